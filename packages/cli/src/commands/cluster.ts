@@ -1,0 +1,101 @@
+/**
+ * `minidfs cluster`: a NameNode and N DataNodes as child processes on this machine (what
+ * `npm start` runs). Child logs go to DATA_DIR/logs/*.log; state transitions are echoed to the
+ * terminal as readable lines. Ctrl-C (or SIGTERM) stops every child, DataNodes first.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { Command } from 'commander';
+import { intArg, opt, port } from '../options';
+
+interface ClusterOptions {
+  datanodes: number; dataDir: string; rpcPort: number; httpPort: number; datanodePort: number;
+  heartbeatIntervalMs: number; staleAfter: number; deadAfter: number; replication: number;
+}
+
+function relay(child: ChildProcess, name: string, logFile: string): void {
+  const out = fs.createWriteStream(logFile, { flags: 'a' });
+  child.stdout?.pipe(out);
+  if (!child.stderr) return;
+  readline.createInterface({ input: child.stderr }).on('line', (line) => {
+    out.write(line + '\n');
+    try {
+      const e = JSON.parse(line) as Record<string, unknown>;
+      if (e.event === 'transition') {
+        console.log(`${new Date().toISOString()}  ${String(e.nodeId).padEnd(6)} ${e.from} -> ${e.to}  (${e.reason}; missed ${e.missedBeats}, ${e.msSinceLastHeartbeat} ms since last heartbeat)`);
+      } else if (e.level === 'error') {
+        console.log(`${name}: ${e.message} ${e.error ?? ''}`);
+      }
+    } catch {
+      console.log(`${name}: ${line}`);
+    }
+  });
+}
+
+export function clusterCommand(): Command {
+  return new Command('cluster')
+    .description('run a local cluster: a NameNode and N DataNodes as child processes; Ctrl-C stops all')
+    .addOption(opt('--datanodes <N>', 'number of DataNodes', 3, intArg(1, 64)))
+    .addOption(opt('--data-dir <DIR>', 'root directory for all nodes\' data and logs', '.minidfs/cluster'))
+    .addOption(opt('--rpc-port <PORT>', 'NameNode gRPC port', 8020, port))
+    .addOption(opt('--http-port <PORT>', 'NameNode HTTP port (web UI)', 9870, port))
+    .addOption(opt('--datanode-port <PORT>', 'first DataNode data port; the others follow', 9866, port))
+    .addOption(opt('--heartbeat-interval-ms <MS>', 'heartbeat interval', 1000, intArg(10, 600_000)))
+    .addOption(opt('--stale-after <BEATS>', 'missed beats before STALE', 2, intArg(1, 10_000)))
+    .addOption(opt('--dead-after <BEATS>', 'missed beats before DEAD', 3, intArg(2, 10_000)))
+    .addOption(opt('--replication <N>', 'default replication factor', 3, intArg(1, 32)))
+    .action(async (o: ClusterOptions) => {
+      const main = path.resolve(__dirname, '../main.js');
+      const root = path.resolve(o.dataDir);
+      fs.mkdirSync(path.join(root, 'logs'), { recursive: true });
+      const children: Array<{ name: string; child: ChildProcess }> = [];
+      const start = (name: string, args: string[]) => {
+        const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+        relay(child, name, path.join(root, 'logs', `${name}.log`));
+        child.on('exit', (code, signal) => {
+          if (!stopping) console.log(`${name} exited (${signal ?? code}); the cluster keeps running without it`);
+        });
+        children.push({ name, child });
+        return child;
+      };
+      let stopping = false;
+      start('namenode', [
+        'namenode', '--rpc-port', String(o.rpcPort), '--http-port', String(o.httpPort), '--data-dir', path.join(root, 'namenode'),
+        '--heartbeat-interval-ms', String(o.heartbeatIntervalMs), '--stale-after', String(o.staleAfter), '--dead-after', String(o.deadAfter),
+        '--replication', String(o.replication),
+      ]);
+      const pids: string[] = [];
+      for (let i = 1; i <= o.datanodes; i++) {
+        const p = o.datanodePort + i - 1;
+        const dn = start(`dn${i}`, [
+          'datanode', '--id', `dn${i}`, '--namenode', `127.0.0.1:${o.rpcPort}`, '--port', String(p), '--advertise', '127.0.0.1',
+          '--bind', '127.0.0.1', '--data-dir', path.join(root, `dn${i}`),
+        ]);
+        pids.push(`  dn${i}  127.0.0.1:${p}  pid ${dn.pid}`);
+      }
+      console.log([
+        `minidfs cluster: 1 NameNode, ${o.datanodes} DataNodes (data and logs in ${root})`,
+        `  NameNode RPC  127.0.0.1:${o.rpcPort}`,
+        `  Web UI        http://localhost:${o.httpPort}/   (JSON: http://localhost:${o.httpPort}/api/datanodes)`,
+        ...pids,
+        `Try: npx minidfs report     (kill -9 a DataNode pid above and watch it go STALE, then DEAD)`,
+        `Ctrl-C stops the cluster.`,
+      ].join('\n'));
+      const stop = async () => {
+        if (stopping) return;
+        stopping = true;
+        console.log('stopping cluster ...');
+        const exited = (c: ChildProcess) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve())));
+        const dns = children.filter((c) => c.name !== 'namenode');
+        for (const { child } of dns) child.kill('SIGTERM');
+        await Promise.all(dns.map(({ child }) => exited(child)));
+        for (const { child } of children) child.kill('SIGTERM');
+        await Promise.all(children.map(({ child }) => exited(child)));
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
+    });
+}

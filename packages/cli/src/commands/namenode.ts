@@ -1,0 +1,34 @@
+/** `minidfs namenode`: runs a NameNode in the foreground until SIGTERM/SIGINT. */
+import { Command } from 'commander';
+import { NameNode, defaultNameNodeOptions } from '@minidfs/namenode';
+import { intArg, opt, port } from '../options';
+
+export function namenodeCommand(): Command {
+  const d = defaultNameNodeOptions();
+  return new Command('namenode')
+    .description('run a NameNode (metadata, liveness, replication) in the foreground')
+    .addOption(opt('--rpc-port <PORT>', 'gRPC port for DataNodes and clients', d.rpcPort, port))
+    .addOption(opt('--http-port <PORT>', 'HTTP port for the web UI and JSON API', d.httpPort, port))
+    .addOption(opt('--data-dir <DIR>', 'metadata directory (created if missing)').makeOptionMandatory())
+    .addOption(opt('--bind <HOST>', 'address to listen on', d.bindHost))
+    .addOption(opt('--heartbeat-interval-ms <MS>', 'heartbeat interval DataNodes are told to use', 1000, intArg(10, 600_000)))
+    .addOption(opt('--stale-after <BEATS>', 'missed beats before a DataNode is STALE (no new writes, read last)', 2, intArg(1, 10_000)))
+    .addOption(opt('--dead-after <BEATS>', 'missed beats before a DataNode is DEAD (no I/O, blocks re-replicated)', 3, intArg(2, 10_000)))
+    .addOption(opt('--replication <N>', 'default replication factor for new files', d.replication, intArg(1, 32)))
+    .addOption(opt('--block-size <BYTES>', 'default block size for new files', d.blockSizeBytes, intArg(512, 2 ** 40)))
+    .action(async (o: {
+      rpcPort: number; httpPort: number; dataDir: string; bind: string; heartbeatIntervalMs: number;
+      staleAfter: number; deadAfter: number; replication: number; blockSize: number;
+    }) => {
+      const nn = new NameNode({
+        ...d,
+        bindHost: o.bind, rpcPort: o.rpcPort, httpPort: o.httpPort, dataDir: o.dataDir,
+        liveness: { heartbeatIntervalMs: o.heartbeatIntervalMs, staleAfterMissed: o.staleAfter, deadAfterMissed: o.deadAfter },
+        replication: o.replication, blockSizeBytes: o.blockSize,
+      });
+      await nn.start();
+      const shutdown = () => void nn.stop().then(() => process.exit(0));
+      process.once('SIGTERM', shutdown);
+      process.once('SIGINT', shutdown);
+    });
+}

@@ -1,0 +1,34 @@
+/**
+ * The `minidfs` command line. Every flag can also come from MINIDFS_<FLAG> (flags win).
+ * Errors from the cluster are printed as `minidfs: CODE: message` with exit code 1.
+ */
+import { Command, CommanderError } from 'commander';
+import { DfsError } from '@minidfs/common';
+import { clusterCommand } from './commands/cluster';
+import { datanodeCommand } from './commands/datanode';
+import { namenodeCommand } from './commands/namenode';
+import { reportCommand } from './commands/report';
+
+export function buildProgram(): Command {
+  return new Command('minidfs')
+    .description('minidfs: an HDFS-style distributed block store with heartbeat-based failure detection')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .addCommand(clusterCommand())
+    .addCommand(namenodeCommand())
+    .addCommand(datanodeCommand())
+    .addCommand(reportCommand());
+}
+
+async function main(): Promise<void> {
+  try {
+    await buildProgram().parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) process.exit(err.exitCode);
+    const message = err instanceof DfsError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
+    process.stderr.write(`minidfs: ${message}\n`);
+    process.exit(1);
+  }
+}
+
+void main();

@@ -1,0 +1,28 @@
+/**
+ * Shared CLI option helpers: every flag is also read from MINIDFS_<FLAG> (for compose), and
+ * flags win over the environment (commander's precedence: flag > env > default).
+ */
+import { InvalidArgumentError, Option } from 'commander';
+
+export function envName(flag: string): string {
+  return `MINIDFS_${flag.replace(/^--/, '').replace(/-/g, '_').toUpperCase()}`;
+}
+
+/** `--flag <VALUE>` with env fallback and optional default. */
+export function opt(flags: string, description: string, defaultValue?: string | number, parse?: (v: string) => unknown): Option {
+  const long = flags.split(/[ ,]+/).find((f) => f.startsWith('--'))!;
+  const o = new Option(flags, description).env(envName(long));
+  if (parse) o.argParser(parse);
+  if (defaultValue !== undefined) o.default(defaultValue);
+  return o;
+}
+
+export function intArg(min: number, max: number): (v: string) => number {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer in [${min}, ${max}], got ${v}`);
+    return n;
+  };
+}
+
+export const port = intArg(0, 65535);

@@ -1,0 +1,2 @@
+/** @minidfs/client: the DfsClient library (reads, writes, namespace) arrives with the blocks issue. */
+export {};

@@ -1,0 +1,107 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { MessageTypeDefinition } from '@grpc/proto-loader';
+
+import type { AbandonBlockRequest as _minidfs_v1_AbandonBlockRequest, AbandonBlockRequest__Output as _minidfs_v1_AbandonBlockRequest__Output } from './minidfs/v1/AbandonBlockRequest';
+import type { AbandonBlockResponse as _minidfs_v1_AbandonBlockResponse, AbandonBlockResponse__Output as _minidfs_v1_AbandonBlockResponse__Output } from './minidfs/v1/AbandonBlockResponse';
+import type { AddBlockRequest as _minidfs_v1_AddBlockRequest, AddBlockRequest__Output as _minidfs_v1_AddBlockRequest__Output } from './minidfs/v1/AddBlockRequest';
+import type { AddBlockResponse as _minidfs_v1_AddBlockResponse, AddBlockResponse__Output as _minidfs_v1_AddBlockResponse__Output } from './minidfs/v1/AddBlockResponse';
+import type { BlockReceivedAndDeletedRequest as _minidfs_v1_BlockReceivedAndDeletedRequest, BlockReceivedAndDeletedRequest__Output as _minidfs_v1_BlockReceivedAndDeletedRequest__Output } from './minidfs/v1/BlockReceivedAndDeletedRequest';
+import type { BlockReceivedAndDeletedResponse as _minidfs_v1_BlockReceivedAndDeletedResponse, BlockReceivedAndDeletedResponse__Output as _minidfs_v1_BlockReceivedAndDeletedResponse__Output } from './minidfs/v1/BlockReceivedAndDeletedResponse';
+import type { BlockRef as _minidfs_v1_BlockRef, BlockRef__Output as _minidfs_v1_BlockRef__Output } from './minidfs/v1/BlockRef';
+import type { BlockReportRequest as _minidfs_v1_BlockReportRequest, BlockReportRequest__Output as _minidfs_v1_BlockReportRequest__Output } from './minidfs/v1/BlockReportRequest';
+import type { BlockReportResponse as _minidfs_v1_BlockReportResponse, BlockReportResponse__Output as _minidfs_v1_BlockReportResponse__Output } from './minidfs/v1/BlockReportResponse';
+import type { ClientProtocolClient as _minidfs_v1_ClientProtocolClient, ClientProtocolDefinition as _minidfs_v1_ClientProtocolDefinition } from './minidfs/v1/ClientProtocol';
+import type { CompleteRequest as _minidfs_v1_CompleteRequest, CompleteRequest__Output as _minidfs_v1_CompleteRequest__Output } from './minidfs/v1/CompleteRequest';
+import type { CompleteResponse as _minidfs_v1_CompleteResponse, CompleteResponse__Output as _minidfs_v1_CompleteResponse__Output } from './minidfs/v1/CompleteResponse';
+import type { CreateRequest as _minidfs_v1_CreateRequest, CreateRequest__Output as _minidfs_v1_CreateRequest__Output } from './minidfs/v1/CreateRequest';
+import type { CreateResponse as _minidfs_v1_CreateResponse, CreateResponse__Output as _minidfs_v1_CreateResponse__Output } from './minidfs/v1/CreateResponse';
+import type { DatanodeCommand as _minidfs_v1_DatanodeCommand, DatanodeCommand__Output as _minidfs_v1_DatanodeCommand__Output } from './minidfs/v1/DatanodeCommand';
+import type { DatanodeInfo as _minidfs_v1_DatanodeInfo, DatanodeInfo__Output as _minidfs_v1_DatanodeInfo__Output } from './minidfs/v1/DatanodeInfo';
+import type { DatanodeLocation as _minidfs_v1_DatanodeLocation, DatanodeLocation__Output as _minidfs_v1_DatanodeLocation__Output } from './minidfs/v1/DatanodeLocation';
+import type { DatanodeProtocolClient as _minidfs_v1_DatanodeProtocolClient, DatanodeProtocolDefinition as _minidfs_v1_DatanodeProtocolDefinition } from './minidfs/v1/DatanodeProtocol';
+import type { DatanodeReport as _minidfs_v1_DatanodeReport, DatanodeReport__Output as _minidfs_v1_DatanodeReport__Output } from './minidfs/v1/DatanodeReport';
+import type { DeleteRequest as _minidfs_v1_DeleteRequest, DeleteRequest__Output as _minidfs_v1_DeleteRequest__Output } from './minidfs/v1/DeleteRequest';
+import type { DeleteResponse as _minidfs_v1_DeleteResponse, DeleteResponse__Output as _minidfs_v1_DeleteResponse__Output } from './minidfs/v1/DeleteResponse';
+import type { FileStatus as _minidfs_v1_FileStatus, FileStatus__Output as _minidfs_v1_FileStatus__Output } from './minidfs/v1/FileStatus';
+import type { GetBlockLocationsRequest as _minidfs_v1_GetBlockLocationsRequest, GetBlockLocationsRequest__Output as _minidfs_v1_GetBlockLocationsRequest__Output } from './minidfs/v1/GetBlockLocationsRequest';
+import type { GetBlockLocationsResponse as _minidfs_v1_GetBlockLocationsResponse, GetBlockLocationsResponse__Output as _minidfs_v1_GetBlockLocationsResponse__Output } from './minidfs/v1/GetBlockLocationsResponse';
+import type { GetDatanodeReportRequest as _minidfs_v1_GetDatanodeReportRequest, GetDatanodeReportRequest__Output as _minidfs_v1_GetDatanodeReportRequest__Output } from './minidfs/v1/GetDatanodeReportRequest';
+import type { GetDatanodeReportResponse as _minidfs_v1_GetDatanodeReportResponse, GetDatanodeReportResponse__Output as _minidfs_v1_GetDatanodeReportResponse__Output } from './minidfs/v1/GetDatanodeReportResponse';
+import type { GetFileInfoRequest as _minidfs_v1_GetFileInfoRequest, GetFileInfoRequest__Output as _minidfs_v1_GetFileInfoRequest__Output } from './minidfs/v1/GetFileInfoRequest';
+import type { GetFileInfoResponse as _minidfs_v1_GetFileInfoResponse, GetFileInfoResponse__Output as _minidfs_v1_GetFileInfoResponse__Output } from './minidfs/v1/GetFileInfoResponse';
+import type { HeartbeatRequest as _minidfs_v1_HeartbeatRequest, HeartbeatRequest__Output as _minidfs_v1_HeartbeatRequest__Output } from './minidfs/v1/HeartbeatRequest';
+import type { HeartbeatResponse as _minidfs_v1_HeartbeatResponse, HeartbeatResponse__Output as _minidfs_v1_HeartbeatResponse__Output } from './minidfs/v1/HeartbeatResponse';
+import type { InvalidateCommand as _minidfs_v1_InvalidateCommand, InvalidateCommand__Output as _minidfs_v1_InvalidateCommand__Output } from './minidfs/v1/InvalidateCommand';
+import type { ListStatusRequest as _minidfs_v1_ListStatusRequest, ListStatusRequest__Output as _minidfs_v1_ListStatusRequest__Output } from './minidfs/v1/ListStatusRequest';
+import type { ListStatusResponse as _minidfs_v1_ListStatusResponse, ListStatusResponse__Output as _minidfs_v1_ListStatusResponse__Output } from './minidfs/v1/ListStatusResponse';
+import type { LocatedBlock as _minidfs_v1_LocatedBlock, LocatedBlock__Output as _minidfs_v1_LocatedBlock__Output } from './minidfs/v1/LocatedBlock';
+import type { MkdirsRequest as _minidfs_v1_MkdirsRequest, MkdirsRequest__Output as _minidfs_v1_MkdirsRequest__Output } from './minidfs/v1/MkdirsRequest';
+import type { MkdirsResponse as _minidfs_v1_MkdirsResponse, MkdirsResponse__Output as _minidfs_v1_MkdirsResponse__Output } from './minidfs/v1/MkdirsResponse';
+import type { RegisterRequest as _minidfs_v1_RegisterRequest, RegisterRequest__Output as _minidfs_v1_RegisterRequest__Output } from './minidfs/v1/RegisterRequest';
+import type { RegisterResponse as _minidfs_v1_RegisterResponse, RegisterResponse__Output as _minidfs_v1_RegisterResponse__Output } from './minidfs/v1/RegisterResponse';
+import type { ReplicateCommand as _minidfs_v1_ReplicateCommand, ReplicateCommand__Output as _minidfs_v1_ReplicateCommand__Output } from './minidfs/v1/ReplicateCommand';
+import type { ReportBadBlocksRequest as _minidfs_v1_ReportBadBlocksRequest, ReportBadBlocksRequest__Output as _minidfs_v1_ReportBadBlocksRequest__Output } from './minidfs/v1/ReportBadBlocksRequest';
+import type { ReportBadBlocksResponse as _minidfs_v1_ReportBadBlocksResponse, ReportBadBlocksResponse__Output as _minidfs_v1_ReportBadBlocksResponse__Output } from './minidfs/v1/ReportBadBlocksResponse';
+import type { ReportBadReplicaRequest as _minidfs_v1_ReportBadReplicaRequest, ReportBadReplicaRequest__Output as _minidfs_v1_ReportBadReplicaRequest__Output } from './minidfs/v1/ReportBadReplicaRequest';
+import type { ReportBadReplicaResponse as _minidfs_v1_ReportBadReplicaResponse, ReportBadReplicaResponse__Output as _minidfs_v1_ReportBadReplicaResponse__Output } from './minidfs/v1/ReportBadReplicaResponse';
+import type { ReportedBlock as _minidfs_v1_ReportedBlock, ReportedBlock__Output as _minidfs_v1_ReportedBlock__Output } from './minidfs/v1/ReportedBlock';
+import type { ReregisterCommand as _minidfs_v1_ReregisterCommand, ReregisterCommand__Output as _minidfs_v1_ReregisterCommand__Output } from './minidfs/v1/ReregisterCommand';
+import type { ShutdownCommand as _minidfs_v1_ShutdownCommand, ShutdownCommand__Output as _minidfs_v1_ShutdownCommand__Output } from './minidfs/v1/ShutdownCommand';
+
+type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+  new(...args: ConstructorParameters<Constructor>): Subtype;
+};
+
+export interface ProtoGrpcType {
+  minidfs: {
+    v1: {
+      AbandonBlockRequest: MessageTypeDefinition<_minidfs_v1_AbandonBlockRequest, _minidfs_v1_AbandonBlockRequest__Output>
+      AbandonBlockResponse: MessageTypeDefinition<_minidfs_v1_AbandonBlockResponse, _minidfs_v1_AbandonBlockResponse__Output>
+      AddBlockRequest: MessageTypeDefinition<_minidfs_v1_AddBlockRequest, _minidfs_v1_AddBlockRequest__Output>
+      AddBlockResponse: MessageTypeDefinition<_minidfs_v1_AddBlockResponse, _minidfs_v1_AddBlockResponse__Output>
+      BlockReceivedAndDeletedRequest: MessageTypeDefinition<_minidfs_v1_BlockReceivedAndDeletedRequest, _minidfs_v1_BlockReceivedAndDeletedRequest__Output>
+      BlockReceivedAndDeletedResponse: MessageTypeDefinition<_minidfs_v1_BlockReceivedAndDeletedResponse, _minidfs_v1_BlockReceivedAndDeletedResponse__Output>
+      BlockRef: MessageTypeDefinition<_minidfs_v1_BlockRef, _minidfs_v1_BlockRef__Output>
+      BlockReportRequest: MessageTypeDefinition<_minidfs_v1_BlockReportRequest, _minidfs_v1_BlockReportRequest__Output>
+      BlockReportResponse: MessageTypeDefinition<_minidfs_v1_BlockReportResponse, _minidfs_v1_BlockReportResponse__Output>
+      ClientProtocol: SubtypeConstructor<typeof grpc.Client, _minidfs_v1_ClientProtocolClient> & { service: _minidfs_v1_ClientProtocolDefinition }
+      CompleteRequest: MessageTypeDefinition<_minidfs_v1_CompleteRequest, _minidfs_v1_CompleteRequest__Output>
+      CompleteResponse: MessageTypeDefinition<_minidfs_v1_CompleteResponse, _minidfs_v1_CompleteResponse__Output>
+      CreateRequest: MessageTypeDefinition<_minidfs_v1_CreateRequest, _minidfs_v1_CreateRequest__Output>
+      CreateResponse: MessageTypeDefinition<_minidfs_v1_CreateResponse, _minidfs_v1_CreateResponse__Output>
+      DatanodeCommand: MessageTypeDefinition<_minidfs_v1_DatanodeCommand, _minidfs_v1_DatanodeCommand__Output>
+      DatanodeInfo: MessageTypeDefinition<_minidfs_v1_DatanodeInfo, _minidfs_v1_DatanodeInfo__Output>
+      DatanodeLocation: MessageTypeDefinition<_minidfs_v1_DatanodeLocation, _minidfs_v1_DatanodeLocation__Output>
+      DatanodeProtocol: SubtypeConstructor<typeof grpc.Client, _minidfs_v1_DatanodeProtocolClient> & { service: _minidfs_v1_DatanodeProtocolDefinition }
+      DatanodeReport: MessageTypeDefinition<_minidfs_v1_DatanodeReport, _minidfs_v1_DatanodeReport__Output>
+      DeleteRequest: MessageTypeDefinition<_minidfs_v1_DeleteRequest, _minidfs_v1_DeleteRequest__Output>
+      DeleteResponse: MessageTypeDefinition<_minidfs_v1_DeleteResponse, _minidfs_v1_DeleteResponse__Output>
+      FileStatus: MessageTypeDefinition<_minidfs_v1_FileStatus, _minidfs_v1_FileStatus__Output>
+      GetBlockLocationsRequest: MessageTypeDefinition<_minidfs_v1_GetBlockLocationsRequest, _minidfs_v1_GetBlockLocationsRequest__Output>
+      GetBlockLocationsResponse: MessageTypeDefinition<_minidfs_v1_GetBlockLocationsResponse, _minidfs_v1_GetBlockLocationsResponse__Output>
+      GetDatanodeReportRequest: MessageTypeDefinition<_minidfs_v1_GetDatanodeReportRequest, _minidfs_v1_GetDatanodeReportRequest__Output>
+      GetDatanodeReportResponse: MessageTypeDefinition<_minidfs_v1_GetDatanodeReportResponse, _minidfs_v1_GetDatanodeReportResponse__Output>
+      GetFileInfoRequest: MessageTypeDefinition<_minidfs_v1_GetFileInfoRequest, _minidfs_v1_GetFileInfoRequest__Output>
+      GetFileInfoResponse: MessageTypeDefinition<_minidfs_v1_GetFileInfoResponse, _minidfs_v1_GetFileInfoResponse__Output>
+      HeartbeatRequest: MessageTypeDefinition<_minidfs_v1_HeartbeatRequest, _minidfs_v1_HeartbeatRequest__Output>
+      HeartbeatResponse: MessageTypeDefinition<_minidfs_v1_HeartbeatResponse, _minidfs_v1_HeartbeatResponse__Output>
+      InvalidateCommand: MessageTypeDefinition<_minidfs_v1_InvalidateCommand, _minidfs_v1_InvalidateCommand__Output>
+      ListStatusRequest: MessageTypeDefinition<_minidfs_v1_ListStatusRequest, _minidfs_v1_ListStatusRequest__Output>
+      ListStatusResponse: MessageTypeDefinition<_minidfs_v1_ListStatusResponse, _minidfs_v1_ListStatusResponse__Output>
+      LocatedBlock: MessageTypeDefinition<_minidfs_v1_LocatedBlock, _minidfs_v1_LocatedBlock__Output>
+      MkdirsRequest: MessageTypeDefinition<_minidfs_v1_MkdirsRequest, _minidfs_v1_MkdirsRequest__Output>
+      MkdirsResponse: MessageTypeDefinition<_minidfs_v1_MkdirsResponse, _minidfs_v1_MkdirsResponse__Output>
+      RegisterRequest: MessageTypeDefinition<_minidfs_v1_RegisterRequest, _minidfs_v1_RegisterRequest__Output>
+      RegisterResponse: MessageTypeDefinition<_minidfs_v1_RegisterResponse, _minidfs_v1_RegisterResponse__Output>
+      ReplicateCommand: MessageTypeDefinition<_minidfs_v1_ReplicateCommand, _minidfs_v1_ReplicateCommand__Output>
+      ReportBadBlocksRequest: MessageTypeDefinition<_minidfs_v1_ReportBadBlocksRequest, _minidfs_v1_ReportBadBlocksRequest__Output>
+      ReportBadBlocksResponse: MessageTypeDefinition<_minidfs_v1_ReportBadBlocksResponse, _minidfs_v1_ReportBadBlocksResponse__Output>
+      ReportBadReplicaRequest: MessageTypeDefinition<_minidfs_v1_ReportBadReplicaRequest, _minidfs_v1_ReportBadReplicaRequest__Output>
+      ReportBadReplicaResponse: MessageTypeDefinition<_minidfs_v1_ReportBadReplicaResponse, _minidfs_v1_ReportBadReplicaResponse__Output>
+      ReportedBlock: MessageTypeDefinition<_minidfs_v1_ReportedBlock, _minidfs_v1_ReportedBlock__Output>
+      ReregisterCommand: MessageTypeDefinition<_minidfs_v1_ReregisterCommand, _minidfs_v1_ReregisterCommand__Output>
+      ShutdownCommand: MessageTypeDefinition<_minidfs_v1_ShutdownCommand, _minidfs_v1_ShutdownCommand__Output>
+    }
+  }
+}
+

@@ -1,0 +1,167 @@
+// Original file: proto/minidfs/v1/client_protocol.proto
+
+import type * as grpc from '@grpc/grpc-js'
+import type { MethodDefinition } from '@grpc/proto-loader'
+import type { AbandonBlockRequest as _minidfs_v1_AbandonBlockRequest, AbandonBlockRequest__Output as _minidfs_v1_AbandonBlockRequest__Output } from '../../minidfs/v1/AbandonBlockRequest';
+import type { AbandonBlockResponse as _minidfs_v1_AbandonBlockResponse, AbandonBlockResponse__Output as _minidfs_v1_AbandonBlockResponse__Output } from '../../minidfs/v1/AbandonBlockResponse';
+import type { AddBlockRequest as _minidfs_v1_AddBlockRequest, AddBlockRequest__Output as _minidfs_v1_AddBlockRequest__Output } from '../../minidfs/v1/AddBlockRequest';
+import type { AddBlockResponse as _minidfs_v1_AddBlockResponse, AddBlockResponse__Output as _minidfs_v1_AddBlockResponse__Output } from '../../minidfs/v1/AddBlockResponse';
+import type { CompleteRequest as _minidfs_v1_CompleteRequest, CompleteRequest__Output as _minidfs_v1_CompleteRequest__Output } from '../../minidfs/v1/CompleteRequest';
+import type { CompleteResponse as _minidfs_v1_CompleteResponse, CompleteResponse__Output as _minidfs_v1_CompleteResponse__Output } from '../../minidfs/v1/CompleteResponse';
+import type { CreateRequest as _minidfs_v1_CreateRequest, CreateRequest__Output as _minidfs_v1_CreateRequest__Output } from '../../minidfs/v1/CreateRequest';
+import type { CreateResponse as _minidfs_v1_CreateResponse, CreateResponse__Output as _minidfs_v1_CreateResponse__Output } from '../../minidfs/v1/CreateResponse';
+import type { DeleteRequest as _minidfs_v1_DeleteRequest, DeleteRequest__Output as _minidfs_v1_DeleteRequest__Output } from '../../minidfs/v1/DeleteRequest';
+import type { DeleteResponse as _minidfs_v1_DeleteResponse, DeleteResponse__Output as _minidfs_v1_DeleteResponse__Output } from '../../minidfs/v1/DeleteResponse';
+import type { GetBlockLocationsRequest as _minidfs_v1_GetBlockLocationsRequest, GetBlockLocationsRequest__Output as _minidfs_v1_GetBlockLocationsRequest__Output } from '../../minidfs/v1/GetBlockLocationsRequest';
+import type { GetBlockLocationsResponse as _minidfs_v1_GetBlockLocationsResponse, GetBlockLocationsResponse__Output as _minidfs_v1_GetBlockLocationsResponse__Output } from '../../minidfs/v1/GetBlockLocationsResponse';
+import type { GetDatanodeReportRequest as _minidfs_v1_GetDatanodeReportRequest, GetDatanodeReportRequest__Output as _minidfs_v1_GetDatanodeReportRequest__Output } from '../../minidfs/v1/GetDatanodeReportRequest';
+import type { GetDatanodeReportResponse as _minidfs_v1_GetDatanodeReportResponse, GetDatanodeReportResponse__Output as _minidfs_v1_GetDatanodeReportResponse__Output } from '../../minidfs/v1/GetDatanodeReportResponse';
+import type { GetFileInfoRequest as _minidfs_v1_GetFileInfoRequest, GetFileInfoRequest__Output as _minidfs_v1_GetFileInfoRequest__Output } from '../../minidfs/v1/GetFileInfoRequest';
+import type { GetFileInfoResponse as _minidfs_v1_GetFileInfoResponse, GetFileInfoResponse__Output as _minidfs_v1_GetFileInfoResponse__Output } from '../../minidfs/v1/GetFileInfoResponse';
+import type { ListStatusRequest as _minidfs_v1_ListStatusRequest, ListStatusRequest__Output as _minidfs_v1_ListStatusRequest__Output } from '../../minidfs/v1/ListStatusRequest';
+import type { ListStatusResponse as _minidfs_v1_ListStatusResponse, ListStatusResponse__Output as _minidfs_v1_ListStatusResponse__Output } from '../../minidfs/v1/ListStatusResponse';
+import type { MkdirsRequest as _minidfs_v1_MkdirsRequest, MkdirsRequest__Output as _minidfs_v1_MkdirsRequest__Output } from '../../minidfs/v1/MkdirsRequest';
+import type { MkdirsResponse as _minidfs_v1_MkdirsResponse, MkdirsResponse__Output as _minidfs_v1_MkdirsResponse__Output } from '../../minidfs/v1/MkdirsResponse';
+import type { ReportBadReplicaRequest as _minidfs_v1_ReportBadReplicaRequest, ReportBadReplicaRequest__Output as _minidfs_v1_ReportBadReplicaRequest__Output } from '../../minidfs/v1/ReportBadReplicaRequest';
+import type { ReportBadReplicaResponse as _minidfs_v1_ReportBadReplicaResponse, ReportBadReplicaResponse__Output as _minidfs_v1_ReportBadReplicaResponse__Output } from '../../minidfs/v1/ReportBadReplicaResponse';
+
+export interface ClientProtocolClient extends grpc.Client {
+  AbandonBlock(argument: _minidfs_v1_AbandonBlockRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_AbandonBlockResponse__Output>): grpc.ClientUnaryCall;
+  AbandonBlock(argument: _minidfs_v1_AbandonBlockRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_AbandonBlockResponse__Output>): grpc.ClientUnaryCall;
+  AbandonBlock(argument: _minidfs_v1_AbandonBlockRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_AbandonBlockResponse__Output>): grpc.ClientUnaryCall;
+  AbandonBlock(argument: _minidfs_v1_AbandonBlockRequest, callback: grpc.requestCallback<_minidfs_v1_AbandonBlockResponse__Output>): grpc.ClientUnaryCall;
+  abandonBlock(argument: _minidfs_v1_AbandonBlockRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_AbandonBlockResponse__Output>): grpc.ClientUnaryCall;
+  abandonBlock(argument: _minidfs_v1_AbandonBlockRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_AbandonBlockResponse__Output>): grpc.ClientUnaryCall;
+  abandonBlock(argument: _minidfs_v1_AbandonBlockRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_AbandonBlockResponse__Output>): grpc.ClientUnaryCall;
+  abandonBlock(argument: _minidfs_v1_AbandonBlockRequest, callback: grpc.requestCallback<_minidfs_v1_AbandonBlockResponse__Output>): grpc.ClientUnaryCall;
+  
+  AddBlock(argument: _minidfs_v1_AddBlockRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_AddBlockResponse__Output>): grpc.ClientUnaryCall;
+  AddBlock(argument: _minidfs_v1_AddBlockRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_AddBlockResponse__Output>): grpc.ClientUnaryCall;
+  AddBlock(argument: _minidfs_v1_AddBlockRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_AddBlockResponse__Output>): grpc.ClientUnaryCall;
+  AddBlock(argument: _minidfs_v1_AddBlockRequest, callback: grpc.requestCallback<_minidfs_v1_AddBlockResponse__Output>): grpc.ClientUnaryCall;
+  addBlock(argument: _minidfs_v1_AddBlockRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_AddBlockResponse__Output>): grpc.ClientUnaryCall;
+  addBlock(argument: _minidfs_v1_AddBlockRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_AddBlockResponse__Output>): grpc.ClientUnaryCall;
+  addBlock(argument: _minidfs_v1_AddBlockRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_AddBlockResponse__Output>): grpc.ClientUnaryCall;
+  addBlock(argument: _minidfs_v1_AddBlockRequest, callback: grpc.requestCallback<_minidfs_v1_AddBlockResponse__Output>): grpc.ClientUnaryCall;
+  
+  Complete(argument: _minidfs_v1_CompleteRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_CompleteResponse__Output>): grpc.ClientUnaryCall;
+  Complete(argument: _minidfs_v1_CompleteRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_CompleteResponse__Output>): grpc.ClientUnaryCall;
+  Complete(argument: _minidfs_v1_CompleteRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_CompleteResponse__Output>): grpc.ClientUnaryCall;
+  Complete(argument: _minidfs_v1_CompleteRequest, callback: grpc.requestCallback<_minidfs_v1_CompleteResponse__Output>): grpc.ClientUnaryCall;
+  complete(argument: _minidfs_v1_CompleteRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_CompleteResponse__Output>): grpc.ClientUnaryCall;
+  complete(argument: _minidfs_v1_CompleteRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_CompleteResponse__Output>): grpc.ClientUnaryCall;
+  complete(argument: _minidfs_v1_CompleteRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_CompleteResponse__Output>): grpc.ClientUnaryCall;
+  complete(argument: _minidfs_v1_CompleteRequest, callback: grpc.requestCallback<_minidfs_v1_CompleteResponse__Output>): grpc.ClientUnaryCall;
+  
+  Create(argument: _minidfs_v1_CreateRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_CreateResponse__Output>): grpc.ClientUnaryCall;
+  Create(argument: _minidfs_v1_CreateRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_CreateResponse__Output>): grpc.ClientUnaryCall;
+  Create(argument: _minidfs_v1_CreateRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_CreateResponse__Output>): grpc.ClientUnaryCall;
+  Create(argument: _minidfs_v1_CreateRequest, callback: grpc.requestCallback<_minidfs_v1_CreateResponse__Output>): grpc.ClientUnaryCall;
+  create(argument: _minidfs_v1_CreateRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_CreateResponse__Output>): grpc.ClientUnaryCall;
+  create(argument: _minidfs_v1_CreateRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_CreateResponse__Output>): grpc.ClientUnaryCall;
+  create(argument: _minidfs_v1_CreateRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_CreateResponse__Output>): grpc.ClientUnaryCall;
+  create(argument: _minidfs_v1_CreateRequest, callback: grpc.requestCallback<_minidfs_v1_CreateResponse__Output>): grpc.ClientUnaryCall;
+  
+  Delete(argument: _minidfs_v1_DeleteRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_DeleteResponse__Output>): grpc.ClientUnaryCall;
+  Delete(argument: _minidfs_v1_DeleteRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_DeleteResponse__Output>): grpc.ClientUnaryCall;
+  Delete(argument: _minidfs_v1_DeleteRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_DeleteResponse__Output>): grpc.ClientUnaryCall;
+  Delete(argument: _minidfs_v1_DeleteRequest, callback: grpc.requestCallback<_minidfs_v1_DeleteResponse__Output>): grpc.ClientUnaryCall;
+  delete(argument: _minidfs_v1_DeleteRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_DeleteResponse__Output>): grpc.ClientUnaryCall;
+  delete(argument: _minidfs_v1_DeleteRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_DeleteResponse__Output>): grpc.ClientUnaryCall;
+  delete(argument: _minidfs_v1_DeleteRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_DeleteResponse__Output>): grpc.ClientUnaryCall;
+  delete(argument: _minidfs_v1_DeleteRequest, callback: grpc.requestCallback<_minidfs_v1_DeleteResponse__Output>): grpc.ClientUnaryCall;
+  
+  GetBlockLocations(argument: _minidfs_v1_GetBlockLocationsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_GetBlockLocationsResponse__Output>): grpc.ClientUnaryCall;
+  GetBlockLocations(argument: _minidfs_v1_GetBlockLocationsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_GetBlockLocationsResponse__Output>): grpc.ClientUnaryCall;
+  GetBlockLocations(argument: _minidfs_v1_GetBlockLocationsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_GetBlockLocationsResponse__Output>): grpc.ClientUnaryCall;
+  GetBlockLocations(argument: _minidfs_v1_GetBlockLocationsRequest, callback: grpc.requestCallback<_minidfs_v1_GetBlockLocationsResponse__Output>): grpc.ClientUnaryCall;
+  getBlockLocations(argument: _minidfs_v1_GetBlockLocationsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_GetBlockLocationsResponse__Output>): grpc.ClientUnaryCall;
+  getBlockLocations(argument: _minidfs_v1_GetBlockLocationsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_GetBlockLocationsResponse__Output>): grpc.ClientUnaryCall;
+  getBlockLocations(argument: _minidfs_v1_GetBlockLocationsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_GetBlockLocationsResponse__Output>): grpc.ClientUnaryCall;
+  getBlockLocations(argument: _minidfs_v1_GetBlockLocationsRequest, callback: grpc.requestCallback<_minidfs_v1_GetBlockLocationsResponse__Output>): grpc.ClientUnaryCall;
+  
+  GetDatanodeReport(argument: _minidfs_v1_GetDatanodeReportRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_GetDatanodeReportResponse__Output>): grpc.ClientUnaryCall;
+  GetDatanodeReport(argument: _minidfs_v1_GetDatanodeReportRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_GetDatanodeReportResponse__Output>): grpc.ClientUnaryCall;
+  GetDatanodeReport(argument: _minidfs_v1_GetDatanodeReportRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_GetDatanodeReportResponse__Output>): grpc.ClientUnaryCall;
+  GetDatanodeReport(argument: _minidfs_v1_GetDatanodeReportRequest, callback: grpc.requestCallback<_minidfs_v1_GetDatanodeReportResponse__Output>): grpc.ClientUnaryCall;
+  getDatanodeReport(argument: _minidfs_v1_GetDatanodeReportRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_GetDatanodeReportResponse__Output>): grpc.ClientUnaryCall;
+  getDatanodeReport(argument: _minidfs_v1_GetDatanodeReportRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_GetDatanodeReportResponse__Output>): grpc.ClientUnaryCall;
+  getDatanodeReport(argument: _minidfs_v1_GetDatanodeReportRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_GetDatanodeReportResponse__Output>): grpc.ClientUnaryCall;
+  getDatanodeReport(argument: _minidfs_v1_GetDatanodeReportRequest, callback: grpc.requestCallback<_minidfs_v1_GetDatanodeReportResponse__Output>): grpc.ClientUnaryCall;
+  
+  GetFileInfo(argument: _minidfs_v1_GetFileInfoRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_GetFileInfoResponse__Output>): grpc.ClientUnaryCall;
+  GetFileInfo(argument: _minidfs_v1_GetFileInfoRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_GetFileInfoResponse__Output>): grpc.ClientUnaryCall;
+  GetFileInfo(argument: _minidfs_v1_GetFileInfoRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_GetFileInfoResponse__Output>): grpc.ClientUnaryCall;
+  GetFileInfo(argument: _minidfs_v1_GetFileInfoRequest, callback: grpc.requestCallback<_minidfs_v1_GetFileInfoResponse__Output>): grpc.ClientUnaryCall;
+  getFileInfo(argument: _minidfs_v1_GetFileInfoRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_GetFileInfoResponse__Output>): grpc.ClientUnaryCall;
+  getFileInfo(argument: _minidfs_v1_GetFileInfoRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_GetFileInfoResponse__Output>): grpc.ClientUnaryCall;
+  getFileInfo(argument: _minidfs_v1_GetFileInfoRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_GetFileInfoResponse__Output>): grpc.ClientUnaryCall;
+  getFileInfo(argument: _minidfs_v1_GetFileInfoRequest, callback: grpc.requestCallback<_minidfs_v1_GetFileInfoResponse__Output>): grpc.ClientUnaryCall;
+  
+  ListStatus(argument: _minidfs_v1_ListStatusRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_ListStatusResponse__Output>): grpc.ClientUnaryCall;
+  ListStatus(argument: _minidfs_v1_ListStatusRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_ListStatusResponse__Output>): grpc.ClientUnaryCall;
+  ListStatus(argument: _minidfs_v1_ListStatusRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_ListStatusResponse__Output>): grpc.ClientUnaryCall;
+  ListStatus(argument: _minidfs_v1_ListStatusRequest, callback: grpc.requestCallback<_minidfs_v1_ListStatusResponse__Output>): grpc.ClientUnaryCall;
+  listStatus(argument: _minidfs_v1_ListStatusRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_ListStatusResponse__Output>): grpc.ClientUnaryCall;
+  listStatus(argument: _minidfs_v1_ListStatusRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_ListStatusResponse__Output>): grpc.ClientUnaryCall;
+  listStatus(argument: _minidfs_v1_ListStatusRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_ListStatusResponse__Output>): grpc.ClientUnaryCall;
+  listStatus(argument: _minidfs_v1_ListStatusRequest, callback: grpc.requestCallback<_minidfs_v1_ListStatusResponse__Output>): grpc.ClientUnaryCall;
+  
+  Mkdirs(argument: _minidfs_v1_MkdirsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_MkdirsResponse__Output>): grpc.ClientUnaryCall;
+  Mkdirs(argument: _minidfs_v1_MkdirsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_MkdirsResponse__Output>): grpc.ClientUnaryCall;
+  Mkdirs(argument: _minidfs_v1_MkdirsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_MkdirsResponse__Output>): grpc.ClientUnaryCall;
+  Mkdirs(argument: _minidfs_v1_MkdirsRequest, callback: grpc.requestCallback<_minidfs_v1_MkdirsResponse__Output>): grpc.ClientUnaryCall;
+  mkdirs(argument: _minidfs_v1_MkdirsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_MkdirsResponse__Output>): grpc.ClientUnaryCall;
+  mkdirs(argument: _minidfs_v1_MkdirsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_MkdirsResponse__Output>): grpc.ClientUnaryCall;
+  mkdirs(argument: _minidfs_v1_MkdirsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_MkdirsResponse__Output>): grpc.ClientUnaryCall;
+  mkdirs(argument: _minidfs_v1_MkdirsRequest, callback: grpc.requestCallback<_minidfs_v1_MkdirsResponse__Output>): grpc.ClientUnaryCall;
+  
+  ReportBadReplica(argument: _minidfs_v1_ReportBadReplicaRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_ReportBadReplicaResponse__Output>): grpc.ClientUnaryCall;
+  ReportBadReplica(argument: _minidfs_v1_ReportBadReplicaRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_ReportBadReplicaResponse__Output>): grpc.ClientUnaryCall;
+  ReportBadReplica(argument: _minidfs_v1_ReportBadReplicaRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_ReportBadReplicaResponse__Output>): grpc.ClientUnaryCall;
+  ReportBadReplica(argument: _minidfs_v1_ReportBadReplicaRequest, callback: grpc.requestCallback<_minidfs_v1_ReportBadReplicaResponse__Output>): grpc.ClientUnaryCall;
+  reportBadReplica(argument: _minidfs_v1_ReportBadReplicaRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_ReportBadReplicaResponse__Output>): grpc.ClientUnaryCall;
+  reportBadReplica(argument: _minidfs_v1_ReportBadReplicaRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_ReportBadReplicaResponse__Output>): grpc.ClientUnaryCall;
+  reportBadReplica(argument: _minidfs_v1_ReportBadReplicaRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_ReportBadReplicaResponse__Output>): grpc.ClientUnaryCall;
+  reportBadReplica(argument: _minidfs_v1_ReportBadReplicaRequest, callback: grpc.requestCallback<_minidfs_v1_ReportBadReplicaResponse__Output>): grpc.ClientUnaryCall;
+  
+}
+
+export interface ClientProtocolHandlers extends grpc.UntypedServiceImplementation {
+  AbandonBlock: grpc.handleUnaryCall<_minidfs_v1_AbandonBlockRequest__Output, _minidfs_v1_AbandonBlockResponse>;
+  
+  AddBlock: grpc.handleUnaryCall<_minidfs_v1_AddBlockRequest__Output, _minidfs_v1_AddBlockResponse>;
+  
+  Complete: grpc.handleUnaryCall<_minidfs_v1_CompleteRequest__Output, _minidfs_v1_CompleteResponse>;
+  
+  Create: grpc.handleUnaryCall<_minidfs_v1_CreateRequest__Output, _minidfs_v1_CreateResponse>;
+  
+  Delete: grpc.handleUnaryCall<_minidfs_v1_DeleteRequest__Output, _minidfs_v1_DeleteResponse>;
+  
+  GetBlockLocations: grpc.handleUnaryCall<_minidfs_v1_GetBlockLocationsRequest__Output, _minidfs_v1_GetBlockLocationsResponse>;
+  
+  GetDatanodeReport: grpc.handleUnaryCall<_minidfs_v1_GetDatanodeReportRequest__Output, _minidfs_v1_GetDatanodeReportResponse>;
+  
+  GetFileInfo: grpc.handleUnaryCall<_minidfs_v1_GetFileInfoRequest__Output, _minidfs_v1_GetFileInfoResponse>;
+  
+  ListStatus: grpc.handleUnaryCall<_minidfs_v1_ListStatusRequest__Output, _minidfs_v1_ListStatusResponse>;
+  
+  Mkdirs: grpc.handleUnaryCall<_minidfs_v1_MkdirsRequest__Output, _minidfs_v1_MkdirsResponse>;
+  
+  ReportBadReplica: grpc.handleUnaryCall<_minidfs_v1_ReportBadReplicaRequest__Output, _minidfs_v1_ReportBadReplicaResponse>;
+  
+}
+
+export interface ClientProtocolDefinition extends grpc.ServiceDefinition {
+  AbandonBlock: MethodDefinition<_minidfs_v1_AbandonBlockRequest, _minidfs_v1_AbandonBlockResponse, _minidfs_v1_AbandonBlockRequest__Output, _minidfs_v1_AbandonBlockResponse__Output>
+  AddBlock: MethodDefinition<_minidfs_v1_AddBlockRequest, _minidfs_v1_AddBlockResponse, _minidfs_v1_AddBlockRequest__Output, _minidfs_v1_AddBlockResponse__Output>
+  Complete: MethodDefinition<_minidfs_v1_CompleteRequest, _minidfs_v1_CompleteResponse, _minidfs_v1_CompleteRequest__Output, _minidfs_v1_CompleteResponse__Output>
+  Create: MethodDefinition<_minidfs_v1_CreateRequest, _minidfs_v1_CreateResponse, _minidfs_v1_CreateRequest__Output, _minidfs_v1_CreateResponse__Output>
+  Delete: MethodDefinition<_minidfs_v1_DeleteRequest, _minidfs_v1_DeleteResponse, _minidfs_v1_DeleteRequest__Output, _minidfs_v1_DeleteResponse__Output>
+  GetBlockLocations: MethodDefinition<_minidfs_v1_GetBlockLocationsRequest, _minidfs_v1_GetBlockLocationsResponse, _minidfs_v1_GetBlockLocationsRequest__Output, _minidfs_v1_GetBlockLocationsResponse__Output>
+  GetDatanodeReport: MethodDefinition<_minidfs_v1_GetDatanodeReportRequest, _minidfs_v1_GetDatanodeReportResponse, _minidfs_v1_GetDatanodeReportRequest__Output, _minidfs_v1_GetDatanodeReportResponse__Output>
+  GetFileInfo: MethodDefinition<_minidfs_v1_GetFileInfoRequest, _minidfs_v1_GetFileInfoResponse, _minidfs_v1_GetFileInfoRequest__Output, _minidfs_v1_GetFileInfoResponse__Output>
+  ListStatus: MethodDefinition<_minidfs_v1_ListStatusRequest, _minidfs_v1_ListStatusResponse, _minidfs_v1_ListStatusRequest__Output, _minidfs_v1_ListStatusResponse__Output>
+  Mkdirs: MethodDefinition<_minidfs_v1_MkdirsRequest, _minidfs_v1_MkdirsResponse, _minidfs_v1_MkdirsRequest__Output, _minidfs_v1_MkdirsResponse__Output>
+  ReportBadReplica: MethodDefinition<_minidfs_v1_ReportBadReplicaRequest, _minidfs_v1_ReportBadReplicaResponse, _minidfs_v1_ReportBadReplicaRequest__Output, _minidfs_v1_ReportBadReplicaResponse__Output>
+}

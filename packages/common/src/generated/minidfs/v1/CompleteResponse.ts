@@ -1,0 +1,10 @@
+// Original file: proto/minidfs/v1/client_protocol.proto
+
+
+export interface CompleteResponse {
+  'complete'?: (boolean);
+}
+
+export interface CompleteResponse__Output {
+  'complete': (boolean);
+}

@@ -1,0 +1,31 @@
+// Original file: proto/minidfs/v1/datanode_protocol.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface HeartbeatRequest {
+  'nodeId'?: (string);
+  'registrationId'?: (string);
+  'sequence'?: (number | string | Long);
+  'capacityBytes'?: (number | string | Long);
+  'usedBytes'?: (number | string | Long);
+  'remainingBytes'?: (number | string | Long);
+  'activeTransfers'?: (number);
+  'failedVolumes'?: (number);
+  'goodbye'?: (boolean);
+  'blockCount'?: (number);
+  'sendLagMs'?: (number);
+}
+
+export interface HeartbeatRequest__Output {
+  'nodeId': (string);
+  'registrationId': (string);
+  'sequence': (number);
+  'capacityBytes': (number);
+  'usedBytes': (number);
+  'remainingBytes': (number);
+  'activeTransfers': (number);
+  'failedVolumes': (number);
+  'goodbye': (boolean);
+  'blockCount': (number);
+  'sendLagMs': (number);
+}

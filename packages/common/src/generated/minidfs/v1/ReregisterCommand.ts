@@ -1,0 +1,10 @@
+// Original file: proto/minidfs/v1/datanode_protocol.proto
+
+
+export interface ReregisterCommand {
+  'reason'?: (string);
+}
+
+export interface ReregisterCommand__Output {
+  'reason': (string);
+}

@@ -1,0 +1,195 @@
+/**
+ * HeartbeatLink: the DataNode's side of DatanodeProtocol. Registers, then keeps one bidirectional
+ * Heartbeat stream open and sends a beat every interval the NameNode returned. When the stream
+ * breaks (NameNode restart, network) it reopens it after a jittered backoff; when the NameNode
+ * answers REREGISTER (it restarted, or declared us DEAD) it registers again. On stop(goodbye) it
+ * sends a last beat with goodbye=true so the NameNode can mark it down without waiting.
+ *
+ * A watchdog tears the stream down when no answer came for `silenceTimeoutMs` (the NameNode is
+ * partitioned away or hung), so the link recovers on its own once the path heals.
+ */
+import * as grpc from '@grpc/grpc-js';
+import {
+  type DatanodeCommand__Output, type DatanodeInfo, type DatanodeProtocolClient, type HeartbeatRequest, type HeartbeatResponse__Output,
+  type Logger, type RegisterResponse__Output, fromGrpcError,
+} from '@minidfs/common';
+import { Backoff, type BackoffConfig } from './backoff';
+
+export interface LinkStats {
+  capacityBytes: number;
+  usedBytes: number;
+  remainingBytes: number;
+  activeTransfers: number;
+  failedVolumes: number;
+  blockCount: number;
+}
+
+export interface HeartbeatLinkOptions {
+  client: DatanodeProtocolClient;
+  info: () => DatanodeInfo;
+  stats: () => LinkStats;
+  logger: Logger;
+  backoff: BackoffConfig;
+  /** Called after every successful registration (e.g. to send a full block report). */
+  onRegistered?: (reg: RegisterResponse__Output) => void | Promise<void>;
+  /** Commands other than REREGISTER, which the link handles itself. */
+  onCommand?: (command: DatanodeCommand__Output) => void;
+  /** Called when the NameNode refuses the registration for good (e.g. id in use). */
+  onFatal?: (err: Error) => void;
+  random?: () => number;
+  /** Deadline for Register, ms. */
+  registerTimeoutMs?: number;
+}
+
+type HeartbeatCall = grpc.ClientDuplexStream<HeartbeatRequest, HeartbeatResponse__Output>;
+
+export class HeartbeatLink {
+  registration: RegisterResponse__Output | undefined;
+  private call: HeartbeatCall | undefined;
+  private sequence = 0;
+  private beatTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private lastAnswerMs = 0;
+  private stopped = false;
+  private readonly backoff: Backoff;
+  /** Beats sent / answers received, for tests and metrics. */
+  readonly counters = { beatsSent: 0, answers: 0, registrations: 0, reconnects: 0, maxSendLagMs: 0 };
+
+  constructor(private readonly options: HeartbeatLinkOptions) {
+    this.backoff = new Backoff(options.backoff, options.random);
+  }
+
+  start(): void {
+    void this.register();
+  }
+
+  /** Stops beating; with goodbye, tells the NameNode first (waits up to timeoutMs for the write). */
+  async stop(goodbye: boolean, timeoutMs = 1000): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.beatTimer);
+    clearTimeout(this.retryTimer);
+    const call = this.call;
+    this.call = undefined;
+    if (!call) return;
+    if (goodbye && this.registration) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs);
+        call.on('end', () => { clearTimeout(timer); resolve(); });
+        call.on('error', () => { clearTimeout(timer); resolve(); });
+        call.write(this.beat(true));
+        call.end();
+      });
+    }
+    call.cancel();
+  }
+
+  private async register(): Promise<void> {
+    if (this.stopped) return;
+    const { client, logger } = this.options;
+    const info = this.options.info();
+    try {
+      const reg = await new Promise<RegisterResponse__Output>((resolve, reject) => {
+        const deadline = Date.now() + (this.options.registerTimeoutMs ?? 5000);
+        client.Register({ info }, { deadline }, (err, res) => (err || !res ? reject(err ?? new Error('empty RegisterResponse')) : resolve(res)));
+      });
+      if (this.stopped) return;
+      this.registration = reg;
+      this.sequence = 0;
+      this.counters.registrations += 1;
+      this.backoff.reset();
+      logger.info('registered with namenode', {
+        event: 'registered', nodeId: reg.nodeId, heartbeatIntervalMs: reg.heartbeatIntervalMs, clusterId: reg.clusterId,
+      });
+      await this.options.onRegistered?.(reg);
+      this.openStream();
+    } catch (err) {
+      const e = fromGrpcError(err);
+      if (e.code === 'NODE_ID_IN_USE' || e.code === 'INVALID_ARGUMENT') {
+        logger.error('namenode refused registration', { event: 'register-refused', code: e.code, error: e.message });
+        this.stopped = true;
+        this.options.onFatal?.(e);
+        return;
+      }
+      this.retry('register failed', e);
+    }
+  }
+
+  private openStream(): void {
+    if (this.stopped || !this.registration) return;
+    const call = this.options.client.Heartbeat();
+    this.call = call;
+    this.lastAnswerMs = Date.now();
+    call.on('data', (res: HeartbeatResponse__Output) => {
+      if (call !== this.call) return;
+      this.lastAnswerMs = Date.now();
+      this.counters.answers += 1;
+      if (res.ackedSequence > 0) this.backoff.reset();
+      for (const command of res.commands) {
+        if (command.reregister) {
+          this.options.logger.info('namenode asked to re-register', { event: 'reregister', reason: command.reregister.reason });
+          this.dropStream();
+          void this.register();
+          return;
+        }
+        this.options.onCommand?.(command);
+      }
+    });
+    const broken = (err?: Error) => {
+      if (call !== this.call) return;
+      this.dropStream();
+      this.retry('heartbeat stream closed', err);
+    };
+    call.on('error', broken);
+    call.on('end', () => broken());
+    this.scheduleBeat(0);
+  }
+
+  private scheduleBeat(delayMs: number): void {
+    const intendedMs = Date.now() + delayMs;
+    this.beatTimer = setTimeout(() => {
+      const call = this.call;
+      const reg = this.registration;
+      if (!call || !reg || this.stopped) return;
+      const interval = reg.heartbeatIntervalMs;
+      const silenceTimeoutMs = Math.max(20 * interval, 10_000);
+      if (Date.now() - this.lastAnswerMs > silenceTimeoutMs) {
+        this.dropStream();
+        this.retry(`no answer from namenode for ${silenceTimeoutMs} ms`);
+        return;
+      }
+      const lagMs = Math.max(0, Date.now() - intendedMs);
+      this.counters.maxSendLagMs = Math.max(this.counters.maxSendLagMs, lagMs);
+      call.write(this.beat(false, lagMs));
+      this.counters.beatsSent += 1;
+      this.scheduleBeat(interval);
+    }, delayMs);
+  }
+
+  private beat(goodbye: boolean, sendLagMs = 0): HeartbeatRequest {
+    const s = this.options.stats();
+    this.sequence += 1;
+    return {
+      nodeId: this.registration?.nodeId, registrationId: this.registration?.registrationId, sequence: this.sequence,
+      capacityBytes: s.capacityBytes, usedBytes: s.usedBytes, remainingBytes: s.remainingBytes,
+      activeTransfers: s.activeTransfers, failedVolumes: s.failedVolumes, blockCount: s.blockCount, goodbye, sendLagMs,
+    };
+  }
+
+  private dropStream(): void {
+    clearTimeout(this.beatTimer);
+    const call = this.call;
+    this.call = undefined;
+    call?.cancel();
+  }
+
+  private retry(why: string, err?: unknown): void {
+    if (this.stopped) return;
+    clearTimeout(this.retryTimer);
+    const delayMs = this.backoff.nextDelayMs();
+    this.counters.reconnects += 1;
+    this.options.logger.warn('namenode link down, retrying', {
+      event: 'link-retry', why, error: err instanceof Error ? err.message : undefined, delayMs,
+    });
+    this.retryTimer = setTimeout(() => (this.registration ? this.openStream() : void this.register()), delayMs);
+  }
+}

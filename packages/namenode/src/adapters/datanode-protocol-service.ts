@@ -1,0 +1,118 @@
+/**
+ * gRPC adapter for DatanodeProtocol: decode, hand to the core with the receive time, write back
+ * what the core returns. Each heartbeat stream gets a numeric stream id so the core can ignore
+ * the close of a stream that a newer one already replaced.
+ */
+import type * as grpc from '@grpc/grpc-js';
+import type { Clock, DatanodeProtocolHandlers, HeartbeatRequest__Output, HeartbeatResponse, Logger } from '@minidfs/common';
+import { InvalidArgumentError, toGrpcError } from '@minidfs/common';
+import type { DatanodeManager } from '../core/datanode-manager';
+import type { Transition } from '../core/heartbeat-monitor';
+import { commandToWire, heartbeatFromWire, registrationFromWire } from './wire';
+
+export interface DatanodeProtocolDeps {
+  manager: DatanodeManager;
+  clock: Clock;
+  logger: Logger;
+  settings: { blockSizeBytes: number; blockReportIntervalMs: number; clusterId: string };
+  onTransitions(transitions: Transition[]): void;
+}
+
+type HeartbeatCall = grpc.ServerDuplexStream<HeartbeatRequest__Output, HeartbeatResponse>;
+
+export class DatanodeProtocolService {
+  private nextStreamId = 1;
+  /** nodeId -> its current heartbeat stream, so commands can be pushed at any moment. */
+  private readonly sessions = new Map<string, { streamId: number; call: HeartbeatCall }>();
+
+  constructor(private readonly deps: DatanodeProtocolDeps) {}
+
+  /** Sends queued commands to the node now instead of at its next beat, if it has a stream. */
+  pushCommands(nodeId: string): void {
+    const session = this.sessions.get(nodeId);
+    if (!session) return;
+    const commands = this.deps.manager.drainCommands(nodeId);
+    if (commands.length) session.call.write({ ackedSequence: 0, commands: commands.map((c) => commandToWire(c, this.locate)) });
+  }
+
+  closeAll(): void {
+    for (const { call } of this.sessions.values()) call.end();
+    this.sessions.clear();
+  }
+
+  private readonly locate = (nodeId: string) => {
+    const n = this.deps.manager.get(nodeId);
+    return n && { nodeId: n.id, host: n.host, dataPort: n.dataPort, rack: n.rack };
+  };
+
+  handlers(): DatanodeProtocolHandlers {
+    const { manager, clock, logger, settings } = this.deps;
+    return {
+      Register: (call, callback) => {
+        try {
+          const info = call.request.info;
+          if (!info) throw new InvalidArgumentError('RegisterRequest.info is required');
+          const { reg, stats } = registrationFromWire(info);
+          const { node, transitions } = manager.register(reg, stats, clock.nowMs());
+          logger.info('datanode registered', { event: 'registered', nodeId: node.id, address: `${node.host}:${node.dataPort}`, uuid: node.uuid });
+          this.deps.onTransitions(transitions);
+          const l = manager.liveness;
+          callback(null, {
+            nodeId: node.id, registrationId: node.registrationId, heartbeatIntervalMs: l.heartbeatIntervalMs,
+            staleAfterMissed: l.staleAfterMissed, deadAfterMissed: l.deadAfterMissed, blockSizeBytes: settings.blockSizeBytes,
+            blockReportIntervalMs: settings.blockReportIntervalMs, clusterId: settings.clusterId,
+          });
+        } catch (err) {
+          logger.warn('registration refused', { event: 'register-refused', nodeId: call.request.info?.id, error: (err as Error).message });
+          callback(toGrpcError(err));
+        }
+      },
+
+      Heartbeat: (call) => {
+        const streamId = this.nextStreamId++;
+        let nodeId: string | undefined;
+        call.on('data', (req: HeartbeatRequest__Output) => {
+          const nowMs = clock.nowMs();
+          if (nodeId !== undefined && req.nodeId !== nodeId) {
+            call.destroy(new Error('one heartbeat stream carries one node id'));
+            return;
+          }
+          const outcome = manager.heartbeat(heartbeatFromWire(req, streamId), nowMs);
+          if (outcome.ackedSequence > 0 && nodeId === undefined) {
+            nodeId = req.nodeId;
+            const previous = this.sessions.get(nodeId);
+            if (previous && previous.call !== call) previous.call.end();
+            this.sessions.set(nodeId, { streamId, call });
+          }
+          this.deps.onTransitions(outcome.transitions);
+          if (req.goodbye) {
+            logger.info('datanode said goodbye', { event: 'goodbye', nodeId: req.nodeId });
+            this.detach(req.nodeId, streamId);
+            call.end();
+            return;
+          }
+          call.write({ ackedSequence: outcome.ackedSequence, commands: outcome.commands.map((c) => commandToWire(c, this.locate)) });
+        });
+        const closed = () => {
+          if (nodeId === undefined) return;
+          const id = nodeId;
+          nodeId = undefined;
+          this.detach(id, streamId);
+          this.deps.onTransitions(manager.streamClosed(id, streamId, clock.nowMs()));
+        };
+        call.on('end', () => { closed(); call.end(); });
+        call.on('error', closed);
+        call.on('cancelled', closed);
+        call.on('close', closed);
+      },
+
+      BlockReport: (_call, callback) => callback(null, { commands: [] }),
+      BlockReceivedAndDeleted: (_call, callback) => callback(null, {}),
+      ReportBadBlocks: (_call, callback) => callback(null, {}),
+    };
+  }
+
+  private detach(nodeId: string, streamId: number): void {
+    if (this.sessions.get(nodeId)?.streamId === streamId) this.sessions.delete(nodeId);
+  }
+}

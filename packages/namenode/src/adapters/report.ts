@@ -1,0 +1,15 @@
+/** The `report --json` / `GET /api/datanodes` shape, built from the core's report entries. */
+import type { DatanodeReportEntry } from '../core/datanode-manager';
+
+export interface DatanodeReportJson {
+  datanodes: DatanodeReportEntry[];
+  live: number;
+  stale: number;
+  dead: number;
+  safeMode: boolean;
+}
+
+export function toReportJson(entries: DatanodeReportEntry[], safeMode: boolean): DatanodeReportJson {
+  const count = (s: string) => entries.filter((e) => e.state === s).length;
+  return { datanodes: entries, live: count('LIVE'), stale: count('STALE'), dead: count('DEAD'), safeMode };
+}

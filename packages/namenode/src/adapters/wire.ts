@@ -1,0 +1,48 @@
+/**
+ * Proto <-> domain conversion for the NameNode, in one place. Nothing else in the NameNode
+ * imports generated wire types' shapes beyond the handler signatures.
+ */
+import type { DatanodeCommand, DatanodeInfo__Output, HeartbeatRequest__Output } from '@minidfs/common';
+import type { Command, DatanodeRegistration, DatanodeStats, HeartbeatInput } from '../core/datanode-manager';
+
+export function registrationFromWire(info: DatanodeInfo__Output): { reg: DatanodeRegistration; stats: DatanodeStats } {
+  return {
+    reg: { id: info.id, uuid: info.uuid, host: info.host, dataPort: info.dataPort, httpPort: info.httpPort, rack: info.rack || '/default-rack' },
+    stats: {
+      capacityBytes: info.capacityBytes, usedBytes: info.usedBytes, remainingBytes: info.remainingBytes,
+      activeTransfers: 0, failedVolumes: 0, blockCount: 0,
+    },
+  };
+}
+
+export function heartbeatFromWire(req: HeartbeatRequest__Output, streamId: number): HeartbeatInput {
+  return {
+    nodeId: req.nodeId,
+    registrationId: req.registrationId,
+    sequence: req.sequence,
+    streamId,
+    goodbye: req.goodbye,
+    stats: {
+      capacityBytes: req.capacityBytes, usedBytes: req.usedBytes, remainingBytes: req.remainingBytes,
+      activeTransfers: req.activeTransfers, failedVolumes: req.failedVolumes, blockCount: req.blockCount,
+    },
+  };
+}
+
+export function commandToWire(c: Command, locate: (nodeId: string) => { nodeId: string; host: string; dataPort: number; rack: string } | undefined): DatanodeCommand {
+  switch (c.kind) {
+    case 'reregister':
+      return { reregister: { reason: c.reason } };
+    case 'shutdown':
+      return { shutdown: { reason: c.reason } };
+    case 'invalidate':
+      return { invalidate: { blockIds: c.blockIds } };
+    case 'replicate':
+      return {
+        replicate: {
+          blockId: c.blockId, generationStamp: c.generationStamp, lengthBytes: c.lengthBytes,
+          targets: c.targetIds.map(locate).filter((t) => t !== undefined),
+        },
+      };
+  }
+}
