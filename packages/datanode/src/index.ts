@@ -2,3 +2,4 @@
 export { DataNode, type DataNodeOptions } from './datanode';
 export { HeartbeatLink, type HeartbeatLinkOptions, type LinkStats } from './heartbeat-link';
 export { Backoff, type BackoffConfig } from './backoff';
+export * from './block-store';

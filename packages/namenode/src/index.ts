@@ -4,3 +4,6 @@ export * from './core/datanode-manager';
 export * from './core/event-log';
 export { NameNode, type NameNodeOptions, defaultNameNodeOptions } from './namenode';
 export type { DatanodeReportJson } from './adapters/report';
+export * from './core/block-map';
+export * from './core/namespace';
+export { MetadataStore } from './adapters/metadata-store';

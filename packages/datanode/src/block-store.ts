@@ -1,0 +1,700 @@
+/**
+ * The DataNode's on-disk block store (HDFS FsDataset layout, one volume). A block is a data file
+ * `current/blk_<id>` plus a meta file `current/blk_<id>_<generationStamp>.meta`: a 12-byte header
+ * (magic, version, checksum type, bytesPerChecksum) then one big-endian CRC32C per bytesPerChecksum
+ * chunk of the data (the last chunk may be shorter). Invariants: (1) a file in `current/` is always
+ * complete: writers stream into `tmp/`, fsync data and meta, rename meta then data into `current/`
+ * and fsync the directory, so a crash (kill -9) at any point leaves at worst a tmp file (deleted by
+ * init) or a meta without its data (quarantined by init), never a half-written block; (2) a block is
+ * "finalized" exactly when its data file sits in `current/` with a meta file whose CRC count fits
+ * the data length, which init() checks structurally (not by CRC: that is verify()'s job); (3) no
+ * byte leaves read() unverified, so a corrupt replica fails loudly with ChecksumMismatchError
+ * instead of being served; (4) block ids and generation stamps are validated as integers before
+ * they touch a path; (5) memory per writer/reader is bounded by one packet: writers stream to the
+ * file handle and carry only the running CRC of a partial chunk, readers hold one piece.
+ */
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import * as path from 'node:path';
+import { crc32c } from '@node-rs/crc32';
+import {
+  ChecksumMismatchError,
+  DfsError,
+  FileAlreadyExistsError,
+  InvalidArgumentError,
+  Limits,
+  silentLogger,
+  type Logger,
+} from '@minidfs/common';
+
+/** A finalized replica as the store reports it (block reports, reads). */
+export interface StoredBlock {
+  blockId: number;
+  generationStamp: number;
+  lengthBytes: number;
+}
+
+export interface BlockStoreOptions {
+  /**
+   * Bytes covered by one CRC32C in blocks this store writes. Default Limits.bytesPerChecksum (512,
+   * HDFS dfs.bytes-per-checksum). Must divide Limits.packetDataBytes so read pieces hold whole
+   * chunks. Existing blocks keep the value recorded in their own meta header.
+   */
+  bytesPerChecksum?: number;
+  logger?: Logger;
+}
+
+/** An in-progress block in `tmp/`. Calls are serialized internally, in call order. */
+export interface BlockWriter {
+  readonly blockId: number;
+  readonly generationStamp: number;
+  /** Bytes accepted by completed write() calls. */
+  readonly bytesWritten: number;
+  /**
+   * Appends `data` (any length, no alignment assumed across calls). If `chunkCrcs` are given they
+   * are the sender's CRC32Cs of this packet's own bytesPerChecksum-sized chunks and are checked
+   * before anything is written: a mismatch throws ChecksumMismatchError, a wrong count throws
+   * InvalidArgumentError. Any failed write aborts the writer (tmp files removed, block id free again).
+   */
+  write(data: Buffer, chunkCrcs?: number[]): Promise<void>;
+  /** fsyncs, moves the block into `current/` and returns it. Any failure aborts the writer. */
+  finalize(): Promise<StoredBlock>;
+  /** Removes the tmp files and frees the block id. Idempotent; a no-op after finalize(). */
+  abort(): Promise<void>;
+}
+
+/** One piece of a read: whole chunks starting at `offsetBytes` (a multiple of bytesPerChecksum). */
+export interface BlockPiece {
+  offsetBytes: number;
+  data: Buffer;
+  /** CRC32C per chunk of `data`, as stored in the meta file (and checked against `data`). */
+  chunkCrcs: number[];
+}
+
+/** Meta file header: "MDFM", uint16 version, uint8 checksum type (2 = CRC32C, as HDFS), uint8 0, uint32 bytesPerChecksum. */
+const META_MAGIC = Buffer.from('MDFM', 'ascii');
+const META_VERSION = 1;
+const CHECKSUM_TYPE_CRC32C = 2;
+const META_HEADER_BYTES = 12;
+const CRC_BYTES = 4;
+
+const DIGITS = /^[0-9]+$/;
+const DATA_FILE = /^blk_([0-9]+)$/;
+const META_FILE = /^blk_([0-9]+)_([0-9]+)\.meta$/;
+/** Longest digit string we even try to parse (a safe integer has at most 16 digits). */
+const MAX_ID_DIGITS = 20;
+
+function describe(value: unknown): string {
+  const text = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  return text.length > 40 ? `${text.slice(0, 40)}...` : text;
+}
+
+function parseInteger(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? value : undefined;
+  if (typeof value === 'string' && value.length <= MAX_ID_DIGITS && DIGITS.test(value)) {
+    const parsed = Number(value);
+    return Number.isSafeInteger(parsed) ? parsed : undefined;
+  }
+  return undefined;
+}
+
+/** A block id: a positive safe integer, given as a number or a string of decimal digits only. */
+export function validateBlockId(value: unknown): number {
+  const id = parseInteger(value);
+  if (id === undefined || id <= 0) throw new InvalidArgumentError(`invalid block id ${describe(value)}: need a positive safe integer`);
+  return id;
+}
+
+/** A generation stamp: a non-negative safe integer, given as a number or a string of decimal digits only. */
+export function validateGenerationStamp(value: unknown): number {
+  const stamp = parseInteger(value);
+  if (stamp === undefined || stamp < 0) throw new InvalidArgumentError(`invalid generation stamp ${describe(value)}: need a non-negative safe integer`);
+  return stamp;
+}
+
+/** The integer a file name spells, only if it spells it the way we write it (no leading zeros). */
+function canonicalInteger(digits: string | undefined): number | undefined {
+  const value = parseInteger(digits);
+  return value !== undefined && String(value) === digits ? value : undefined;
+}
+
+function validateByteCount(value: number, what: string): number {
+  if (!Number.isSafeInteger(value) || value < 0) throw new InvalidArgumentError(`invalid ${what} ${describe(value)}: need a non-negative safe integer`);
+  return value;
+}
+
+/** CRC32C of each `bytesPerChecksum`-byte chunk of `data` (the last chunk may be shorter). */
+export function chunkCrcs(data: Buffer, bytesPerChecksum: number = Limits.bytesPerChecksum): number[] {
+  if (!Number.isSafeInteger(bytesPerChecksum) || bytesPerChecksum <= 0) throw new RangeError(`bytesPerChecksum must be a positive integer, got ${bytesPerChecksum}`);
+  const crcs: number[] = [];
+  for (let start = 0; start < data.length; start += bytesPerChecksum) {
+    crcs.push(crc32c(data.subarray(start, start + bytesPerChecksum)));
+  }
+  return crcs;
+}
+
+function chunkCount(lengthBytes: number, bytesPerChecksum: number): number {
+  return Math.ceil(lengthBytes / bytesPerChecksum);
+}
+
+function encodeMetaHeader(bytesPerChecksum: number): Buffer {
+  const header = Buffer.alloc(META_HEADER_BYTES);
+  META_MAGIC.copy(header, 0);
+  header.writeUInt16BE(META_VERSION, 4);
+  header.writeUInt8(CHECKSUM_TYPE_CRC32C, 6);
+  header.writeUInt32BE(bytesPerChecksum, 8);
+  return header;
+}
+
+/** bytesPerChecksum from a meta header, or undefined if the header is not ours. */
+function decodeMetaHeader(header: Buffer): number | undefined {
+  if (header.length < META_HEADER_BYTES) return undefined;
+  if (!header.subarray(0, 4).equals(META_MAGIC)) return undefined;
+  if (header.readUInt16BE(4) !== META_VERSION || header.readUInt8(6) !== CHECKSUM_TYPE_CRC32C) return undefined;
+  const bytesPerChecksum = header.readUInt32BE(8);
+  return bytesPerChecksum > 0 ? bytesPerChecksum : undefined;
+}
+
+function encodeCrcs(crcs: readonly number[]): Buffer {
+  const buf = Buffer.alloc(crcs.length * CRC_BYTES);
+  crcs.forEach((crc, i) => buf.writeUInt32BE(crc >>> 0, i * CRC_BYTES));
+  return buf;
+}
+
+function isNotFound(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}
+
+async function writeFully(handle: fsp.FileHandle, data: Buffer, position: number): Promise<void> {
+  let done = 0;
+  while (done < data.length) {
+    const { bytesWritten } = await handle.write(data, done, data.length - done, position + done);
+    done += bytesWritten;
+  }
+}
+
+/** Reads up to `length` bytes at `position`; returns fewer only at end of file. */
+async function readFully(handle: fsp.FileHandle, length: number, position: number): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(length);
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await handle.read(buf, done, length - done, position + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return done === length ? buf : buf.subarray(0, done);
+}
+
+async function fsyncDirectory(dir: string): Promise<void> {
+  const handle = await fsp.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function unlinkIfPresent(file: string): Promise<void> {
+  try {
+    await fsp.unlink(file);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+}
+
+interface BlockRecord extends StoredBlock {
+  bytesPerChecksum: number;
+}
+
+function publicView(record: BlockRecord): StoredBlock {
+  return { blockId: record.blockId, generationStamp: record.generationStamp, lengthBytes: record.lengthBytes };
+}
+
+export class BlockStore {
+  private readonly currentDir: string;
+  private readonly tmpDir: string;
+  private readonly quarantineDir: string;
+  private readonly bytesPerChecksum: number;
+  private readonly logger: Logger;
+  private readonly blocks = new Map<number, BlockRecord>();
+  /** Ids with an open writer or a delete in progress: createWriter refuses them. */
+  private readonly busyIds = new Set<number>();
+  private usedBytesTotal = 0;
+  private initialized = false;
+
+  constructor(readonly dir: string, options: BlockStoreOptions = {}) {
+    const bytesPerChecksum = options.bytesPerChecksum ?? Limits.bytesPerChecksum;
+    if (!Number.isSafeInteger(bytesPerChecksum) || bytesPerChecksum <= 0 || Limits.packetDataBytes % bytesPerChecksum !== 0) {
+      throw new RangeError(`bytesPerChecksum must be a positive divisor of ${Limits.packetDataBytes}, got ${bytesPerChecksum}`);
+    }
+    this.bytesPerChecksum = bytesPerChecksum;
+    this.logger = options.logger ?? silentLogger();
+    this.currentDir = path.join(dir, 'current');
+    this.tmpDir = path.join(dir, 'tmp');
+    this.quarantineDir = path.join(dir, 'quarantine');
+  }
+
+  /**
+   * Creates the directories, deletes unfinished writes in tmp/, and loads current/: a data file
+   * without a fitting meta file, and a meta file without data, go to quarantine/ (logged, not
+   * reported). Checks structure only; CRCs are checked by read() and verify().
+   */
+  async init(): Promise<StoredBlock[]> {
+    if (this.busyIds.size > 0) throw new Error('BlockStore.init() while writers or deletes are in progress');
+    this.blocks.clear();
+    this.usedBytesTotal = 0;
+    for (const dir of [this.dir, this.currentDir, this.tmpDir, this.quarantineDir]) await fsp.mkdir(dir, { recursive: true });
+    await fsyncDirectory(this.dir);
+
+    const leftovers = await fsp.readdir(this.tmpDir);
+    for (const name of leftovers) await fsp.rm(path.join(this.tmpDir, name), { recursive: true, force: true });
+    if (leftovers.length > 0) this.logger.info('deleted unfinished block writes', { dir: this.tmpDir, files: leftovers.length });
+
+    const dataFiles = new Map<number, string>();
+    const metaFiles = new Map<number, { name: string; generationStamp: number }[]>();
+    for (const name of (await fsp.readdir(this.currentDir)).sort()) {
+      const data = DATA_FILE.exec(name);
+      const meta = META_FILE.exec(name);
+      const dataId = data ? canonicalInteger(data[1]) : undefined;
+      const metaId = meta ? canonicalInteger(meta[1]) : undefined;
+      const metaStamp = meta ? canonicalInteger(meta[2]) : undefined;
+      if (dataId !== undefined && dataId > 0) {
+        dataFiles.set(dataId, name);
+      } else if (metaId !== undefined && metaId > 0 && metaStamp !== undefined) {
+        const list = metaFiles.get(metaId) ?? [];
+        list.push({ name, generationStamp: metaStamp });
+        metaFiles.set(metaId, list);
+      } else {
+        this.logger.warn('ignoring unknown file in block directory', { dir: this.currentDir, file: name });
+      }
+    }
+
+    for (const [blockId, dataName] of dataFiles) {
+      const lengthBytes = (await fsp.stat(path.join(this.currentDir, dataName))).size;
+      const candidates = metaFiles.get(blockId) ?? [];
+      metaFiles.delete(blockId);
+      let chosen: { name: string; generationStamp: number; bytesPerChecksum: number } | undefined;
+      const rejected: string[] = [];
+      // Highest generation stamp that fits wins; anything else is quarantined.
+      for (const candidate of candidates.sort((a, b) => b.generationStamp - a.generationStamp)) {
+        const bytesPerChecksum = chosen ? undefined : await this.fittingMeta(path.join(this.currentDir, candidate.name), lengthBytes);
+        if (bytesPerChecksum !== undefined) chosen = { ...candidate, bytesPerChecksum };
+        else rejected.push(candidate.name);
+      }
+      for (const name of rejected) await this.quarantine(name, chosen ? 'superseded or unfitting meta file' : 'meta file does not fit data length');
+      if (!chosen) {
+        await this.quarantine(dataName, candidates.length === 0 ? 'data file without meta file' : 'no meta file fits data length');
+        continue;
+      }
+      this.blocks.set(blockId, { blockId, generationStamp: chosen.generationStamp, lengthBytes, bytesPerChecksum: chosen.bytesPerChecksum });
+      this.usedBytesTotal += lengthBytes;
+    }
+    for (const list of metaFiles.values()) {
+      for (const { name } of list) await this.quarantine(name, 'meta file without data file');
+    }
+    this.initialized = true;
+    this.logger.info('block store loaded', { dir: this.dir, blocks: this.blocks.size, usedBytes: this.usedBytesTotal });
+    return this.list();
+  }
+
+  /** Finalized blocks, sorted by id. */
+  list(): StoredBlock[] {
+    return [...this.blocks.values()].sort((a, b) => a.blockId - b.blockId).map(publicView);
+  }
+
+  get(blockId: number | string): StoredBlock | undefined {
+    const record = this.blocks.get(validateBlockId(blockId));
+    return record ? publicView(record) : undefined;
+  }
+
+  has(blockId: number | string): boolean {
+    return this.blocks.has(validateBlockId(blockId));
+  }
+
+  blockCount(): number {
+    return this.blocks.size;
+  }
+
+  /** Sum of finalized data lengths (meta files and in-progress writes not counted). */
+  usedBytes(): number {
+    return this.usedBytesTotal;
+  }
+
+  /** Bytes available to this process on the store's file system. */
+  remainingBytes(): number {
+    const stats = fs.statfsSync(this.dir);
+    return stats.bavail * stats.bsize;
+  }
+
+  /** Path of a finalized block's data file (tests flip bytes in it). */
+  blockFilePath(blockId: number | string): string {
+    return path.join(this.currentDir, `blk_${validateBlockId(blockId)}`);
+  }
+
+  /** Path of a finalized block's meta file, or undefined if the block is not finalized here. */
+  metaFilePath(blockId: number | string): string | undefined {
+    const record = this.blocks.get(validateBlockId(blockId));
+    return record ? path.join(this.currentDir, metaFileName(record.blockId, record.generationStamp)) : undefined;
+  }
+
+  /** Opens a writer in tmp/. Throws FileAlreadyExistsError if the block is finalized or busy. */
+  createWriter(blockId: number | string, generationStamp: number | string): BlockWriter {
+    this.assertInitialized();
+    const id = validateBlockId(blockId);
+    const stamp = validateGenerationStamp(generationStamp);
+    if (this.blocks.has(id)) throw new FileAlreadyExistsError(`block ${id} is already finalized on this datanode`);
+    if (this.busyIds.has(id)) throw new FileAlreadyExistsError(`block ${id} is being written or deleted on this datanode`);
+    this.busyIds.add(id);
+    return new TmpBlockWriter(id, stamp, this.bytesPerChecksum, {
+      tmp: { data: path.join(this.tmpDir, `blk_${id}`), meta: path.join(this.tmpDir, metaFileName(id, stamp)) },
+      commit: (record, tmp) => this.commit(record, tmp),
+      release: () => this.busyIds.delete(id),
+    });
+  }
+
+  /**
+   * Reads a finalized block. Yields pieces of whole chunks: the first starts at the chunk holding
+   * `offsetBytes` (floor to bytesPerChecksum), the last ends at the end of the chunk holding the last
+   * requested byte (or the block end), each at most Limits.packetDataBytes. The caller trims
+   * `offsetBytes - piece.offsetBytes` from the front and anything past the requested range.
+   * `lengthBytes` 0 means to the end; a range past the block end throws InvalidArgumentError.
+   * Every piece is checked against the meta CRCs (ChecksumMismatchError naming block and chunk).
+   * A zero-length range yields nothing. As a generator, it throws on first iteration, not on call.
+   */
+  async *read(blockId: number | string, offsetBytes = 0, lengthBytes = 0): AsyncGenerator<BlockPiece> {
+    this.assertInitialized();
+    const id = validateBlockId(blockId);
+    validateByteCount(offsetBytes, 'read offset');
+    validateByteCount(lengthBytes, 'read length');
+    const record = this.blocks.get(id);
+    if (!record) throw new DfsError('BLOCK_NOT_FOUND', `block ${id} not found on this datanode`);
+    const endBytes = lengthBytes === 0 ? record.lengthBytes : offsetBytes + lengthBytes;
+    if (offsetBytes > record.lengthBytes || endBytes > record.lengthBytes) {
+      throw new InvalidArgumentError(`read of block ${id} range [${offsetBytes}, ${endBytes}) exceeds its length ${record.lengthBytes}`);
+    }
+    if (endBytes === offsetBytes) return;
+    const { bytesPerChecksum } = record;
+    const startBytes = Math.floor(offsetBytes / bytesPerChecksum) * bytesPerChecksum;
+    const stopBytes = Math.min(chunkCount(endBytes, bytesPerChecksum) * bytesPerChecksum, record.lengthBytes);
+    const pieceBytes = Math.floor(Limits.packetDataBytes / bytesPerChecksum) * bytesPerChecksum;
+
+    const handles = await this.openForRead(record);
+    try {
+      for (let position = startBytes; position < stopBytes; position += pieceBytes) {
+        const length = Math.min(pieceBytes, stopBytes - position);
+        yield await readVerifiedPiece(record, handles, position, length);
+      }
+    } finally {
+      await handles.data.close();
+      await handles.meta.close();
+    }
+  }
+
+  /** Full scan: file sizes match the record and every chunk matches its CRC. Unknown block -> BLOCK_NOT_FOUND. */
+  async verify(blockId: number | string): Promise<boolean> {
+    this.assertInitialized();
+    const id = validateBlockId(blockId);
+    const record = this.blocks.get(id);
+    if (!record) throw new DfsError('BLOCK_NOT_FOUND', `block ${id} not found on this datanode`);
+    try {
+      const dataSize = (await fsp.stat(this.blockFilePath(id))).size;
+      const metaPath = path.join(this.currentDir, metaFileName(id, record.generationStamp));
+      const metaSize = (await fsp.stat(metaPath)).size;
+      const expectedMetaSize = META_HEADER_BYTES + CRC_BYTES * chunkCount(record.lengthBytes, record.bytesPerChecksum);
+      if (dataSize !== record.lengthBytes || metaSize !== expectedMetaSize) {
+        this.logger.warn('block file sizes changed', { blockId: id, dataSize, metaSize, lengthBytes: record.lengthBytes, expectedMetaSize });
+        return false;
+      }
+      for await (const piece of this.read(id)) void piece;
+      return true;
+    } catch (err) {
+      if (err instanceof ChecksumMismatchError || (err instanceof DfsError && err.code === 'BLOCK_NOT_FOUND') || isNotFound(err)) {
+        this.logger.warn('block failed verification', { blockId: id, error: (err as Error).message });
+        return false;
+      }
+      throw err;
+    }
+  }
+
+  /** Removes a finalized block's data and meta files. False if the block is not finalized here. */
+  async delete(blockId: number | string): Promise<boolean> {
+    this.assertInitialized();
+    const id = validateBlockId(blockId);
+    const record = this.blocks.get(id);
+    if (!record) return false;
+    // Forget it first so no new read starts; hold the id so no writer recreates it mid-delete.
+    this.blocks.delete(id);
+    this.usedBytesTotal -= record.lengthBytes;
+    this.busyIds.add(id);
+    try {
+      // Data first: a crash in between leaves a meta without data, which init() quarantines.
+      await unlinkIfPresent(this.blockFilePath(id));
+      await unlinkIfPresent(path.join(this.currentDir, metaFileName(id, record.generationStamp)));
+    } finally {
+      this.busyIds.delete(id);
+    }
+    this.logger.info('block deleted', { blockId: id, generationStamp: record.generationStamp, lengthBytes: record.lengthBytes });
+    return true;
+  }
+
+  /** Moves a writer's fsynced tmp files into current/ and records the block. */
+  private async commit(record: BlockRecord, tmp: { data: string; meta: string }): Promise<void> {
+    const dataPath = this.blockFilePath(record.blockId);
+    const metaPath = path.join(this.currentDir, metaFileName(record.blockId, record.generationStamp));
+    try {
+      // Meta first: the data file's presence is what makes a block exist.
+      await fsp.rename(tmp.meta, metaPath);
+      await fsp.rename(tmp.data, dataPath);
+      await fsyncDirectory(this.currentDir);
+    } catch (err) {
+      await unlinkIfPresent(dataPath).catch(() => undefined);
+      await unlinkIfPresent(metaPath).catch(() => undefined);
+      throw err;
+    }
+    this.blocks.set(record.blockId, record);
+    this.usedBytesTotal += record.lengthBytes;
+    this.logger.info('block finalized', { blockId: record.blockId, generationStamp: record.generationStamp, lengthBytes: record.lengthBytes });
+  }
+
+  private assertInitialized(): void {
+    if (!this.initialized) throw new Error('BlockStore.init() has not completed');
+  }
+
+  private async openForRead(record: BlockRecord): Promise<{ data: fsp.FileHandle; meta: fsp.FileHandle }> {
+    const missing = (): DfsError => new DfsError('BLOCK_NOT_FOUND', `block ${record.blockId} files are missing on this datanode`);
+    let data: fsp.FileHandle;
+    try {
+      data = await fsp.open(this.blockFilePath(record.blockId), 'r');
+    } catch (err) {
+      throw isNotFound(err) ? missing() : err;
+    }
+    try {
+      return { data, meta: await fsp.open(path.join(this.currentDir, metaFileName(record.blockId, record.generationStamp)), 'r') };
+    } catch (err) {
+      await data.close();
+      throw isNotFound(err) ? missing() : err;
+    }
+  }
+
+  /** bytesPerChecksum of a meta file whose header is ours and whose CRC count fits `lengthBytes`. */
+  private async fittingMeta(metaPath: string, lengthBytes: number): Promise<number | undefined> {
+    const handle = await fsp.open(metaPath, 'r');
+    try {
+      const bytesPerChecksum = decodeMetaHeader(await readFully(handle, META_HEADER_BYTES, 0));
+      if (bytesPerChecksum === undefined) return undefined;
+      const size = (await handle.stat()).size;
+      return size === META_HEADER_BYTES + CRC_BYTES * chunkCount(lengthBytes, bytesPerChecksum) ? bytesPerChecksum : undefined;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  private async quarantine(name: string, reason: string): Promise<void> {
+    let target = path.join(this.quarantineDir, name);
+    for (let n = 1; fs.existsSync(target); n += 1) target = path.join(this.quarantineDir, `${name}.${n}`);
+    await fsp.rename(path.join(this.currentDir, name), target);
+    this.logger.warn('quarantined block file', { file: name, reason, movedTo: target });
+  }
+}
+
+function metaFileName(blockId: number, generationStamp: number): string {
+  return `blk_${blockId}_${generationStamp}.meta`;
+}
+
+async function readVerifiedPiece(
+  record: BlockRecord,
+  handles: { data: fsp.FileHandle; meta: fsp.FileHandle },
+  position: number,
+  length: number,
+): Promise<BlockPiece> {
+  const { blockId, bytesPerChecksum } = record;
+  const data = await readFully(handles.data, length, position);
+  if (data.length !== length) {
+    throw new ChecksumMismatchError(`block ${blockId}: data file truncated at byte ${position + data.length}, expected ${record.lengthBytes} bytes`);
+  }
+  const firstChunk = position / bytesPerChecksum;
+  const count = chunkCount(length, bytesPerChecksum);
+  const raw = await readFully(handles.meta, count * CRC_BYTES, META_HEADER_BYTES + firstChunk * CRC_BYTES);
+  if (raw.length !== count * CRC_BYTES) {
+    throw new ChecksumMismatchError(`block ${blockId}: meta file truncated, no CRC for chunk ${firstChunk + Math.floor(raw.length / CRC_BYTES)}`);
+  }
+  const stored: number[] = [];
+  for (let i = 0; i < count; i += 1) stored.push(raw.readUInt32BE(i * CRC_BYTES));
+  const actual = chunkCrcs(data, bytesPerChecksum);
+  for (let i = 0; i < count; i += 1) {
+    if (actual[i] !== stored[i]) {
+      throw new ChecksumMismatchError(`block ${blockId}: checksum mismatch in chunk ${firstChunk + i} (bytes ${position + i * bytesPerChecksum}..)`);
+    }
+  }
+  return { offsetBytes: position, data, chunkCrcs: stored };
+}
+
+type WriterState = 'open' | 'finalized' | 'aborted';
+
+/** What a writer needs from its store, without widening the store's public surface. */
+interface WriterHooks {
+  /** The writer's files in tmp/. */
+  tmp: { data: string; meta: string };
+  /** Renames the fsynced tmp files into current/ and records the block (cleans up current/ on failure). */
+  commit(record: BlockRecord, tmp: { data: string; meta: string }): Promise<void>;
+  /** Frees the block id for createWriter again (after finalize or abort). */
+  release(): void;
+}
+
+class TmpBlockWriter implements BlockWriter {
+  private state: WriterState = 'open';
+  private written = 0;
+  private chunksWritten = 0;
+  /** Running CRC32C and length of the trailing partial chunk (its bytes are already on disk). */
+  private carryCrc = 0;
+  private carryBytes = 0;
+  private handles: { data: fsp.FileHandle; meta: fsp.FileHandle } | undefined;
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly blockId: number,
+    readonly generationStamp: number,
+    private readonly bytesPerChecksum: number,
+    private readonly hooks: WriterHooks,
+  ) {}
+
+  get bytesWritten(): number {
+    return this.written;
+  }
+
+  write(data: Buffer, chunkCrcs?: number[]): Promise<void> {
+    return this.serialize(() => this.failSafe(() => this.writeNow(data, chunkCrcs)));
+  }
+
+  finalize(): Promise<StoredBlock> {
+    return this.serialize(() => this.failSafe(() => this.finalizeNow()));
+  }
+
+  abort(): Promise<void> {
+    return this.serialize(() => this.abortNow());
+  }
+
+  /** Runs operations one at a time in call order, whatever the caller awaits. */
+  private serialize<T>(operation: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(operation);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private async failSafe<T>(operation: () => Promise<T>): Promise<T> {
+    if (this.state !== 'open') throw new DfsError('FILE_NOT_OPEN', `block ${this.blockId} writer is ${this.state}`);
+    try {
+      return await operation();
+    } catch (err) {
+      await this.abortNow().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async open(): Promise<{ data: fsp.FileHandle; meta: fsp.FileHandle }> {
+    if (this.handles) return this.handles;
+    const tmp = this.hooks.tmp;
+    const data = await fsp.open(tmp.data, 'w');
+    let meta: fsp.FileHandle;
+    try {
+      meta = await fsp.open(tmp.meta, 'w');
+    } catch (err) {
+      await data.close();
+      throw err;
+    }
+    this.handles = { data, meta };
+    await writeFully(meta, encodeMetaHeader(this.bytesPerChecksum), 0);
+    return this.handles;
+  }
+
+  private async writeNow(data: Buffer, senderCrcs: number[] | undefined): Promise<void> {
+    const bytesPerChecksum = this.bytesPerChecksum;
+    const packetCrcs = senderCrcs === undefined ? undefined : chunkCrcs(data, bytesPerChecksum);
+    if (senderCrcs !== undefined && packetCrcs !== undefined) {
+      if (senderCrcs.length !== packetCrcs.length) {
+        throw new InvalidArgumentError(`block ${this.blockId}: packet of ${data.length} bytes needs ${packetCrcs.length} chunk CRCs, got ${senderCrcs.length}`);
+      }
+      const bad = packetCrcs.findIndex((crc, i) => crc !== senderCrcs[i] >>> 0);
+      if (bad >= 0) {
+        throw new ChecksumMismatchError(`block ${this.blockId}: checksum mismatch in packet chunk ${bad} (block bytes ${this.written + bad * bytesPerChecksum}..)`);
+      }
+    }
+    if (data.length === 0) return;
+    const handles = await this.open();
+
+    // Block CRCs: finish the carried partial chunk, then whole chunks, then carry the remainder.
+    const completed: number[] = [];
+    let position = 0;
+    if (this.carryBytes > 0) {
+      const take = Math.min(bytesPerChecksum - this.carryBytes, data.length);
+      this.carryCrc = crc32c(data.subarray(0, take), this.carryCrc);
+      this.carryBytes += take;
+      position = take;
+      if (this.carryBytes === bytesPerChecksum) {
+        completed.push(this.carryCrc);
+        this.carryCrc = 0;
+        this.carryBytes = 0;
+      }
+    }
+    // Aligned packet with verified CRCs: reuse them instead of hashing twice.
+    const reuse = position === 0 && packetCrcs !== undefined;
+    for (let k = 0; position < data.length; k += 1, position += bytesPerChecksum) {
+      const chunk = data.subarray(position, position + bytesPerChecksum);
+      const crc = reuse && packetCrcs ? packetCrcs[k] : crc32c(chunk);
+      if (chunk.length === bytesPerChecksum) completed.push(crc);
+      else {
+        this.carryCrc = crc;
+        this.carryBytes = chunk.length;
+      }
+    }
+
+    await writeFully(handles.data, data, this.written);
+    await this.appendCrcs(handles.meta, completed);
+    this.written += data.length;
+  }
+
+  private async appendCrcs(meta: fsp.FileHandle, crcs: number[]): Promise<void> {
+    if (crcs.length === 0) return;
+    await writeFully(meta, encodeCrcs(crcs), META_HEADER_BYTES + this.chunksWritten * CRC_BYTES);
+    this.chunksWritten += crcs.length;
+  }
+
+  private async finalizeNow(): Promise<StoredBlock> {
+    const handles = await this.open();
+    if (this.carryBytes > 0) {
+      await this.appendCrcs(handles.meta, [this.carryCrc]);
+      this.carryBytes = 0;
+    }
+    await handles.data.sync();
+    await handles.meta.sync();
+    await this.closeHandles();
+    const record: BlockRecord = { blockId: this.blockId, generationStamp: this.generationStamp, lengthBytes: this.written, bytesPerChecksum: this.bytesPerChecksum };
+    await this.hooks.commit(record, this.hooks.tmp);
+    this.state = 'finalized';
+    this.hooks.release();
+    return publicView(record);
+  }
+
+  private async abortNow(): Promise<void> {
+    if (this.state !== 'open') return;
+    this.state = 'aborted';
+    try {
+      await this.closeHandles().catch(() => undefined);
+      await unlinkIfPresent(this.hooks.tmp.data);
+      await unlinkIfPresent(this.hooks.tmp.meta);
+    } finally {
+      this.hooks.release();
+    }
+  }
+
+  private async closeHandles(): Promise<void> {
+    const handles = this.handles;
+    this.handles = undefined;
+    if (!handles) return;
+    try {
+      await handles.data.close();
+    } finally {
+      await handles.meta.close();
+    }
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * TestCluster: a real NameNode and real DataNodes as separate processes on 127.0.0.1 with free
+ * ports and temp dirs, in the fast liveness profile. State is read from the NameNode's JSON API
+ * and its transition log (one JSON line per transition).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type LogLine, NodeProcess } from './processes';
+import { waitFor } from './wait';
+
+export interface Liveness {
+  heartbeatIntervalMs: number;
+  staleAfter: number;
+  deadAfter: number;
+}
+
+/** 100 ms beats; STALE after 2 missed, DEAD after 4 (a 400 ms bound leaves room on a loaded 2-core CI box). */
+export const FAST: Liveness = { heartbeatIntervalMs: 100, staleAfter: 2, deadAfter: 4 };
+
+export interface ReportEntry {
+  id: string; address: string; state: 'LIVE' | 'STALE' | 'DEAD'; lastHeartbeatMsAgo: number; missedBeats: number;
+  blocks: number; capacityBytes: number; usedBytes: number;
+}
+export interface Report { datanodes: ReportEntry[]; live: number; stale: number; dead: number; safeMode: boolean }
+
+export interface Transition { nodeId: string; from: string; to: string; reason: string; missedBeats: number; msSinceLastHeartbeat: number; timestamp: string }
+
+export class TestCluster {
+  nn!: NodeProcess;
+  readonly datanodes = new Map<string, NodeProcess>();
+  rpcPort = 0;
+  httpPort = 0;
+  readonly root: string;
+
+  constructor(readonly liveness: Liveness = FAST, readonly nnArgs: string[] = []) {
+    this.root = fs.mkdtempSync(path.join(os.tmpdir(), 'minidfs-it-'));
+  }
+
+  static async start(datanodes = 3, liveness: Liveness = FAST, nnArgs: string[] = []): Promise<TestCluster> {
+    const c = new TestCluster(liveness, nnArgs);
+    await c.startNameNode();
+    for (let i = 1; i <= datanodes; i++) c.startDataNode(`dn${i}`);
+    await c.waitForReport(`${datanodes} LIVE`, (r) => r.live === datanodes);
+    return c;
+  }
+
+  get namenodeAddress(): string {
+    return `127.0.0.1:${this.rpcPort}`;
+  }
+
+  async startNameNode(): Promise<NodeProcess> {
+    const l = this.liveness;
+    this.nn = new NodeProcess('namenode', [
+      'namenode', '--bind', '127.0.0.1', '--rpc-port', String(this.rpcPort), '--http-port', String(this.httpPort),
+      '--data-dir', path.join(this.root, 'namenode'), '--heartbeat-interval-ms', String(l.heartbeatIntervalMs),
+      '--stale-after', String(l.staleAfter), '--dead-after', String(l.deadAfter), ...this.nnArgs,
+    ]);
+    const started = await this.nn.waitForLine('namenode started', (x) => x.event === 'started');
+    this.rpcPort = Number(started.rpcPort);
+    this.httpPort = Number(started.httpPort);
+    return this.nn;
+  }
+
+  startDataNode(id: string, extraArgs: string[] = [], dataDir = path.join(this.root, id), name = id): NodeProcess {
+    const dn = new NodeProcess(name, [
+      'datanode', '--id', id, '--namenode', this.namenodeAddress, '--port', '0', '--bind', '127.0.0.1', '--advertise', '127.0.0.1',
+      '--data-dir', dataDir, '--reconnect-max-ms', '200', ...extraArgs,
+    ]);
+    this.datanodes.set(name, dn);
+    return dn;
+  }
+
+  dn(id: string): NodeProcess {
+    const p = this.datanodes.get(id);
+    if (!p) throw new Error(`no datanode ${id}`);
+    return p;
+  }
+
+  async report(): Promise<Report> {
+    const res = await fetch(`http://127.0.0.1:${this.httpPort}/api/datanodes`);
+    if (!res.ok) throw new Error(`GET /api/datanodes: ${res.status}`);
+    return (await res.json()) as Report;
+  }
+
+  async waitForReport(what: string, pred: (r: Report) => boolean, timeoutMs = 15_000): Promise<Report> {
+    return waitFor(what, async () => {
+      const r = await this.report();
+      return pred(r) ? r : undefined;
+    }, timeoutMs);
+  }
+
+  async waitForState(id: string, state: ReportEntry['state'], timeoutMs = 15_000): Promise<Report> {
+    return this.waitForReport(`${id} ${state}`, (r) => r.datanodes.some((d) => d.id === id && d.state === state), timeoutMs);
+  }
+
+  /** Transitions the current NameNode process logged, optionally for one node. */
+  transitions(nodeId?: string, fromLine = 0): Transition[] {
+    return this.nn.lines.slice(fromLine)
+      .filter((l: LogLine) => l.event === 'transition' && (nodeId === undefined || l.nodeId === nodeId)) as unknown as Transition[];
+  }
+
+  async waitForTransition(what: string, pred: (t: Transition) => boolean, timeoutMs = 15_000, fromLine = 0): Promise<Transition> {
+    return waitFor(what, () => this.transitions(undefined, fromLine).find(pred), timeoutMs);
+  }
+
+  async stop(): Promise<void> {
+    const all = [...this.datanodes.values(), ...(this.nn ? [this.nn] : [])];
+    for (const p of all) {
+      if (!p.alive) continue;
+      p.signal('SIGCONT');
+      p.signal('SIGKILL');
+    }
+    await Promise.all(all.map((p) => p.waitForExit().catch(() => undefined)));
+    fs.rmSync(this.root, { recursive: true, force: true });
+  }
+}
