@@ -16,3 +16,4 @@ export type { ClientProtocolClient, ClientProtocolHandlers } from './generated/m
 export type { DataTransferClient, DataTransferHandlers } from './generated/minidfs/v1/DataTransfer';
 export type { DatanodeReport } from './generated/minidfs/v1/DatanodeReport';
 export type { GetDatanodeReportResponse__Output } from './generated/minidfs/v1/GetDatanodeReportResponse';
+export type { FsckResponse__Output } from './generated/minidfs/v1/FsckResponse';

@@ -7,3 +7,6 @@ export type { DatanodeReportJson } from './adapters/report';
 export * from './core/block-map';
 export * from './core/namespace';
 export { MetadataStore } from './adapters/metadata-store';
+export * from './core/placement';
+export * from './core/replication-monitor';
+export { Namesystem, type FsckReport } from './adapters/namesystem';

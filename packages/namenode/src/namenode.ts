@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   type Clock, type LivenessConfig, type Logger, SERVER_OPTIONS, SystemClock, bindServer, createLogger, loadProtos,
-  Limits, validateLivenessConfig,
+  Limits, SafeModeError, validateLivenessConfig,
 } from '@minidfs/common';
 import type { FastifyInstance } from 'fastify';
 import { DatanodeManager } from './core/datanode-manager';
@@ -17,6 +17,8 @@ import type { Transition } from './core/heartbeat-monitor';
 import { DatanodeProtocolService } from './adapters/datanode-protocol-service';
 import { clientProtocolHandlers } from './adapters/client-protocol-service';
 import { createHttpServer } from './adapters/http-server';
+import { MetadataStore } from './adapters/metadata-store';
+import { Namesystem } from './adapters/namesystem';
 import { type DatanodeReportJson, toReportJson } from './adapters/report';
 
 export interface NameNodeOptions {
@@ -35,10 +37,20 @@ export interface NameNodeOptions {
   blockSizeBytes: number;
   /** How often DataNodes send a full block report, ms. */
   blockReportIntervalMs: number;
+  /**
+   * Replicas each block must have reported before a file is completed (acknowledged), capped at
+   * the file's replication. Default 2: an acknowledged write survives any single DataNode failure.
+   */
+  minReplication: number;
+  /** Fraction of complete blocks that must be reported before safe mode ends (HDFS: 0.999). */
+  safeModeThreshold: number;
 }
 
 export function defaultNameNodeOptions(): Omit<NameNodeOptions, 'dataDir' | 'liveness'> {
-  return { bindHost: '0.0.0.0', rpcPort: 8020, httpPort: 9870, replication: 3, blockSizeBytes: 64 * 1024 * 1024, blockReportIntervalMs: 6 * 60 * 60 * 1000 };
+  return {
+    bindHost: '0.0.0.0', rpcPort: 8020, httpPort: 9870, replication: 3, blockSizeBytes: 64 * 1024 * 1024,
+    blockReportIntervalMs: 6 * 60 * 60 * 1000, minReplication: 2, safeModeThreshold: 0.999,
+  };
 }
 
 export class NameNode {
@@ -47,6 +59,8 @@ export class NameNode {
   private readonly grpcServer = new grpc.Server(SERVER_OPTIONS);
   private readonly datanodeService: DatanodeProtocolService;
   private http: FastifyInstance | undefined;
+  private store: MetadataStore | undefined;
+  namesystem: Namesystem | undefined;
   private timer: NodeJS.Timeout | undefined;
   readonly clusterId: string;
   rpcPort = 0;
@@ -67,22 +81,45 @@ export class NameNode {
       logger: this.logger,
       settings: { blockSizeBytes: options.blockSizeBytes, blockReportIntervalMs: options.blockReportIntervalMs, clusterId: this.clusterId },
       onTransitions: (ts) => this.recordTransitions(ts),
+      reports: {
+        full: (nodeId, blocks) => this.fs().fullBlockReport(nodeId, blocks),
+        incremental: (nodeId, received, deleted) => this.fs().blockReceivedAndDeleted(nodeId, received, deleted),
+        bad: (nodeId, blockIds) => { for (const id of blockIds) this.fs().reportBadReplica(id, nodeId, 'reported by datanode'); },
+      },
     });
   }
 
+  private fs(): Namesystem {
+    if (!this.namesystem) throw new SafeModeError('NameNode is starting');
+    return this.namesystem;
+  }
+
   async start(): Promise<void> {
+    this.store = await MetadataStore.open(path.join(this.options.dataDir, 'metadata'));
+    this.namesystem = await Namesystem.open(this.store, this.manager, this.events, this.logger, {
+      defaultReplication: this.options.replication, defaultBlockSizeBytes: this.options.blockSizeBytes,
+      minReplication: this.options.minReplication, safeModeThreshold: this.options.safeModeThreshold,
+    }, (nodeId) => this.datanodeService.pushCommands(nodeId));
     const protos = loadProtos();
     this.grpcServer.addService(protos.DatanodeProtocol.service, this.datanodeService.handlers());
-    this.grpcServer.addService(protos.ClientProtocol.service, clientProtocolHandlers({ datanodeReport: () => this.datanodeReport() }));
+    this.grpcServer.addService(protos.ClientProtocol.service, clientProtocolHandlers({ namesystem: this.namesystem, datanodeReport: () => this.datanodeReport() }));
     this.rpcPort = await bindServer(this.grpcServer, `${this.options.bindHost}:${this.options.rpcPort}`);
-    this.http = createHttpServer({ datanodeReport: () => this.datanodeReport(), events: (after) => this.events.since(after) });
+    this.http = createHttpServer({
+      datanodeReport: () => this.datanodeReport(), events: (after) => this.events.since(after), fsck: (p) => this.fs().fsck(p),
+    });
     await this.http.listen({ host: this.options.bindHost, port: this.options.httpPort });
     const address = this.http.server.address();
     this.httpPort = typeof address === 'object' && address ? address.port : this.options.httpPort;
     // The one timer. Ticking 4x per interval bounds detection granularity to interval/4.
     const tickMs = Math.max(5, Math.floor(this.options.liveness.heartbeatIntervalMs / 4));
     this.manager.tick(this.clock.nowMs());
-    this.timer = setInterval(() => this.recordTransitions(this.manager.tick(this.clock.nowMs())), tickMs);
+    let ticks = 0;
+    this.timer = setInterval(() => {
+      const nowMs = this.clock.nowMs();
+      this.recordTransitions(this.manager.tick(nowMs));
+      // The replication planner runs once per heartbeat interval.
+      if (++ticks % 4 === 0) this.namesystem?.replicationTick(nowMs);
+    }, tickMs);
     this.logger.info('namenode started', {
       event: 'started', rpcPort: this.rpcPort, httpPort: this.httpPort, clusterId: this.clusterId, ...this.options.liveness,
     });
@@ -93,15 +130,22 @@ export class NameNode {
     this.datanodeService.closeAll();
     await new Promise<void>((resolve) => this.grpcServer.tryShutdown(() => resolve()));
     await this.http?.close();
+    await this.store?.close();
     this.logger.info('namenode stopped', { event: 'stopped' });
   }
 
   datanodeReport(): DatanodeReportJson {
-    return toReportJson(this.manager.report(this.clock.nowMs()), false);
+    const ns = this.namesystem;
+    const entries = this.manager.report(this.clock.nowMs()).map((e) => ({ ...e, blocks: ns ? ns.blockMap.nodeBlockCount(e.id) : 0 }));
+    return toReportJson(entries, ns?.safeMode ?? true);
   }
 
   private recordTransitions(transitions: Transition[]): void {
     for (const t of transitions) {
+      if (t.to === 'DEAD') {
+        const affected = this.namesystem?.nodeDead(t.nodeId) ?? [];
+        if (affected.length) this.logger.info('replicas of dead node dropped', { event: 'replicas-dropped', nodeId: t.nodeId, blocks: affected.length });
+      }
       this.logger.info(`datanode ${t.nodeId} ${t.from} -> ${t.to}`, {
         event: 'transition', nodeId: t.nodeId, from: t.from, to: t.to, reason: t.reason,
         missedBeats: t.missedBeats, msSinceLastHeartbeat: t.msSinceLastHeartbeat,

@@ -16,15 +16,16 @@ export function namenodeCommand(): Command {
     .addOption(opt('--dead-after <BEATS>', 'missed beats before a DataNode is DEAD (no I/O, blocks re-replicated)', 3, intArg(2, 10_000)))
     .addOption(opt('--replication <N>', 'default replication factor for new files', d.replication, intArg(1, 32)))
     .addOption(opt('--block-size <BYTES>', 'default block size for new files', d.blockSizeBytes, intArg(512, 2 ** 40)))
+    .addOption(opt('--min-replication <N>', 'replicas each block needs reported before a write is acknowledged (capped at the file replication)', d.minReplication, intArg(1, 32)))
     .action(async (o: {
       rpcPort: number; httpPort: number; dataDir: string; bind: string; heartbeatIntervalMs: number;
-      staleAfter: number; deadAfter: number; replication: number; blockSize: number;
+      staleAfter: number; deadAfter: number; replication: number; blockSize: number; minReplication: number;
     }) => {
       const nn = new NameNode({
         ...d,
         bindHost: o.bind, rpcPort: o.rpcPort, httpPort: o.httpPort, dataDir: o.dataDir,
         liveness: { heartbeatIntervalMs: o.heartbeatIntervalMs, staleAfterMissed: o.staleAfter, deadAfterMissed: o.deadAfter },
-        replication: o.replication, blockSizeBytes: o.blockSize,
+        replication: o.replication, blockSizeBytes: o.blockSize, minReplication: o.minReplication,
       });
       await nn.start();
       const shutdown = () => void nn.stop().then(() => process.exit(0));

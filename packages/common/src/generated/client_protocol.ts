@@ -23,6 +23,8 @@ import type { DatanodeReport as _minidfs_v1_DatanodeReport, DatanodeReport__Outp
 import type { DeleteRequest as _minidfs_v1_DeleteRequest, DeleteRequest__Output as _minidfs_v1_DeleteRequest__Output } from './minidfs/v1/DeleteRequest';
 import type { DeleteResponse as _minidfs_v1_DeleteResponse, DeleteResponse__Output as _minidfs_v1_DeleteResponse__Output } from './minidfs/v1/DeleteResponse';
 import type { FileStatus as _minidfs_v1_FileStatus, FileStatus__Output as _minidfs_v1_FileStatus__Output } from './minidfs/v1/FileStatus';
+import type { FsckRequest as _minidfs_v1_FsckRequest, FsckRequest__Output as _minidfs_v1_FsckRequest__Output } from './minidfs/v1/FsckRequest';
+import type { FsckResponse as _minidfs_v1_FsckResponse, FsckResponse__Output as _minidfs_v1_FsckResponse__Output } from './minidfs/v1/FsckResponse';
 import type { GetBlockLocationsRequest as _minidfs_v1_GetBlockLocationsRequest, GetBlockLocationsRequest__Output as _minidfs_v1_GetBlockLocationsRequest__Output } from './minidfs/v1/GetBlockLocationsRequest';
 import type { GetBlockLocationsResponse as _minidfs_v1_GetBlockLocationsResponse, GetBlockLocationsResponse__Output as _minidfs_v1_GetBlockLocationsResponse__Output } from './minidfs/v1/GetBlockLocationsResponse';
 import type { GetDatanodeReportRequest as _minidfs_v1_GetDatanodeReportRequest, GetDatanodeReportRequest__Output as _minidfs_v1_GetDatanodeReportRequest__Output } from './minidfs/v1/GetDatanodeReportRequest';
@@ -77,6 +79,8 @@ export interface ProtoGrpcType {
       DeleteRequest: MessageTypeDefinition<_minidfs_v1_DeleteRequest, _minidfs_v1_DeleteRequest__Output>
       DeleteResponse: MessageTypeDefinition<_minidfs_v1_DeleteResponse, _minidfs_v1_DeleteResponse__Output>
       FileStatus: MessageTypeDefinition<_minidfs_v1_FileStatus, _minidfs_v1_FileStatus__Output>
+      FsckRequest: MessageTypeDefinition<_minidfs_v1_FsckRequest, _minidfs_v1_FsckRequest__Output>
+      FsckResponse: MessageTypeDefinition<_minidfs_v1_FsckResponse, _minidfs_v1_FsckResponse__Output>
       GetBlockLocationsRequest: MessageTypeDefinition<_minidfs_v1_GetBlockLocationsRequest, _minidfs_v1_GetBlockLocationsRequest__Output>
       GetBlockLocationsResponse: MessageTypeDefinition<_minidfs_v1_GetBlockLocationsResponse, _minidfs_v1_GetBlockLocationsResponse__Output>
       GetDatanodeReportRequest: MessageTypeDefinition<_minidfs_v1_GetDatanodeReportRequest, _minidfs_v1_GetDatanodeReportRequest__Output>

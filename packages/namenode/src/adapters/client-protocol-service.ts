@@ -1,35 +1,64 @@
 /**
- * gRPC adapter for ClientProtocol (client -> NameNode). Namespace and block RPCs arrive with the
- * blocks issue; until then they answer UNIMPLEMENTED.
+ * gRPC adapter for ClientProtocol (client -> NameNode): decode, call the Namesystem, encode.
+ * Every failure goes out through toGrpcError, so clients get a typed `minidfs-error` code.
  */
-import * as grpc from '@grpc/grpc-js';
-import type { ClientProtocolHandlers } from '@minidfs/common';
+import type * as grpc from '@grpc/grpc-js';
+import { type ClientProtocolHandlers, toGrpcError } from '@minidfs/common';
+import type { FileStatus } from '../core/namespace';
+import type { LocatedBlockInfo, Namesystem } from './namesystem';
 import type { DatanodeReportJson } from './report';
 
 export interface ClientProtocolDeps {
+  namesystem: Namesystem;
   datanodeReport(): DatanodeReportJson;
+  onCall?(method: string, ms: number, ok: boolean): void;
+}
+
+type Callback<T> = (err: Partial<grpc.ServiceError> | null, value?: T) => void;
+
+function locatedToWire(b: LocatedBlockInfo) {
+  return { block: b.block, offsetBytes: b.offsetBytes, locations: b.locations, accessToken: '' };
+}
+
+function statusToWire(s: FileStatus) {
+  return s;
 }
 
 export function clientProtocolHandlers(deps: ClientProtocolDeps): ClientProtocolHandlers {
-  const unimplemented = (_call: unknown, callback: (err: Partial<grpc.ServiceError>) => void) =>
-    callback({ code: grpc.status.UNIMPLEMENTED, details: 'not implemented yet' });
+  const ns = deps.namesystem;
+  /** Runs a (possibly async) handler body and answers with its result or a typed error. */
+  const handle = <Req, Res>(method: string, body: (req: Req) => Res | Promise<Res>) =>
+    (call: { request: Req }, callback: Callback<Res>) => {
+      const started = performance.now();
+      Promise.resolve()
+        .then(() => body(call.request))
+        .then(
+          (res) => { deps.onCall?.(method, performance.now() - started, true); callback(null, res); },
+          (err) => { deps.onCall?.(method, performance.now() - started, false); callback(toGrpcError(err)); },
+        );
+    };
   return {
-    GetDatanodeReport: (_call, callback) => {
-      const r = deps.datanodeReport();
-      callback(null, {
-        safeMode: r.safeMode,
-        datanodes: r.datanodes.map((d) => ({ ...d, lastHeartbeatMsAgo: d.lastHeartbeatMsAgo })),
-      });
-    },
-    Mkdirs: unimplemented,
-    Create: unimplemented,
-    AddBlock: unimplemented,
-    AbandonBlock: unimplemented,
-    Complete: unimplemented,
-    GetBlockLocations: unimplemented,
-    GetFileInfo: unimplemented,
-    ListStatus: unimplemented,
-    Delete: unimplemented,
-    ReportBadReplica: unimplemented,
+    Mkdirs: handle('Mkdirs', async (r) => ({ status: statusToWire(await ns.mkdirs(r.path)) })),
+    Create: handle('Create', async (r) => ({
+      status: statusToWire(await ns.create(r.path, r.replication, r.blockSizeBytes, r.createParent, r.clientName)),
+    })),
+    AddBlock: handle('AddBlock', async (r) => ({ block: locatedToWire(await ns.addBlock(r.path, r.clientName, r.excludeNodeIds)) })),
+    AbandonBlock: handle('AbandonBlock', async (r) => { await ns.abandonBlock(r.path, r.clientName, r.blockId); return {}; }),
+    Complete: handle('Complete', async (r) => ({
+      complete: await ns.complete(r.path, r.clientName, r.blocks.map((b) => ({ blockId: b.blockId, lengthBytes: b.lengthBytes }))),
+    })),
+    GetBlockLocations: handle('GetBlockLocations', (r) => {
+      const { status, blocks } = ns.getBlockLocations(r.path);
+      return { status: statusToWire(status), blocks: blocks.map(locatedToWire) };
+    }),
+    GetFileInfo: handle('GetFileInfo', (r) => ({ status: statusToWire(ns.getFileInfo(r.path)) })),
+    ListStatus: handle('ListStatus', (r) => ({ entries: ns.listStatus(r.path).map(statusToWire) })),
+    Delete: handle('Delete', async (r) => ({ deleted: await ns.delete(r.path, r.recursive) })),
+    ReportBadReplica: handle('ReportBadReplica', (r) => { ns.reportBadReplica(r.blockId, r.nodeId, r.reason); return {}; }),
+    Fsck: handle('Fsck', (r) => ns.fsck(r.path || '/')),
+    GetDatanodeReport: handle('GetDatanodeReport', () => {
+      const rep = deps.datanodeReport();
+      return { safeMode: rep.safeMode, datanodes: rep.datanodes };
+    }),
   };
 }

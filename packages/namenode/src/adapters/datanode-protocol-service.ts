@@ -5,10 +5,11 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import type { Clock, DatanodeProtocolHandlers, HeartbeatRequest__Output, HeartbeatResponse, Logger } from '@minidfs/common';
-import { InvalidArgumentError, toGrpcError } from '@minidfs/common';
+import { DfsError, InvalidArgumentError, toGrpcError } from '@minidfs/common';
 import type { DatanodeManager } from '../core/datanode-manager';
+import type { ReportedReplica } from '../core/block-map';
 import type { Transition } from '../core/heartbeat-monitor';
-import { commandToWire, heartbeatFromWire, registrationFromWire } from './wire';
+import { commandToWire, heartbeatFromWire, registrationFromWire, replicaFromWire } from './wire';
 
 export interface DatanodeProtocolDeps {
   manager: DatanodeManager;
@@ -16,6 +17,12 @@ export interface DatanodeProtocolDeps {
   logger: Logger;
   settings: { blockSizeBytes: number; blockReportIntervalMs: number; clusterId: string };
   onTransitions(transitions: Transition[]): void;
+  reports: {
+    /** Full report: returns block ids the node must delete. */
+    full(nodeId: string, blocks: ReportedReplica[]): number[];
+    incremental(nodeId: string, received: ReportedReplica[], deleted: number[]): void;
+    bad(nodeId: string, blockIds: number[]): void;
+  };
 }
 
 type HeartbeatCall = grpc.ServerDuplexStream<HeartbeatRequest__Output, HeartbeatResponse>;
@@ -106,10 +113,52 @@ export class DatanodeProtocolService {
         call.on('close', closed);
       },
 
-      BlockReport: (_call, callback) => callback(null, { commands: [] }),
-      BlockReceivedAndDeleted: (_call, callback) => callback(null, {}),
-      ReportBadBlocks: (_call, callback) => callback(null, {}),
+      BlockReport: (call, callback) => {
+        const r = call.request;
+        if (!this.registered(r.nodeId, r.registrationId)) {
+          callback(null, { commands: [{ reregister: { reason: 'block report from an unknown registration' } }] });
+          return;
+        }
+        try {
+          const toInvalidate = this.deps.reports.full(r.nodeId, r.blocks.map(replicaFromWire));
+          callback(null, { commands: toInvalidate.length ? [{ invalidate: { blockIds: toInvalidate } }] : [] });
+        } catch (err) {
+          callback(toGrpcError(err));
+        }
+      },
+      BlockReceivedAndDeleted: (call, callback) => {
+        const r = call.request;
+        if (!this.registered(r.nodeId, r.registrationId)) {
+          callback(toGrpcError(new DfsError('UNKNOWN_NODE', `unknown registration for ${r.nodeId}`)));
+          return;
+        }
+        try {
+          this.deps.reports.incremental(r.nodeId, r.received.map(replicaFromWire), r.deleted);
+          callback(null, {});
+        } catch (err) {
+          callback(toGrpcError(err));
+        }
+      },
+      ReportBadBlocks: (call, callback) => {
+        const r = call.request;
+        if (!this.registered(r.nodeId, r.registrationId)) {
+          callback(toGrpcError(new DfsError('UNKNOWN_NODE', `unknown registration for ${r.nodeId}`)));
+          return;
+        }
+        try {
+          this.deps.reports.bad(r.nodeId, r.blockIds);
+          callback(null, {});
+        } catch (err) {
+          callback(toGrpcError(err));
+        }
+      },
     };
+  }
+
+  /** Reports are accepted from the current registration of a node that is not DEAD. */
+  private registered(nodeId: string, registrationId: string): boolean {
+    const n = this.deps.manager.get(nodeId);
+    return !!n && n.registrationId === registrationId && this.deps.manager.state(nodeId) !== 'DEAD';
   }
 
   private detach(nodeId: string, streamId: number): void {

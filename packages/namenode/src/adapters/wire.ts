@@ -3,6 +3,7 @@
  * imports generated wire types' shapes beyond the handler signatures.
  */
 import type { DatanodeCommand, DatanodeInfo__Output, HeartbeatRequest__Output } from '@minidfs/common';
+import type { ReportedReplica } from '../core/block-map';
 import type { Command, DatanodeRegistration, DatanodeStats, HeartbeatInput } from '../core/datanode-manager';
 
 export function registrationFromWire(info: DatanodeInfo__Output): { reg: DatanodeRegistration; stats: DatanodeStats } {
@@ -45,4 +46,8 @@ export function commandToWire(c: Command, locate: (nodeId: string) => { nodeId: 
         },
       };
   }
+}
+
+export function replicaFromWire(b: { blockId: number; generationStamp: number; lengthBytes: number }): ReportedReplica {
+  return { blockId: b.blockId, generationStamp: b.generationStamp, lengthBytes: b.lengthBytes };
 }

@@ -12,6 +12,8 @@ import type { CreateRequest as _minidfs_v1_CreateRequest, CreateRequest__Output 
 import type { CreateResponse as _minidfs_v1_CreateResponse, CreateResponse__Output as _minidfs_v1_CreateResponse__Output } from '../../minidfs/v1/CreateResponse';
 import type { DeleteRequest as _minidfs_v1_DeleteRequest, DeleteRequest__Output as _minidfs_v1_DeleteRequest__Output } from '../../minidfs/v1/DeleteRequest';
 import type { DeleteResponse as _minidfs_v1_DeleteResponse, DeleteResponse__Output as _minidfs_v1_DeleteResponse__Output } from '../../minidfs/v1/DeleteResponse';
+import type { FsckRequest as _minidfs_v1_FsckRequest, FsckRequest__Output as _minidfs_v1_FsckRequest__Output } from '../../minidfs/v1/FsckRequest';
+import type { FsckResponse as _minidfs_v1_FsckResponse, FsckResponse__Output as _minidfs_v1_FsckResponse__Output } from '../../minidfs/v1/FsckResponse';
 import type { GetBlockLocationsRequest as _minidfs_v1_GetBlockLocationsRequest, GetBlockLocationsRequest__Output as _minidfs_v1_GetBlockLocationsRequest__Output } from '../../minidfs/v1/GetBlockLocationsRequest';
 import type { GetBlockLocationsResponse as _minidfs_v1_GetBlockLocationsResponse, GetBlockLocationsResponse__Output as _minidfs_v1_GetBlockLocationsResponse__Output } from '../../minidfs/v1/GetBlockLocationsResponse';
 import type { GetDatanodeReportRequest as _minidfs_v1_GetDatanodeReportRequest, GetDatanodeReportRequest__Output as _minidfs_v1_GetDatanodeReportRequest__Output } from '../../minidfs/v1/GetDatanodeReportRequest';
@@ -70,6 +72,15 @@ export interface ClientProtocolClient extends grpc.Client {
   delete(argument: _minidfs_v1_DeleteRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_DeleteResponse__Output>): grpc.ClientUnaryCall;
   delete(argument: _minidfs_v1_DeleteRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_DeleteResponse__Output>): grpc.ClientUnaryCall;
   delete(argument: _minidfs_v1_DeleteRequest, callback: grpc.requestCallback<_minidfs_v1_DeleteResponse__Output>): grpc.ClientUnaryCall;
+  
+  Fsck(argument: _minidfs_v1_FsckRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_FsckResponse__Output>): grpc.ClientUnaryCall;
+  Fsck(argument: _minidfs_v1_FsckRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_FsckResponse__Output>): grpc.ClientUnaryCall;
+  Fsck(argument: _minidfs_v1_FsckRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_FsckResponse__Output>): grpc.ClientUnaryCall;
+  Fsck(argument: _minidfs_v1_FsckRequest, callback: grpc.requestCallback<_minidfs_v1_FsckResponse__Output>): grpc.ClientUnaryCall;
+  fsck(argument: _minidfs_v1_FsckRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_FsckResponse__Output>): grpc.ClientUnaryCall;
+  fsck(argument: _minidfs_v1_FsckRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_FsckResponse__Output>): grpc.ClientUnaryCall;
+  fsck(argument: _minidfs_v1_FsckRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_FsckResponse__Output>): grpc.ClientUnaryCall;
+  fsck(argument: _minidfs_v1_FsckRequest, callback: grpc.requestCallback<_minidfs_v1_FsckResponse__Output>): grpc.ClientUnaryCall;
   
   GetBlockLocations(argument: _minidfs_v1_GetBlockLocationsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_GetBlockLocationsResponse__Output>): grpc.ClientUnaryCall;
   GetBlockLocations(argument: _minidfs_v1_GetBlockLocationsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_GetBlockLocationsResponse__Output>): grpc.ClientUnaryCall;
@@ -138,6 +149,8 @@ export interface ClientProtocolHandlers extends grpc.UntypedServiceImplementatio
   
   Delete: grpc.handleUnaryCall<_minidfs_v1_DeleteRequest__Output, _minidfs_v1_DeleteResponse>;
   
+  Fsck: grpc.handleUnaryCall<_minidfs_v1_FsckRequest__Output, _minidfs_v1_FsckResponse>;
+  
   GetBlockLocations: grpc.handleUnaryCall<_minidfs_v1_GetBlockLocationsRequest__Output, _minidfs_v1_GetBlockLocationsResponse>;
   
   GetDatanodeReport: grpc.handleUnaryCall<_minidfs_v1_GetDatanodeReportRequest__Output, _minidfs_v1_GetDatanodeReportResponse>;
@@ -158,6 +171,7 @@ export interface ClientProtocolDefinition extends grpc.ServiceDefinition {
   Complete: MethodDefinition<_minidfs_v1_CompleteRequest, _minidfs_v1_CompleteResponse, _minidfs_v1_CompleteRequest__Output, _minidfs_v1_CompleteResponse__Output>
   Create: MethodDefinition<_minidfs_v1_CreateRequest, _minidfs_v1_CreateResponse, _minidfs_v1_CreateRequest__Output, _minidfs_v1_CreateResponse__Output>
   Delete: MethodDefinition<_minidfs_v1_DeleteRequest, _minidfs_v1_DeleteResponse, _minidfs_v1_DeleteRequest__Output, _minidfs_v1_DeleteResponse__Output>
+  Fsck: MethodDefinition<_minidfs_v1_FsckRequest, _minidfs_v1_FsckResponse, _minidfs_v1_FsckRequest__Output, _minidfs_v1_FsckResponse__Output>
   GetBlockLocations: MethodDefinition<_minidfs_v1_GetBlockLocationsRequest, _minidfs_v1_GetBlockLocationsResponse, _minidfs_v1_GetBlockLocationsRequest__Output, _minidfs_v1_GetBlockLocationsResponse__Output>
   GetDatanodeReport: MethodDefinition<_minidfs_v1_GetDatanodeReportRequest, _minidfs_v1_GetDatanodeReportResponse, _minidfs_v1_GetDatanodeReportRequest__Output, _minidfs_v1_GetDatanodeReportResponse__Output>
   GetFileInfo: MethodDefinition<_minidfs_v1_GetFileInfoRequest, _minidfs_v1_GetFileInfoResponse, _minidfs_v1_GetFileInfoRequest__Output, _minidfs_v1_GetFileInfoResponse__Output>

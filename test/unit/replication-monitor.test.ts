@@ -1,0 +1,160 @@
+/**
+ * ReplicationMonitor under a manual clock: priorities, per-source stream limits, pending
+ * timeouts, confirmation by report, excess trimming and corrupt replica handling.
+ */
+import { BlockMap, ReplicationMonitor, PRIORITY_HIGHEST, PRIORITY_UNDER, PRIORITY_VERY_UNDER, type NodeState, type PlacementCandidate } from '@minidfs/namenode';
+
+interface Node { state: NodeState; remainingBytes: number; rack: string }
+
+function setup(nodeCount: number, config: Partial<{ replicationStreamsPerNode: number; topPriorityStreamsPerNode: number; pendingTimeoutMs: number }> = {}) {
+  const nodes = new Map<string, Node>();
+  for (let i = 1; i <= nodeCount; i++) nodes.set(`dn${i}`, { state: 'LIVE', remainingBytes: 1000 * i, rack: '/r' });
+  const blocks = new BlockMap();
+  const monitor = new ReplicationMonitor(
+    { replicationStreamsPerNode: 2, topPriorityStreamsPerNode: 4, pendingTimeoutMs: 1000, maxScheduledPerTick: 1000, ...config },
+    blocks,
+    {
+      state: (id) => nodes.get(id)?.state,
+      candidates: (): PlacementCandidate[] => [...nodes].map(([id, n]) => ({ id, state: n.state, remainingBytes: n.remainingBytes, activeTransfers: 0, rack: n.rack })),
+      rack: (id) => nodes.get(id)?.rack,
+    },
+  );
+  const addBlock = (blockId: number, holders: string[], expectedReplication = 3) => {
+    blocks.addBlock({ blockId, generationStamp: 1, lengthBytes: 10, expectedReplication, complete: true });
+    for (const n of holders) blocks.blockReceived(n, { blockId, generationStamp: 1, lengthBytes: 10 });
+  };
+  const kill = (id: string) => {
+    nodes.get(id)!.state = 'DEAD';
+    monitor.check(blocks.removeNode(id));
+  };
+  return { nodes, blocks, monitor, addBlock, kill };
+}
+
+describe('ReplicationMonitor', () => {
+  test('queues by priority: 1 live first, then live*3 < expected, then other shortfalls', () => {
+    const { monitor, addBlock, kill } = setup(3, { replicationStreamsPerNode: 0 as never, topPriorityStreamsPerNode: 0 as never });
+    addBlock(1, ['dn1', 'dn2', 'dn3'], 3); // loses one -> 2 of 3: UNDER
+    addBlock(2, ['dn1', 'dn2'], 3); // loses one -> 1 of 3: HIGHEST
+    addBlock(3, ['dn1', 'dn3'], 10); // 2 of 10: 2*3 < 10 -> VERY_UNDER
+    addBlock(4, ['dn1', 'dn3'], 8); // 2 of 8: VERY_UNDER
+    kill('dn2');
+    monitor.check([3, 4]);
+    monitor.tick(0);
+    expect(monitor.queued(PRIORITY_HIGHEST)).toEqual([2]);
+    expect(monitor.queued(PRIORITY_VERY_UNDER)).toEqual([3, 4]);
+    expect(monitor.queued(PRIORITY_UNDER)).toEqual([1]);
+  });
+
+  test('a dead node\'s blocks are copied from a live source to live non-holders with the most free space', () => {
+    const { monitor, addBlock, kill } = setup(5);
+    addBlock(7, ['dn1', 'dn2', 'dn3']);
+    kill('dn3');
+    const { orders, events } = monitor.tick(0);
+    expect(orders).toEqual([expect.objectContaining({ kind: 'replicate', blockId: 7, targetIds: ['dn5'] })]);
+    expect(['dn1', 'dn2']).toContain((orders[0] as { sourceId: string }).sourceId);
+    expect(events.map((e) => e.type)).toEqual(['queued', 'scheduled']);
+  });
+
+  test('per-source limit: never more than 2 scheduled copies per source (4 for top priority)', () => {
+    const { monitor, addBlock, kill } = setup(8);
+    for (let b = 1; b <= 20; b++) addBlock(b, ['dn1', 'dn2', 'dn3']); // 2 survive -> UNDER
+    kill('dn3');
+    const { orders } = monitor.tick(0);
+    const perSource = new Map<string, number>();
+    for (const o of orders) if (o.kind === 'replicate') perSource.set(o.sourceId, (perSource.get(o.sourceId) ?? 0) + 1);
+    expect(Math.max(...perSource.values())).toBeLessThanOrEqual(2);
+    expect(orders).toHaveLength(4); // dn1 and dn2, two each
+    for (const n of monitor.streams().values()) expect(n).toBeLessThanOrEqual(2);
+    expect(monitor.tick(10).orders).toEqual([]); // still saturated until copies confirm
+
+    const top = setup(8);
+    for (let b = 1; b <= 20; b++) top.addBlock(b, ['dn1', 'dn2'], 3); // 1 survives -> HIGHEST
+    top.kill('dn2');
+    expect(top.monitor.tick(0).orders).toHaveLength(4);
+  });
+
+  test('a copy counts only when the target reports it; then the source slot frees', () => {
+    const { blocks, monitor, addBlock, kill } = setup(4);
+    addBlock(1, ['dn1', 'dn2', 'dn3']);
+    kill('dn3');
+    const o = monitor.tick(0).orders[0] as { sourceId: string; targetIds: string[] };
+    expect(monitor.isPending(1)).toBe(true);
+    blocks.blockReceived(o.targetIds[0], { blockId: 1, generationStamp: 1, lengthBytes: 10 });
+    expect(monitor.replicaAdded(1, o.targetIds[0]).map((e) => e.type)).toEqual(['copied']);
+    expect(monitor.isPending(1)).toBe(false);
+    expect(monitor.streams().size).toBe(0);
+    expect(monitor.tick(1).orders).toEqual([]);
+  });
+
+  test('a pending copy that is never confirmed times out and is re-planned elsewhere', () => {
+    const { nodes, monitor, addBlock, kill } = setup(5, { pendingTimeoutMs: 1000 });
+    addBlock(1, ['dn1', 'dn2', 'dn3']);
+    kill('dn3');
+    const first = monitor.tick(0).orders[0] as { targetIds: string[] };
+    expect(first.targetIds).toEqual(['dn5']);
+    nodes.get('dn5')!.state = 'DEAD'; // the target died mid-copy
+    expect(monitor.tick(999).orders).toEqual([]);
+    const again = monitor.tick(1000);
+    expect(again.events.map((e) => e.type)).toEqual(['timed-out', 'queued', 'scheduled']);
+    expect(again.orders).toEqual([expect.objectContaining({ blockId: 1, targetIds: ['dn4'] })]);
+  });
+
+  test('over-replicated blocks lose the replica on the node with the least free space', () => {
+    const { nodes, blocks, monitor, addBlock } = setup(4);
+    addBlock(1, ['dn1', 'dn2', 'dn3', 'dn4']);
+    nodes.get('dn2')!.remainingBytes = 1; // least free
+    monitor.check([1]);
+    const { orders } = monitor.tick(0);
+    expect(orders).toEqual([{ kind: 'invalidate', nodeId: 'dn2', blockIds: [1], reason: 'excess' }]);
+    expect(blocks.replicas(1).sort()).toEqual(['dn1', 'dn3', 'dn4']);
+  });
+
+  test('corrupt replicas are replaced from a good copy first, then invalidated', () => {
+    const { blocks, monitor, addBlock } = setup(4);
+    addBlock(1, ['dn1', 'dn2', 'dn3']);
+    blocks.markCorrupt(1, 'dn1');
+    monitor.check([1]);
+    const first = monitor.tick(0).orders;
+    expect(first).toEqual([expect.objectContaining({ kind: 'replicate', targetIds: ['dn4'] })]);
+    expect(['dn2', 'dn3']).toContain((first[0] as { sourceId: string }).sourceId);
+    blocks.blockReceived('dn4', { blockId: 1, generationStamp: 1, lengthBytes: 10 });
+    monitor.replicaAdded(1, 'dn4');
+    expect(monitor.tick(1).orders).toEqual([{ kind: 'invalidate', nodeId: 'dn1', blockIds: [1], reason: 'corrupt' }]);
+  });
+
+  test('all-corrupt blocks are never scheduled; missing blocks neither', () => {
+    const { blocks, monitor, addBlock, kill } = setup(4);
+    addBlock(1, ['dn1']);
+    blocks.markCorrupt(1, 'dn1');
+    addBlock(2, ['dn2']);
+    kill('dn2');
+    monitor.check([1]);
+    expect(monitor.tick(0).orders).toEqual([]);
+    expect(monitor.corruptOnlyBlocks()).toEqual([1]);
+    expect(monitor.queuedCount()).toBe(0);
+  });
+
+  test('STALE nodes are not sources or targets but their replicas still count', () => {
+    const { nodes, monitor, addBlock, kill } = setup(5);
+    addBlock(1, ['dn1', 'dn2', 'dn3']);
+    nodes.get('dn1')!.state = 'STALE';
+    nodes.get('dn5')!.state = 'STALE';
+    kill('dn3');
+    const { orders } = monitor.tick(0);
+    expect(orders).toEqual([expect.objectContaining({ sourceId: 'dn2', targetIds: ['dn4'] })]);
+  });
+});
+
+describe('ReplicationMonitor and dead nodes', () => {
+  test('a copy whose target dies is re-planned at once, without waiting for the timeout', () => {
+    const { nodes, blocks, monitor, addBlock, kill } = setup(5, { pendingTimeoutMs: 60_000 });
+    addBlock(1, ['dn1', 'dn2', 'dn3']);
+    kill('dn3');
+    expect(monitor.tick(0).orders).toEqual([expect.objectContaining({ targetIds: ['dn5'] })]);
+    nodes.get('dn5')!.state = 'DEAD';
+    const ev = monitor.nodeDead('dn5');
+    monitor.check(blocks.removeNode('dn5'));
+    expect(ev).toEqual([expect.objectContaining({ type: 'timed-out', blockId: 1 })]);
+    expect(monitor.tick(1).orders).toEqual([expect.objectContaining({ blockId: 1, targetIds: ['dn4'] })]);
+  });
+});
