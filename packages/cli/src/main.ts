@@ -6,18 +6,23 @@ import { Command, CommanderError } from 'commander';
 import { DfsError } from '@minidfs/common';
 import { clusterCommand } from './commands/cluster';
 import { datanodeCommand } from './commands/datanode';
+import { fsCommands } from './commands/fs';
+import { fsckCommand } from './commands/fsck';
 import { namenodeCommand } from './commands/namenode';
 import { reportCommand } from './commands/report';
 
 export function buildProgram(): Command {
-  return new Command('minidfs')
+  const program = new Command('minidfs')
     .description('minidfs: an HDFS-style distributed block store with heartbeat-based failure detection')
     .version('0.1.0')
     .showHelpAfterError()
     .addCommand(clusterCommand())
     .addCommand(namenodeCommand())
     .addCommand(datanodeCommand())
-    .addCommand(reportCommand());
+    .addCommand(reportCommand())
+    .addCommand(fsckCommand());
+  for (const c of fsCommands()) program.addCommand(c);
+  return program;
 }
 
 async function main(): Promise<void> {

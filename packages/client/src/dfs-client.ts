@@ -1,0 +1,166 @@
+/**
+ * DfsClient: the library face of minidfs (HDFS DistributedFileSystem). Namespace calls go to the
+ * NameNode; file bytes go straight to DataNodes through DfsWriteStream (pipelines, resend on
+ * failure) and DfsReadStream (verified reads with replica failover). One client owns one NameNode
+ * channel and one channel per DataNode it talks to, and a unique client name (the NameNode's
+ * lease holder for files it writes); close() releases them all. `lastWriteStats` and `readStats`
+ * describe the most recent write and read (pipelines abandoned, nodes excluded, nodes contacted,
+ * failovers) so tests can check what happened on the wire.
+ */
+import { randomBytes } from 'node:crypto';
+import { finished } from 'node:stream/promises';
+import { FileNotFoundError, DfsError, FileAlreadyExistsError, type Logger, parseHostPort, silentLogger } from '@minidfs/common';
+import type { ClientContext } from './context';
+import { DatanodePool } from './datanode-pool';
+import { DEFAULT_SAFE_MODE_WAIT_MS, NameNodeRpc } from './namenode-rpc';
+import { checkPath, parentOf } from './paths';
+import { DfsReadStream, type ReadStats, newReadStats, readFileBytes } from './read-stream';
+import { type FileStatus, type LocatedBlock, fileStatusFromWire, locatedBlockFromWire } from './wire';
+import { DfsWriteStream, type WriteOptions, type WriteStats } from './write-stream';
+
+/** Default NameNode port when the address has none (HDFS: 8020). */
+export const DEFAULT_NAMENODE_PORT = 8020;
+
+export interface DfsClientOptions {
+  /** NameNode RPC address, HOST:PORT (port defaults to 8020). */
+  namenode: string;
+  /** Lease holder name for files this client writes. Default: `DFSClient_<random>`. */
+  clientName?: string;
+  /** Default: silent. */
+  logger?: Logger;
+  /**
+   * How long a call keeps retrying while the NameNode is in safe mode (after a restart, until
+   * enough blocks are reported). Default 30 000; 0 = throw SafeModeError at once.
+   */
+  safeModeWaitMs?: number;
+}
+
+export interface MkdirOptions {
+  /** mkdir -p: create missing ancestors, succeed if the directory exists. Default true. */
+  parents?: boolean;
+}
+
+export interface DeleteOptions {
+  /** Delete a non-empty directory and everything below it. Default false. */
+  recursive?: boolean;
+}
+
+export class DfsClient {
+  readonly clientName: string;
+  /** Stats of the write stream created last (live while it runs). */
+  lastWriteStats: WriteStats | undefined;
+  /** Stats of the read started last (live while it runs). */
+  readStats: ReadStats | undefined;
+  private readonly ctx: ClientContext;
+  private closed = false;
+
+  constructor(options: DfsClientOptions) {
+    const { host, port } = parseHostPort(options.namenode, DEFAULT_NAMENODE_PORT);
+    this.clientName = options.clientName ?? `DFSClient_${randomBytes(8).toString('hex')}`;
+    const logger = options.logger ?? silentLogger();
+    const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+    this.ctx = {
+      rpc: new NameNodeRpc({ address, logger, safeModeWaitMs: options.safeModeWaitMs ?? DEFAULT_SAFE_MODE_WAIT_MS }),
+      datanodes: new DatanodePool(),
+      clientName: this.clientName,
+      logger,
+    };
+  }
+
+  /** Creates a directory (by default with missing ancestors, like mkdir -p) and returns its status. */
+  async mkdir(path: string, options: MkdirOptions = {}): Promise<FileStatus> {
+    checkPath(path);
+    if (options.parents === false) {
+      const parent = await this.stat(parentOf(path));
+      if (!parent.isDirectory) throw new DfsError('NOT_A_DIRECTORY', `${parent.path} is not a directory`);
+      if (await this.exists(path)) throw new FileAlreadyExistsError(`${path} already exists`);
+    }
+    const res = await this.ctx.rpc.call('Mkdirs', { path });
+    return fileStatusFromWire(res.status, 'Mkdirs');
+  }
+
+  /** Writes a new file (write-once: FileAlreadyExistsError if anything is at `path`). Resolves once it is complete. */
+  async writeFile(path: string, data: Buffer | string, options: WriteOptions = {}): Promise<void> {
+    const stream = this.createWriteStream(path, options);
+    stream.end(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    await finished(stream);
+  }
+
+  /** The whole file, every byte CRC-verified. */
+  async readFile(path: string): Promise<Buffer> {
+    checkPath(path);
+    this.assertOpen();
+    const stats = newReadStats(path);
+    this.readStats = stats;
+    const pieces: Buffer[] = [];
+    for await (const piece of readFileBytes(this.ctx, path, stats)) pieces.push(piece);
+    return Buffer.concat(pieces, stats.bytesRead);
+  }
+
+  /** A directory's entries sorted by name; a file lists itself. */
+  async list(path: string): Promise<FileStatus[]> {
+    checkPath(path);
+    const res = await this.ctx.rpc.call('ListStatus', { path });
+    return res.entries.map((e) => fileStatusFromWire(e, 'ListStatus'));
+  }
+
+  async stat(path: string): Promise<FileStatus> {
+    checkPath(path);
+    const res = await this.ctx.rpc.call('GetFileInfo', { path });
+    return fileStatusFromWire(res.status, 'GetFileInfo');
+  }
+
+  /** The file's status and its blocks with replica locations (LIVE first, STALE last, never DEAD). */
+  async getBlockLocations(path: string): Promise<{ status: FileStatus; blocks: LocatedBlock[] }> {
+    checkPath(path);
+    const res = await this.ctx.rpc.call('GetBlockLocations', { path });
+    return { status: fileStatusFromWire(res.status, 'GetBlockLocations'), blocks: res.blocks.map((b) => locatedBlockFromWire(b, 'GetBlockLocations')) };
+  }
+
+  async exists(path: string): Promise<boolean> {
+    try {
+      await this.stat(path);
+      return true;
+    } catch (err) {
+      if (err instanceof FileNotFoundError) return false;
+      throw err;
+    }
+  }
+
+  /** Deletes a file or directory; false if nothing was there. A non-empty directory needs `recursive`. */
+  async delete(path: string, options: DeleteOptions = {}): Promise<boolean> {
+    checkPath(path);
+    const res = await this.ctx.rpc.call('Delete', { path, recursive: options.recursive ?? false });
+    return res.deleted;
+  }
+
+  /** A Writable for a new file; 'finish' fires only after the NameNode completed the file. */
+  createWriteStream(path: string, options: WriteOptions = {}): DfsWriteStream {
+    checkPath(path);
+    this.assertOpen();
+    const stream = new DfsWriteStream(this.ctx, path, options);
+    this.lastWriteStats = stream.stats;
+    return stream;
+  }
+
+  /** A Readable of the file's verified bytes, fetching one block at a time with replica failover. */
+  createReadStream(path: string): DfsReadStream {
+    checkPath(path);
+    this.assertOpen();
+    const stream = new DfsReadStream(this.ctx, path);
+    this.readStats = stream.stats;
+    return stream;
+  }
+
+  /** Closes the NameNode channel and every DataNode channel; calls in flight are cancelled. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.ctx.rpc.close();
+    this.ctx.datanodes.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new DfsError('INTERNAL', 'DfsClient is closed');
+  }
+}

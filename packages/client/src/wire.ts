@@ -1,0 +1,92 @@
+/**
+ * Proto <-> domain conversion for the client, in one place (wire types stay at the edge). The
+ * generated request/response types are not all re-exported by @minidfs/common, so they are
+ * derived here from the generated `ClientProtocolClient` signatures; nothing else in the client
+ * names a generated message type.
+ */
+import type * as grpc from '@grpc/grpc-js';
+import type { ClientProtocolClient, DataTransferClient } from '@minidfs/common';
+
+/** ClientProtocol unary methods, by their proto names. */
+export type UnaryMethod =
+  | 'Mkdirs' | 'Create' | 'AddBlock' | 'AbandonBlock' | 'Complete' | 'GetBlockLocations'
+  | 'GetFileInfo' | 'ListStatus' | 'Delete' | 'ReportBadReplica' | 'GetDatanodeReport';
+
+/** The last overload of each generated method is `(argument, callback)`. */
+type LastOverload<K extends UnaryMethod> = Parameters<ClientProtocolClient[K]>;
+export type RequestOf<K extends UnaryMethod> = LastOverload<K>[0];
+export type ResponseOf<K extends UnaryMethod> = NonNullable<Parameters<LastOverload<K>[1]>[1]>;
+
+export type WireFileStatus = NonNullable<ResponseOf<'GetFileInfo'>['status']>;
+export type WireLocatedBlock = NonNullable<ResponseOf<'AddBlock'>['block']>;
+export type WireLocation = WireLocatedBlock['locations'][number];
+export type WriteBlockCall = ReturnType<DataTransferClient['WriteBlock']>;
+export type ReadBlockCall = ReturnType<DataTransferClient['ReadBlock']>;
+export type WireReadBlockChunk = ReadBlockCall extends grpc.ClientReadableStream<infer T> ? T : never;
+export type WireWriteBlockAck = WriteBlockCall extends grpc.ClientDuplexStream<infer _Request, infer T> ? T : never;
+export type WireWriteBlockRequest = WriteBlockCall extends grpc.ClientDuplexStream<infer T, infer _Response> ? T : never;
+
+/** A file or directory as the NameNode describes it. */
+export interface FileStatus {
+  path: string;
+  isDirectory: boolean;
+  lengthBytes: number;
+  /** Replication factor (files); 0 for directories. */
+  replication: number;
+  blockSizeBytes: number;
+  modificationTimeMs: number;
+  /** False while the file is open for write (created, not yet completed). */
+  complete: boolean;
+  blockCount: number;
+}
+
+/** A DataNode that holds (or will hold) a replica. */
+export interface DatanodeLocation {
+  nodeId: string;
+  host: string;
+  dataPort: number;
+  rack: string;
+}
+
+/** A block of a file and where its replicas are: LIVE nodes first, STALE last, never DEAD. */
+export interface LocatedBlock {
+  blockId: number;
+  generationStamp: number;
+  lengthBytes: number;
+  /** Offset of the block's first byte in the file. */
+  offsetBytes: number;
+  locations: DatanodeLocation[];
+  accessToken: string;
+}
+
+/** Final identity and length of a written block, as Complete wants it. */
+export interface BlockRef {
+  blockId: number;
+  generationStamp: number;
+  lengthBytes: number;
+}
+
+export function fileStatusFromWire(s: WireFileStatus | null | undefined, what: string): FileStatus {
+  if (!s) throw new Error(`NameNode answered ${what} without a status`);
+  return {
+    path: s.path, isDirectory: s.isDirectory, lengthBytes: Number(s.lengthBytes), replication: s.replication,
+    blockSizeBytes: Number(s.blockSizeBytes), modificationTimeMs: Number(s.modificationTimeMs), complete: s.complete,
+    blockCount: s.blockCount,
+  };
+}
+
+export function locatedBlockFromWire(b: WireLocatedBlock | null | undefined, what: string): LocatedBlock {
+  if (!b || !b.block) throw new Error(`NameNode answered ${what} without a block`);
+  return {
+    blockId: Number(b.block.blockId),
+    generationStamp: Number(b.block.generationStamp),
+    lengthBytes: Number(b.block.lengthBytes),
+    offsetBytes: Number(b.offsetBytes),
+    locations: b.locations.map((l) => ({ nodeId: l.nodeId, host: l.host, dataPort: l.dataPort, rack: l.rack })),
+    accessToken: b.accessToken,
+  };
+}
+
+export function locationAddress(l: DatanodeLocation): string {
+  return l.host.includes(':') ? `[${l.host}]:${l.dataPort}` : `${l.host}:${l.dataPort}`;
+}
