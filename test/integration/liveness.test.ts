@@ -43,7 +43,8 @@ describe('liveness on a real cluster', () => {
     const killedAt = Date.now();
     await cluster.dn('dn2').kill9();
     const stale = await cluster.waitForTransition('dn2 STALE', (t) => t.nodeId === 'dn2' && t.to === 'STALE', 5000, from);
-    expect(stale.reason).toBe('stream-closed');
+    // Normally the broken stream is noticed first; on a heavily loaded box the tick can win the race.
+    expect(['stream-closed', 'missed-beats']).toContain(stale.reason);
     const dead = await cluster.waitForTransition('dn2 DEAD', (t) => t.nodeId === 'dn2' && t.to === 'DEAD', 5000, from);
     expect(dead.reason).toBe('missed-beats');
     expect(dead.missedBeats).toBeGreaterThanOrEqual(FAST.deadAfter);

@@ -1,7 +1,11 @@
 /**
- * The DataNode process: identity (id + uuid persisted in the data dir), the data-transfer gRPC
- * server, and the heartbeat link to the NameNode. SIGTERM handling lives in the CLI, which calls
- * stop(): it says goodbye so the NameNode marks the node down without waiting for missed beats.
+ * The DataNode process: identity (id + uuid persisted in `DATA_DIR/VERSION`), the block store
+ * (`DATA_DIR/blocks`), the data-transfer gRPC server (write pipeline, reads), the heartbeat link
+ * to the NameNode, block reports (full after every registration and periodically, incremental as
+ * blocks come and go) and the commands the NameNode sends back (invalidate, replicate). SIGTERM
+ * handling lives in the CLI, which calls stop(): it says goodbye so the NameNode marks the node
+ * down without waiting for missed beats. The store is loaded before the server accepts a stream
+ * or the node registers, so the first report is complete.
  */
 import * as grpc from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
@@ -9,10 +13,21 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  CHANNEL_OPTIONS, type DatanodeProtocolClient, type Logger, SERVER_OPTIONS, bindServer, createLogger, loadProtos, parseHostPort,
+  CHANNEL_OPTIONS, DfsError, type DatanodeProtocolClient, type Logger, SERVER_OPTIONS, bindServer, createLogger, loadProtos, parseHostPort,
 } from '@minidfs/common';
 import type { BackoffConfig } from './backoff';
+import { BlockReporter } from './block-reporter';
+import { BlockStore } from './block-store';
+import { CommandExecutor } from './command-executor';
+import { DataTransferServer, type TransferCounters, newTransferCounters } from './data-transfer-server';
 import { HeartbeatLink, type LinkStats } from './heartbeat-link';
+import { PeerClients } from './peer-clients';
+import { Replicator } from './replicator';
+
+/** Block store directory inside the data dir (VERSION stays at the top). */
+export const BLOCKS_SUBDIR = 'blocks';
+/** How long stop() lets open transfers finish before closing them hard. */
+export const STOP_GRACE_MS = 2_000;
 
 export interface DataNodeOptions {
   /** NameNode RPC address, HOST:PORT. */
@@ -41,9 +56,17 @@ interface StorageIdentity {
 export class DataNode {
   readonly logger: Logger;
   readonly identity: StorageIdentity;
+  readonly store: BlockStore;
+  readonly transferCounters: TransferCounters = newTransferCounters();
+  readonly reporter: BlockReporter;
+  readonly replicator: Replicator;
   private readonly server = new grpc.Server(SERVER_OPTIONS);
   private readonly nnClient: DatanodeProtocolClient;
+  private readonly peers = new PeerClients();
+  private readonly transfer: DataTransferServer;
+  private readonly executor: CommandExecutor;
   private link: HeartbeatLink | undefined;
+  private onFatal: ((err: Error) => void) | undefined;
   port = 0;
 
   constructor(private readonly options: DataNodeOptions, logger?: Logger) {
@@ -53,10 +76,37 @@ export class DataNode {
     const nn = parseHostPort(options.namenode);
     const protos = loadProtos();
     this.nnClient = new protos.DatanodeProtocol(`${nn.host}:${nn.port}`, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+
+    const nodeId = () => this.nodeId;
+    this.store = new BlockStore(path.join(options.dataDir, BLOCKS_SUBDIR), { logger: this.logger });
+    this.reporter = new BlockReporter({
+      client: this.nnClient, store: this.store, logger: this.logger,
+      onCommands: (commands) => { for (const command of commands) this.executor.execute(command, 'block-report'); },
+    });
+    this.replicator = new Replicator({
+      nodeId, store: this.store, peers: this.peers, logger: this.logger, counters: this.transferCounters,
+      onCorruptBlock: (blockId) => this.reporter.reportBadBlock(blockId),
+    });
+    this.executor = new CommandExecutor({
+      store: this.store, replicator: this.replicator, logger: this.logger,
+      onBlockDeleted: (blockId) => this.reporter.blockDeleted(blockId),
+      onShutdown: (reason) => this.onFatal?.(new DfsError('UNAVAILABLE', `namenode ordered shutdown: ${reason}`)),
+    });
+    this.transfer = new DataTransferServer({
+      nodeId, store: this.store, peers: this.peers, logger: this.logger, counters: this.transferCounters,
+      onBlockReceived: (block) => this.reporter.blockReceived(block),
+      onBlockDeleted: (blockId) => this.reporter.blockDeleted(blockId),
+      onCorruptBlock: (blockId) => this.reporter.reportBadBlock(blockId),
+    });
   }
 
   get id(): string {
     return this.identity.id;
+  }
+
+  /** The id the NameNode registered us under (the configured one until the first registration). */
+  get nodeId(): string {
+    return this.link?.registration?.nodeId || this.identity.id;
   }
 
   get counters(): HeartbeatLink['counters'] | undefined {
@@ -64,10 +114,10 @@ export class DataNode {
   }
 
   async start(onFatal?: (err: Error) => void): Promise<void> {
+    this.onFatal = onFatal;
+    await this.store.init();
     const protos = loadProtos();
-    const unimplemented = (call: grpc.ServerWritableStream<unknown, unknown> | grpc.ServerDuplexStream<unknown, unknown>) =>
-      call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: 'data transfer arrives with the blocks issue' });
-    this.server.addService(protos.DataTransfer.service, { WriteBlock: unimplemented, ReadBlock: unimplemented });
+    this.server.addService(protos.DataTransfer.service, this.transfer.handlers());
     this.port = await bindServer(this.server, `${this.options.bindHost}:${this.options.port}`);
     this.link = new HeartbeatLink({
       client: this.nnClient,
@@ -78,17 +128,37 @@ export class DataNode {
         rack: this.options.rack, ...this.capacity(), softwareVersion: '0.1.0',
       }),
       stats: () => this.stats(),
+      // Not awaited: the heartbeat stream must not wait for a (possibly large or slow) report.
+      onRegistered: (reg) => this.reporter.onRegistered({
+        nodeId: reg.nodeId, registrationId: reg.registrationId, blockReportIntervalMs: reg.blockReportIntervalMs,
+      }),
+      onCommand: (command) => this.executor.execute(command, 'heartbeat'),
       onFatal: (err) => onFatal?.(err),
     });
     this.link.start();
-    this.logger.info('datanode started', { event: 'started', port: this.port, dataDir: this.options.dataDir, namenode: this.options.namenode });
+    this.logger.info('datanode started', {
+      event: 'started', port: this.port, dataDir: this.options.dataDir, namenode: this.options.namenode, blocks: this.store.blockCount(),
+    });
   }
 
   /** Graceful stop: goodbye to the NameNode, then close servers. */
   async stop(goodbye = true): Promise<void> {
     await this.link?.stop(goodbye);
+    this.reporter.stop();
+    this.replicator.stop();
     this.nnClient.close();
-    await new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.transfer.abortAll('datanode stopping');
+        this.server.forceShutdown();
+        resolve();
+      }, STOP_GRACE_MS);
+      this.server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    this.peers.closeAll();
     this.logger.info('datanode stopped', { event: 'stopped', goodbye });
   }
 
@@ -96,11 +166,14 @@ export class DataNode {
     const s = fs.statfsSync(this.options.dataDir);
     const capacityBytes = s.blocks * s.bsize;
     const remainingBytes = s.bavail * s.bsize;
-    return { capacityBytes, remainingBytes, usedBytes: 0 };
+    return { capacityBytes, remainingBytes, usedBytes: this.store.usedBytes() };
   }
 
   private stats(): LinkStats {
-    return { ...this.capacity(), activeTransfers: 0, failedVolumes: 0, blockCount: 0 };
+    return {
+      ...this.capacity(), activeTransfers: this.transferCounters.activeTransfers + this.replicator.active, failedVolumes: 0,
+      blockCount: this.store.blockCount(),
+    };
   }
 }
 

@@ -1,5 +1,13 @@
-/** @minidfs/datanode: the DataNode process, its heartbeat link and (later) its block store. */
-export { DataNode, type DataNodeOptions } from './datanode';
+/** @minidfs/datanode: the DataNode process, its heartbeat link, block store, data transfer and reports. */
+export { DataNode, type DataNodeOptions, BLOCKS_SUBDIR, STOP_GRACE_MS } from './datanode';
 export { HeartbeatLink, type HeartbeatLinkOptions, type LinkStats } from './heartbeat-link';
 export { Backoff, type BackoffConfig } from './backoff';
 export * from './block-store';
+export {
+  DataTransferServer, type DataTransferServerOptions, type TransferCounters, newTransferCounters, pipelineStatus, badNodeOf,
+} from './data-transfer-server';
+export { BlockReporter, type BlockReporterOptions, MAX_PENDING_INCREMENTAL_BLOCKS, MAX_PENDING_BAD_BLOCKS } from './block-reporter';
+export { Replicator, type ReplicatorOptions, MAX_CONCURRENT_REPLICATIONS, MAX_QUEUED_REPLICATIONS } from './replicator';
+export { CommandExecutor, type CommandExecutorOptions } from './command-executor';
+export { PeerClients, MAX_PEER_CHANNELS } from './peer-clients';
+export { BAD_NODE_METADATA_KEY, MAX_PIPELINE_DOWNSTREAM, TRANSFER_IDLE_TIMEOUT_MS, WRITE_PURPOSES } from './wire';

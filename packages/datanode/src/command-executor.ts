@@ -1,0 +1,76 @@
+/**
+ * CommandExecutor: acts on the NameNode's commands, whether they arrive on the heartbeat stream or
+ * in a BlockReport answer. INVALIDATE deletes each replica and reports it deleted; REPLICATE goes
+ * to the Replicator's bounded queue; SHUTDOWN is handed to the process; REREGISTER is the
+ * heartbeat link's business (logged here if it comes another way). One JSON log line per command
+ * (`invalidate`, `replicate-start` / `-done` / `-failed` or `replicate-rejected`, `shutdown`). Never throws at its caller:
+ * a malformed command is logged and skipped.
+ */
+import type { DatanodeCommand__Output, Logger } from '@minidfs/common';
+import { type BlockStore, validateBlockId } from './block-store';
+import type { Replicator } from './replicator';
+import type { InvalidateCommandIn } from './wire';
+
+export interface CommandExecutorOptions {
+  store: BlockStore;
+  replicator: Replicator;
+  logger: Logger;
+  /** Each block the store no longer holds after an INVALIDATE (deleted now or already absent). */
+  onBlockDeleted: (blockId: number) => void;
+  /** SHUTDOWN from the NameNode. */
+  onShutdown?: (reason: string) => void;
+}
+
+export type CommandSource = 'heartbeat' | 'block-report';
+
+export class CommandExecutor {
+  readonly counters = { invalidated: 0, replicateQueued: 0, unknown: 0 };
+
+  constructor(private readonly options: CommandExecutorOptions) {}
+
+  execute(command: DatanodeCommand__Output, source: CommandSource): void {
+    const { logger } = this.options;
+    try {
+      if (command.invalidate) void this.invalidate(command.invalidate, source);
+      else if (command.replicate) {
+        if (this.options.replicator.enqueue(command.replicate)) this.counters.replicateQueued += 1;
+      } else if (command.shutdown) {
+        logger.warn('namenode ordered shutdown', { event: 'shutdown', reason: command.shutdown.reason, source });
+        this.options.onShutdown?.(command.shutdown.reason);
+      } else if (command.reregister) {
+        logger.info('reregister command outside the heartbeat stream ignored (the heartbeat link re-registers)', { event: 'reregister-ignored', source });
+      } else {
+        this.counters.unknown += 1;
+        logger.warn('unknown command from namenode ignored', { event: 'unknown-command', source, kind: command.kind });
+      }
+    } catch (err) {
+      logger.error('command failed', { event: 'command-failed', source, kind: command.kind, error: (err as Error).message });
+    }
+  }
+
+  private async invalidate(command: InvalidateCommandIn, source: CommandSource): Promise<void> {
+    const { store, logger } = this.options;
+    const deleted: number[] = [];
+    const absent: number[] = [];
+    const invalid: unknown[] = [];
+    for (const raw of command.blockIds ?? []) {
+      let blockId: number;
+      try {
+        blockId = validateBlockId(raw);
+      } catch {
+        invalid.push(raw);
+        continue;
+      }
+      try {
+        if (await store.delete(blockId)) deleted.push(blockId);
+        else absent.push(blockId);
+        // Either way the store no longer holds it: say so, so the NameNode's map converges.
+        this.options.onBlockDeleted(blockId);
+      } catch (err) {
+        logger.error('could not delete invalidated block', { event: 'invalidate-failed', blockId, error: (err as Error).message });
+      }
+    }
+    this.counters.invalidated += deleted.length;
+    logger.info('invalidated blocks', { event: 'invalidate', source, blockIds: command.blockIds, deleted, absent, invalid });
+  }
+}
