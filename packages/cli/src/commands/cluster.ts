@@ -12,7 +12,7 @@ import { intArg, opt, port } from '../options';
 
 interface ClusterOptions {
   datanodes: number; dataDir: string; rpcPort: number; httpPort: number; datanodePort: number;
-  heartbeatIntervalMs: number; staleAfter: number; deadAfter: number; replication: number;
+  heartbeatIntervalMs: number; staleAfter: number; deadAfter: number; replication?: number;
 }
 
 function relay(child: ChildProcess, name: string, logFile: string): void {
@@ -45,8 +45,9 @@ export function clusterCommand(): Command {
     .addOption(opt('--heartbeat-interval-ms <MS>', 'heartbeat interval', 1000, intArg(10, 600_000)))
     .addOption(opt('--stale-after <BEATS>', 'missed beats before STALE', 2, intArg(1, 10_000)))
     .addOption(opt('--dead-after <BEATS>', 'missed beats before DEAD', 3, intArg(2, 10_000)))
-    .addOption(opt('--replication <N>', 'default replication factor', 3, intArg(1, 32)))
+    .addOption(opt('--replication <N>', 'default replication factor (default: min(3, datanodes - 1), so a dead node can be healed around)', undefined, intArg(1, 32)))
     .action(async (o: ClusterOptions) => {
+      const replication = o.replication ?? Math.max(1, Math.min(3, o.datanodes - 1));
       const main = path.resolve(__dirname, '../main.js');
       const root = path.resolve(o.dataDir);
       fs.mkdirSync(path.join(root, 'logs'), { recursive: true });
@@ -64,7 +65,7 @@ export function clusterCommand(): Command {
       start('namenode', [
         'namenode', '--rpc-port', String(o.rpcPort), '--http-port', String(o.httpPort), '--data-dir', path.join(root, 'namenode'),
         '--heartbeat-interval-ms', String(o.heartbeatIntervalMs), '--stale-after', String(o.staleAfter), '--dead-after', String(o.deadAfter),
-        '--replication', String(o.replication),
+        '--replication', String(replication),
       ]);
       const pids: string[] = [];
       for (let i = 1; i <= o.datanodes; i++) {
@@ -76,7 +77,7 @@ export function clusterCommand(): Command {
         pids.push(`  dn${i}  127.0.0.1:${p}  pid ${dn.pid}`);
       }
       console.log([
-        `minidfs cluster: 1 NameNode, ${o.datanodes} DataNodes (data and logs in ${root})`,
+        `minidfs cluster: 1 NameNode, ${o.datanodes} DataNodes, replication ${replication} (data and logs in ${root})`,
         `  NameNode RPC  127.0.0.1:${o.rpcPort}`,
         `  Web UI        http://localhost:${o.httpPort}/   (JSON: http://localhost:${o.httpPort}/api/datanodes)`,
         ...pids,
