@@ -23,6 +23,7 @@ import { BlockStore, DataTransferServer, PeerClients, chunkCrcs } from '@minidfs
 import { TestCluster } from '../support/cluster';
 import type { LogLine, NodeProcess } from '../support/processes';
 import { waitFor } from '../support/wait';
+import { bytes } from '../support/bytes';
 
 const MiB = 1024 * 1024;
 const GS = 7;
@@ -38,19 +39,6 @@ interface WriteOutcome { acks: Ack[]; error?: grpc.ServiceError }
 interface ReadOutcome { chunks: { offsetBytes: number; data: Buffer; chunkCrcs: number[] }[]; data: Buffer; error?: grpc.ServiceError }
 
 /** Deterministic bytes (xorshift32), so a failure replays exactly. */
-function bytes(length: number, seed = 1): Buffer {
-  const out = Buffer.alloc(length);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < length; i += 1) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 /** `data` as 64 KiB packets with their chunk CRCs, seqno from 1, the last flagged. */
 function packetsOf(data: Buffer): Packet[] {

@@ -15,25 +15,13 @@ import {
   validateGenerationStamp,
   type BlockPiece,
 } from '@minidfs/datanode';
+import { bytes } from '../support/bytes';
 
 const KiB = 1024;
 const PACKET = Limits.packetDataBytes;
 const GS = 1001;
 
 /** Deterministic bytes (xorshift32), so a failure replays exactly. */
-function bytes(length: number, seed = 1): Buffer {
-  const out = Buffer.alloc(length);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < length; i += 1) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 async function collect(pieces: AsyncIterable<BlockPiece>): Promise<BlockPiece[]> {
   const out: BlockPiece[] = [];

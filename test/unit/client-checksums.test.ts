@@ -12,25 +12,13 @@ import {
   BlockBuffer, COMPLETE_BACKOFF, RangeVerifier, ReadProtocolError, backoffDelays, checkPath, chunkCrcs, orderReplicas,
   packetCount, packetsOf, pickBadNode, type ReadPiece,
 } from '@minidfs/client';
+import { bytes } from '../support/bytes';
 
 const KiB = 1024;
 const PACKET = Limits.packetDataBytes;
 const CHUNK = Limits.bytesPerChecksum;
 
 /** Deterministic bytes (xorshift32), so a failure replays exactly. */
-function bytes(length: number, seed = 1): Buffer {
-  const out = Buffer.alloc(length);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < length; i += 1) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 /** What a well-behaved DataNode streams for [offset, end): 512-aligned pieces of `pieceBytes`. */
 function piecesOf(block: Buffer, offset: number, end: number, pieceBytes = PACKET): ReadPiece[] {
