@@ -36,7 +36,8 @@ export interface Registration {
 }
 
 export interface BlockReporterOptions {
-  client: DatanodeProtocolClient;
+  /** The current NameNode client (the channel may be replaced on reconnect). */
+  client: () => DatanodeProtocolClient;
   store: BlockStore;
   logger: Logger;
   /** Commands in a BlockReport answer. */
@@ -178,7 +179,7 @@ export class BlockReporter {
     let response: BlockReportResponseIn | undefined;
     try {
       response = await new Promise<BlockReportResponseIn | undefined>((resolve, reject) => {
-        this.options.client.BlockReport(
+        this.options.client().BlockReport(
           { nodeId: registration.nodeId, registrationId: registration.registrationId, blocks },
           { deadline: Date.now() + FULL_REPORT_DEADLINE_MS },
           (err, res) => (err ? reject(err) : resolve(res)),
@@ -226,7 +227,7 @@ export class BlockReporter {
     const deleted = batch.flatMap((e) => (e.kind === 'deleted' ? [e.blockId] : []));
     try {
       await new Promise<void>((resolve, reject) => {
-        this.options.client.BlockReceivedAndDeleted(
+        this.options.client().BlockReceivedAndDeleted(
           { nodeId: registration.nodeId, registrationId: registration.registrationId, received, deleted },
           { deadline: Date.now() + INCREMENTAL_REPORT_DEADLINE_MS },
           (err) => (err ? reject(err) : resolve()),
@@ -256,7 +257,7 @@ export class BlockReporter {
     this.pendingBad.clear();
     try {
       await new Promise<void>((resolve, reject) => {
-        this.options.client.ReportBadBlocks(
+        this.options.client().ReportBadBlocks(
           { nodeId: registration.nodeId, registrationId: registration.registrationId, blockIds },
           { deadline: Date.now() + INCREMENTAL_REPORT_DEADLINE_MS },
           (err) => (err ? reject(err) : resolve()),

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  CHANNEL_OPTIONS, DfsError, type DatanodeProtocolClient, type Logger, SERVER_OPTIONS, bindServer, createLogger, loadProtos, parseHostPort,
+  DfsError, type Logger, SERVER_OPTIONS, bindServer, createLogger, loadProtos,
 } from '@minidfs/common';
 import type { BackoffConfig } from './backoff';
 import { BlockReporter } from './block-reporter';
@@ -21,6 +21,7 @@ import { BlockStore } from './block-store';
 import { CommandExecutor } from './command-executor';
 import { DataTransferServer, type TransferCounters, newTransferCounters } from './data-transfer-server';
 import { HeartbeatLink, type LinkStats } from './heartbeat-link';
+import { NamenodeChannel } from './namenode-channel';
 import { PeerClients } from './peer-clients';
 import { Replicator } from './replicator';
 
@@ -61,7 +62,7 @@ export class DataNode {
   readonly reporter: BlockReporter;
   readonly replicator: Replicator;
   private readonly server = new grpc.Server(SERVER_OPTIONS);
-  private readonly nnClient: DatanodeProtocolClient;
+  private readonly namenode: NamenodeChannel;
   private readonly peers = new PeerClients();
   private readonly transfer: DataTransferServer;
   private readonly executor: CommandExecutor;
@@ -73,14 +74,12 @@ export class DataNode {
     fs.mkdirSync(options.dataDir, { recursive: true });
     this.identity = loadIdentity(options.dataDir, options.id, options.port);
     this.logger = logger ?? createLogger('datanode', { nodeId: this.identity.id });
-    const nn = parseHostPort(options.namenode);
-    const protos = loadProtos();
-    this.nnClient = new protos.DatanodeProtocol(`${nn.host}:${nn.port}`, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+    this.namenode = new NamenodeChannel(options.namenode);
 
     const nodeId = () => this.nodeId;
     this.store = new BlockStore(path.join(options.dataDir, BLOCKS_SUBDIR), { logger: this.logger });
     this.reporter = new BlockReporter({
-      client: this.nnClient, store: this.store, logger: this.logger,
+      client: () => this.namenode.get(), store: this.store, logger: this.logger,
       onCommands: (commands) => { for (const command of commands) this.executor.execute(command, 'block-report'); },
     });
     this.replicator = new Replicator({
@@ -120,7 +119,8 @@ export class DataNode {
     this.server.addService(protos.DataTransfer.service, this.transfer.handlers());
     this.port = await bindServer(this.server, `${this.options.bindHost}:${this.options.port}`);
     this.link = new HeartbeatLink({
-      client: this.nnClient,
+      client: () => this.namenode.get(),
+      reconnect: () => this.namenode.reconnect(),
       logger: this.logger,
       backoff: this.options.backoff,
       info: () => ({
@@ -146,7 +146,7 @@ export class DataNode {
     await this.link?.stop(goodbye);
     this.reporter.stop();
     this.replicator.stop();
-    this.nnClient.close();
+    this.namenode.close();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.transfer.abortAll('datanode stopping');

@@ -25,7 +25,10 @@ export interface LinkStats {
 }
 
 export interface HeartbeatLinkOptions {
-  client: DatanodeProtocolClient;
+  /** The current NameNode client; may change after `reconnect`. */
+  client: () => DatanodeProtocolClient;
+  /** Replace the channel before reconnecting (a dead connection is otherwise kept for minutes). */
+  reconnect?: () => void;
   info: () => DatanodeInfo;
   stats: () => LinkStats;
   logger: Logger;
@@ -85,7 +88,8 @@ export class HeartbeatLink {
 
   private async register(): Promise<void> {
     if (this.stopped) return;
-    const { client, logger } = this.options;
+    const { logger } = this.options;
+    const client = this.options.client();
     const info = this.options.info();
     try {
       const reg = await new Promise<RegisterResponse__Output>((resolve, reject) => {
@@ -116,7 +120,7 @@ export class HeartbeatLink {
 
   private openStream(): void {
     if (this.stopped || !this.registration) return;
-    const call = this.options.client.Heartbeat();
+    const call = this.options.client().Heartbeat();
     this.call = call;
     this.lastAnswerMs = Date.now();
     call.on('data', (res: HeartbeatResponse__Output) => {
@@ -187,6 +191,7 @@ export class HeartbeatLink {
     clearTimeout(this.retryTimer);
     const delayMs = this.backoff.nextDelayMs();
     this.counters.reconnects += 1;
+    this.options.reconnect?.();
     this.options.logger.warn('namenode link down, retrying', {
       event: 'link-retry', why, error: err instanceof Error ? err.message : undefined, delayMs,
     });
