@@ -10,6 +10,7 @@ import { fsCommands } from './commands/fs';
 import { fsckCommand } from './commands/fsck';
 import { namenodeCommand } from './commands/namenode';
 import { reportCommand } from './commands/report';
+import { simCommand } from './commands/sim';
 
 export function buildProgram(): Command {
   const program = new Command('minidfs')
@@ -20,7 +21,8 @@ export function buildProgram(): Command {
     .addCommand(namenodeCommand())
     .addCommand(datanodeCommand())
     .addCommand(reportCommand())
-    .addCommand(fsckCommand());
+    .addCommand(fsckCommand())
+    .addCommand(simCommand());
   for (const c of fsCommands()) program.addCommand(c);
   return program;
 }

@@ -21,6 +21,7 @@ import { BlockStore } from './block-store';
 import { CommandExecutor } from './command-executor';
 import { DataTransferServer, type TransferCounters, newTransferCounters } from './data-transfer-server';
 import { HeartbeatLink, type LinkStats } from './heartbeat-link';
+import { type DataNodeMetricsServer, startDataNodeMetricsServer } from './metrics-server';
 import { NamenodeChannel } from './namenode-channel';
 import { PeerClients } from './peer-clients';
 import { Replicator } from './replicator';
@@ -47,6 +48,8 @@ export interface DataNodeOptions {
   rack: string;
   /** Reconnect backoff towards the NameNode. */
   backoff: BackoffConfig;
+  /** Port for GET /metrics (Prometheus). undefined = no metrics server; 0 = any free port. */
+  metricsPort?: number;
 }
 
 interface StorageIdentity {
@@ -67,6 +70,8 @@ export class DataNode {
   private readonly transfer: DataTransferServer;
   private readonly executor: CommandExecutor;
   private link: HeartbeatLink | undefined;
+  private metricsServer: DataNodeMetricsServer | undefined;
+  metricsPort = 0;
   private onFatal: ((err: Error) => void) | undefined;
   port = 0;
 
@@ -136,14 +141,30 @@ export class DataNode {
       onFatal: (err) => onFatal?.(err),
     });
     this.link.start();
+    if (this.options.metricsPort !== undefined) {
+      this.metricsServer = await startDataNodeMetricsServer({
+        port: this.options.metricsPort, host: this.options.bindHost,
+        collect: () => ({
+          nodeId: this.nodeId,
+          registered: this.link?.registration !== undefined,
+          blocks: this.store.blockCount(),
+          ...this.capacity(),
+          transfers: { ...this.transferCounters },
+          activeReplications: this.replicator.active,
+          heartbeat: this.link ? { ...this.link.counters } : undefined,
+        }),
+      });
+      this.metricsPort = this.metricsServer.port;
+    }
     this.logger.info('datanode started', {
-      event: 'started', port: this.port, dataDir: this.options.dataDir, namenode: this.options.namenode, blocks: this.store.blockCount(),
+      event: 'started', port: this.port, metricsPort: this.metricsPort, dataDir: this.options.dataDir, namenode: this.options.namenode, blocks: this.store.blockCount(),
     });
   }
 
   /** Graceful stop: goodbye to the NameNode, then close servers. */
   async stop(goodbye = true): Promise<void> {
     await this.link?.stop(goodbye);
+    await this.metricsServer?.close();
     this.reporter.stop();
     this.replicator.stop();
     this.namenode.close();

@@ -11,3 +11,4 @@ export { Replicator, type ReplicatorOptions, MAX_CONCURRENT_REPLICATIONS, MAX_QU
 export { CommandExecutor, type CommandExecutorOptions } from './command-executor';
 export { PeerClients, MAX_PEER_CHANNELS } from './peer-clients';
 export { BAD_NODE_METADATA_KEY, MAX_PIPELINE_DOWNSTREAM, TRANSFER_IDLE_TIMEOUT_MS, WRITE_PURPOSES } from './wire';
+export { startDataNodeMetricsServer, createDataNodeMetrics, type DataNodeMetricsSnapshot, type DataNodeMetricsServer, type DataNodeMetricsServerOptions, type DataNodeMetrics } from './metrics-server';

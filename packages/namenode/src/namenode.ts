@@ -6,6 +6,7 @@ import * as grpc from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import {
   type Clock, type LivenessConfig, type Logger, SERVER_OPTIONS, SystemClock, bindServer, createLogger, loadProtos,
   Limits, SafeModeError, validateLivenessConfig,
@@ -14,12 +15,17 @@ import type { FastifyInstance } from 'fastify';
 import { DatanodeManager } from './core/datanode-manager';
 import { EventLog } from './core/event-log';
 import type { Transition } from './core/heartbeat-monitor';
+import { PhiAccrualDetector, defaultPhiAccrualConfig } from './core/phi-accrual';
 import { DatanodeProtocolService } from './adapters/datanode-protocol-service';
 import { clientProtocolHandlers } from './adapters/client-protocol-service';
 import { createHttpServer } from './adapters/http-server';
+import { NameNodeMetrics, heartbeatTimeline } from './adapters/metrics';
 import { MetadataStore } from './adapters/metadata-store';
 import { Namesystem } from './adapters/namesystem';
 import { type DatanodeReportJson, toReportJson } from './adapters/report';
+
+/** How long stop() waits for in-flight RPCs before closing connections. */
+const SHUTDOWN_GRACE_MS = 2000;
 
 export interface NameNodeOptions {
   /** Address to bind both servers to. Default 0.0.0.0. */
@@ -44,6 +50,13 @@ export interface NameNodeOptions {
   minReplication: number;
   /** Fraction of complete blocks that must be reported before safe mode ends (HDFS: 0.999). */
   safeModeThreshold: number;
+  /**
+   * Failure detector for DEAD: `threshold` (missed beats, the default) or `phi` (phi accrual,
+   * core/phi-accrual.ts, with its defaults for this heartbeat interval). STALE stays missed-beat based.
+   */
+  detector?: 'threshold' | 'phi';
+  /** φ at which a node is DEAD with `detector: 'phi'`. Default 8. */
+  phiThreshold?: number;
 }
 
 export function defaultNameNodeOptions(): Omit<NameNodeOptions, 'dataDir' | 'liveness'> {
@@ -63,6 +76,9 @@ export class NameNode {
   namesystem: Namesystem | undefined;
   private timer: NodeJS.Timeout | undefined;
   readonly clusterId: string;
+  readonly metrics: NameNodeMetrics;
+  /** Optional file reader for the UI's download link (the NameNode has no data path of its own). */
+  openFile: ((path: string) => Readable | Promise<Readable>) | undefined;
   rpcPort = 0;
   httpPort = 0;
 
@@ -75,12 +91,23 @@ export class NameNode {
     fs.mkdirSync(options.dataDir, { recursive: true });
     this.clusterId = loadOrCreate(path.join(options.dataDir, 'cluster-id'), () => `CID-${randomUUID()}`);
     this.manager = new DatanodeManager(options.liveness, () => randomUUID());
+    if (options.detector === 'phi') {
+      this.manager.monitor.useDetector(new PhiAccrualDetector({ ...defaultPhiAccrualConfig(options.liveness), threshold: options.phiThreshold ?? 8 }));
+    }
+    this.metrics = new NameNodeMetrics({
+      datanodeReport: () => this.datanodeReport(),
+      fsck: () => this.namesystem?.fsck('/'),
+      queuedReplications: () => this.namesystem?.replication.queuedCount() ?? 0,
+      blockLengthBytes: (blockId) => this.namesystem?.blockMap.get(blockId)?.lengthBytes,
+      events: (after) => this.events.since(after),
+    }, options.liveness);
     this.datanodeService = new DatanodeProtocolService({
       manager: this.manager,
       clock: this.clock,
       logger: this.logger,
       settings: { blockSizeBytes: options.blockSizeBytes, blockReportIntervalMs: options.blockReportIntervalMs, clusterId: this.clusterId },
       onTransitions: (ts) => this.recordTransitions(ts),
+      onHeartbeat: (nodeId, nowMs, accepted) => this.metrics.onHeartbeat(nodeId, nowMs, accepted),
       reports: {
         full: (nodeId, blocks) => this.fs().fullBlockReport(nodeId, blocks),
         incremental: (nodeId, received, deleted) => this.fs().blockReceivedAndDeleted(nodeId, received, deleted),
@@ -102,10 +129,16 @@ export class NameNode {
     }, (nodeId) => this.datanodeService.pushCommands(nodeId));
     const protos = loadProtos();
     this.grpcServer.addService(protos.DatanodeProtocol.service, this.datanodeService.handlers());
-    this.grpcServer.addService(protos.ClientProtocol.service, clientProtocolHandlers({ namesystem: this.namesystem, datanodeReport: () => this.datanodeReport() }));
+    this.grpcServer.addService(protos.ClientProtocol.service, clientProtocolHandlers({
+      namesystem: this.namesystem, datanodeReport: () => this.datanodeReport(), onCall: (m, ms, ok) => this.metrics.onClientCall(m, ms, ok),
+    }));
     this.rpcPort = await bindServer(this.grpcServer, `${this.options.bindHost}:${this.options.rpcPort}`);
     this.http = createHttpServer({
       datanodeReport: () => this.datanodeReport(), events: (after) => this.events.since(after), fsck: (p) => this.fs().fsck(p),
+      metrics: this.metrics, liveness: this.options.liveness, clusterId: this.clusterId,
+      heartbeats: () => heartbeatTimeline(this.metrics.heartbeats, this.options.liveness.heartbeatIntervalMs, this.clock.nowMs(), this.manager.all().map((n) => n.id)),
+      listStatus: (p) => this.fs().listStatus(p), getFileInfo: (p) => this.fs().getFileInfo(p),
+      fileReader: () => this.openFile,
     });
     await this.http.listen({ host: this.options.bindHost, port: this.options.httpPort });
     const address = this.http.server.address();
@@ -119,16 +152,22 @@ export class NameNode {
       this.recordTransitions(this.manager.tick(nowMs));
       // The replication planner runs once per heartbeat interval.
       if (++ticks % 4 === 0) this.namesystem?.replicationTick(nowMs);
+      this.metrics.drainEvents();
     }, tickMs);
     this.logger.info('namenode started', {
       event: 'started', rpcPort: this.rpcPort, httpPort: this.httpPort, clusterId: this.clusterId, ...this.options.liveness,
+      detector: this.manager.monitor.detectorName, ...(this.options.detector === 'phi' ? { phiThreshold: this.options.phiThreshold ?? 8 } : {}),
     });
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.datanodeService.closeAll();
-    await new Promise<void>((resolve) => this.grpcServer.tryShutdown(() => resolve()));
+    // Graceful for a moment, then forced: a peer whose connection died silently must not hold the exit.
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => { this.grpcServer.forceShutdown(); resolve(); }, SHUTDOWN_GRACE_MS);
+      this.grpcServer.tryShutdown(() => { clearTimeout(force); resolve(); });
+    });
     await this.http?.close();
     await this.store?.close();
     this.logger.info('namenode stopped', { event: 'stopped' });

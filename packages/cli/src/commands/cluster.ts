@@ -72,9 +72,9 @@ export function clusterCommand(): Command {
         const p = o.datanodePort + i - 1;
         const dn = start(`dn${i}`, [
           'datanode', '--id', `dn${i}`, '--namenode', `127.0.0.1:${o.rpcPort}`, '--port', String(p), '--advertise', '127.0.0.1',
-          '--bind', '127.0.0.1', '--data-dir', path.join(root, `dn${i}`),
+          '--bind', '127.0.0.1', '--data-dir', path.join(root, `dn${i}`), '--metrics-port', String(p + 100),
         ]);
-        pids.push(`  dn${i}  127.0.0.1:${p}  pid ${dn.pid}`);
+        pids.push(`  dn${i}  127.0.0.1:${p}  pid ${dn.pid}  metrics http://127.0.0.1:${p + 100}/metrics`);
       }
       console.log([
         `minidfs cluster: 1 NameNode, ${o.datanodes} DataNodes, replication ${replication} (data and logs in ${root})`,

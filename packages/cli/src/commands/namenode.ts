@@ -1,7 +1,16 @@
 /** `minidfs namenode`: runs a NameNode in the foreground until SIGTERM/SIGINT. */
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
+import { DfsClient } from '@minidfs/client';
 import { NameNode, defaultNameNodeOptions } from '@minidfs/namenode';
 import { intArg, opt, port } from '../options';
+
+function floatArg(min: number, max: number): (v: string) => number {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`expected a number in [${min}, ${max}], got ${v}`);
+    return n;
+  };
+}
 
 export function namenodeCommand(): Command {
   const d = defaultNameNodeOptions();
@@ -17,18 +26,25 @@ export function namenodeCommand(): Command {
     .addOption(opt('--replication <N>', 'default replication factor for new files', d.replication, intArg(1, 32)))
     .addOption(opt('--block-size <BYTES>', 'default block size for new files', d.blockSizeBytes, intArg(512, 2 ** 40)))
     .addOption(opt('--min-replication <N>', 'replicas each block needs reported before a write is acknowledged (capped at the file replication)', d.minReplication, intArg(1, 32)))
+    .addOption(opt('--detector <KIND>', 'failure detector for DEAD: threshold (missed beats) or phi (phi accrual)', 'threshold').choices(['threshold', 'phi']))
+    .addOption(opt('--phi-threshold <PHI>', 'with --detector phi: phi at which a DataNode is DEAD', 8, floatArg(0.5, 300)))
     .action(async (o: {
       rpcPort: number; httpPort: number; dataDir: string; bind: string; heartbeatIntervalMs: number;
       staleAfter: number; deadAfter: number; replication: number; blockSize: number; minReplication: number;
+      detector: 'threshold' | 'phi'; phiThreshold: number;
     }) => {
       const nn = new NameNode({
         ...d,
         bindHost: o.bind, rpcPort: o.rpcPort, httpPort: o.httpPort, dataDir: o.dataDir,
         liveness: { heartbeatIntervalMs: o.heartbeatIntervalMs, staleAfterMissed: o.staleAfter, deadAfterMissed: o.deadAfter },
         replication: o.replication, blockSizeBytes: o.blockSize, minReplication: o.minReplication,
+        detector: o.detector, phiThreshold: o.phiThreshold,
       });
       await nn.start();
-      const shutdown = () => void nn.stop().then(() => process.exit(0));
+      // The UI's download link reads through the ordinary client path (verified, with failover).
+      const reader = new DfsClient({ namenode: `${o.bind === '0.0.0.0' ? '127.0.0.1' : o.bind}:${nn.rpcPort}`, safeModeWaitMs: 0 });
+      nn.openFile = (p) => reader.createReadStream(p);
+      const shutdown = () => void nn.stop().then(() => { reader.close(); process.exit(0); });
       process.once('SIGTERM', shutdown);
       process.once('SIGINT', shutdown);
     });

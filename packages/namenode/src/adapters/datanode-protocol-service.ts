@@ -17,6 +17,8 @@ export interface DatanodeProtocolDeps {
   logger: Logger;
   settings: { blockSizeBytes: number; blockReportIntervalMs: number; clusterId: string };
   onTransitions(transitions: Transition[]): void;
+  /** Metrics hook: a heartbeat arrived at nowMs; accepted = counted for liveness. */
+  onHeartbeat?(nodeId: string, nowMs: number, accepted: boolean): void;
   reports: {
     /** Full report: returns block ids the node must delete. */
     full(nodeId: string, blocks: ReportedReplica[]): number[];
@@ -85,6 +87,7 @@ export class DatanodeProtocolService {
             return;
           }
           const outcome = manager.heartbeat(heartbeatFromWire(req, streamId), nowMs);
+          this.deps.onHeartbeat?.(req.nodeId, nowMs, outcome.ackedSequence > 0);
           if (outcome.ackedSequence > 0 && nodeId === undefined) {
             nodeId = req.nodeId;
             const previous = this.sessions.get(nodeId);

@@ -11,6 +11,11 @@
  * interval (GC, event-loop stall, SIGSTOP of the NameNode), the stall is not counted against the
  * DataNodes: every lastReceived is moved forward by the gap, so a NameNode paused for any length
  * of time declares nobody DEAD when it resumes. No sockets, timers or Date.now() in here.
+ *
+ * Pluggable detector: by default the missed-beat threshold above decides. `useDetector()` swaps in
+ * another judgement (e.g. phi accrual, ./phi-accrual.ts) that sees every accepted inter-arrival
+ * time and says, per node, after how much silence the node is STALE and DEAD. Everything else
+ * (states, sequences, streams, goodbye, the stall guard) stays here and is the same for both.
  */
 import { type LivenessConfig, validateLivenessConfig } from '@minidfs/common';
 
@@ -48,17 +53,41 @@ export type HeartbeatVerdict =
   /** Unknown or DEAD node: must register again (and re-report its blocks). */
   | { kind: 'reregister' };
 
+/**
+ * A failure detector the monitor can use instead of the missed-beat threshold. It owns only the
+ * judgement "after how much silence is this node STALE / DEAD", per node, from the history of its
+ * accepted heartbeats. Both limits are read once after registration and after every accepted
+ * beat and cached on the node, so tick() stays one comparison per node.
+ */
+export interface LivenessDetector<History = unknown> {
+  /** Short name for logs and reports, e.g. `phi`. */
+  readonly name: string;
+  /** Fresh history for a node that (re-)registered at nowMs. */
+  start(nowMs: number): History;
+  /** An accepted heartbeat arrived intervalMs after the previous one (not called for the first beat after registration). */
+  observe(history: History, intervalMs: number): void;
+  /** Silence (ms since the last accepted heartbeat) from which the node is STALE. */
+  staleAfterMs(history: History): number;
+  /** Silence from which the node is DEAD; never below staleAfterMs. */
+  deadAfterMs(history: History): number;
+}
+
 interface Entry {
   state: NodeState;
   lastReceivedMs: number;
   lastSequence: number;
   streamId: number | undefined;
+  /** Only with a pluggable detector: its per-node history and the limits it last gave. */
+  history?: unknown;
+  staleAfterMs?: number;
+  deadAfterMs?: number;
 }
 
 export class HeartbeatMonitor {
   private readonly nodes = new Map<string, Entry>();
   private lastTickMs: number | undefined;
   private stalls = 0;
+  private detector: LivenessDetector | undefined;
 
   constructor(private readonly config: LivenessConfig) {
     validateLivenessConfig(config);
@@ -73,10 +102,29 @@ export class HeartbeatMonitor {
     return this.stalls;
   }
 
+  /** The detector in use: `threshold` (missed beats, the default) or the plugged-in one's name. */
+  get detectorName(): string {
+    return this.detector?.name ?? 'threshold';
+  }
+
+  /**
+   * Judge silence with `detector` instead of the missed-beat threshold. Only before the first
+   * registration: a node's history must come from one detector.
+   */
+  useDetector(detector: LivenessDetector): void {
+    if (this.nodes.size > 0) throw new Error('useDetector() must be called before any node registers');
+    this.detector = detector;
+  }
+
   /** A (re-)registration: the node is LIVE now, whatever it was. */
   register(nodeId: string, nowMs: number): Transition | undefined {
     const prev = this.nodes.get(nodeId);
-    this.nodes.set(nodeId, { state: 'LIVE', lastReceivedMs: nowMs, lastSequence: -1, streamId: prev?.streamId });
+    const entry: Entry = { state: 'LIVE', lastReceivedMs: nowMs, lastSequence: -1, streamId: prev?.streamId };
+    if (this.detector) {
+      entry.history = this.detector.start(nowMs);
+      this.refreshLimits(entry, this.detector);
+    }
+    this.nodes.set(nodeId, entry);
     if (prev?.state === 'LIVE') return undefined;
     return this.transition(nodeId, prev ? prev.state : 'NEW', 'LIVE', 'registered', prev?.lastReceivedMs ?? nowMs, nowMs);
   }
@@ -86,9 +134,14 @@ export class HeartbeatMonitor {
     if (!e || e.state === 'DEAD') return { kind: 'reregister' };
     if (sequence <= e.lastSequence) return { kind: 'duplicate' };
     const previousReceivedMs = e.lastReceivedMs;
+    const firstSinceRegistration = e.lastSequence < 0;
     e.lastSequence = sequence;
     e.lastReceivedMs = Math.max(e.lastReceivedMs, nowMs);
     e.streamId = streamId;
+    if (this.detector) {
+      if (!firstSinceRegistration) this.detector.observe(e.history, e.lastReceivedMs - previousReceivedMs);
+      this.refreshLimits(e, this.detector);
+    }
     if (e.state === 'STALE') {
       e.state = 'LIVE';
       return { kind: 'accepted', transition: this.transition(nodeId, 'STALE', 'LIVE', 'heartbeat', previousReceivedMs, nowMs) };
@@ -136,11 +189,14 @@ export class HeartbeatMonitor {
     for (const [nodeId, e] of this.nodes) {
       if (e.state === 'DEAD') continue;
       const missed = this.missedBeats(e, nowMs);
-      if (missed >= this.config.deadAfterMissed) {
+      const silenceMs = nowMs - e.lastReceivedMs;
+      const dead = this.detector ? silenceMs >= e.deadAfterMs! : missed >= this.config.deadAfterMissed;
+      const stale = this.detector ? silenceMs >= e.staleAfterMs! : missed >= this.config.staleAfterMissed;
+      if (dead) {
         const from = e.state;
         e.state = 'DEAD';
         out.push(this.transition(nodeId, from, 'DEAD', 'missed-beats', e.lastReceivedMs, nowMs));
-      } else if (missed >= this.config.staleAfterMissed && e.state === 'LIVE') {
+      } else if (stale && e.state === 'LIVE') {
         e.state = 'STALE';
         out.push(this.transition(nodeId, 'LIVE', 'STALE', 'missed-beats', e.lastReceivedMs, nowMs));
       }
@@ -171,6 +227,11 @@ export class HeartbeatMonitor {
 
   forget(nodeId: string): void {
     this.nodes.delete(nodeId);
+  }
+
+  private refreshLimits(e: Entry, detector: LivenessDetector): void {
+    e.deadAfterMs = detector.deadAfterMs(e.history);
+    e.staleAfterMs = Math.min(detector.staleAfterMs(e.history), e.deadAfterMs);
   }
 
   private missedBeats(e: Entry, nowMs: number): number {

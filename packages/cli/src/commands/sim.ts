@@ -1,0 +1,172 @@
+/**
+ * `minidfs sim`: a deterministic simulation of a whole cluster — simulated DataNodes and network,
+ * seeded faults, virtual time — around the real NameNode core (@minidfs/sim). Prints the
+ * failure-detector QoS and the repair figures; the same seed prints the same figures.
+ */
+import { Command, InvalidArgumentError, type Option } from 'commander';
+import {
+  COMPARISON_ROWS, COMPARISON_SCENARIOS, LIVENESS_PROFILES, type SimConfig, defaultSimConfig, formatComparisonDetail, formatComparisonSummary,
+  formatDuration, formatReport, parseBytes, parseDurationMs, runComparison, runSimulation, toJson, validateSimConfig,
+} from '@minidfs/sim';
+import { intArg, opt } from '../options';
+
+const duration = (v: string) => {
+  try {
+    return parseDurationMs(v);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+};
+const bytes = (v: string) => {
+  try {
+    return parseBytes(v);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+};
+const number = (min: number, max: number) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`expected a number in [${min}, ${max}], got ${v}`);
+  return n;
+};
+const fraction = (v: string) => {
+  const n = Number(v.endsWith('%') ? Number(v.slice(0, -1)) / 100 : v);
+  if (!Number.isFinite(n) || n < 0 || n >= 1) throw new InvalidArgumentError(`expected a fraction in [0, 1) such as 0.05 or 5%, got ${v}`);
+  return n;
+};
+
+/** A default given as text (parsed with the option's own parser) and shown as typed. */
+function shown(option: Option, text: string, parse: (v: string) => number): Option {
+  return option.default(parse(text), text);
+}
+
+interface SimOptions {
+  nodes: number; blocks: number; duration: number; seed: string; profile?: string; detector?: 'threshold' | 'phi';
+  heartbeatInterval?: number; staleAfter?: number; deadAfter?: number;
+  phiThreshold?: number; phiMinStd?: number; phiAcceptablePause?: number; phiWindow?: number;
+  loss: number; delay: number; jitter: number; partitionRate: number; partitionMean: number; oneWay: number; rackPartitions: number;
+  crashRate: number; downtime: number; diskLoss: number; pauseRate: number; pauseMedian: number; pauseSigma: number;
+  replication: number; blockSize: number; capacity: number; copyBandwidth: number; nodesPerRack: number;
+  json?: boolean; progress?: boolean; compare?: boolean;
+}
+
+export function simCommand(): Command {
+  const d = defaultSimConfig();
+  const cmd = new Command('sim')
+    .description('simulate a cluster on virtual time around the real NameNode core; print failure-detector QoS and repair figures')
+    .addOption(opt('--nodes <N>', 'DataNodes', d.nodes, intArg(1, 50_000)))
+    .addOption(opt('--blocks <N>', 'blocks stored, complete, each with --replication replicas (0: detector only)', 1_000_000, intArg(0, 100_000_000)))
+    .addOption(shown(opt('--duration <TIME>', 'virtual time to simulate (e.g. 90m, 24h, 7d)', undefined, duration), '24h', duration))
+    .addOption(opt('--seed <S>', 'seed: the same seed and flags give the same figures', d.seed))
+    .addOption(opt('--profile <NAME>', `liveness settings of a real system: ${Object.keys(LIVENESS_PROFILES).join(', ')} (flags below override)`)
+      .choices(Object.keys(LIVENESS_PROFILES)))
+    .addOption(opt('--detector <KIND>', 'failure detector for DEAD: threshold (missed beats) or phi (phi accrual)  [default: threshold]').choices(['threshold', 'phi']))
+    .addOption(opt('--heartbeat-interval <TIME>', 'DataNode heartbeat interval  [default: 10s; the NameNode\'s own default is 1s]', undefined, duration))
+    .addOption(opt('--stale-after <BEATS>', 'missed beats before STALE  [default: 2]', undefined, intArg(1, 10_000)))
+    .addOption(opt('--dead-after <BEATS>', 'missed beats before DEAD (threshold detector)  [default: 3]', undefined, intArg(2, 10_000)))
+    .addOption(opt('--phi-threshold <PHI>', 'phi at which a node is DEAD  [default: 8]', undefined, number(0.5, 300)))
+    .addOption(opt('--phi-min-std <TIME>', 'phi: floor on the standard deviation  [default: interval/10]', undefined, duration))
+    .addOption(opt('--phi-acceptable-pause <TIME>', 'phi: silence tolerated on top of the mean  [default: 2 intervals]', undefined, duration))
+    .addOption(opt('--phi-window <N>', 'phi: inter-arrival samples kept per node  [default: 1000]', undefined, intArg(2, 100_000)))
+    .addOption(opt('--loss <P>', 'probability a heartbeat-stream message is lost (0.05 or 5%)', 0, fraction))
+    .addOption(shown(opt('--delay <TIME>', 'mean one-way base delay per link', undefined, duration), '0.5ms', duration))
+    .addOption(shown(opt('--jitter <TIME>', 'mean exponential jitter per message', undefined, duration), '0.5ms', duration))
+    .addOption(opt('--partition-rate <N>', 'network partitions per day (a node or a rack)', d.network.partitionsPerDay, number(0, 1e6)))
+    .addOption(shown(opt('--partition-mean <TIME>', 'mean partition duration', undefined, duration), '60s', duration))
+    .addOption(opt('--one-way <P>', 'fraction of partitions that are one-way', d.network.partitionOneWayFraction, number(0, 1)))
+    .addOption(opt('--rack-partitions <P>', 'fraction of partitions that cut a whole rack', d.network.partitionRackFraction, number(0, 1)))
+    .addOption(opt('--crash-rate <N>', 'crashes per node per day', d.faults.crashesPerNodeDay, number(0, 1e4)))
+    .addOption(shown(opt('--downtime <TIME>', 'mean time until a crashed node restarts', undefined, duration), '1h', duration))
+    .addOption(opt('--disk-loss <P>', 'fraction of crashes after which the node returns with an empty disk', d.faults.diskLossFraction, number(0, 1)))
+    .addOption(opt('--pause-rate <N>', 'process pauses (GC, SIGSTOP) per node per day', d.faults.pausesPerNodeDay, number(0, 1e5)))
+    .addOption(shown(opt('--pause-median <TIME>', 'median pause (log-normal)', undefined, duration), '2s', duration))
+    .addOption(opt('--pause-sigma <S>', 'log-normal shape of pauses (1: p99 is ~10x the median)', d.faults.pauseSigma, number(0, 5)))
+    .addOption(opt('--replication <N>', 'replicas per block', d.replication, intArg(1, 32)))
+    .addOption(shown(opt('--block-size <BYTES>', 'block size', undefined, bytes), '128MiB', bytes))
+    .addOption(shown(opt('--capacity <BYTES>', 'disk per DataNode (+-5%)', undefined, bytes), '8TiB', bytes))
+    .addOption(shown(opt('--copy-bandwidth <BYTES>', 're-replication bandwidth per DataNode, per second', undefined, bytes), '100MiB', bytes))
+    .addOption(opt('--nodes-per-rack <N>', 'DataNodes per rack', d.nodesPerRack, intArg(1, 50_000)))
+    .option('--json', 'print the result as JSON')
+    .option('--progress', 'report progress on stderr')
+    .option('--compare', 'run the detector comparison of docs/SIMULATION.md (defaults: --nodes 1000 --blocks 0) and print markdown tables');
+  return cmd.action((o: SimOptions) => {
+    const explicit = (name: string) => {
+      const source = cmd.getOptionValueSource(name);
+      return source !== undefined && source !== 'default';
+    };
+    if (o.compare) return compare(o, explicit);
+    const config = buildConfig(o);
+    const result = runSimulation(config, {
+      onProgress: o.progress ? (v, w) => process.stderr.write(`  ${formatDuration(v)} of ${formatDuration(config.durationMs)} virtual, ${(w / 1000).toFixed(1)} s wall\n`) : undefined,
+    });
+    process.stdout.write(o.json ? `${JSON.stringify(toJson(result), null, 2)}\n` : `${formatReport(result)}\n`);
+  });
+}
+
+export function buildConfig(o: SimOptions): SimConfig {
+  const c = defaultSimConfig();
+  c.seed = o.seed;
+  c.nodes = o.nodes;
+  c.blocks = o.blocks;
+  c.durationMs = o.duration;
+  if (o.profile) {
+    const p = LIVENESS_PROFILES[o.profile];
+    c.liveness = { ...p.liveness };
+    c.detector = p.detector;
+    c.profile = p.name;
+  }
+  if (o.heartbeatInterval !== undefined) {
+    if (!Number.isInteger(o.heartbeatInterval)) throw new InvalidArgumentError('--heartbeat-interval must be a whole number of milliseconds');
+    c.liveness.heartbeatIntervalMs = o.heartbeatInterval;
+  }
+  if (o.staleAfter !== undefined) c.liveness.staleAfterMissed = o.staleAfter;
+  if (o.deadAfter !== undefined) c.liveness.deadAfterMissed = o.deadAfter;
+  if (o.detector === 'threshold') c.detector = { kind: 'threshold' };
+  else if (o.detector === 'phi' && c.detector.kind !== 'phi') c.detector = { kind: 'phi' };
+  const phiFlags = {
+    ...(o.phiThreshold !== undefined ? { threshold: o.phiThreshold } : {}),
+    ...(o.phiMinStd !== undefined ? { minStdDeviationMs: o.phiMinStd } : {}),
+    ...(o.phiAcceptablePause !== undefined ? { acceptablePauseMs: o.phiAcceptablePause } : {}),
+    ...(o.phiWindow !== undefined ? { windowSize: o.phiWindow } : {}),
+  };
+  if (Object.keys(phiFlags).length) {
+    if (c.detector.kind !== 'phi') throw new InvalidArgumentError('--phi-* flags need --detector phi (or a phi --profile)');
+    c.detector = { kind: 'phi', phi: { ...c.detector.phi, ...phiFlags } };
+  }
+  c.network = {
+    ...c.network, loss: o.loss, delayMs: o.delay, jitterMs: o.jitter, partitionsPerDay: o.partitionRate, partitionMeanMs: o.partitionMean,
+    partitionOneWayFraction: o.oneWay, partitionRackFraction: o.rackPartitions,
+  };
+  c.faults = {
+    crashesPerNodeDay: o.crashRate, downtimeMeanMs: o.downtime, diskLossFraction: o.diskLoss, pausesPerNodeDay: o.pauseRate,
+    pauseMedianMs: o.pauseMedian, pauseSigma: o.pauseSigma,
+  };
+  c.replication = o.replication;
+  c.blockSizeBytes = o.blockSize;
+  c.capacityBytes = o.capacity;
+  c.copyBandwidthBytesPerSecond = o.copyBandwidth;
+  c.nodesPerRack = o.nodesPerRack;
+  try {
+    return validateSimConfig(c);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+function compare(o: SimOptions, explicit: (name: string) => boolean): void {
+  const options = {
+    seed: o.seed,
+    nodes: explicit('nodes') ? o.nodes : 1000,
+    durationMs: o.duration,
+    crashesPerNodeDay: explicit('crashRate') ? o.crashRate : 0.05,
+  };
+  const total = COMPARISON_ROWS.length * COMPARISON_SCENARIOS.length;
+  let done = 0;
+  const cells = runComparison(options, (cell) => {
+    done += 1;
+    process.stderr.write(`  [${done}/${total}] ${cell.row} / ${cell.scenario}: ${(cell.result.wall.totalMs / 1000).toFixed(1)} s\n`);
+  });
+  process.stdout.write(`Detector comparison: ${options.nodes} DataNodes, ${formatDuration(options.durationMs)}, ` +
+    `${options.crashesPerNodeDay} crashes/node-day, seed ${JSON.stringify(options.seed)}\n\n`);
+  process.stdout.write(`${formatComparisonSummary(cells)}\n\n${formatComparisonDetail(cells)}\n`);
+}

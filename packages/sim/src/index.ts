@@ -1,0 +1,14 @@
+/**
+ * @minidfs/sim: deterministic simulation of a minidfs cluster — simulated DataNodes and network,
+ * seeded faults, virtual time — around the real NameNode core, reporting failure-detector QoS and
+ * repair figures. See docs/SIMULATION.md.
+ */
+export * from './comparison';
+export * from './config';
+export * from './event-queue';
+export * from './metrics';
+export * from './random';
+export * from './report';
+export { SimNameNode, type SimNameNodeHooks } from './sim-namenode';
+export { Simulation, runSimulation, type RunOptions, type SimCounts, type SimFigures, type SimResult } from './simulation';
+export * from './units';

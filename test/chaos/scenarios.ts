@@ -1,0 +1,532 @@
+/**
+ * Chaos scenarios and the runner both jest (scenarios.test.ts) and `npm run chaos` (run.ts) use.
+ *
+ * A run has phases and verdicts (TigerBeetle VOPR): start a cluster, start the workload, warm up
+ * (a few acknowledged writes), FAULT PHASE (the scenario injects faults while the workload runs),
+ * HEAL (every fault still on is ended: resume, heal rules, restart dead nodes), drain the workload,
+ * LIVENESS PHASE (all DataNodes LIVE and fsck healthy within a bound), VERIFY (read everything
+ * back, compare every listed replica on disk), then the checker's verdict plus the scenario's own
+ * requirements. Everything random comes from the seed (printed as CHAOS_SEED=<n> first), so a
+ * failing run replays with the same faults on the same nodes at the same offsets and the same
+ * file contents; only OS scheduling differs between replays.
+ */
+import type { DfsWriteStream } from '@minidfs/client';
+import { type Verdict, check } from './checker';
+import { type FaultKind } from './faults';
+import {
+  CHAOS_PROFILE, ChaosCluster, ClusterStoppedError, type ClusterOptions, type Fsck, type Profile, type Transition, deadTimeoutMs,
+} from './harness';
+import type { NetFault, NetMode } from './network';
+import { Prng } from './prng';
+import { checkReplicasOnDisk, finalReadBack, type ReplicaCheck } from './verify';
+import { DEFAULT_WORKLOAD, Workload, type WorkloadOptions } from './workload';
+
+export interface ScenarioContext {
+  cluster: ChaosCluster;
+  workload: Workload;
+  rng: Prng;
+  profile: Profile;
+  /** Set by run.ts --duration for the randomized scenario; the scenario's default otherwise. */
+  durationMs: number | undefined;
+  log(line: string): void;
+  /** Keeps a fault on for `ms`: the length of a fault is the fault itself, not a wait for a condition. */
+  hold(ms: number): Promise<void>;
+  /** A scenario-specific requirement; false becomes a failure line in the verdict. */
+  require(cond: boolean, what: string): void;
+  /** Waits for a transition of `nodeId` to `to` logged at or after `sinceMs`. */
+  waitForTransitionOf(nodeId: string, to: string, sinceMs: number, timeoutMs?: number, reason?: string): Promise<Transition>;
+}
+
+export interface Scenario {
+  name: string;
+  /** What it shows, one line (docs and the verdict table). */
+  summary: string;
+  /** Network faults it needs (skipped in loopback mode otherwise). */
+  needs: NetFault[];
+  datanodes: number;
+  replication?: number;
+  profile?: Profile;
+  delayProxy?: boolean;
+  /** Size of the tmpfs data dir for one DataNode (chosen by the scenario as `tmpfsNode`). */
+  tmpfs?: { node: string; bytes: number };
+  workload?: Partial<Omit<WorkloadOptions, 'namenode' | 'dir'>>;
+  /** jest timeout for the whole scenario, ms. */
+  timeoutMs: number;
+  /** Part of the CI set (scenarios.test.ts). */
+  ci: boolean;
+  faults(ctx: ScenarioContext): Promise<void>;
+}
+
+export interface RunOptions {
+  mode: NetMode;
+  /** Progress lines (seed first). */
+  log?: (line: string) => void;
+  /** Overrides the scenario's profile (the broken-detector demonstration). */
+  profile?: Profile;
+  durationMs?: number;
+  /** fsck must be healthy this long after the heal at the latest. Default 30 s. */
+  fsckBoundMs?: number;
+  keepLogs?: 'always' | 'on-failure' | 'never';
+}
+
+export interface ScenarioResult {
+  name: string;
+  seed: number;
+  mode: NetMode;
+  profile: Profile;
+  verdict: Verdict;
+  /** Requirements of the scenario itself and errors of the run (a thrown error = a crash verdict). */
+  scenarioFailures: string[];
+  ok: boolean;
+  wallMs: number;
+  faultPhaseMs: number;
+  drain: { drainMs: number; pending: number };
+  /** Wall time of each phase, ms: start (cluster up), warmup, faults, heal, liveness, verify. */
+  phases: Record<string, number>;
+  replicas: ReplicaCheck | undefined;
+  logsDir: string | undefined;
+  faultLog: string[];
+}
+
+const BLOCK = 64 * 1024;
+
+export async function runScenario(s: Scenario, seed: number, options: RunOptions): Promise<ScenarioResult> {
+  const t0 = Date.now();
+  const profile = options.profile ?? s.profile ?? CHAOS_PROFILE;
+  const faultLog: string[] = [];
+  const say = options.log ?? (() => undefined);
+  say(`CHAOS_SEED=${seed} scenario="${s.name}" mode=${options.mode} profile=${profile.name} (beat ${profile.heartbeatIntervalMs} ms, stale ${profile.staleAfter}, dead ${profile.deadAfter})`);
+  const log = (line: string) => {
+    const stamped = `${new Date().toISOString().slice(11, 23)} ${line}`;
+    faultLog.push(stamped);
+    say(`  ${stamped}`);
+  };
+  const rng = new Prng(seed).fork(s.name);
+  const scenarioFailures: string[] = [];
+  const fsckBoundMs = options.fsckBoundMs ?? 30_000;
+  const clusterOptions: ClusterOptions = {
+    name: s.name, datanodes: s.datanodes, profile, replication: s.replication ?? 3, blockSizeBytes: BLOCK,
+    mode: options.mode, delayProxy: s.delayProxy, log,
+    // A tmpfs needs root; in loopback mode the disk-full fault is simply not on the menu.
+    tmpfsBytes: s.tmpfs && options.mode === 'netns' ? { [s.tmpfs.node]: s.tmpfs.bytes } : undefined,
+  };
+  const phases: Record<string, number> = {};
+  let mark = Date.now();
+  const phase = (name: string) => { const now = Date.now(); phases[name] = now - mark; mark = now; };
+  const cluster = await ChaosCluster.start(clusterOptions);
+  phase('start');
+  const workload = new Workload({
+    ...DEFAULT_WORKLOAD, replication: s.replication ?? 3, ...s.workload, namenode: cluster.namenodeAddress,
+    dir: `/chaos/${s.name.replace(/[^a-z0-9]+/gi, '-')}`,
+  }, rng.fork('workload'));
+  cluster.onStop(() => workload.abort());
+  let faultPhaseMs = 0;
+  let drain = { drainMs: 0, pending: 0 };
+  let replicas: ReplicaCheck | undefined;
+  let verdict: Verdict | undefined;
+  let healedAtMs = Date.now();
+  let fsckHealthyAtMs: number | undefined;
+  let lastFsck: Fsck | undefined;
+  const ctx: ScenarioContext = {
+    cluster, workload, rng: rng.fork('faults'), profile, durationMs: options.durationMs, log,
+    hold: (ms) => cluster.hold(ms),
+    require: (cond, what) => { if (!cond) scenarioFailures.push(`scenario: ${what}`); },
+    waitForTransitionOf: (nodeId, to, sinceMs, timeoutMs = 15_000, reason) => cluster.waitForTransition(
+      `${nodeId} -> ${to}${reason ? ` (${reason})` : ''}`,
+      (t) => t.nodeId === nodeId && t.to === to && t.atMs >= sinceMs - 20 && (reason === undefined || t.reason === reason), timeoutMs),
+  };
+  try {
+    workload.start();
+    await cluster.poll('warm-up: 10 acknowledged writes', () => workload.acked().length >= 10, 30_000, 50);
+    phase('warmup');
+    workload.phase = 'fault';
+    const faultStart = Date.now();
+    try {
+      await s.faults(ctx);
+    } catch (err) {
+      scenarioFailures.push(`scenario: fault phase threw: ${(err as Error).message}`);
+    }
+    faultPhaseMs = Date.now() - faultStart;
+    phase('faults');
+    healedAtMs = await cluster.healAll();
+    drain = await workload.stop(60_000);
+    phase('heal');
+    // Liveness phase: everyone back and LIVE, then fsck healthy, both within the bound from the heal.
+    const deadline = healedAtMs + fsckBoundMs;
+    try {
+      await cluster.waitForReport('every DataNode LIVE after heal', (r) => r.live === s.datanodes && !r.safeMode, Math.max(1000, deadline - Date.now()));
+      lastFsck = await cluster.poll('fsck healthy after heal', async () => {
+        const f = await cluster.fsck();
+        lastFsck = f;
+        return f.healthy ? f : undefined;
+      }, Math.max(1000, deadline - Date.now()), 100);
+      fsckHealthyAtMs = Date.now();
+    } catch (err) {
+      log(`liveness: ${(err as Error).message}`);
+    }
+    phase('liveness');
+    if (cluster.isStopped) throw new ClusterStoppedError();
+    await finalReadBack(workload);
+    replicas = await checkReplicasOnDisk(cluster, workload);
+    phase('verify');
+  } catch (err) {
+    scenarioFailures.push(`crash: ${(err as Error).stack ?? String(err)}`);
+  } finally {
+    workload.close();
+    const endMs = Date.now();
+    verdict = check({
+      profile, history: workload.history, faults: cluster.faults.records, transitions: cluster.transitions(), nodeIds: cluster.ids,
+      healedAtMs, fsckHealthyAtMs, fsckBoundMs, lastFsck, replicas, endMs, verified: replicas !== undefined,
+    });
+  }
+  const ok = verdict.ok && scenarioFailures.length === 0;
+  const keep = options.keepLogs ?? 'on-failure';
+  const logsDir = await cluster.stop(keep === 'always' || (keep === 'on-failure' && !ok));
+  const leftovers = cluster.net.leftovers();
+  if (leftovers.length) scenarioFailures.push(`harness: left behind ${leftovers.join(', ')}`);
+  return {
+    name: s.name, seed, mode: options.mode, profile, verdict, scenarioFailures, ok: ok && leftovers.length === 0,
+    wallMs: Date.now() - t0, faultPhaseMs, drain, phases, replicas, logsDir, faultLog,
+  };
+}
+
+// ---------------------------------------------------------------------------------- helpers
+
+async function waitAllLive(ctx: ScenarioContext, timeoutMs = 20_000): Promise<void> {
+  await ctx.cluster.waitForReport('all DataNodes LIVE', (r) => r.live === ctx.cluster.ids.length, timeoutMs);
+}
+
+/** Silences `victim` with `inject`, requires DEAD, keeps it silenced `holdMs` more, heals with `heal`, requires re-registration. */
+async function silenceAndReturn(ctx: ScenarioContext, victim: string, inject: () => Promise<unknown> | unknown, heal: () => Promise<unknown> | unknown,
+  holdMs: number, deadTimeout = 10_000): Promise<void> {
+  const since = Date.now();
+  await inject();
+  const dead = await ctx.waitForTransitionOf(victim, 'DEAD', since, deadTimeout);
+  ctx.log(`${victim} DEAD after ${dead.atMs - since} ms (${dead.reason}, ${dead.msSinceLastHeartbeat} ms since last heartbeat)`);
+  await ctx.hold(holdMs);
+  const healAt = Date.now();
+  await heal();
+  await ctx.waitForTransitionOf(victim, 'LIVE', healAt, 20_000, 'registered');
+  ctx.log(`${victim} re-registered ${Date.now() - healAt} ms after heal`);
+}
+
+// ---------------------------------------------------------------------------------- scenarios
+
+export const SCENARIOS: Scenario[] = [
+  {
+    name: 'kill one DataNode',
+    summary: 'kill -9 one DataNode under load; DEAD within the bound, blocks re-replicated, restart trims the excess',
+    needs: [], datanodes: 4, timeoutMs: 120_000, ci: true,
+    async faults(ctx) {
+      const victim = ctx.rng.pick(ctx.cluster.ids);
+      const f = await ctx.cluster.kill(victim);
+      await ctx.waitForTransitionOf(victim, 'DEAD', f.startMs);
+      await ctx.hold(ctx.rng.int(2000, 4000));
+    },
+  },
+  {
+    name: 'kill two DataNodes at once',
+    summary: 'kill -9 two of five DataNodes at the same moment; nothing lost at replication 3',
+    needs: [], datanodes: 5, timeoutMs: 120_000, ci: true,
+    async faults(ctx) {
+      const [a, b] = ctx.rng.shuffle(ctx.cluster.ids);
+      const faults = await Promise.all([ctx.cluster.kill(a!), ctx.cluster.kill(b!)]);
+      await Promise.all([a!, b!].map((id, i) => ctx.waitForTransitionOf(id, 'DEAD', faults[i]!.startMs)));
+      await ctx.hold(ctx.rng.int(2000, 4000));
+    },
+  },
+  {
+    name: 'pause one DataNode past the dead timeout, then resume',
+    summary: 'SIGSTOP until DEAD (missed beats), SIGCONT: REREGISTER and LIVE again',
+    needs: [], datanodes: 4, timeoutMs: 120_000, ci: true,
+    async faults(ctx) {
+      const victim = ctx.rng.pick(ctx.cluster.ids);
+      const from = ctx.cluster.dn(victim).lines.length;
+      await silenceAndReturn(ctx, victim, () => ctx.cluster.pause(victim), () => ctx.cluster.resume(victim), ctx.rng.int(500, 2000));
+      await ctx.cluster.dn(victim).waitForLine('reregister command', (l) => l.event === 'reregister', 10_000, from);
+      await waitAllLive(ctx);
+    },
+  },
+  {
+    name: 'partition one DataNode from the NameNode only',
+    summary: 'iptables DROP between one DataNode and the NameNode (it still reaches DataNodes and clients)',
+    needs: ['partition'], datanodes: 4, timeoutMs: 120_000, ci: true,
+    async faults(ctx) {
+      const victim = ctx.rng.pick(ctx.cluster.ids);
+      await silenceAndReturn(ctx, victim, () => ctx.cluster.partition(victim, 'partition-namenode'), () => ctx.cluster.healPartition(victim), ctx.rng.int(1500, 3000));
+      await waitAllLive(ctx);
+    },
+  },
+  {
+    name: 'NameNode paused for 3x the dead timeout',
+    summary: 'SIGSTOP the NameNode for 3 × deadAfter × interval; on resume the stall guard declares nobody DEAD',
+    needs: [], datanodes: 4, timeoutMs: 120_000, ci: true,
+    async faults(ctx) {
+      const since = Date.now();
+      ctx.cluster.pauseNameNode();
+      await ctx.hold(3 * deadTimeoutMs(ctx.profile));
+      ctx.cluster.resumeNameNode();
+      // Watch five dead timeouts after the resume for a late misjudgement.
+      await ctx.hold(5 * deadTimeoutMs(ctx.profile));
+      const deads = ctx.cluster.transitions().filter((t) => t.to === 'DEAD' && t.atMs >= since);
+      ctx.require(deads.length === 0, `nobody DEAD after a NameNode pause; got ${deads.map((t) => `${t.nodeId}@${t.timestamp}`).join(', ')}`);
+    },
+  },
+  {
+    name: '5% loss on every link: zero false DEADs',
+    summary: 'iptables statistic drops 5% of packets on every link (both ways, client included) for 20 s under load',
+    needs: ['loss'], datanodes: 4, timeoutMs: 150_000, ci: true,
+    async faults(ctx) {
+      const since = Date.now();
+      await ctx.cluster.loss(0.05);
+      await ctx.hold(ctx.durationMs ?? 20_000);
+      await ctx.cluster.healLoss();
+      const transitions = ctx.cluster.transitions().filter((t) => t.atMs >= since);
+      ctx.log(`under loss: ${transitions.filter((t) => t.to === 'STALE').length} STALE, ${transitions.filter((t) => t.to === 'DEAD').length} DEAD transitions`);
+    },
+  },
+  {
+    name: 'rolling restart of all DataNodes',
+    summary: 'SIGTERM (goodbye) and restart each DataNode in turn while the workload runs',
+    needs: [], datanodes: 4, timeoutMs: 150_000, ci: true,
+    async faults(ctx) {
+      for (const id of ctx.cluster.ids) {
+        await ctx.cluster.stopDataNode(id);
+        await ctx.cluster.restartDataNode(id);
+        await waitAllLive(ctx);
+        await ctx.hold(ctx.rng.int(300, 1000));
+      }
+      const goodbyes = ctx.cluster.transitions().filter((t) => t.to === 'DEAD' && t.reason === 'goodbye').length;
+      ctx.require(goodbyes >= ctx.cluster.ids.length, `every stopped DataNode said goodbye (${goodbyes} of ${ctx.cluster.ids.length})`);
+    },
+  },
+  {
+    name: 'kill a DataNode during a large write',
+    summary: 'kill -9 a pipeline node in the middle of a 32 MiB write (8 MiB blocks); the write still succeeds and reads back',
+    needs: [], datanodes: 4, timeoutMs: 150_000, ci: true,
+    async faults(ctx) {
+      const client = ctx.workload.newClient();
+      const data = ctx.rng.fork('large').bytes(32 * 1024 * 1024);
+      let kill: Promise<unknown> | undefined;
+      let victim: string | undefined;
+      const position = ctx.rng.int(0, 2);
+      const op = await ctx.workload.write(client, 'large', '/chaos/large/file', data, { blockSizeBytes: 8 * 1024 * 1024 }, (stream: DfsWriteStream) => {
+        stream.on('pipeline', (e) => {
+          if (e.blockIndex !== 1 || e.attempt !== 1 || kill) return;
+          victim = e.nodeIds[Math.min(position, e.nodeIds.length - 1)];
+          ctx.log(`large write: block 1 pipeline ${e.nodeIds.join(' -> ')}; killing ${victim} in 15 ms`);
+          kill = new Promise((r) => setTimeout(r, 15)).then(() => ctx.cluster.kill(victim!));
+        });
+      });
+      await kill;
+      const stats = client.lastWriteStats!;
+      ctx.log(`large write: ${op.ok ? 'acknowledged' : `FAILED ${op.error}`} in ${op.endMs! - op.startMs} ms; pipelines abandoned ${stats.pipelinesAbandoned}, excluded ${stats.excludedNodes.join(',') || '-'}`);
+      ctx.require(op.ok === true, `the large write is acknowledged (${op.error ?? ''})`);
+      ctx.require(kill !== undefined, 'a node was killed during the large write');
+      ctx.require(stats.pipelinesAbandoned >= 1 && stats.excludedNodes.includes(victim!), `the kill hit the write's pipeline (abandoned ${stats.pipelinesAbandoned}, excluded ${stats.excludedNodes.join(',')})`);
+      await ctx.hold(1000);
+    },
+  },
+  {
+    name: 'corrupt a replica',
+    summary: 'flip bytes in one replica\'s block file; reads never return them, the replica is reported, replaced and deleted',
+    needs: [], datanodes: 4, timeoutMs: 120_000, ci: true,
+    async faults(ctx) {
+      const candidates = ctx.workload.acked().filter((f) => f.data.length > BLOCK);
+      const file = ctx.rng.pick(candidates);
+      const client = ctx.workload.newClient();
+      const { blocks } = await client.getBlockLocations(file.path);
+      const block = ctx.rng.pick(blocks);
+      const holder = ctx.rng.pick(block.locations).nodeId;
+      ctx.cluster.corruptReplica(holder, block.blockId, ctx.rng.int(0, block.lengthBytes - 1));
+      // No block scanner: a read finds it. Read until a read has hit the corrupt copy (replica order is shuffled).
+      let reads = 0;
+      const reported = () => ctx.cluster.namenodeEvents('corrupt-replica').some((l) => l.blockId === block.blockId && l.nodeId === holder);
+      while (!reported() && reads < 60) {
+        await ctx.workload.read(client, 'scrubber', file.path);
+        reads++;
+      }
+      ctx.log(`corrupt replica of blk_${block.blockId} on ${holder} ${reported() ? `reported after ${reads} reads` : `NOT reported after ${reads} reads`}`);
+      ctx.require(reported(), `the corrupt replica of blk_${block.blockId} on ${holder} was reported`);
+      await ctx.cluster.poll('corrupt replica replaced', async () => (await ctx.cluster.fsck()).healthy, 30_000, 100);
+    },
+  },
+  {
+    name: 'full partition of one DataNode',
+    summary: 'a DataNode cut off from everyone (NameNode, DataNodes, clients), then healed',
+    needs: ['partition'], datanodes: 4, timeoutMs: 120_000, ci: true,
+    async faults(ctx) {
+      const victim = ctx.rng.pick(ctx.cluster.ids);
+      await silenceAndReturn(ctx, victim, () => ctx.cluster.partition(victim, 'partition-full'), () => ctx.cluster.healPartition(victim), ctx.rng.int(1500, 3000));
+      await waitAllLive(ctx);
+    },
+  },
+  {
+    name: 'one-way partition: NameNode to DataNode dropped',
+    summary: 'the NameNode\'s packets to one DataNode are dropped; its heartbeat stream stalls, it is declared DEAD, heals',
+    needs: ['partition'], datanodes: 4, timeoutMs: 120_000, ci: true,
+    async faults(ctx) {
+      const victim = ctx.rng.pick(ctx.cluster.ids);
+      await silenceAndReturn(ctx, victim, () => ctx.cluster.partition(victim, 'partition-from-namenode'), () => ctx.cluster.healPartition(victim), ctx.rng.int(1000, 2000), 20_000);
+      await waitAllLive(ctx);
+    },
+  },
+  {
+    name: 'NameNode kill -9 and restart under load',
+    summary: 'the NameNode is killed and restarted on its data dir; safe mode, re-registration, no acknowledged file lost',
+    needs: [], datanodes: 4, timeoutMs: 120_000, ci: true,
+    async faults(ctx) {
+      await ctx.hold(ctx.rng.int(500, 1500));
+      await ctx.cluster.restartNameNode();
+      await ctx.cluster.waitForReport('all DataNodes back, safe mode off', (r) => r.live === ctx.cluster.ids.length && !r.safeMode, 30_000);
+      await ctx.hold(ctx.rng.int(1000, 2000));
+    },
+  },
+  {
+    name: 'a DataNode\'s disk fills up',
+    summary: 'one DataNode\'s data disk (a 96 MiB tmpfs) is filled; writes go elsewhere, it stays LIVE, nothing lost',
+    needs: ['disk-full'], datanodes: 4, timeoutMs: 120_000, ci: true, tmpfs: { node: 'dn2', bytes: 96 * 1024 * 1024 },
+    async faults(ctx) {
+      const victim = 'dn2';
+      ctx.cluster.fillDisk(victim);
+      await ctx.cluster.waitForReport(`${victim} reports less than a block free`, (r) => (r.datanodes.find((d) => d.id === victim)?.remainingBytes ?? Infinity) < BLOCK, 10_000);
+      const ackedBefore = ctx.workload.acked().length;
+      await ctx.hold(ctx.rng.int(3000, 5000));
+      const ackedDuring = ctx.workload.acked().length - ackedBefore;
+      ctx.log(`disk full on ${victim}: ${ackedDuring} writes acknowledged meanwhile`);
+      ctx.require(ackedDuring > 0, 'writes keep being acknowledged while one disk is full');
+      ctx.require(ctx.cluster.dn(victim).alive, `${victim} survives a full disk`);
+      ctx.cluster.freeDisk(victim);
+    },
+  },
+  {
+    name: 'heartbeat delay below the dead timeout',
+    summary: 'one DataNode\'s NameNode link delayed by (deadAfter − 2) intervals each way (TCP proxy); never DEAD',
+    needs: [], datanodes: 4, timeoutMs: 120_000, ci: true, delayProxy: true,
+    async faults(ctx) {
+      const victim = ctx.rng.pick(ctx.cluster.ids);
+      await ctx.cluster.delay(victim, (ctx.profile.deadAfter - 2) * ctx.profile.heartbeatIntervalMs);
+      await ctx.hold(ctx.rng.int(4000, 6000));
+      await ctx.cluster.delay(victim, 0);
+    },
+  },
+  {
+    name: 'randomized faults',
+    summary: 'a seeded random sequence of every fault kind the mode supports, one at a time, for --duration',
+    needs: [], datanodes: 5, timeoutMs: 240_000, ci: true, delayProxy: true, tmpfs: { node: 'dn5', bytes: 96 * 1024 * 1024 },
+    faults: randomizedFaults,
+  },
+];
+
+/** The fault menu of the randomized scenario, filtered by what the mode supports. */
+function randomMenu(ctx: ScenarioContext): FaultKind[] {
+  const all: FaultKind[] = ['kill', 'stop', 'pause', 'partition-full', 'partition-namenode', 'partition-to-namenode', 'partition-from-namenode',
+    'loss', 'delay', 'namenode-pause', 'namenode-restart', 'corrupt', 'disk-full'];
+  const net = ctx.cluster.net;
+  return all.filter((k) => (k.startsWith('partition') ? net.supports('partition') : k === 'loss' ? net.supports('loss') : k === 'disk-full' ? net.supports('disk-full') : true));
+}
+
+async function randomizedFaults(ctx: ScenarioContext): Promise<void> {
+  const { cluster, rng, profile } = ctx;
+  const deadline = Date.now() + (ctx.durationMs ?? 30_000);
+  const timeout = deadTimeoutMs(profile);
+  const menu = randomMenu(ctx);
+  let step = 0;
+  while (Date.now() < deadline) {
+    step++;
+    const kind = rng.pick(menu);
+    const victim = kind === 'disk-full' ? 'dn5' : rng.pick(cluster.ids);
+    // Shorter or longer than the dead timeout, so both "should not" and "must" detections happen.
+    const holdMs = rng.int(Math.floor(timeout / 2), 4 * timeout);
+    ctx.log(`step ${step}: ${kind}${['loss', 'namenode-pause', 'namenode-restart', 'corrupt'].includes(kind) ? '' : ` on ${victim}`}${['namenode-restart', 'corrupt'].includes(kind) ? '' : `, ${kind === 'loss' ? 3 * holdMs : holdMs} ms`}`);
+    switch (kind) {
+      case 'kill': await cluster.kill(victim); await ctx.hold(holdMs); await cluster.restartDataNode(victim); break;
+      case 'stop': await cluster.stopDataNode(victim); await ctx.hold(holdMs); await cluster.restartDataNode(victim); break;
+      case 'pause': cluster.pause(victim); await ctx.hold(holdMs); cluster.resume(victim); break;
+      case 'partition-full': case 'partition-namenode': case 'partition-to-namenode': case 'partition-from-namenode':
+        await cluster.partition(victim, kind); await ctx.hold(holdMs); await cluster.healPartition(victim); break;
+      case 'loss': await cluster.loss(0.05); await ctx.hold(holdMs * 3); await cluster.healLoss(); break;
+      case 'delay': await cluster.delay(victim, (profile.deadAfter - 2) * profile.heartbeatIntervalMs); await ctx.hold(holdMs); await cluster.delay(victim, 0); break;
+      case 'namenode-pause': cluster.pauseNameNode(); await ctx.hold(Math.min(holdMs, 3 * timeout)); cluster.resumeNameNode(); break;
+      case 'namenode-restart': await cluster.restartNameNode(); break;
+      case 'disk-full': cluster.fillDisk(victim); await ctx.hold(holdMs); cluster.freeDisk(victim); break;
+      case 'corrupt': {
+        const files = ctx.workload.acked();
+        if (files.length === 0) break;
+        const file = rng.pick(files);
+        const client = ctx.workload.newClient();
+        try {
+          const { blocks } = await client.getBlockLocations(file.path);
+          const block = blocks.length ? rng.pick(blocks) : undefined;
+          const holder = block?.locations.length ? rng.pick(block.locations).nodeId : undefined;
+          if (block && holder && block.lengthBytes > 0) {
+            cluster.corruptReplica(holder, block.blockId, rng.int(0, block.lengthBytes - 1));
+            // Scrub: read until the corrupt copy is hit and reported (no block scanner exists).
+            const reported = () => cluster.namenodeEvents('corrupt-replica').some((l) => l.blockId === block.blockId && l.nodeId === holder);
+            let reads = 0;
+            for (; reads < 60 && !reported(); reads++) await ctx.workload.read(client, 'scrubber', file.path);
+            ctx.log(`corrupt replica of blk_${block.blockId} on ${holder} ${reported() ? `reported after ${reads} reads` : `NOT reported after ${reads} reads`}`);
+          }
+        } catch (err) {
+          ctx.log(`corrupt step skipped: ${(err as Error).message}`);
+        }
+        break;
+      }
+      default: throw new Error(`unhandled fault ${kind}`);
+    }
+    // Let the cluster recover before the next fault, so faults do not pile up into unavailability.
+    await cluster.waitForReport('all LIVE between faults', (r) => r.live === cluster.ids.length && !r.safeMode, 30_000);
+    await ctx.hold(rng.int(200, 1000));
+  }
+}
+
+export function scenarioByName(name: string): Scenario {
+  const s = SCENARIOS.find((x) => x.name === name);
+  if (!s) throw new Error(`no scenario named "${name}"`);
+  return s;
+}
+
+/** One verdict line per scenario, for the table. */
+export function verdictRow(r: ScenarioResult): Record<string, string> {
+  const v = r.verdict.stats;
+  const judged = v.detections.filter((d) => d.latencyMs !== undefined && !d.outcome.startsWith('not-judged'));
+  const latencies = judged.map((d) => d.latencyMs!);
+  return {
+    scenario: r.name,
+    seed: String(r.seed),
+    verdict: r.ok ? 'PASS' : 'FAIL',
+    'acked/writes': `${v.acked}/${v.writes}`,
+    reads: `${v.reads - v.readErrors}/${v.reads}`,
+    lost: String(v.lostWrites),
+    'wrong reads': String(v.wrongReads),
+    'bad replicas': `${v.corruptReplicas}/${v.replicasChecked}`,
+    'false DEAD': `${v.falseDeads}/${v.deads}`,
+    'detect ms': latencies.length ? latencies.join(',') : '-',
+    'fsck ok ms': v.fsckHealthyAfterHealMs === undefined ? 'never' : String(v.fsckHealthyAfterHealMs),
+    'wall s': (r.wallMs / 1000).toFixed(1),
+  };
+}
+
+export function formatTable(rows: Array<Record<string, string>>): string {
+  if (rows.length === 0) return '';
+  const cols = Object.keys(rows[0]!);
+  const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => (r[c] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(width[i]!)).join('  ').trimEnd();
+  return [line(cols), line(width.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => r[c] ?? '')))].join('\n');
+}
+
+/** Multi-line description of one result (failures first). */
+export function formatResult(r: ScenarioResult): string {
+  const lines = [`${r.ok ? 'PASS' : 'FAIL'} "${r.name}" CHAOS_SEED=${r.seed} (${r.mode}, profile ${r.profile.name}, ${(r.wallMs / 1000).toFixed(1)} s)`];
+  for (const f of [...r.scenarioFailures, ...r.verdict.failures]) lines.push(`  ✗ ${f}`);
+  for (const n of r.verdict.notes) lines.push(`  · ${n}`);
+  const s = r.verdict.stats;
+  lines.push(`  writes ${s.acked}/${s.writes} acked (${s.failedWrites} failed, ${s.indeterminateWrites} indeterminate), reads ${s.reads - s.readErrors}/${s.reads} ok, wrong reads ${s.wrongReads}, lost ${s.lostWrites}, replicas checked ${s.replicasChecked} (${s.corruptReplicas} bad)`);
+  lines.push(`  DEAD transitions ${s.deads}, false ${s.falseDeads}; fsck healthy ${s.fsckHealthyAfterHealMs ?? 'never'} ms after heal; drain ${r.drain.drainMs} ms (${r.drain.pending} pending)`);
+  lines.push(`  phases (ms): ${Object.entries(r.phases).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  for (const d of s.detections) {
+    lines.push(`  detection ${d.nodeId} ${d.kind}: ${d.latencyMs === undefined ? 'no DEAD' : `DEAD after ${d.latencyMs} ms (${d.reason}, ${d.msSinceLastHeartbeat} ms since last beat)`} -> ${d.outcome}`);
+  }
+  if (r.logsDir) lines.push(`  process logs kept in ${r.logsDir}`);
+  return lines.join('\n');
+}
