@@ -173,7 +173,7 @@ export function check(input: CheckInput): Verdict {
       msSinceLastHeartbeat: dead?.msSinceLastHeartbeat, reason: dead?.reason, outcome: 'ok',
     };
     const priorState = [...input.transitions].filter((t) => t.nodeId === f.target && t.atMs < f.startMs - 20).at(-1)?.to;
-    if (end - f.startMs < bound + slack) d.outcome = dead ? 'ok' : 'not-judged (fault shorter than the bound)';
+    if (end - f.startMs < bound + slack) d.outcome = !dead ? 'not-judged (fault shorter than the bound)' : DETECTION_BOUNDED.has(f.kind) ? 'ok' : 'ok (latency not bounded)';
     else if (priorState === 'DEAD') d.outcome = 'not-judged (already DEAD)';
     else if (namenodeTrouble.some((i) => overlaps(i, judgedWindow))) d.outcome = 'not-judged (NameNode paused or restarting)';
     else if (!DETECTION_BOUNDED.has(f.kind)) d.outcome = dead ? 'ok (latency not bounded)' : 'missed';

@@ -22,7 +22,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { findBlockFile } from '../support/disk';
 import { FaultLog, type FaultKind, type FaultRecord } from './faults';
-import { ChaosNetwork, type NetMode, cleanupStale } from './network';
+import { ChaosNetwork, type NetMode, cleanupStale, cleanupStaleDirs } from './network';
 
 export interface Profile {
   name: string;
@@ -215,6 +215,10 @@ process.on('exit', () => {
   // Last resort (loopback mode has no namespace to sweep): no child outlives the test process.
   for (const c of activeClusters) c.killAllSync();
 });
+// Ctrl-C / SIGTERM: leave through process.exit so the 'exit' hooks above (and network.ts's) run.
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => process.exit(130));
+}
 
 const NN_RPC_PORT = 8020;
 const NN_HTTP_PORT = 9870;
@@ -255,10 +259,9 @@ export class ChaosCluster {
   }
 
   static async start(options: ClusterOptions): Promise<ChaosCluster> {
-    if (options.mode === 'netns') {
-      const stale = cleanupStale();
-      if (stale.length) options.log?.(`removed leftovers of earlier runs: ${stale.join(', ')}`);
-    }
+    // Leftovers of runs that were killed before they could clean up (mounts first, then their dirs).
+    const stale = [...(options.mode === 'netns' ? cleanupStale() : []), ...cleanupStaleDirs(os.tmpdir())];
+    if (stale.length) options.log?.(`removed leftovers of earlier runs: ${stale.join(', ')}`);
     const c = new ChaosCluster(options);
     try {
       c.net.addHost('nn');
@@ -631,6 +634,7 @@ export class ChaosCluster {
   killAllSync(): void {
     for (const p of [...this.namenodes, ...this.allDatanodeProcesses, ...(this.proxy ? [this.proxy] : [])]) p.signal('SIGKILL');
     this.net.teardownSync();
+    fs.rmSync(this.root, { recursive: true, force: true });
   }
 
   /** Kills every process, removes namespaces/rules/mounts and the run dir (keeps logs if asked). */

@@ -123,6 +123,18 @@ export function cleanupStale(): string[] {
   return removed;
 }
 
+/** Run directories (`$TMPDIR/minidfs-chaos-<pid>-*`) of runs whose process is gone. */
+export function cleanupStaleDirs(tmpDir: string): string[] {
+  const removed: string[] = [];
+  for (const name of fs.readdirSync(tmpDir)) {
+    const m = /^minidfs-chaos-(\d+)-/.exec(name);
+    if (!m || pidAlive(Number(m[1]))) continue;
+    fs.rmSync(`${tmpDir}/${name}`, { recursive: true, force: true });
+    removed.push(`dir ${name}`);
+  }
+  return removed;
+}
+
 let instanceCounter = 0;
 const liveNetworks = new Set<ChaosNetwork>();
 let exitHooksInstalled = false;

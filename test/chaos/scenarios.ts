@@ -501,7 +501,7 @@ export function verdictRow(r: ScenarioResult): Record<string, string> {
     'wrong reads': String(v.wrongReads),
     'bad replicas': `${v.corruptReplicas}/${v.replicasChecked}`,
     'false DEAD': `${v.falseDeads}/${v.deads}`,
-    'detect ms': latencies.length ? latencies.join(',') : '-',
+    'detect ms': latencies.length === 0 ? '-' : latencies.length <= 4 ? latencies.join(',') : `${Math.min(...latencies)}-${Math.max(...latencies)} (${latencies.length})`,
     'fsck ok ms': v.fsckHealthyAfterHealMs === undefined ? 'never' : String(v.fsckHealthyAfterHealMs),
     'wall s': (r.wallMs / 1000).toFixed(1),
   };
