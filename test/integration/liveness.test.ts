@@ -94,9 +94,9 @@ describe('liveness on a real cluster', () => {
     await cluster.startNameNode();
     const r = await cluster.waitForReport('3 LIVE after restart', (x) => x.live === 3);
     expect(r.datanodes.map((d) => d.id)).toEqual(['dn1', 'dn2', 'dn3']);
+    // The new NameNode process saw each DataNode register (NEW -> LIVE in its own transition log).
     for (const id of ['dn1', 'dn2', 'dn3']) {
-      // Each DataNode registered twice: once with the old NameNode, once with the new one.
-      await waitFor(`${id} registered again`, () => cluster.dn(id).lines.filter((l) => l.event === 'registered').length >= 2);
+      await cluster.waitForTransition(`${id} registered with the new NameNode`, (t) => t.nodeId === id && t.from === 'NEW' && t.to === 'LIVE' && t.reason === 'registered');
     }
   });
 
