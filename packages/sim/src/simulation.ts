@@ -7,8 +7,8 @@
  * events, each with its exact virtual time — then calls tick(), and every 4th tick the planner,
  * exactly as namenode.ts does. Heartbeats are the bulk (one per node per interval), so they skip
  * the event heap: each DataNode has at most one beat in flight, kept in typed arrays with the tick
- * step it arrives in. Lost beats are skipped with a geometric draw, not
- * one by one. Order inside a step is exact per node (an event for node i first delivers i's
+ * step it arrives in; lost beats are skipped with a geometric draw, not one by one. Order inside a
+ * step is exact per node (an event for node i first delivers i's
  * earlier beat); across nodes it does not matter inside a step, because nodes only interact
  * through the NameNode's tick and planner, which run at the step's end — so the step's beats are
  * delivered in DataNode index order, which keeps the per-node state in cache.
@@ -21,7 +21,7 @@
  * max(20 intervals, 10 s) and reconnects with full-jitter backoff (100 ms doubling to 2 s).
  * Faults: crash (silent, restart later, sometimes with an empty disk), pause (nothing runs; the
  * overdue timer fires on resume), partitions of a node or a rack, both ways or one way.
- * Network: per link a base delay and exponential jitter; FIFO per stream; stream messages (beats,
+ * Network: per link a base delay and exponential jitter; FIFO per connection; stream messages (beats,
  * answers, pushed commands) are lost with probability `loss`; unary RPCs wait out a cut link.
  */
 import type { DatanodeRegistration, DatanodeStats, HeartbeatInput, Command, Transition, ReportedReplica, LivenessDetector } from '@minidfs/namenode';
