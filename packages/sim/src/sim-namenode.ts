@@ -136,18 +136,7 @@ export class SimNameNode {
       this.candidatesCache = undefined;
     }
     this.plannerWallMs += performance.now() - started;
-    const touched = new Set<string>();
-    for (const o of orders) {
-      if (o.kind === 'replicate') {
-        this.manager.enqueueCommand(o.sourceId, {
-          kind: 'replicate', blockId: o.blockId, generationStamp: o.generationStamp, lengthBytes: o.lengthBytes, targetIds: o.targetIds,
-        });
-        touched.add(o.sourceId);
-      } else {
-        this.manager.enqueueCommand(o.nodeId, { kind: 'invalidate', blockIds: o.blockIds });
-        touched.add(o.nodeId);
-      }
-    }
+    const touched = this.manager.enqueueOrders(orders);
     return [...touched];
   }
 

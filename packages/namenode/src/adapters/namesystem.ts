@@ -243,18 +243,7 @@ export class Namesystem {
   replicationTick(nowMs: number): void {
     if (this.inSafeMode) return; // locations are incomplete: planning now would copy blocks that exist
     const { orders, events } = this.replication.tick(nowMs);
-    const touched = new Set<string>();
-    for (const o of orders) {
-      if (o.kind === 'replicate') {
-        this.manager.enqueueCommand(o.sourceId, {
-          kind: 'replicate', blockId: o.blockId, generationStamp: o.generationStamp, lengthBytes: o.lengthBytes, targetIds: o.targetIds,
-        });
-        touched.add(o.sourceId);
-      } else {
-        this.manager.enqueueCommand(o.nodeId, { kind: 'invalidate', blockIds: o.blockIds });
-        touched.add(o.nodeId);
-      }
-    }
+    const touched = this.manager.enqueueOrders(orders);
     for (const nodeId of touched) this.pushCommands(nodeId);
     this.recordReplicationEvents(events);
   }

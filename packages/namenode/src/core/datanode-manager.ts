@@ -11,6 +11,7 @@
  */
 import { type LivenessConfig, Limits, InvalidArgumentError, NodeIdInUseError } from '@minidfs/common';
 import { HeartbeatMonitor, type NodeState, type Transition } from './heartbeat-monitor';
+import type { InvalidateOrder, ReplicateOrder } from './replication-monitor';
 
 export interface DatanodeRegistration {
   id: string;
@@ -157,6 +158,23 @@ export class DatanodeManager {
     q.push(command);
     if (q.length > Limits.maxQueuedCommandsPerNode) q.shift();
     this.pending.set(nodeId, q);
+  }
+
+  /** Queues the planner's orders as commands; returns the nodes that now have commands waiting. */
+  enqueueOrders(orders: ReadonlyArray<ReplicateOrder | InvalidateOrder>): Set<string> {
+    const touched = new Set<string>();
+    for (const o of orders) {
+      if (o.kind === 'replicate') {
+        this.enqueueCommand(o.sourceId, {
+          kind: 'replicate', blockId: o.blockId, generationStamp: o.generationStamp, lengthBytes: o.lengthBytes, targetIds: o.targetIds,
+        });
+        touched.add(o.sourceId);
+      } else {
+        this.enqueueCommand(o.nodeId, { kind: 'invalidate', blockIds: o.blockIds });
+        touched.add(o.nodeId);
+      }
+    }
+    return touched;
   }
 
   drainCommands(nodeId: string): Command[] {
