@@ -21,6 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { findBlockFile } from '../support/disk';
+import { CLI_PATH, repoRoot } from '../support/paths';
 import { FaultLog, type FaultKind, type FaultRecord } from './faults';
 import { ChaosNetwork, type NetMode, cleanupStale, cleanupStaleDirs } from './network';
 
@@ -201,7 +202,7 @@ export interface ClusterOptions {
 }
 
 /** The CLI every process runs (from the repo root: this file also runs compiled under .tsbuild/). */
-const CLI = (): string => path.join(repoRoot(), 'packages/cli/dist/main.js');
+const CLI = CLI_PATH;
 
 /** Clusters not yet stopped, so a test that timed out can still be torn down (stopAllClusters). */
 const activeClusters = new Set<ChaosCluster>();
@@ -663,9 +664,4 @@ export class ChaosCluster {
 }
 
 /** The repository root (works from test/chaos under jest and from .tsbuild/test/chaos when compiled). */
-export function repoRoot(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'test/chaos/delay-proxy.js')) && fs.existsSync(path.join(dir, 'package.json'))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`repository root not found above ${__dirname}`);
-  }
-}
+export { repoRoot };

@@ -3,11 +3,11 @@
  * builds first), collects each child's JSON log lines, and lets tests wait on them.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
 import readline from 'node:readline';
+import { CLI_PATH } from './paths';
 import { waitFor } from './wait';
 
-export const CLI = path.resolve(__dirname, '../../packages/cli/dist/main.js');
+export const CLI = CLI_PATH();
 
 export type LogLine = Record<string, unknown> & { event?: string; message?: string };
 

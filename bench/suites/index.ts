@@ -1,0 +1,7 @@
+/**
+ * The suites in run order. Baselines first (the physical limits of this run), then minidfs, then
+ * the peer (which reads minidfs's figures from the same run to compute ratios).
+ */
+import type { Suite } from '../lib/suite';
+
+export const SUITES: Suite[] = [];
