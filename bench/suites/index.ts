@@ -3,5 +3,6 @@
  * the peer (which reads minidfs's figures from the same run to compute ratios).
  */
 import type { Suite } from '../lib/suite';
+import { baselines } from './baselines';
 
-export const SUITES: Suite[] = [];
+export const SUITES: Suite[] = [baselines];
