@@ -4,5 +4,7 @@
  */
 import type { Suite } from '../lib/suite';
 import { baselines } from './baselines';
+import { client } from './client';
+import { repair } from './repair';
 
-export const SUITES: Suite[] = [baselines];
+export const SUITES: Suite[] = [baselines, client, repair];
