@@ -8,6 +8,7 @@ import { clusterCommand } from './commands/cluster';
 import { datanodeCommand } from './commands/datanode';
 import { fsCommands } from './commands/fs';
 import { fsckCommand } from './commands/fsck';
+import { loadgenCommand } from './commands/loadgen';
 import { namenodeCommand } from './commands/namenode';
 import { reportCommand } from './commands/report';
 import { simCommand } from './commands/sim';
@@ -22,7 +23,8 @@ export function buildProgram(): Command {
     .addCommand(datanodeCommand())
     .addCommand(reportCommand())
     .addCommand(fsckCommand())
-    .addCommand(simCommand());
+    .addCommand(simCommand())
+    .addCommand(loadgenCommand());
   for (const c of fsCommands()) program.addCommand(c);
   return program;
 }

@@ -38,7 +38,8 @@ export interface Registration {
 export interface BlockReporterOptions {
   /** The current NameNode client (the channel may be replaced on reconnect). */
   client: () => DatanodeProtocolClient;
-  store: BlockStore;
+  /** What the full report lists (a BlockStore, or a simulated node's replica list in @minidfs/loadgen). */
+  store: Pick<BlockStore, 'list'>;
   logger: Logger;
   /** Commands in a BlockReport answer. */
   onCommands: (commands: DatanodeCommand__Output[]) => void;

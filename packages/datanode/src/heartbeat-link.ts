@@ -37,6 +37,11 @@ export interface HeartbeatLinkOptions {
   onRegistered?: (reg: RegisterResponse__Output) => void | Promise<void>;
   /** Commands other than REREGISTER, which the link handles itself. */
   onCommand?: (command: DatanodeCommand__Output) => void;
+  /** Delay until the next beat, given the interval the NameNode returned (default: that interval). */
+  nextBeatDelayMs?: (heartbeatIntervalMs: number) => number;
+  /** Observers (load generator, metrics): a beat was written; an answer arrived. */
+  onBeatSent?: (sequence: number, sendLagMs: number) => void;
+  onAnswer?: (response: HeartbeatResponse__Output) => void;
   /** Called when the NameNode refuses the registration for good (e.g. id in use). */
   onFatal?: (err: Error) => void;
   random?: () => number;
@@ -127,6 +132,7 @@ export class HeartbeatLink {
       if (call !== this.call) return;
       this.lastAnswerMs = Date.now();
       this.counters.answers += 1;
+      this.options.onAnswer?.(res);
       if (res.ackedSequence > 0) this.backoff.reset();
       for (const command of res.commands) {
         if (command.reregister) {
@@ -165,7 +171,8 @@ export class HeartbeatLink {
       this.counters.maxSendLagMs = Math.max(this.counters.maxSendLagMs, lagMs);
       call.write(this.beat(false, lagMs));
       this.counters.beatsSent += 1;
-      this.scheduleBeat(interval);
+      this.options.onBeatSent?.(this.sequence, lagMs);
+      this.scheduleBeat(this.options.nextBeatDelayMs?.(interval) ?? interval);
     }, delayMs);
   }
 
