@@ -6,5 +6,6 @@ import type { Suite } from '../lib/suite';
 import { baselines } from './baselines';
 import { client } from './client';
 import { repair } from './repair';
+import { detection } from './detection';
 
-export const SUITES: Suite[] = [baselines, client, repair];
+export const SUITES: Suite[] = [baselines, client, repair, detection];
