@@ -12,12 +12,20 @@
  * DataNodes: every lastReceived is moved forward by the gap, so a NameNode paused for any length
  * of time declares nobody DEAD when it resumes. No sockets, timers or Date.now() in here.
  *
+ * Cost: tick() does not scan every node. Each node sits in a DeadlineWheel (./deadline-wheel.ts)
+ * at its next possible transition (lastReceived + stale or dead limit); a heartbeat only moves
+ * lastReceived, and tick() re-checks the nodes whose wheel bucket came up, with the exact
+ * missed-beat (or detector) rule, scheduling again the ones that beat meanwhile — about one check
+ * per node per two intervals instead of four. Transitions come out in registration order, as
+ * from a scan of the node map. Heartbeat answers without a transition are shared constants.
+ *
  * Pluggable detector: by default the missed-beat threshold above decides. `useDetector()` swaps in
  * another judgement (e.g. phi accrual, ./phi-accrual.ts) that sees every accepted inter-arrival
  * time and says, per node, after how much silence the node is STALE and DEAD. Everything else
  * (states, sequences, streams, goodbye, the stall guard) stays here and is the same for both.
  */
 import { type LivenessConfig, validateLivenessConfig } from '@minidfs/common';
+import { DeadlineWheel, NOT_SCHEDULED, type WheelItem } from './deadline-wheel';
 
 export type NodeState = 'LIVE' | 'STALE' | 'DEAD';
 
@@ -72,25 +80,41 @@ export interface LivenessDetector<History = unknown> {
   deadAfterMs(history: History): number;
 }
 
-interface Entry {
-  state: NodeState;
-  lastReceivedMs: number;
-  lastSequence: number;
-  streamId: number | undefined;
+/** One node's liveness; a class so that every entry has one shape (one V8 hidden class). */
+class Entry implements WheelItem {
+  state: NodeState = 'LIVE';
+  lastReceivedMs = 0;
+  lastSequence = -1;
+  streamId: number | undefined = undefined;
   /** Only with a pluggable detector: its per-node history and the limits it last gave. */
-  history?: unknown;
-  staleAfterMs?: number;
-  deadAfterMs?: number;
+  history: unknown = undefined;
+  staleAfterMs = Number.POSITIVE_INFINITY;
+  deadAfterMs = Number.POSITIVE_INFINITY;
+  wheelKey = NOT_SCHEDULED;
+
+  constructor(
+    readonly nodeId: string,
+    /** Position in the node map (insertion order): transitions of one tick are reported in it. */
+    readonly order: number,
+  ) {}
 }
+
+const ACCEPTED: HeartbeatVerdict = Object.freeze({ kind: 'accepted' });
+const DUPLICATE: HeartbeatVerdict = Object.freeze({ kind: 'duplicate' });
+const REREGISTER: HeartbeatVerdict = Object.freeze({ kind: 'reregister' });
 
 export class HeartbeatMonitor {
   private readonly nodes = new Map<string, Entry>();
   private lastTickMs: number | undefined;
   private stalls = 0;
   private detector: LivenessDetector | undefined;
+  private readonly wheel: DeadlineWheel<Entry>;
+  private readonly due: Entry[] = [];
+  private insertions = 0;
 
   constructor(private readonly config: LivenessConfig) {
     validateLivenessConfig(config);
+    this.wheel = new DeadlineWheel(config.heartbeatIntervalMs / 4);
   }
 
   get heartbeatIntervalMs(): number {
@@ -118,21 +142,29 @@ export class HeartbeatMonitor {
 
   /** A (re-)registration: the node is LIVE now, whatever it was. */
   register(nodeId: string, nowMs: number): Transition | undefined {
-    const prev = this.nodes.get(nodeId);
-    const entry: Entry = { state: 'LIVE', lastReceivedMs: nowMs, lastSequence: -1, streamId: prev?.streamId };
-    if (this.detector) {
-      entry.history = this.detector.start(nowMs);
-      this.refreshLimits(entry, this.detector);
+    let e = this.nodes.get(nodeId);
+    const prevState = e?.state;
+    const prevReceivedMs = e?.lastReceivedMs;
+    if (!e) {
+      e = new Entry(nodeId, ++this.insertions);
+      this.nodes.set(nodeId, e);
     }
-    this.nodes.set(nodeId, entry);
-    if (prev?.state === 'LIVE') return undefined;
-    return this.transition(nodeId, prev ? prev.state : 'NEW', 'LIVE', 'registered', prev?.lastReceivedMs ?? nowMs, nowMs);
+    e.state = 'LIVE';
+    e.lastReceivedMs = nowMs;
+    e.lastSequence = -1;
+    if (this.detector) {
+      e.history = this.detector.start(nowMs);
+      this.refreshLimits(e, this.detector);
+    }
+    this.wheel.schedule(e, this.deadlineMs(e));
+    if (prevState === 'LIVE') return undefined;
+    return this.transition(nodeId, prevState ?? 'NEW', 'LIVE', 'registered', prevReceivedMs ?? nowMs, nowMs);
   }
 
   heartbeat(nodeId: string, sequence: number, streamId: number, nowMs: number): HeartbeatVerdict {
     const e = this.nodes.get(nodeId);
-    if (!e || e.state === 'DEAD') return { kind: 'reregister' };
-    if (sequence <= e.lastSequence) return { kind: 'duplicate' };
+    if (!e || e.state === 'DEAD') return REREGISTER;
+    if (sequence <= e.lastSequence) return DUPLICATE;
     const previousReceivedMs = e.lastReceivedMs;
     const firstSinceRegistration = e.lastSequence < 0;
     e.lastSequence = sequence;
@@ -141,12 +173,15 @@ export class HeartbeatMonitor {
     if (this.detector) {
       if (!firstSinceRegistration) this.detector.observe(e.history, e.lastReceivedMs - previousReceivedMs);
       this.refreshLimits(e, this.detector);
+      this.wheel.schedule(e, this.deadlineMs(e)); // the detector may have shortened its limits
     }
     if (e.state === 'STALE') {
       e.state = 'LIVE';
+      this.wheel.schedule(e, this.deadlineMs(e));
       return { kind: 'accepted', transition: this.transition(nodeId, 'STALE', 'LIVE', 'heartbeat', previousReceivedMs, nowMs) };
     }
-    return { kind: 'accepted' };
+    // LIVE without a detector: the deadline only moved later; the wheel re-checks lazily.
+    return ACCEPTED;
   }
 
   /**
@@ -159,6 +194,7 @@ export class HeartbeatMonitor {
     e.streamId = undefined;
     if (e.state !== 'LIVE') return undefined;
     e.state = 'STALE';
+    this.wheel.schedule(e, this.deadlineMs(e));
     return this.transition(nodeId, 'LIVE', 'STALE', 'stream-closed', e.lastReceivedMs, nowMs);
   }
 
@@ -169,10 +205,11 @@ export class HeartbeatMonitor {
     const from = e.state;
     e.state = 'DEAD';
     e.streamId = undefined;
+    this.wheel.cancel(e);
     return this.transition(nodeId, from, 'DEAD', 'goodbye', e.lastReceivedMs, nowMs);
   }
 
-  /** Advances time: returns the LIVE->STALE and ->DEAD transitions due at nowMs. */
+  /** Advances time: returns the LIVE->STALE and ->DEAD transitions due at nowMs, in registration order. */
   tick(nowMs: number): Transition[] {
     const interval = this.config.heartbeatIntervalMs;
     if (this.lastTickMs !== undefined) {
@@ -181,27 +218,47 @@ export class HeartbeatMonitor {
       if (gapMs > 2 * interval) {
         // Stall guard: the NameNode itself could not observe anything during the gap.
         this.stalls += 1;
-        for (const e of this.nodes.values()) e.lastReceivedMs = Math.min(nowMs, e.lastReceivedMs + gapMs);
+        for (const e of this.nodes.values()) {
+          e.lastReceivedMs = Math.min(nowMs, e.lastReceivedMs + gapMs);
+          if (e.state !== 'DEAD') this.wheel.schedule(e, this.deadlineMs(e)); // min(now, ...) may have moved it earlier
+        }
       }
     }
     this.lastTickMs = nowMs;
-    const out: Transition[] = [];
-    for (const [nodeId, e] of this.nodes) {
+    const due = this.due;
+    this.wheel.drainDue(nowMs, due);
+    let out: Transition[] | undefined;
+    let order: number[] | undefined;
+    for (let k = 0; k < due.length; k++) {
+      const e = due[k];
       if (e.state === 'DEAD') continue;
       const missed = this.missedBeats(e, nowMs);
       const silenceMs = nowMs - e.lastReceivedMs;
-      const dead = this.detector ? silenceMs >= e.deadAfterMs! : missed >= this.config.deadAfterMissed;
-      const stale = this.detector ? silenceMs >= e.staleAfterMs! : missed >= this.config.staleAfterMissed;
+      const dead = this.detector ? silenceMs >= e.deadAfterMs : missed >= this.config.deadAfterMissed;
+      const stale = this.detector ? silenceMs >= e.staleAfterMs : missed >= this.config.staleAfterMissed;
+      let t: Transition | undefined;
       if (dead) {
         const from = e.state;
         e.state = 'DEAD';
-        out.push(this.transition(nodeId, from, 'DEAD', 'missed-beats', e.lastReceivedMs, nowMs));
-      } else if (stale && e.state === 'LIVE') {
-        e.state = 'STALE';
-        out.push(this.transition(nodeId, 'LIVE', 'STALE', 'missed-beats', e.lastReceivedMs, nowMs));
+        t = this.transition(e.nodeId, from, 'DEAD', 'missed-beats', e.lastReceivedMs, nowMs);
+      } else {
+        if (stale && e.state === 'LIVE') {
+          e.state = 'STALE';
+          t = this.transition(e.nodeId, 'LIVE', 'STALE', 'missed-beats', e.lastReceivedMs, nowMs);
+        }
+        this.wheel.schedule(e, this.deadlineMs(e));
+      }
+      if (t) {
+        (out ??= []).push(t);
+        (order ??= []).push(e.order);
       }
     }
-    return out;
+    due.length = 0;
+    if (!out) return [];
+    if (out.length === 1) return out;
+    // The order a scan of the node map would give (registration order).
+    const idx = out.map((_, i) => i).sort((a, b) => order![a] - order![b]);
+    return idx.map((i) => out![i]);
   }
 
   state(nodeId: string): NodeState | undefined {
@@ -226,12 +283,28 @@ export class HeartbeatMonitor {
   }
 
   forget(nodeId: string): void {
+    const e = this.nodes.get(nodeId);
+    if (!e) return;
+    this.wheel.cancel(e);
     this.nodes.delete(nodeId);
   }
 
   private refreshLimits(e: Entry, detector: LivenessDetector): void {
     e.deadAfterMs = detector.deadAfterMs(e.history);
     e.staleAfterMs = Math.min(detector.staleAfterMs(e.history), e.deadAfterMs);
+  }
+
+  /**
+   * Earliest time at which tick() could move the node on (LIVE: STALE or DEAD; STALE: DEAD), a
+   * hair early so that floating-point rounding in the exact check can never make the wheel late.
+   */
+  private deadlineMs(e: Entry): number {
+    const silenceMs = this.detector
+      ? (e.state === 'LIVE' ? e.staleAfterMs : e.deadAfterMs)
+      : (e.state === 'LIVE' ? this.config.staleAfterMissed : this.config.deadAfterMissed) * this.config.heartbeatIntervalMs;
+    const at = e.lastReceivedMs + silenceMs;
+    if (!Number.isFinite(at)) return at;
+    return at - Math.abs(at) * 1e-12 - 1e-9;
   }
 
   private missedBeats(e: Entry, nowMs: number): number {
