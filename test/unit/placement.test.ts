@@ -1,5 +1,7 @@
 /** Placement: pipelines only on LIVE nodes with room, exclusions honoured, racks spread. */
+import fc from 'fast-check';
 import { choosePipeline, chooseReplicationTargets, type PlacementCandidate } from '@minidfs/namenode';
+import { RankedCandidates, chooseReplicationTargetsRanked } from '../../packages/namenode/src/core/placement';
 
 const node = (id: string, over: Partial<PlacementCandidate> = {}): PlacementCandidate =>
   ({ id, state: 'LIVE', remainingBytes: 1000, activeTransfers: 0, rack: '/r1', ...over });
@@ -43,5 +45,49 @@ describe('placement', () => {
     expect(chooseReplicationTargets(nodes.filter((n) => n.rack === '/r1'), 2, new Set(['c']), 1)).toEqual(['b', 'a']);
     expect(chooseReplicationTargets(nodes, 2, new Set(['c']), 1)).toEqual(['b', 'd']);
     expect(chooseReplicationTargets(nodes, 1, new Set(['c']), 1, new Set(['/r1']))).toEqual(['d']);
+  });
+
+  /** The rule as first written: filter, sort everything, one per new rack, then fill by rank. */
+  function twoPassReference(candidates: PlacementCandidate[], count: number, holders: Set<string>, size: number, holderRacks: Set<string>): string[] {
+    const pool = candidates
+      .filter((c) => c.state === 'LIVE' && !holders.has(c.id) && c.remainingBytes >= size)
+      .sort((a, b) => b.remainingBytes - a.remainingBytes || a.activeTransfers - b.activeTransfers || a.id.localeCompare(b.id));
+    const out: PlacementCandidate[] = [];
+    const racks = new Set(holderRacks);
+    for (const c of pool) { if (out.length >= count) break; if (!racks.has(c.rack)) { out.push(c); racks.add(c.rack); } }
+    for (const c of pool) { if (out.length >= count) break; if (!out.includes(c)) out.push(c); }
+    return out.map((c) => c.id);
+  }
+
+  test('replication targets from a shared lazy ranking = the sort-everything rule (random clusters)', () => {
+    const cand = fc.record({
+      state: fc.constantFrom('LIVE', 'LIVE', 'LIVE', 'STALE', 'DEAD' as const),
+      remainingBytes: fc.integer({ min: 0, max: 20 }),
+      activeTransfers: fc.integer({ min: 0, max: 3 }),
+      rack: fc.constantFrom('/r1', '/r2', '/r3', '/r4'),
+    });
+    fc.assert(fc.property(
+      fc.array(cand, { maxLength: 40 }),
+      fc.array(fc.record({ count: fc.integer({ min: 1, max: 5 }), holders: fc.array(fc.nat(40), { maxLength: 4 }), size: fc.integer({ min: 0, max: 15 }) }), { minLength: 1, maxLength: 6 }),
+      (raw, blocks) => {
+        const nodes = raw.map((c, i) => ({ ...c, id: `dn${i}` })) as PlacementCandidate[];
+        const ranked = new RankedCandidates(nodes);
+        for (const b of blocks) {
+          const holders = new Set(b.holders.filter((h) => h < nodes.length).map((h) => `dn${h}`));
+          const holderRacks = new Set(nodes.filter((n) => holders.has(n.id)).map((n) => n.rack));
+          const want = twoPassReference(nodes, b.count, holders, b.size, holderRacks);
+          expect(chooseReplicationTargetsRanked(ranked, b.count, holders, b.size, holderRacks)).toEqual(want);
+          expect(chooseReplicationTargets(nodes, b.count, holders, b.size, holderRacks)).toEqual(want);
+        }
+      },
+    ), { numRuns: 500 });
+  });
+
+  test('a ranked pick looks at a handful of nodes, not the cluster', () => {
+    const nodes = Array.from({ length: 10_000 }, (_, i) => node(`dn${i}`, { remainingBytes: 1e12 - i * 1e6, rack: `/r${i % 250}` }));
+    const ranked = new RankedCandidates(nodes);
+    const at = jest.spyOn(ranked, 'at');
+    expect(chooseReplicationTargetsRanked(ranked, 2, new Set(['dn0']), 1, new Set(['/r0']))).toEqual(['dn1', 'dn2']);
+    expect(at.mock.calls.length).toBeLessThan(10);
   });
 });

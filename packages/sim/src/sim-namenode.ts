@@ -29,8 +29,6 @@ export class SimNameNode {
   readonly replication: ReplicationMonitor;
   /** CPU time spent in ReplicationMonitor.tick (the planner), ms of wall time. */
   plannerWallMs = 0;
-  private candidatesCache: PlacementCandidate[] | undefined;
-  private planning = false;
   private registrations = 0;
 
   constructor(
@@ -127,14 +125,7 @@ export class SimNameNode {
   /** The planner pass; returns the DataNodes that got new commands (to push on their streams). */
   replicationTick(nowMs: number): string[] {
     const started = performance.now();
-    this.planning = true;
-    let orders;
-    try {
-      orders = this.replication.tick(nowMs).orders;
-    } finally {
-      this.planning = false;
-      this.candidatesCache = undefined;
-    }
+    const orders = this.replication.tick(nowMs).orders;
     this.plannerWallMs += performance.now() - started;
     const touched = this.manager.enqueueOrders(orders);
     return [...touched];
@@ -145,21 +136,13 @@ export class SimNameNode {
   }
 
   /**
-   * Placement candidates, as Namesystem.candidates() builds them, with two speed-ups that cannot
-   * change a result: nothing the candidates depend on (states, stats) changes during one planner
-   * pass, so they are built once per pass instead of once per over-replicated block; and they come
-   * pre-sorted in chooseReplicationTargets' own order (most free space, least busy, id), so its
-   * per-block sort of all candidates is a linear pass over a sorted run instead of n log n
-   * comparisons. The order is total (ids are unique), so any input order gives the same output.
+   * Placement candidates, as Namesystem.candidates() builds them. ReplicationMonitor takes them
+   * at most once per planner pass and ranks them lazily itself (placement.ts RankedCandidates).
    */
   private candidates(): PlacementCandidate[] {
-    if (this.planning && this.candidatesCache) return this.candidatesCache;
-    const out = this.manager.all().map((n) => ({
+    return this.manager.all().map((n) => ({
       id: n.id, state: this.manager.state(n.id)!, remainingBytes: n.stats.remainingBytes, activeTransfers: n.stats.activeTransfers, rack: n.rack,
     }));
-    out.sort((a, b) => b.remainingBytes - a.remainingBytes || a.activeTransfers - b.activeTransfers || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    if (this.planning) this.candidatesCache = out;
-    return out;
   }
 
   private onTransitions(ts: Transition[]): void {

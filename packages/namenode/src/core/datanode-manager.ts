@@ -113,7 +113,13 @@ export class DatanodeManager {
     if (!existing && this.nodes.size >= Limits.maxDatanodes) {
       throw new InvalidArgumentError(`cluster is at its limit of ${Limits.maxDatanodes} DataNodes`);
     }
-    const node: DatanodeDescriptor = { ...reg, registrationId: this.newRegistrationId(), registeredAtMs: nowMs, stats: { ...stats } };
+    // An explicit literal, not `{ ...reg, registrationId, ... }`: spread plus new keys gives every
+    // descriptor a hidden class of its own in V8, and with thousands of nodes every field read
+    // on the heartbeat path turns megamorphic (~1 µs instead of ~0.2 µs per beat).
+    const node: DatanodeDescriptor = {
+      id: reg.id, uuid: reg.uuid, host: reg.host, dataPort: reg.dataPort, httpPort: reg.httpPort, rack: reg.rack,
+      registrationId: this.newRegistrationId(), registeredAtMs: nowMs, stats: { ...stats },
+    };
     this.nodes.set(reg.id, node);
     this.pending.delete(reg.id);
     const t = this.monitor.register(reg.id, nowMs);

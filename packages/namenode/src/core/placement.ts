@@ -3,6 +3,11 @@
  * whole block, not excluded by the client; among those the choice is random (injected) so load
  * spreads, then ordered to cross racks early when racks are labelled (HDFS default policy spirit:
  * the 2nd replica off the 1st's rack). Re-replication targets prefer the most free space.
+ *
+ * Cost: re-replication does not sort the cluster per block. `RankedCandidates` orders the
+ * candidates lazily (a heap, built in O(n) once per planner pass, popped only as far as some
+ * block needs), and `chooseReplicationTargetsRanked` walks that order only until the answer is
+ * settled — typically the first few nodes — with exactly the result of the two-pass rule below.
  */
 import type { NodeState } from './heartbeat-monitor';
 
@@ -54,24 +59,105 @@ export function choosePipeline(candidates: readonly PlacementCandidate[], req: P
   return spreadRacks(pool, req.count).map((c) => c.id);
 }
 
-/** Re-replication targets: LIVE, not holding the block, most free space first, racks spread. */
+/** Re-replication order: most free space, then least busy, then id. */
+export function compareReplicationCandidates(a: PlacementCandidate, b: PlacementCandidate): number {
+  return b.remainingBytes - a.remainingBytes || a.activeTransfers - b.activeTransfers || a.id.localeCompare(b.id);
+}
+
+/**
+ * Candidates in compareReplicationCandidates order (ties: input order), produced lazily: a binary
+ * heap built in O(n), popped as far as callers look. Build one per planner pass (candidates do
+ * not change during a pass) and share it between the pass's blocks.
+ */
+export class RankedCandidates {
+  private readonly heap: number[];
+  private readonly ranked: PlacementCandidate[] = [];
+  /** Racks with at least one LIVE candidate. */
+  readonly liveRacks = new Set<string>();
+
+  constructor(private readonly candidates: readonly PlacementCandidate[]) {
+    this.heap = candidates.map((_, i) => i);
+    for (let i = (this.heap.length >> 1) - 1; i >= 0; i--) this.siftDown(i);
+    for (const c of candidates) if (c.state === 'LIVE') this.liveRacks.add(c.rack);
+  }
+
+  /** The i-th best candidate, or undefined past the end. */
+  at(i: number): PlacementCandidate | undefined {
+    while (this.ranked.length <= i && this.heap.length > 0) this.ranked.push(this.candidates[this.pop()]);
+    return this.ranked[i];
+  }
+
+  private before(i: number, j: number): boolean {
+    const d = compareReplicationCandidates(this.candidates[i], this.candidates[j]);
+    return d < 0 || (d === 0 && i < j);
+  }
+
+  private pop(): number {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop()!;
+    if (h.length > 0) {
+      h[0] = last;
+      this.siftDown(0);
+    }
+    return top;
+  }
+
+  private siftDown(i: number): void {
+    const h = this.heap;
+    const n = h.length;
+    const item = h[i];
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const child = r < n && this.before(h[r], h[l]) ? r : l;
+      if (!this.before(h[child], item)) break;
+      h[i] = h[child];
+      i = child;
+    }
+    h[i] = item;
+  }
+}
+
+/**
+ * Re-replication targets: LIVE, not holding the block, room for it; in ranked order (most free
+ * space first), first one per rack that holds no replica yet, then the best of the rest.
+ */
 export function chooseReplicationTargets(
   candidates: readonly PlacementCandidate[], count: number, holders: ReadonlySet<string>, blockSizeBytes: number,
   holderRacks: ReadonlySet<string> = new Set(),
 ): string[] {
-  const pool = candidates
-    .filter((c) => eligible(c, blockSizeBytes, holders))
-    .sort((a, b) => b.remainingBytes - a.remainingBytes || a.activeTransfers - b.activeTransfers || a.id.localeCompare(b.id));
-  const out: PlacementCandidate[] = [];
+  return chooseReplicationTargetsRanked(new RankedCandidates(candidates), count, holders, blockSizeBytes, holderRacks);
+}
+
+/**
+ * chooseReplicationTargets over a shared ranking. The rule is two passes over the ranked eligible
+ * nodes — one per new rack until `count`, then fill by rank — computed in one walk that stops as
+ * soon as the answer cannot change: `count` new-rack nodes found; or every rack with a LIVE node
+ * already used (no new rack can come) and enough others seen; or the next node has no room (the
+ * ranking is by free space, so none after it has).
+ */
+export function chooseReplicationTargetsRanked(
+  ranked: RankedCandidates, count: number, holders: ReadonlySet<string>, blockSizeBytes: number,
+  holderRacks: ReadonlySet<string> = new Set(),
+): string[] {
+  const newRack: string[] = [];
+  const others: string[] = [];
   const racks = new Set(holderRacks);
-  // First pass: one per new rack; second pass: fill by free space.
-  for (const c of pool) {
-    if (out.length >= count) break;
-    if (!racks.has(c.rack)) { out.push(c); racks.add(c.rack); }
+  let usedLiveRacks = 0;
+  for (const r of holderRacks) if (ranked.liveRacks.has(r)) usedLiveRacks += 1;
+  for (let i = 0; newRack.length < count; i++) {
+    if (usedLiveRacks + newRack.length >= ranked.liveRacks.size && newRack.length + others.length >= count) break;
+    const c = ranked.at(i);
+    if (!c || c.remainingBytes < blockSizeBytes) break;
+    if (c.state !== 'LIVE' || holders.has(c.id)) continue;
+    if (!racks.has(c.rack)) {
+      newRack.push(c.id);
+      racks.add(c.rack);
+    } else if (others.length < count) {
+      others.push(c.id);
+    }
   }
-  for (const c of pool) {
-    if (out.length >= count) break;
-    if (!out.includes(c)) out.push(c);
-  }
-  return out.map((c) => c.id);
+  return newRack.concat(others.slice(0, count - newRack.length));
 }

@@ -19,10 +19,14 @@
  * nodes with the least free space; corrupt replicas are invalidated once enough good ones exist.
  * Invariants: a source never has more scheduled copies than its limit; a block is never
  * scheduled twice to the same target; nothing here does I/O or reads a clock.
+ * Cost: the cluster view (candidates, their ranking, free space per node) is taken at most once
+ * per tick, when a block first needs it, and shared by all blocks of the tick — nothing the
+ * candidates depend on (states, stats) changes during a tick — so a block costs O(its replicas
+ * + the few ranked nodes its targets come from), not O(nodes).
  */
 import type { BlockMap } from './block-map';
 import type { NodeState } from './heartbeat-monitor';
-import { chooseReplicationTargets, type PlacementCandidate } from './placement';
+import { RankedCandidates, chooseReplicationTargetsRanked, type PlacementCandidate } from './placement';
 
 export interface ReplicationConfig {
   /** Copies one DataNode may be sourcing at once. Default 2 (HDFS maxReplicationStreams). */
@@ -96,6 +100,8 @@ export class ReplicationMonitor {
   private readonly corruptOnly = new Set<number>();
   private readonly pending = new Map<number, Pending>();
   private readonly streamsBySource = new Map<string, number>();
+  /** This tick's cluster view, taken on first use (see the header). */
+  private view: { candidates: PlacementCandidate[]; ranked?: RankedCandidates; freeBytes?: Map<string, number> } | undefined;
 
   constructor(private readonly config: ReplicationConfig, private readonly blocks: BlockMap, private readonly cluster: ClusterView) {
     if (config.topPriorityStreamsPerNode < config.replicationStreamsPerNode) {
@@ -171,6 +177,14 @@ export class ReplicationMonitor {
   }
 
   tick(nowMs: number): TickResult {
+    try {
+      return this.plan(nowMs);
+    } finally {
+      this.view = undefined;
+    }
+  }
+
+  private plan(nowMs: number): TickResult {
     const orders: TickResult['orders'] = [];
     const events: ReplicationEvent[] = [];
     // 1. Expire copies that were never confirmed.
@@ -191,7 +205,6 @@ export class ReplicationMonitor {
     }
     // 3. Plan copies, highest priority first.
     let budget = this.config.maxScheduledPerTick;
-    let candidates: PlacementCandidate[] | undefined;
     for (const priority of SCHEDULABLE_PRIORITIES) {
       const queue = this.queues.get(priority)!;
       for (const blockId of queue) {
@@ -207,10 +220,9 @@ export class ReplicationMonitor {
           .filter((n) => this.cluster.state(n) === 'LIVE' && (this.streamsBySource.get(n) ?? 0) < limit)
           .sort((a, b) => (this.streamsBySource.get(a) ?? 0) - (this.streamsBySource.get(b) ?? 0) || a.localeCompare(b))[0];
         if (!source) continue;
-        candidates ??= this.cluster.candidates();
         const holders = new Set([...this.blocks.replicas(blockId), ...this.blocks.corruptReplicas(blockId)]);
         const holderRacks = new Set(good.map((n) => this.cluster.rack(n)).filter((r): r is string => r !== undefined));
-        const targets = chooseReplicationTargets(candidates, missing, holders, record.lengthBytes, holderRacks);
+        const targets = chooseReplicationTargetsRanked(this.ranked(), missing, holders, record.lengthBytes, holderRacks);
         if (targets.length === 0) continue;
         this.pending.set(blockId, { sourceId: source, targets: new Set(targets), deadlineMs: nowMs + this.config.pendingTimeoutMs });
         this.streamsBySource.set(source, (this.streamsBySource.get(source) ?? 0) + 1);
@@ -223,6 +235,20 @@ export class ReplicationMonitor {
       }
     }
     return { orders, events };
+  }
+
+  private clusterView(): NonNullable<ReplicationMonitor['view']> {
+    return (this.view ??= { candidates: this.cluster.candidates() });
+  }
+
+  private ranked(): RankedCandidates {
+    const v = this.clusterView();
+    return (v.ranked ??= new RankedCandidates(v.candidates));
+  }
+
+  private freeBytes(): Map<string, number> {
+    const v = this.clusterView();
+    return (v.freeBytes ??= new Map(v.candidates.map((c) => [c.id, c.remainingBytes])));
   }
 
   private usable(nodeId: string): boolean {
@@ -253,7 +279,7 @@ export class ReplicationMonitor {
     if (good.length >= expected && !this.pending.has(blockId)) {
       for (const nodeId of corrupt) invalidate(nodeId, 'corrupt');
       if (good.length > expected) {
-        const byFreeSpace = new Map(this.cluster.candidates().map((c) => [c.id, c.remainingBytes]));
+        const byFreeSpace = this.freeBytes();
         const excess = [...good]
           .sort((a, b) => (byFreeSpace.get(a) ?? 0) - (byFreeSpace.get(b) ?? 0) || b.localeCompare(a))
           .slice(0, good.length - expected);
