@@ -7,5 +7,6 @@ import { baselines } from './baselines';
 import { client } from './client';
 import { repair } from './repair';
 import { detection } from './detection';
+import { heartbeatScale } from './heartbeat-scale';
 
-export const SUITES: Suite[] = [baselines, client, repair, detection];
+export const SUITES: Suite[] = [baselines, client, repair, detection, heartbeatScale];

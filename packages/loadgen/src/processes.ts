@@ -15,7 +15,11 @@ import { type LoadgenSnapshot, mergeSnapshots } from './stats';
 /** How long the coordinator waits for a worker's answer (snapshot, started, stopped). */
 export const WORKER_REPLY_TIMEOUT_MS = 30_000;
 
-export type ToWorker = { type: 'start'; config: LoadgenConfig } | { type: 'snapshot'; id: number } | { type: 'stop'; goodbye: boolean };
+export type ToWorker =
+  | { type: 'init'; config: LoadgenConfig }
+  | { type: 'start' }
+  | { type: 'snapshot'; id: number }
+  | { type: 'stop'; goodbye: boolean };
 export type FromWorker =
   | { type: 'started' }
   | { type: 'snapshot'; id: number; snapshot: LoadgenSnapshot }
@@ -41,12 +45,16 @@ export function slices(total: number, parts: number): Array<{ firstIndex: number
   return out;
 }
 
-export function startLoad(config: LoadgenConfig, processes: number, logger: Logger): LoadRun {
+/**
+ * Starts the load in `processes` processes. `fork: false` runs a single process's load in this
+ * process; a benchmark passes `fork: true` so the load's CPU is its workers' alone.
+ */
+export function startLoad(config: LoadgenConfig, processes: number, logger: Logger, options: { fork?: boolean } = {}): LoadRun {
   validateLoadgenConfig(config);
   if (!Number.isInteger(processes) || processes < 1 || processes > MAX_PROCESSES) {
     throw new RangeError(`processes must be an integer in [1, ${MAX_PROCESSES}], got ${processes}`);
   }
-  if (processes === 1) {
+  if (processes === 1 && !options.fork) {
     const gen = new LoadGenerator(config, logger);
     return { start: () => gen.start(), snapshot: async () => gen.snapshot(), stop: (goodbye) => gen.stop(goodbye) };
   }
@@ -81,10 +89,11 @@ class Worker {
       for (const w of this.waiting.values()) w.reject(new Error(`loadgen worker ${config.firstIndex} exited (${code ?? signal})`));
       this.waiting.clear();
     });
+    this.child.send({ type: 'init', config } satisfies ToWorker);
   }
 
   async start(): Promise<void> {
-    await this.request('started', { type: 'start', config: this.config });
+    await this.request('started', { type: 'start' });
   }
 
   async snapshot(): Promise<LoadgenSnapshot> {

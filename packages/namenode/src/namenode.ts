@@ -108,6 +108,7 @@ export class NameNode {
       settings: { blockSizeBytes: options.blockSizeBytes, blockReportIntervalMs: options.blockReportIntervalMs, clusterId: this.clusterId },
       onTransitions: (ts) => this.recordTransitions(ts),
       onHeartbeat: (nodeId, nowMs, accepted) => this.metrics.onHeartbeat(nodeId, nowMs, accepted),
+      onHeartbeatHandled: (ms) => this.metrics.onHeartbeatHandled(ms),
       reports: {
         full: (nodeId, blocks) => this.fs().fullBlockReport(nodeId, blocks),
         incremental: (nodeId, received, deleted) => this.fs().blockReceivedAndDeleted(nodeId, received, deleted),

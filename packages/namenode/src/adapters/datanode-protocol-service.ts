@@ -19,6 +19,8 @@ export interface DatanodeProtocolDeps {
   onTransitions(transitions: Transition[]): void;
   /** Metrics hook: a heartbeat arrived at nowMs; accepted = counted for liveness. */
   onHeartbeat?(nodeId: string, nowMs: number, accepted: boolean): void;
+  /** Metrics hook: CPU-side time one heartbeat took in the handler (decode to answer written), ms. */
+  onHeartbeatHandled?(ms: number): void;
   reports: {
     /** Full report: returns block ids the node must delete. */
     full(nodeId: string, blocks: ReportedReplica[]): number[];
@@ -81,6 +83,7 @@ export class DatanodeProtocolService {
         const streamId = this.nextStreamId++;
         let nodeId: string | undefined;
         call.on('data', (req: HeartbeatRequest__Output) => {
+          const startedMs = performance.now();
           const nowMs = clock.nowMs();
           if (nodeId !== undefined && req.nodeId !== nodeId) {
             call.destroy(new Error('one heartbeat stream carries one node id'));
@@ -102,6 +105,7 @@ export class DatanodeProtocolService {
             return;
           }
           call.write({ ackedSequence: outcome.ackedSequence, commands: outcome.commands.map((c) => commandToWire(c, this.locate)) });
+          this.deps.onHeartbeatHandled?.(performance.now() - startedMs);
         });
         const closed = () => {
           if (nodeId === undefined) return;
