@@ -102,8 +102,8 @@ interface BlockEntry {
   record: BlockRecord;
   /** Every node holding a replica, corrupt ones included. */
   replicas: Set<string>;
-  /** Nodes whose replica is corrupt; a subset of replicas. */
-  corrupt: Set<string>;
+  /** Nodes whose replica is corrupt; a subset of replicas. Created on first use (a million blocks, almost none corrupt). */
+  corrupt: Set<string> | undefined;
 }
 
 type Verdict = 'accept' | 'invalidate' | 'corrupt';
@@ -150,7 +150,7 @@ export class BlockMap {
     this.blocks.set(blockId, {
       record: { blockId, generationStamp, lengthBytes, expectedReplication, complete },
       replicas: new Set(),
-      corrupt: new Set(),
+      corrupt: undefined,
     });
     if (complete) this.completeBlocks += 1; // no replicas yet: not safe
   }
@@ -238,8 +238,8 @@ export class BlockMap {
         e.replicas.add(nodeId);
         result.added.push(r.blockId);
       }
-      if (verdict === 'corrupt' && !e.corrupt.has(nodeId)) {
-        e.corrupt.add(nodeId);
+      if (verdict === 'corrupt' && !e.corrupt?.has(nodeId)) {
+        (e.corrupt ??= new Set()).add(nodeId);
         result.corrupt.push(r.blockId);
       }
       this.settle(e, wasSafe);
@@ -251,7 +251,7 @@ export class BlockMap {
         if (!e) throw new Error(`block map invariant: node ${nodeId} indexes unknown block ${blockId}`);
         const wasSafe = this.isSafe(e);
         e.replicas.delete(nodeId);
-        e.corrupt.delete(nodeId);
+        e.corrupt?.delete(nodeId);
         this.settle(e, wasSafe);
         result.removed.push(blockId);
       }
@@ -282,9 +282,9 @@ export class BlockMap {
       e.replicas.add(nodeId);
       this.index(nodeId, replica.blockId);
     }
-    if (verdict === 'corrupt') e.corrupt.add(nodeId);
+    if (verdict === 'corrupt') (e.corrupt ??= new Set()).add(nodeId);
     this.settle(e, wasSafe);
-    return { accepted: !e.corrupt.has(nodeId), invalidate: false };
+    return { accepted: !e.corrupt?.has(nodeId), invalidate: false };
   }
 
   /** Incremental report: the node deleted a replica. Returns whether the map had it. */
@@ -311,7 +311,7 @@ export class BlockMap {
       if (!e) throw new Error(`block map invariant: node ${nodeId} indexes unknown block ${blockId}`);
       const wasSafe = this.isSafe(e);
       e.replicas.delete(nodeId);
-      e.corrupt.delete(nodeId);
+      e.corrupt?.delete(nodeId);
       this.settle(e, wasSafe);
     }
     this.nodeIndex.delete(nodeId);
@@ -329,13 +329,13 @@ export class BlockMap {
     validateBlockId(blockId);
     validateNodeId(nodeId);
     const e = this.blocks.get(blockId);
-    if (!e || e.corrupt.has(nodeId)) return false;
+    if (!e || e.corrupt?.has(nodeId)) return false;
     const wasSafe = this.isSafe(e);
     if (!e.replicas.has(nodeId)) {
       e.replicas.add(nodeId);
       this.index(nodeId, blockId);
     }
-    e.corrupt.add(nodeId);
+    (e.corrupt ??= new Set()).add(nodeId);
     this.settle(e, wasSafe);
     return true;
   }
@@ -346,13 +346,14 @@ export class BlockMap {
   replicas(blockId: number): string[] {
     const e = this.blocks.get(blockId);
     if (!e) return [];
-    if (e.corrupt.size === 0) return [...e.replicas];
-    return [...e.replicas].filter((n) => !e.corrupt.has(n));
+    const corrupt = e.corrupt;
+    if (!corrupt || corrupt.size === 0) return [...e.replicas];
+    return [...e.replicas].filter((n) => !corrupt.has(n));
   }
 
   corruptReplicas(blockId: number): string[] {
     const e = this.blocks.get(blockId);
-    return e ? [...e.corrupt] : [];
+    return e?.corrupt ? [...e.corrupt] : [];
   }
 
   /** Non-corrupt replicas on usable nodes. Unknown block: 0. */
@@ -410,7 +411,7 @@ export class BlockMap {
   counts(isUsable: IsUsable): BlockCounts {
     const c: BlockCounts = { blocks: this.blocks.size, underConstruction: 0, underReplicated: 0, overReplicated: 0, missing: 0, corrupt: 0 };
     for (const e of this.blocks.values()) {
-      if (e.corrupt.size > 0) c.corrupt += 1;
+      if ((e.corrupt?.size ?? 0) > 0) c.corrupt += 1;
       if (!e.record.complete) {
         c.underConstruction += 1;
         continue;
@@ -432,7 +433,7 @@ export class BlockMap {
       if (e.record.blockId !== blockId) throw new Error(`block map invariant: entry ${blockId} holds record ${e.record.blockId}`);
       if (e.record.complete) complete += 1;
       if (this.isSafe(e)) safe += 1;
-      for (const n of e.corrupt) if (!e.replicas.has(n)) throw new Error(`block map invariant: corrupt ${blockId}@${n} not a replica`);
+      for (const n of e.corrupt ?? []) if (!e.replicas.has(n)) throw new Error(`block map invariant: corrupt ${blockId}@${n} not a replica`);
       for (const n of e.replicas) {
         if (!this.nodeIndex.get(n)?.has(blockId)) throw new Error(`block map invariant: ${blockId}@${n} not indexed`);
       }
@@ -475,12 +476,12 @@ export class BlockMap {
 
   private live(e: BlockEntry, isUsable: IsUsable): number {
     let n = 0;
-    for (const nodeId of e.replicas) if (!e.corrupt.has(nodeId) && isUsable(nodeId)) n += 1;
+    for (const nodeId of e.replicas) if (!e.corrupt?.has(nodeId) && isUsable(nodeId)) n += 1;
     return n;
   }
 
   private isSafe(e: BlockEntry): boolean {
-    return e.record.complete && e.replicas.size - e.corrupt.size >= 1;
+    return e.record.complete && e.replicas.size - (e.corrupt?.size ?? 0) >= 1;
   }
 
   /** Keeps safeBlocks right after a mutation of e that started with isSafe(e) === wasSafe. */
@@ -492,7 +493,7 @@ export class BlockMap {
   private dropReplica(e: BlockEntry, nodeId: string): void {
     const wasSafe = this.isSafe(e);
     e.replicas.delete(nodeId);
-    e.corrupt.delete(nodeId);
+    e.corrupt?.delete(nodeId);
     this.unindex(nodeId, e.record.blockId);
     this.settle(e, wasSafe);
   }

@@ -31,6 +31,9 @@ export class DeadlineWheel<T extends WheelItem> {
   private readonly spare: T[][] = [];
   /** Bucket of the last drain: earlier times are scheduled here (due at the next drain). */
   private floorKey = 0;
+  /** The bucket scheduled into last (consecutive schedules mostly share one): saves a Map lookup. */
+  private lastKey = NOT_SCHEDULED;
+  private lastBucket: T[] | undefined;
 
   constructor(readonly granularityMs: number) {
     if (!(granularityMs > 0) || !Number.isFinite(granularityMs)) throw new RangeError(`granularityMs must be > 0, got ${granularityMs}`);
@@ -42,11 +45,13 @@ export class DeadlineWheel<T extends WheelItem> {
     if (!(key >= this.floorKey)) key = this.floorKey; // also NaN and -Infinity
     const current = item.wheelKey;
     if (current !== NOT_SCHEDULED && current <= key) return;
-    let bucket = this.buckets.get(key);
+    let bucket = key === this.lastKey ? this.lastBucket : this.buckets.get(key);
     if (!bucket) {
       bucket = this.spare.pop() ?? [];
       this.buckets.set(key, bucket);
     }
+    this.lastKey = key;
+    this.lastBucket = bucket;
     bucket.push(item);
     item.wheelKey = key;
   }
@@ -83,6 +88,10 @@ export class DeadlineWheel<T extends WheelItem> {
     const bucket = this.buckets.get(key);
     if (!bucket) return;
     this.buckets.delete(key);
+    if (key === this.lastKey) {
+      this.lastKey = NOT_SCHEDULED;
+      this.lastBucket = undefined;
+    }
     for (let i = 0; i < bucket.length; i++) {
       const item = bucket[i];
       if (item.wheelKey !== key) continue; // moved earlier, cancelled, or already returned

@@ -80,17 +80,24 @@ export interface LivenessDetector<History = unknown> {
   deadAfterMs(history: History): number;
 }
 
-/** One node's liveness; a class so that every entry has one shape (one V8 hidden class). */
+/** A pluggable detector's per-node history and the limits it last gave (only with a detector). */
+interface DetectorState {
+  history: unknown;
+  staleAfterMs: number;
+  deadAfterMs: number;
+}
+
+/**
+ * One node's liveness; a class so that every entry has one shape (one V8 hidden class), and small:
+ * 10,000 of them are read on every heartbeat and tick, so they should stay in cache.
+ */
 class Entry implements WheelItem {
   state: NodeState = 'LIVE';
   lastReceivedMs = 0;
   lastSequence = -1;
   streamId: number | undefined = undefined;
-  /** Only with a pluggable detector: its per-node history and the limits it last gave. */
-  history: unknown = undefined;
-  staleAfterMs = Number.POSITIVE_INFINITY;
-  deadAfterMs = Number.POSITIVE_INFINITY;
   wheelKey = NOT_SCHEDULED;
+  detection: DetectorState | undefined = undefined;
 
   constructor(
     readonly nodeId: string,
@@ -114,7 +121,9 @@ export class HeartbeatMonitor {
 
   constructor(private readonly config: LivenessConfig) {
     validateLivenessConfig(config);
-    this.wheel = new DeadlineWheel(config.heartbeatIntervalMs / 4);
+    // Fine buckets: a node is re-checked at (not long before) its deadline, by when the beat
+    // that keeps it LIVE has usually arrived, so one check moves it two intervals on, not one.
+    this.wheel = new DeadlineWheel(config.heartbeatIntervalMs / 32);
   }
 
   get heartbeatIntervalMs(): number {
@@ -153,8 +162,8 @@ export class HeartbeatMonitor {
     e.lastReceivedMs = nowMs;
     e.lastSequence = -1;
     if (this.detector) {
-      e.history = this.detector.start(nowMs);
-      this.refreshLimits(e, this.detector);
+      e.detection = { history: this.detector.start(nowMs), staleAfterMs: 0, deadAfterMs: 0 };
+      this.refreshLimits(e.detection, this.detector);
     }
     this.wheel.schedule(e, this.deadlineMs(e));
     if (prevState === 'LIVE') return undefined;
@@ -171,8 +180,9 @@ export class HeartbeatMonitor {
     e.lastReceivedMs = Math.max(e.lastReceivedMs, nowMs);
     e.streamId = streamId;
     if (this.detector) {
-      if (!firstSinceRegistration) this.detector.observe(e.history, e.lastReceivedMs - previousReceivedMs);
-      this.refreshLimits(e, this.detector);
+      const d = e.detection!;
+      if (!firstSinceRegistration) this.detector.observe(d.history, e.lastReceivedMs - previousReceivedMs);
+      this.refreshLimits(d, this.detector);
       this.wheel.schedule(e, this.deadlineMs(e)); // the detector may have shortened its limits
     }
     if (e.state === 'STALE') {
@@ -234,8 +244,9 @@ export class HeartbeatMonitor {
       if (e.state === 'DEAD') continue;
       const missed = this.missedBeats(e, nowMs);
       const silenceMs = nowMs - e.lastReceivedMs;
-      const dead = this.detector ? silenceMs >= e.deadAfterMs : missed >= this.config.deadAfterMissed;
-      const stale = this.detector ? silenceMs >= e.staleAfterMs : missed >= this.config.staleAfterMissed;
+      const d = e.detection;
+      const dead = d ? silenceMs >= d.deadAfterMs : missed >= this.config.deadAfterMissed;
+      const stale = d ? silenceMs >= d.staleAfterMs : missed >= this.config.staleAfterMissed;
       let t: Transition | undefined;
       if (dead) {
         const from = e.state;
@@ -289,9 +300,9 @@ export class HeartbeatMonitor {
     this.nodes.delete(nodeId);
   }
 
-  private refreshLimits(e: Entry, detector: LivenessDetector): void {
-    e.deadAfterMs = detector.deadAfterMs(e.history);
-    e.staleAfterMs = Math.min(detector.staleAfterMs(e.history), e.deadAfterMs);
+  private refreshLimits(d: DetectorState, detector: LivenessDetector): void {
+    d.deadAfterMs = detector.deadAfterMs(d.history);
+    d.staleAfterMs = Math.min(detector.staleAfterMs(d.history), d.deadAfterMs);
   }
 
   /**
@@ -299,8 +310,9 @@ export class HeartbeatMonitor {
    * hair early so that floating-point rounding in the exact check can never make the wheel late.
    */
   private deadlineMs(e: Entry): number {
-    const silenceMs = this.detector
-      ? (e.state === 'LIVE' ? e.staleAfterMs : e.deadAfterMs)
+    const d = e.detection;
+    const silenceMs = d
+      ? (e.state === 'LIVE' ? d.staleAfterMs : d.deadAfterMs)
       : (e.state === 'LIVE' ? this.config.staleAfterMissed : this.config.deadAfterMissed) * this.config.heartbeatIntervalMs;
     const at = e.lastReceivedMs + silenceMs;
     if (!Number.isFinite(at)) return at;
