@@ -66,6 +66,9 @@ const RECONNECT_MAX_MS = 2000;
 /** A unary RPC over a cut link is retried this often. */
 const RPC_RETRY_MS = 1000;
 const GENERATION_STAMP = 1001;
+/** Tick steps in the ring of arrival bitmaps (a power of two); beats further ahead keep their mark. */
+const ARRIVAL_RING_STEPS = 64;
+const ARRIVAL_RING_MASK = ARRIVAL_RING_STEPS - 1;
 
 interface Partition {
   nodes: number[];
@@ -205,6 +208,9 @@ export class Simulation {
   /** Set once the current step's scan has begun: beats that become due now go to `late`. */
   private scanning = false;
   private readonly late: number[] = [];
+  /** Bitmap per tick step (a ring of ARRIVAL_RING_STEPS slots): nodes whose beat may arrive in that step. */
+  private readonly arrivalBits: Int32Array;
+  private readonly arrivalWords: number;
   private streamCounter = 0;
   private readonly input: HeartbeatInput = { nodeId: '', registrationId: '', sequence: 0, streamId: 0, goodbye: false, stats: undefined as unknown as DatanodeStats };
   private readonly counts: SimCounts = {
@@ -250,6 +256,8 @@ export class Simulation {
     this.activeTransfers = new Int32Array(n);
     this.beatToken = new Int32Array(n);
     this.arrivalStep = new Int32Array(n).fill(-1);
+    this.arrivalWords = (n + 31) >>> 5;
+    this.arrivalBits = new Int32Array(ARRIVAL_RING_STEPS * this.arrivalWords);
     this.suspended = new Uint8Array(n);
     this.timerMs = f64();
     this.pendingSendMs = f64();
@@ -483,7 +491,7 @@ export class Simulation {
       }
       if (!this.scanning) {
         this.scanning = true;
-        for (let i = 0; i < this.n; i++) if (arrivalStep[i] === k) this.deliverBeat(i);
+        this.scanArrivals(k);
         continue;
       }
       if (this.late.length) {
@@ -611,13 +619,45 @@ export class Simulation {
       this.pendingSeq[i] = this.sequence[i];
       this.pendingStream[i] = this.dnStream[i];
       this.pendingRegistration[i] = this.registrationId[i];
-      let step = Math.ceil(arrival / this.tickMs);
-      if (step <= this.currentStep) {
-        step = this.currentStep;
-        if (this.scanning) this.late.push(i);
-      }
-      this.arrivalStep[i] = step;
+      this.setArrivalStep(i, Math.ceil(arrival / this.tickMs));
       return;
+    }
+  }
+
+  /**
+   * Node i's beat in flight arrives in tick step `step` (or the current one, if earlier). Marks it
+   * in the step's bitmap; a beat that becomes due while the current step is being scanned also
+   * goes to `late` (the scan may be past i).
+   */
+  private setArrivalStep(i: number, step: number): void {
+    if (step <= this.currentStep) {
+      step = this.currentStep;
+      if (this.scanning) this.late.push(i);
+    }
+    this.arrivalStep[i] = step;
+    this.arrivalBits[(step & ARRIVAL_RING_MASK) * this.arrivalWords + (i >>> 5)] |= 1 << (i & 31);
+  }
+
+  /**
+   * Delivers, in node index order, every beat arriving in step k: the nodes marked in k's slot of
+   * the bitmap ring whose arrivalStep is k — what a scan of arrivalStep over all nodes finds, at
+   * a cost per beat instead of per node. A mark stays for a beat R steps or more ahead (same slot)
+   * and is dropped when stale (the beat was delivered early, re-planned or cancelled).
+   */
+  private scanArrivals(k: number): void {
+    const bits = this.arrivalBits;
+    const arrivalStep = this.arrivalStep;
+    const base = (k & ARRIVAL_RING_MASK) * this.arrivalWords;
+    for (let w = 0; w < this.arrivalWords; w++) {
+      let word = bits[base + w];
+      while (word !== 0) {
+        const b = 31 - Math.clz32(word & -word);
+        const i = (w << 5) + b;
+        const step = arrivalStep[i];
+        if (!(step > k && ((step - k) & ARRIVAL_RING_MASK) === 0)) bits[base + w] &= ~(1 << b);
+        if (step === k) this.deliverBeat(i);
+        word = bits[base + w] & ~((2 << b) - 1); // re-read: delivering may mark nodes above i
+      }
     }
   }
 
@@ -710,12 +750,7 @@ export class Simulation {
       } else if (this.pendingArrivalMs[i] < a) {
         this.pendingArrivalMs[i] = a;
         this.lastArrivalMs[i] = Math.max(this.lastArrivalMs[i], a);
-        let step = Math.ceil(a / this.tickMs);
-        if (step <= this.currentStep) {
-          step = this.currentStep;
-          if (this.scanning) this.late.push(i);
-        }
-        this.arrivalStep[i] = step;
+        this.setArrivalStep(i, Math.ceil(a / this.tickMs));
       }
     }
     this.lastControlToNameNodeMs[i] = a;
