@@ -8,16 +8,12 @@
  * every chunk it came from matched its CRC.
  */
 import { crc32c } from '@node-rs/crc32';
-import { ChecksumMismatchError, Limits } from '@minidfs/common';
+import { ChecksumMismatchError, Limits, chunkCrcs as chunkCrcsOf, firstBadChunk } from '@minidfs/common';
 import { ReadProtocolError } from './errors';
 
 /** CRC32C of each `bytesPerChecksum` chunk of `data` (the last chunk may be shorter). */
 export function chunkCrcs(data: Uint8Array, bytesPerChecksum: number = Limits.bytesPerChecksum): number[] {
-  const out = new Array<number>(Math.ceil(data.length / bytesPerChecksum));
-  for (let i = 0, off = 0; off < data.length; i++, off += bytesPerChecksum) {
-    out[i] = crc32c(data.subarray(off, Math.min(off + bytesPerChecksum, data.length)));
-  }
-  return out;
+  return chunkCrcsOf(data, bytesPerChecksum);
 }
 
 /** One WritePacket as the client sends it. `data` is a view into the block buffer, not a copy. */
@@ -93,13 +89,13 @@ export class RangeVerifier {
     if (crcs.length !== expectedCrcs) {
       throw new ReadProtocolError(`block ${this.blockId}: piece at ${offsetBytes} has ${data.length} bytes and ${crcs.length} CRCs, expected ${expectedCrcs}`);
     }
-    for (let i = 0, off = 0; off < data.length; i++, off += bpc) {
+    const bad = firstBadChunk(data, crcs, bpc);
+    if (bad >= 0) {
+      const off = bad * bpc;
       const actual = crc32c(data.subarray(off, Math.min(off + bpc, data.length)));
-      if (actual !== crcs[i]) {
-        throw new ChecksumMismatchError(
-          `block ${this.blockId}: CRC32C mismatch in chunk at offset ${offsetBytes + off} (expected ${crcs[i]!.toString(16)}, got ${actual.toString(16)})`,
-        );
-      }
+      throw new ChecksumMismatchError(
+        `block ${this.blockId}: CRC32C mismatch in chunk at offset ${offsetBytes + off} (expected ${crcs[bad]!.toString(16)}, got ${actual.toString(16)})`,
+      );
     }
     const from = Math.max(this.position, offsetBytes);
     const to = Math.min(this.endBytes, offsetBytes + data.length);

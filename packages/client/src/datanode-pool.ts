@@ -1,18 +1,15 @@
 /**
  * One DataTransfer channel per DataNode address, shared by every read and write of a DfsClient and
- * closed with it. Data channels get a 1 MiB HTTP/2 flow-control window (measured ~800 MiB/s per
- * stream against ~400 with the default, shared/DESIGN.md).
+ * closed with it. Data channels get the wide HTTP/2 flow-control window of
+ * Limits.dataFlowControlWindowBytes.
  */
 import * as grpc from '@grpc/grpc-js';
-import { CHANNEL_OPTIONS, type DataTransferClient, loadProtos } from '@minidfs/common';
+import { DATA_CHANNEL_OPTIONS, type DataTransferClient, loadProtos } from '@minidfs/common';
 import { type DatanodeLocation, locationAddress } from './wire';
 
-/** HTTP/2 flow-control window of a data channel. */
-export const DATA_CHANNEL_WINDOW_BYTES = 1024 * 1024;
 /** Distinct DataNode channels one client keeps open; the least recently used one is closed beyond it. */
 export const MAX_DATANODE_CHANNELS = 256;
 
-const DATA_CHANNEL_OPTIONS: grpc.ChannelOptions = { ...CHANNEL_OPTIONS, 'grpc-node.flow_control_window': DATA_CHANNEL_WINDOW_BYTES };
 
 export class DatanodePool {
   private readonly clients = new Map<string, DataTransferClient>();

@@ -20,9 +20,9 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import {
-  ChecksumMismatchError, DfsError, type DataTransferHandlers, InvalidArgumentError, Limits, type Logger, fromGrpcError, toGrpcError,
+  ChecksumMismatchError, DfsError, type DataTransferHandlers, InvalidArgumentError, Limits, type Logger, firstBadChunk, fromGrpcError, toGrpcError,
 } from '@minidfs/common';
-import { type BlockStore, type BlockWriter, type StoredBlock, chunkCrcs, validateBlockId, validateGenerationStamp } from './block-store';
+import { type BlockStore, type BlockWriter, type StoredBlock, validateBlockId, validateGenerationStamp } from './block-store';
 import type { PeerClients } from './peer-clients';
 import {
   BAD_NODE_METADATA_KEY, type DatanodeLocationIn, MAX_PIPELINE_DOWNSTREAM, type ReadBlockServerCall, TRANSFER_IDLE_TIMEOUT_MS,
@@ -377,11 +377,11 @@ class WritePipeline {
       throw new PipelineFailure(new InvalidArgumentError(`block ${blockId}: packet of ${packet.data.length} bytes exceeds ${Limits.packetDataBytes}`), undefined);
     }
     // Verify before forwarding: corrupt data never travels further, and this node names itself.
-    const actual = chunkCrcs(packet.data);
-    if (packet.chunkCrcs.length !== actual.length) {
-      throw new ChecksumMismatchError(`block ${blockId}: packet ${packet.seqno} of ${packet.data.length} bytes needs ${actual.length} chunk CRCs, got ${packet.chunkCrcs.length}`);
+    const needed = Math.ceil(packet.data.length / Limits.bytesPerChecksum);
+    if (packet.chunkCrcs.length !== needed) {
+      throw new ChecksumMismatchError(`block ${blockId}: packet ${packet.seqno} of ${packet.data.length} bytes needs ${needed} chunk CRCs, got ${packet.chunkCrcs.length}`);
     }
-    const bad = actual.findIndex((crc, i) => crc !== packet.chunkCrcs[i] >>> 0);
+    const bad = firstBadChunk(packet.data, packet.chunkCrcs, Limits.bytesPerChecksum);
     if (bad >= 0) throw new ChecksumMismatchError(`block ${blockId}: checksum mismatch in packet ${packet.seqno} chunk ${bad}`);
 
     this.nextSeqno += 1;

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  DfsError, type Logger, SERVER_OPTIONS, bindServer, createLogger, loadProtos,
+  DfsError, Limits, type Logger, SERVER_OPTIONS, bindServer, createLogger, loadProtos,
 } from '@minidfs/common';
 import type { BackoffConfig } from './backoff';
 import { BlockReporter } from './block-reporter';
@@ -122,7 +122,7 @@ export class DataNode {
     await this.store.init();
     const protos = loadProtos();
     this.server.addService(protos.DataTransfer.service, this.transfer.handlers());
-    this.port = await bindServer(this.server, `${this.options.bindHost}:${this.options.port}`);
+    this.port = await bindServer(this.server, `${this.options.bindHost}:${this.options.port}`, { receiveWindowBytes: Limits.dataFlowControlWindowBytes, maxFrameBytes: Limits.dataMaxFrameBytes });
     this.link = new HeartbeatLink({
       client: () => this.namenode.get(),
       reconnect: () => this.namenode.reconnect(),

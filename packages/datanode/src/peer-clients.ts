@@ -3,10 +3,11 @@
  * channel per address, reused across streams. The cache is bounded (least recently used channel
  * closed first) so a long-lived node that has talked to many peers does not keep every socket.
  * Channels fail fast (no wait-for-ready): a dead peer turns into an UNAVAILABLE error at once,
- * which the pipeline reports as that peer being bad.
+ * which the pipeline reports as that peer being bad. Data channels use the wide HTTP/2 window
+ * (Limits.dataFlowControlWindowBytes).
  */
 import * as grpc from '@grpc/grpc-js';
-import { CHANNEL_OPTIONS, type DataTransferClient, loadProtos } from '@minidfs/common';
+import { DATA_CHANNEL_OPTIONS, type DataTransferClient, loadProtos } from '@minidfs/common';
 import { type DatanodeLocationIn, locationAddress } from './wire';
 
 /** Peer channels kept open at once; the least recently used one is closed beyond this. */
@@ -25,7 +26,7 @@ export class PeerClients {
       // Refresh recency: Map iteration order is insertion order.
       this.clients.delete(address);
     } else {
-      client = new (loadProtos().DataTransfer)(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+      client = new (loadProtos().DataTransfer)(address, grpc.credentials.createInsecure(), DATA_CHANNEL_OPTIONS);
       while (this.clients.size >= this.maxChannels) {
         const [oldest, oldClient] = this.clients.entries().next().value as [string, DataTransferClient];
         this.clients.delete(oldest);
