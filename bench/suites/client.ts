@@ -83,7 +83,7 @@ export const client: Suite = {
 
         const [r3, r2] = reps as [RepFigures, RepFigures];
         const cacheNote = dropped.every(Boolean)
-          ? 'the page cache was dropped (`sync; echo 3 > /proc/sys/vm/drop_caches`) before every cold read'
+          ? 'The page cache was dropped (`sync; echo 3 > /proc/sys/vm/drop_caches`) before every cold read'
           : 'WARNING: dropping the page cache failed (not root?), so "cold" reads may have been served from memory';
         const table: Table = {
           title: `Big files (${size / MiB} MiB), MB/s per run`,

@@ -13,8 +13,12 @@ import type { BenchContext, Suite, SuiteResult } from '../lib/suite';
 
 const DATANODES = 4;
 const REPLICATION = 3;
-/** Short beats so detection does not dominate: DEAD 1 s after the last beat. */
-const LIVENESS: Liveness = { heartbeatIntervalMs: 250, staleAfter: 2, deadAfter: 4 };
+/**
+ * Short beats so detection does not dominate (DEAD 1.5 s after the last beat). Not shorter: the
+ * pending-copy timeout is max(30 intervals, 3 s), and at 250 ms beats (7.5 s) 64 MiB copies on a
+ * loaded 2-core machine timed out and were planned again, measuring the timeout rather than the copying.
+ */
+const LIVENESS: Liveness = { heartbeatIntervalMs: 500, staleAfter: 2, deadAfter: 3 };
 const POLL_MS = 20;
 
 const logMs = (line: Record<string, unknown>): number => Date.parse(String(line.timestamp));
