@@ -96,8 +96,18 @@ export function simCommand(): Command {
     };
     if (o.compare) return compare(o, explicit);
     const config = buildConfig(o);
+    let hinted = false;
     const result = runSimulation(config, {
-      onProgress: o.progress ? (v, w) => process.stderr.write(`  ${formatDuration(v)} of ${formatDuration(config.durationMs)} virtual, ${(w / 1000).toFixed(1)} s wall\n`) : undefined,
+      onProgress: (v, w) => {
+        if (o.progress) {
+          process.stderr.write(`  ${formatDuration(v)} of ${formatDuration(config.durationMs)} virtual, ${(w / 1000).toFixed(1)} s wall\n`);
+        } else if (!hinted && w > 60_000) {
+          hinted = true;
+          process.stderr.write(`minidfs sim: ${formatDuration(v)} of ${formatDuration(config.durationMs)} simulated after ${(w / 1000).toFixed(0)} s` +
+            ' (the cost is per heartbeat, nodes x duration / interval, plus per DEAD, the blocks it held).' +
+            ' --progress reports as it goes.\n');
+        }
+      },
     });
     process.stdout.write(o.json ? `${JSON.stringify(toJson(result), null, 2)}\n` : `${formatReport(result)}\n`);
   });
