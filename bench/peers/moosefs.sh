@@ -60,19 +60,28 @@ launch() {
   # Process substitution: $! is the daemon itself, not the timestamper. Every fd points away from
   # our caller's stdout/stderr, or a caller waiting on our pipes (execFile) would wait forever.
   # The timestamper ignores SIGINT/SIGHUP so a Ctrl-C in the caller's terminal does not cut logs.
-  setsid "$@" </dev/null > >(trap '' INT HUP; stamp >>"$DIR/logs/$name.log" 2>&1) 2>&1 &
+  setsid "$@" </dev/null > >(trap '' INT HUP; exec >>"$DIR/logs/$name.log" 2>&1; stamp) 2>&1 &
   echo $! >"$(pidfile "$name")"
 }
 stamp() { local line; while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTIME" "$line"; done; }
 
-stop_proc() { # name [timeout_s]: SIGCONT (in case it is stopped), SIGTERM, wait, SIGKILL
-  local name=$1 t=${2:-15} pid i
-  pid=$(alive_pid "$name") || { rm -f "$(pidfile "$name")"; return 0; }
-  kill -CONT "$pid" 2>/dev/null || true
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < t * 10; i++)); do alive_pid "$name" >/dev/null || break; sleep 0.1; done
-  if pid=$(alive_pid "$name"); then say "$name did not stop in ${t}s, SIGKILL"; kill -KILL "$pid" 2>/dev/null || true; sleep 0.2; fi
-  rm -f "$(pidfile "$name")"
+stop_procs() { # timeout_s name...: SIGCONT (in case one is stopped) + SIGTERM to all, wait, SIGKILL the rest
+  local t=$1 name pid i left; shift
+  for name in "$@"; do
+    pid=$(alive_pid "$name") || continue
+    kill -CONT "$pid" 2>/dev/null || true
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for ((i = 0; i < t * 20; i++)); do
+    left=0
+    for name in "$@"; do alive_pid "$name" >/dev/null && left=1; done
+    ((left)) || break
+    sleep 0.05
+  done
+  for name in "$@"; do
+    if pid=$(alive_pid "$name"); then say "$name did not stop in ${t}s, SIGKILL"; kill -KILL "$pid" 2>/dev/null || true; fi
+    rm -f "$(pidfile "$name")"
+  done
 }
 
 is_mounted() { awk -v m="$MNT" '$2 == m {f=1} END {exit !f}' /proc/mounts; }
@@ -128,6 +137,8 @@ HDD_CONF_FILENAME = $d/mfshdd.cfg
 MASTER_HOST = 0.0.0.0
 MASTER_PORT = $CS_PORT
 CSSERV_LISTEN_PORT = $((CS_PORT_BASE + n))
+# reconnect 1 s after losing the master (default 5): a SIGCONTed server is back sooner
+MASTER_RECONNECTION_DELAY = 1
 EOF
   echo "$d/chunks" >"$d/mfshdd.cfg"
 }
@@ -232,10 +243,11 @@ cmd_down() {
     umount "$MNT" 2>/dev/null || fusermount3 -u "$MNT" 2>/dev/null || fusermount -u "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null ||
       say "could not unmount $MNT"
   fi
-  stop_proc mount 5
-  local f name
-  for f in "$DIR"/pids/cs*.pid; do [[ -e $f ]] || continue; name=$(basename "$f" .pid); stop_proc "$name" 15; done
-  stop_proc master 30
+  stop_procs 5 mount
+  local f cs=()
+  for f in "$DIR"/pids/cs*.pid; do [[ -e $f ]] && cs+=("$(basename "$f" .pid)"); done
+  ((${#cs[@]} == 0)) || stop_procs 15 "${cs[@]}"
+  stop_procs 30 master
   # Leftovers whose pid files are gone (an earlier run killed midway): only processes whose
   # command line names our scratch dir, one by one.
   local pid

@@ -8,5 +8,6 @@ import { client } from './client';
 import { repair } from './repair';
 import { detection } from './detection';
 import { heartbeatScale } from './heartbeat-scale';
+import { peerMoosefs } from './peer-moosefs';
 
-export const SUITES: Suite[] = [baselines, client, repair, detection, heartbeatScale];
+export const SUITES: Suite[] = [baselines, client, repair, detection, heartbeatScale, peerMoosefs];
