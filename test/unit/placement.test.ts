@@ -1,7 +1,6 @@
 /** Placement: pipelines only on LIVE nodes with room, exclusions honoured, racks spread. */
 import fc from 'fast-check';
-import { choosePipeline, chooseReplicationTargets, type PlacementCandidate } from '@minidfs/namenode';
-import { RankedCandidates, chooseReplicationTargetsRanked } from '../../packages/namenode/src/core/placement';
+import { RankedCandidates, choosePipeline, chooseReplicationTargets, chooseReplicationTargetsRanked, type PlacementCandidate } from '@minidfs/namenode';
 
 const node = (id: string, over: Partial<PlacementCandidate> = {}): PlacementCandidate =>
   ({ id, state: 'LIVE', remainingBytes: 1000, activeTransfers: 0, rack: '/r1', ...over });
@@ -80,7 +79,7 @@ describe('placement', () => {
           expect(chooseReplicationTargets(nodes, b.count, holders, b.size, holderRacks)).toEqual(want);
         }
       },
-    ), { numRuns: 500 });
+    ), { numRuns: 300 });
   });
 
   test('a ranked pick looks at a handful of nodes, not the cluster', () => {
