@@ -147,7 +147,8 @@ describe('DataNode write pipeline and reads on real processes', () => {
   const dnDir = (id: string): string => path.join(cluster.root, id);
 
   beforeEach(async () => {
-    cluster = await TestCluster.start(3);
+    // Raw DataTransfer clients without block tokens: an open cluster.
+    cluster = await TestCluster.start(3, undefined, [], { secret: false });
     const report = await cluster.report();
     for (const d of report.datanodes) {
       const [host, port] = d.address.split(':');
@@ -451,7 +452,7 @@ describe('block reports and NameNode commands against a scripted NameNode', () =
   beforeEach(async () => {
     nn = new ScriptedNameNode();
     await nn.start(REPORT_INTERVAL_MS);
-    cluster = new TestCluster();
+    cluster = new TestCluster(undefined, [], { secret: false }); // the scripted NameNode holds no secret
     cluster.rpcPort = nn.port;
   });
 

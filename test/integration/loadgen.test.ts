@@ -32,6 +32,7 @@ describe('loadgen against a real NameNode', () => {
   test(`${NODES} simulated DataNodes become LIVE, report, hold seeded blocks, and die when stopped`, async () => {
     gen = new LoadGenerator({
       ...defaultLoadgenConfig(cluster.namenodeAddress, NODES), blocksPerNode: BLOCKS_PER_NODE, streamsPerChannel: 10, idPrefix: 'lg-',
+      secretFile: cluster.secretFile,
     }, silentLogger());
     await gen.start();
     const live = await cluster.waitForReport(`${NODES} LIVE`, (r) => r.live === NODES, 30_000);
@@ -75,7 +76,7 @@ describe('loadgen against a real NameNode', () => {
   test('minidfs loadgen --processes 2 drives the nodes from two worker processes and prints a JSON summary', async () => {
     const lg = new NodeProcess('loadgen', [
       'loadgen', '--namenode', cluster.namenodeAddress, '--datanodes', '20', '--processes', '2', '--blocks-per-node', '5',
-      '--streams-per-channel', '4', '--report-every-s', '0', '--json',
+      '--streams-per-channel', '4', '--report-every-s', '0', '--json', ...cluster.secretArgs,
     ]);
     try {
       await cluster.waitForReport('20 LIVE', (r) => r.live === 20, 30_000);

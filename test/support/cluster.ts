@@ -3,6 +3,7 @@
  * ports and temp dirs, in the fast liveness profile. State is read from the NameNode's JSON API
  * and its transition log (one JSON line per transition).
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,19 +27,38 @@ export interface Report { datanodes: ReportEntry[]; live: number; stale: number;
 
 export interface Transition { nodeId: string; from: string; to: string; reason: string; missedBeats: number; msSinceLastHeartbeat: number; timestamp: string }
 
+export interface TestClusterOptions {
+  /**
+   * Run with a cluster secret (DataNode authentication, block access tokens): default true, so the
+   * suite runs authenticated. false = an open cluster (raw DataTransfer clients without tokens).
+   */
+  secret?: boolean;
+}
+
 export class TestCluster {
   nn!: NodeProcess;
   readonly datanodes = new Map<string, NodeProcess>();
   rpcPort = 0;
   httpPort = 0;
   readonly root: string;
+  /** The cluster secret file every node gets (undefined: an open cluster). */
+  readonly secretFile: string | undefined;
 
-  constructor(readonly liveness: Liveness = FAST, readonly nnArgs: string[] = []) {
+  constructor(readonly liveness: Liveness = FAST, readonly nnArgs: string[] = [], options: TestClusterOptions = {}) {
     this.root = fs.mkdtempSync(path.join(os.tmpdir(), 'minidfs-it-'));
+    if (options.secret !== false) {
+      this.secretFile = path.join(this.root, 'secret');
+      fs.writeFileSync(this.secretFile, randomBytes(32).toString('hex'), { mode: 0o600 });
+    }
   }
 
-  static async start(datanodes = 3, liveness: Liveness = FAST, nnArgs: string[] = []): Promise<TestCluster> {
-    const c = new TestCluster(liveness, nnArgs);
+  /** `--secret-file FILE` when the cluster has a secret, else nothing. */
+  get secretArgs(): string[] {
+    return this.secretFile ? ['--secret-file', this.secretFile] : [];
+  }
+
+  static async start(datanodes = 3, liveness: Liveness = FAST, nnArgs: string[] = [], options: TestClusterOptions = {}): Promise<TestCluster> {
+    const c = new TestCluster(liveness, nnArgs, options);
     await c.startNameNode();
     for (let i = 1; i <= datanodes; i++) c.startDataNode(`dn${i}`);
     await c.waitForReport(`${datanodes} LIVE`, (r) => r.live === datanodes);
@@ -54,7 +74,7 @@ export class TestCluster {
     this.nn = new NodeProcess('namenode', [
       'namenode', '--bind', '127.0.0.1', '--rpc-port', String(this.rpcPort), '--http-port', String(this.httpPort),
       '--data-dir', path.join(this.root, 'namenode'), '--heartbeat-interval-ms', String(l.heartbeatIntervalMs),
-      '--stale-after', String(l.staleAfter), '--dead-after', String(l.deadAfter), ...this.nnArgs,
+      '--stale-after', String(l.staleAfter), '--dead-after', String(l.deadAfter), ...this.secretArgs, ...this.nnArgs,
     ]);
     const started = await this.nn.waitForLine('namenode started', (x) => x.event === 'started');
     this.rpcPort = Number(started.rpcPort);
@@ -65,7 +85,7 @@ export class TestCluster {
   startDataNode(id: string, extraArgs: string[] = [], dataDir = path.join(this.root, id), name = id): NodeProcess {
     const dn = new NodeProcess(name, [
       'datanode', '--id', id, '--namenode', this.namenodeAddress, '--port', '0', '--bind', '127.0.0.1', '--advertise', '127.0.0.1',
-      '--data-dir', dataDir, '--reconnect-max-ms', '200', ...extraArgs,
+      '--data-dir', dataDir, '--reconnect-max-ms', '200', ...this.secretArgs, ...extraArgs,
     ]);
     this.datanodes.set(name, dn);
     return dn;

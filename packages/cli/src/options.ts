@@ -26,3 +26,8 @@ export function intArg(min: number, max: number): (v: string) => number {
 }
 
 export const port = intArg(0, 65535);
+
+/** `--secret-file FILE` (env MINIDFS_SECRET_FILE): the cluster secret shared by the NameNode and every DataNode. */
+export function secretFileOption(): Option {
+  return opt('--secret-file <FILE>', 'file holding the cluster secret (docs/SECURITY.md); without it the cluster runs open: no DataNode authentication, no block tokens');
+}

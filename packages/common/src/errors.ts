@@ -24,6 +24,8 @@ export type ErrorCode =
   | 'NODE_ID_IN_USE'
   | 'UNKNOWN_NODE'
   | 'RESOURCE_EXHAUSTED'
+  | 'UNAUTHENTICATED'
+  | 'PERMISSION_DENIED'
   | 'UNAVAILABLE'
   | 'INTERNAL';
 
@@ -44,6 +46,8 @@ const grpcCodeOf: Record<ErrorCode, grpc.status> = {
   NODE_ID_IN_USE: grpc.status.ALREADY_EXISTS,
   UNKNOWN_NODE: grpc.status.FAILED_PRECONDITION,
   RESOURCE_EXHAUSTED: grpc.status.RESOURCE_EXHAUSTED,
+  UNAUTHENTICATED: grpc.status.UNAUTHENTICATED,
+  PERMISSION_DENIED: grpc.status.PERMISSION_DENIED,
   UNAVAILABLE: grpc.status.UNAVAILABLE,
   INTERNAL: grpc.status.INTERNAL,
 };
@@ -63,6 +67,10 @@ export class NotEnoughDatanodesError extends DfsError { override readonly name =
 export class NoLiveReplicaError extends DfsError { override readonly name = 'NoLiveReplicaError'; constructor(m: string) { super('NO_LIVE_REPLICA', m); } }
 export class ChecksumMismatchError extends DfsError { override readonly name = 'ChecksumMismatchError'; constructor(m: string) { super('CHECKSUM_MISMATCH', m); } }
 export class NodeIdInUseError extends DfsError { override readonly name = 'NodeIdInUseError'; constructor(m: string) { super('NODE_ID_IN_USE', m); } }
+/** A DataNode without a valid proof of the cluster secret (registration proof or session token). */
+export class UnauthenticatedError extends DfsError { override readonly name = 'UnauthenticatedError'; constructor(m: string) { super('UNAUTHENTICATED', m); } }
+/** A data transfer without a valid block access token for that block and mode. */
+export class PermissionDeniedError extends DfsError { override readonly name = 'PermissionDeniedError'; constructor(m: string) { super('PERMISSION_DENIED', m); } }
 
 const classOf: Partial<Record<ErrorCode, new (m: string) => DfsError>> = {
   INVALID_ARGUMENT: InvalidArgumentError,
@@ -74,6 +82,8 @@ const classOf: Partial<Record<ErrorCode, new (m: string) => DfsError>> = {
   NO_LIVE_REPLICA: NoLiveReplicaError,
   CHECKSUM_MISMATCH: ChecksumMismatchError,
   NODE_ID_IN_USE: NodeIdInUseError,
+  UNAUTHENTICATED: UnauthenticatedError,
+  PERMISSION_DENIED: PermissionDeniedError,
 };
 
 function isErrorCode(value: string): value is ErrorCode {

@@ -6,6 +6,7 @@ export * from './errors';
 export * from './limits';
 export * from './logger';
 export * from './proto';
+export * from './security';
 export type { HeartbeatRequest, HeartbeatRequest__Output } from './generated/minidfs/v1/HeartbeatRequest';
 export type { HeartbeatResponse, HeartbeatResponse__Output } from './generated/minidfs/v1/HeartbeatResponse';
 export type { DatanodeCommand, DatanodeCommand__Output } from './generated/minidfs/v1/DatanodeCommand';

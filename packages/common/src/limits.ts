@@ -37,4 +37,13 @@ export const Limits = {
   maxPacketsInFlight: 64,
   /** Concurrent data-transfer streams one DataNode serves. */
   maxTransfersPerDatanode: 64,
+  /**
+   * Registration nonces the NameNode remembers (each for 2 × the proof window) to refuse replays;
+   * when full, new registrations are refused as UNAVAILABLE until old nonces age out.
+   */
+  maxAuthNoncesRemembered: 200_000,
+  /** Longest registration proof, session token or block access token accepted (characters). */
+  maxAuthTokenLength: 1024,
+  /** Largest cluster secret file read. */
+  maxSecretFileBytes: 4096,
 } as const;

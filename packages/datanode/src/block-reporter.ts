@@ -11,6 +11,7 @@
  * are dropped and a full report is scheduled instead (it carries the same truth); (4) the reporter
  * never throws at its callers and a strange answer from the NameNode is logged, not fatal.
  */
+import * as grpc from '@grpc/grpc-js';
 import { type DatanodeCommand__Output, type DatanodeProtocolClient, Limits, type Logger, fromGrpcError } from '@minidfs/common';
 import { Backoff, type BackoffConfig } from './backoff';
 import type { BlockStore, StoredBlock } from './block-store';
@@ -38,6 +39,8 @@ export interface Registration {
 export interface BlockReporterOptions {
   /** The current NameNode client (the channel may be replaced on reconnect). */
   client: () => DatanodeProtocolClient;
+  /** Metadata for every report call (the session token when the cluster has a secret). */
+  metadata?: () => grpc.Metadata;
   /** What the full report lists (a BlockStore, or a simulated node's replica list in @minidfs/loadgen). */
   store: Pick<BlockStore, 'list'>;
   logger: Logger;
@@ -182,6 +185,7 @@ export class BlockReporter {
       response = await new Promise<BlockReportResponseIn | undefined>((resolve, reject) => {
         this.options.client().BlockReport(
           { nodeId: registration.nodeId, registrationId: registration.registrationId, blocks },
+          this.options.metadata?.() ?? new grpc.Metadata(),
           { deadline: Date.now() + FULL_REPORT_DEADLINE_MS },
           (err, res) => (err ? reject(err) : resolve(res)),
         );
@@ -230,6 +234,7 @@ export class BlockReporter {
       await new Promise<void>((resolve, reject) => {
         this.options.client().BlockReceivedAndDeleted(
           { nodeId: registration.nodeId, registrationId: registration.registrationId, received, deleted },
+          this.options.metadata?.() ?? new grpc.Metadata(),
           { deadline: Date.now() + INCREMENTAL_REPORT_DEADLINE_MS },
           (err) => (err ? reject(err) : resolve()),
         );
@@ -260,6 +265,7 @@ export class BlockReporter {
       await new Promise<void>((resolve, reject) => {
         this.options.client().ReportBadBlocks(
           { nodeId: registration.nodeId, registrationId: registration.registrationId, blockIds },
+          this.options.metadata?.() ?? new grpc.Metadata(),
           { deadline: Date.now() + INCREMENTAL_REPORT_DEADLINE_MS },
           (err) => (err ? reject(err) : resolve()),
         );

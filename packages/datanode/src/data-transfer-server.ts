@@ -20,7 +20,8 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import {
-  ChecksumMismatchError, DfsError, type DataTransferHandlers, InvalidArgumentError, Limits, type Logger, firstBadChunk, fromGrpcError, toGrpcError,
+  type BlockAccessMode, ChecksumMismatchError, DfsError, type DataTransferHandlers, InvalidArgumentError, Limits, type Logger, firstBadChunk, fromGrpcError,
+  toGrpcError, verifyBlockToken,
 } from '@minidfs/common';
 import { type BlockStore, type BlockWriter, type StoredBlock, validateBlockId, validateGenerationStamp } from './block-store';
 import type { PeerClients } from './peer-clients';
@@ -74,6 +75,19 @@ export interface DataTransferServerOptions {
   maxPacketsInFlight?: number;
   /** Default TRANSFER_IDLE_TIMEOUT_MS. */
   idleTimeoutMs?: number;
+  /**
+   * Key block access tokens are checked with (derived from the cluster secret): reads need a READ
+   * token and writes (client or replication) a WRITE token for the block, else PERMISSION_DENIED.
+   * Undefined = an open cluster, no checks.
+   */
+  blockTokenKey?: Buffer;
+  /** Wall clock for token expiry. Default Date.now. */
+  wallNowMs?: () => number;
+}
+
+/** Throws PermissionDeniedError unless the options' key is unset or `token` grants `mode` on `blockId`. */
+function checkBlockToken(options: DataTransferServerOptions, token: string, blockId: number, mode: BlockAccessMode): void {
+  if (options.blockTokenKey) verifyBlockToken(options.blockTokenKey, token, blockId, mode, (options.wallNowMs ?? Date.now)());
 }
 
 /** A pipeline failure: the typed error plus the node at fault (undefined: the sender's fault). */
@@ -177,6 +191,7 @@ export class DataTransferServer {
     let bytes = 0;
     try {
       blockId = validateBlockId(request.blockId);
+      checkBlockToken(this.options, request.accessToken, blockId, 'READ');
       const stored = store.get(blockId);
       if (stored && stored.generationStamp < request.generationStamp) {
         throw new DfsError('BLOCK_NOT_FOUND', `block ${blockId} here has generation stamp ${stored.generationStamp}, older than the requested ${request.generationStamp}`);
@@ -325,6 +340,7 @@ class WritePipeline {
     let validated: { blockId: number; generationStamp: number };
     try {
       validated = validateHeader(header, this.ownId);
+      checkBlockToken(this.options, header.accessToken, validated.blockId, 'WRITE');
     } catch (err) {
       throw new PipelineFailure(err as DfsError, undefined);
     }

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  DfsError, Limits, type Logger, SERVER_OPTIONS, bindServer, createLogger, loadProtos,
+  DfsError, Limits, type Logger, SERVER_OPTIONS, bindServer, createLogger, deriveClusterKeys, loadProtos,
 } from '@minidfs/common';
 import type { BackoffConfig } from './backoff';
 import { BlockReporter } from './block-reporter';
@@ -23,6 +23,7 @@ import { DataTransferServer, type TransferCounters, newTransferCounters } from '
 import { HeartbeatLink, type LinkStats } from './heartbeat-link';
 import { type DataNodeMetricsServer, startDataNodeMetricsServer } from './metrics-server';
 import { NamenodeChannel } from './namenode-channel';
+import { NodeCredentials } from './node-credentials';
 import { PeerClients } from './peer-clients';
 import { Replicator } from './replicator';
 
@@ -50,6 +51,11 @@ export interface DataNodeOptions {
   backoff: BackoffConfig;
   /** Port for GET /metrics (Prometheus). undefined = no metrics server; 0 = any free port. */
   metricsPort?: number;
+  /**
+   * Cluster secret (docs/SECURITY.md): proves this node to the NameNode (and the NameNode to it),
+   * and checks block access tokens on every transfer. Undefined = an open cluster.
+   */
+  secret?: Buffer;
 }
 
 interface StorageIdentity {
@@ -70,6 +76,8 @@ export class DataNode {
   private readonly transfer: DataTransferServer;
   private readonly executor: CommandExecutor;
   private link: HeartbeatLink | undefined;
+  private readonly credentials: NodeCredentials | undefined;
+  private readonly blockTokenKey: Buffer | undefined;
   private metricsServer: DataNodeMetricsServer | undefined;
   metricsPort = 0;
   private onFatal: ((err: Error) => void) | undefined;
@@ -81,10 +89,13 @@ export class DataNode {
     this.logger = logger ?? createLogger('datanode', { nodeId: this.identity.id });
     this.namenode = new NamenodeChannel(options.namenode);
 
+    const keys = options.secret ? deriveClusterKeys(options.secret) : undefined;
+    this.credentials = keys && new NodeCredentials(keys);
+    this.blockTokenKey = keys?.blockToken;
     const nodeId = () => this.nodeId;
     this.store = new BlockStore(path.join(options.dataDir, BLOCKS_SUBDIR), { logger: this.logger });
     this.reporter = new BlockReporter({
-      client: () => this.namenode.get(), store: this.store, logger: this.logger,
+      client: () => this.namenode.get(), store: this.store, logger: this.logger, metadata: this.credentials && (() => this.credentials!.sessionMetadata()),
       onCommands: (commands) => { for (const command of commands) this.executor.execute(command, 'block-report'); },
     });
     this.replicator = new Replicator({
@@ -101,6 +112,7 @@ export class DataNode {
       onBlockReceived: (block) => this.reporter.blockReceived(block),
       onBlockDeleted: (blockId) => this.reporter.blockDeleted(blockId),
       onCorruptBlock: (blockId) => this.reporter.reportBadBlock(blockId),
+      blockTokenKey: this.blockTokenKey,
     });
   }
 
@@ -139,6 +151,7 @@ export class DataNode {
       }),
       onCommand: (command) => this.executor.execute(command, 'heartbeat'),
       onFatal: (err) => onFatal?.(err),
+      credentials: this.credentials,
     });
     this.link.start();
     if (this.options.metricsPort !== undefined) {
@@ -157,7 +170,7 @@ export class DataNode {
       this.metricsPort = this.metricsServer.port;
     }
     this.logger.info('datanode started', {
-      event: 'started', port: this.port, metricsPort: this.metricsPort, dataDir: this.options.dataDir, namenode: this.options.namenode, blocks: this.store.blockCount(),
+      event: 'started', port: this.port, authentication: this.credentials ? 'cluster-secret' : 'none', metricsPort: this.metricsPort, dataDir: this.options.dataDir, namenode: this.options.namenode, blocks: this.store.blockCount(),
     });
   }
 

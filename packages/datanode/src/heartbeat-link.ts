@@ -14,6 +14,7 @@ import {
   type Logger, type RegisterResponse__Output, fromGrpcError,
 } from '@minidfs/common';
 import { Backoff, type BackoffConfig } from './backoff';
+import type { NodeCredentials } from './node-credentials';
 
 export interface LinkStats {
   capacityBytes: number;
@@ -47,6 +48,8 @@ export interface HeartbeatLinkOptions {
   random?: () => number;
   /** Deadline for Register, ms. */
   registerTimeoutMs?: number;
+  /** Proof of the cluster secret (Register proof, session token); absent on an open cluster. */
+  credentials?: NodeCredentials;
 }
 
 type HeartbeatCall = grpc.ClientDuplexStream<HeartbeatRequest, HeartbeatResponse__Output>;
@@ -99,9 +102,11 @@ export class HeartbeatLink {
     try {
       const reg = await new Promise<RegisterResponse__Output>((resolve, reject) => {
         const deadline = Date.now() + (this.options.registerTimeoutMs ?? 5000);
-        client.Register({ info }, { deadline }, (err, res) => (err || !res ? reject(err ?? new Error('empty RegisterResponse')) : resolve(res)));
+        const metadata = this.options.credentials?.registerMetadata(info) ?? new grpc.Metadata();
+        client.Register({ info }, metadata, { deadline }, (err, res) => (err || !res ? reject(err ?? new Error('empty RegisterResponse')) : resolve(res)));
       });
       if (this.stopped) return;
+      this.options.credentials?.acceptRegistration(reg);
       this.registration = reg;
       this.sequence = 0;
       this.counters.registrations += 1;
@@ -113,7 +118,7 @@ export class HeartbeatLink {
       this.openStream();
     } catch (err) {
       const e = fromGrpcError(err);
-      if (e.code === 'NODE_ID_IN_USE' || e.code === 'INVALID_ARGUMENT') {
+      if (e.code === 'NODE_ID_IN_USE' || e.code === 'INVALID_ARGUMENT' || e.code === 'UNAUTHENTICATED') {
         logger.error('namenode refused registration', { event: 'register-refused', code: e.code, error: e.message });
         this.stopped = true;
         this.options.onFatal?.(e);
@@ -125,7 +130,7 @@ export class HeartbeatLink {
 
   private openStream(): void {
     if (this.stopped || !this.registration) return;
-    const call = this.options.client().Heartbeat();
+    const call = this.options.client().Heartbeat(this.options.credentials?.sessionMetadata() ?? new grpc.Metadata());
     this.call = call;
     this.lastAnswerMs = Date.now();
     call.on('data', (res: HeartbeatResponse__Output) => {
@@ -147,6 +152,8 @@ export class HeartbeatLink {
     const broken = (err?: Error) => {
       if (call !== this.call) return;
       this.dropStream();
+      // The NameNode no longer accepts this session (another registration replaced it): register again.
+      if ((err as Partial<grpc.ServiceError> | undefined)?.code === grpc.status.UNAUTHENTICATED) this.registration = undefined;
       this.retry('heartbeat stream closed', err);
     };
     call.on('error', broken);

@@ -1,5 +1,6 @@
 /** @minidfs/datanode: the DataNode process, its heartbeat link, block store, data transfer and reports. */
 export { DataNode, type DataNodeOptions, BLOCKS_SUBDIR, STOP_GRACE_MS } from './datanode';
+export { NodeCredentials } from './node-credentials';
 export { HeartbeatLink, type HeartbeatLinkOptions, type LinkStats } from './heartbeat-link';
 export { Backoff, type BackoffConfig } from './backoff';
 export * from './block-store';

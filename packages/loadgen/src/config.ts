@@ -49,6 +49,8 @@ export interface LoadgenConfig {
   /** Longest reconnect backoff of a simulated node's link, ms. */
   reconnectMaxMs: number;
   seed: number;
+  /** Cluster secret file (docs/SECURITY.md): needed when the NameNode runs with --secret-file. */
+  secretFile?: string;
 }
 
 export function defaultLoadgenConfig(namenode: string, datanodes: number): LoadgenConfig {

@@ -12,7 +12,8 @@
  * grpc-js reconnects a channel's connection by itself.
  */
 import * as grpc from '@grpc/grpc-js';
-import { CHANNEL_OPTIONS, type DatanodeProtocolClient, type Logger, loadProtos, parseHostPort } from '@minidfs/common';
+import { CHANNEL_OPTIONS, type DatanodeProtocolClient, type Logger, deriveClusterKeys, loadProtos, parseHostPort, readSecretFile } from '@minidfs/common';
+import { NodeCredentials } from '@minidfs/datanode';
 import { Random } from '@minidfs/sim';
 import { type LoadgenConfig, validateLoadgenConfig } from './config';
 import { SimulatedDatanode } from './simulated-datanode';
@@ -44,11 +45,13 @@ export class LoadGenerator {
     for (let c = 0; c < channels; c++) {
       this.clients.push(new Client(`${host}:${port}`, grpc.credentials.createInsecure(), { ...CHANNEL_OPTIONS, 'grpc.use_local_subchannel_pool': 1 }));
     }
+    const keys = config.secretFile ? deriveClusterKeys(readSecretFile(config.secretFile)) : undefined;
     const random = new Random(`loadgen/${config.seed}/process/${config.firstIndex}`);
     for (let i = 0; i < config.datanodes; i++) {
       const client = this.clients[Math.floor(i / config.streamsPerChannel)];
       this.nodes.push(new SimulatedDatanode({
         config, index: config.firstIndex + i, client: () => client, logger, counters: this.counters, random: () => random.next(),
+        credentials: keys && new NodeCredentials(keys),
       }));
     }
     // Fisher-Yates: the start order, hence the beat phases, is a seeded permutation.

@@ -12,7 +12,7 @@
  * namespace seeder wrote to it. Deleted generated replicas are one bit each.
  */
 import type { DatanodeCommand__Output, DatanodeProtocolClient, HeartbeatResponse__Output, Logger } from '@minidfs/common';
-import { BlockReporter, HeartbeatLink, type StoredBlock } from '@minidfs/datanode';
+import { BlockReporter, HeartbeatLink, type NodeCredentials, type StoredBlock } from '@minidfs/datanode';
 import { FIRST_BLOCK_ID, FIRST_GENERATION_STAMP, type LoadgenConfig } from './config';
 import type { LoadCounters } from './stats';
 
@@ -29,6 +29,8 @@ export interface SimulatedDatanodeDeps {
   logger: Logger;
   counters: LoadCounters;
   random: () => number;
+  /** Proof of the cluster secret, one per node (absent: an open cluster). */
+  credentials?: NodeCredentials;
 }
 
 export class SimulatedDatanode {
@@ -53,6 +55,7 @@ export class SimulatedDatanode {
     this.generatedLive = config.blocksPerNode;
     this.reporter = new BlockReporter({
       client: deps.client, store: { list: () => this.list() }, logger, random: deps.random,
+      metadata: deps.credentials && (() => deps.credentials!.sessionMetadata()),
       onCommands: (commands) => { for (const c of commands) this.onCommand(c); },
     });
     const jitter = config.jitterFraction;
@@ -93,6 +96,7 @@ export class SimulatedDatanode {
       },
       onAnswer: (res: HeartbeatResponse__Output) => this.onAnswer(res),
       onFatal: () => { counters.fatal += 1; },
+      credentials: deps.credentials,
     });
   }
 

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import {
-  type Clock, type LivenessConfig, type Logger, SERVER_OPTIONS, SystemClock, bindServer, createLogger, loadProtos,
+  BlockTokenIssuer, type Clock, type LivenessConfig, type Logger, SERVER_OPTIONS, SystemClock, bindServer, createLogger, deriveClusterKeys, loadProtos,
   Limits, SafeModeError, validateLivenessConfig,
 } from '@minidfs/common';
 import type { FastifyInstance } from 'fastify';
@@ -17,6 +17,7 @@ import { EventLog } from './core/event-log';
 import type { Transition } from './core/heartbeat-monitor';
 import { PhiAccrualDetector, defaultPhiAccrualConfig } from './core/phi-accrual';
 import { DatanodeProtocolService } from './adapters/datanode-protocol-service';
+import { DatanodeAuthenticator } from './adapters/auth';
 import { clientProtocolHandlers } from './adapters/client-protocol-service';
 import { createHttpServer } from './adapters/http-server';
 import { NameNodeMetrics, heartbeatTimeline } from './adapters/metrics';
@@ -57,6 +58,12 @@ export interface NameNodeOptions {
   detector?: 'threshold' | 'phi';
   /** φ at which a node is DEAD with `detector: 'phi'`. Default 8. */
   phiThreshold?: number;
+  /**
+   * Cluster secret (docs/SECURITY.md): DataNodes must prove it to register and heartbeat, and
+   * block locations carry access tokens signed with a key derived from it. Undefined = an open
+   * cluster (any process that reaches the RPC port can join as a DataNode; no tokens).
+   */
+  secret?: Buffer;
 }
 
 export function defaultNameNodeOptions(): Omit<NameNodeOptions, 'dataDir' | 'liveness'> {
@@ -71,6 +78,10 @@ export class NameNode {
   readonly events = new EventLog(Limits.maxEventsRetained);
   private readonly grpcServer = new grpc.Server(SERVER_OPTIONS);
   private readonly datanodeService: DatanodeProtocolService;
+  /** DataNode authentication; undefined on an open cluster. */
+  readonly auth: DatanodeAuthenticator | undefined;
+  /** Signs block access tokens; undefined on an open cluster. */
+  private readonly blockToken: ((blockId: number, mode: 'READ' | 'WRITE') => string) | undefined;
   private http: FastifyInstance | undefined;
   private store: MetadataStore | undefined;
   namesystem: Namesystem | undefined;
@@ -101,6 +112,10 @@ export class NameNode {
       blockLengthBytes: (blockId) => this.namesystem?.blockMap.get(blockId)?.lengthBytes,
       events: (after) => this.events.since(after),
     }, options.liveness);
+    const keys = options.secret ? deriveClusterKeys(options.secret) : undefined;
+    this.auth = keys && new DatanodeAuthenticator({ keys, logger: this.logger, currentRegistrationId: (id) => this.manager.get(id)?.registrationId });
+    const issuer = keys && new BlockTokenIssuer(keys.blockToken);
+    this.blockToken = issuer && ((blockId, mode) => issuer.issue(blockId, mode));
     this.datanodeService = new DatanodeProtocolService({
       manager: this.manager,
       clock: this.clock,
@@ -109,6 +124,7 @@ export class NameNode {
       onTransitions: (ts) => this.recordTransitions(ts),
       onHeartbeat: (nodeId, nowMs, accepted) => this.metrics.onHeartbeat(nodeId, nowMs, accepted),
       onHeartbeatHandled: (ms) => this.metrics.onHeartbeatHandled(ms),
+      streamNodeId: this.auth?.streamNodeId, blockToken: this.blockToken,
       reports: {
         full: (nodeId, blocks) => this.fs().fullBlockReport(nodeId, blocks),
         incremental: (nodeId, received, deleted) => this.fs().blockReceivedAndDeleted(nodeId, received, deleted),
@@ -129,9 +145,11 @@ export class NameNode {
       minReplication: this.options.minReplication, safeModeThreshold: this.options.safeModeThreshold,
     }, (nodeId) => this.datanodeService.pushCommands(nodeId));
     const protos = loadProtos();
-    this.grpcServer.addService(protos.DatanodeProtocol.service, this.datanodeService.handlers());
+    const datanodeHandlers = this.datanodeService.handlers();
+    this.grpcServer.addService(protos.DatanodeProtocol.service, this.auth ? this.auth.wrap(datanodeHandlers) : datanodeHandlers);
     this.grpcServer.addService(protos.ClientProtocol.service, clientProtocolHandlers({
       namesystem: this.namesystem, datanodeReport: () => this.datanodeReport(), onCall: (m, ms, ok) => this.metrics.onClientCall(m, ms, ok),
+      blockToken: this.blockToken,
     }));
     this.rpcPort = await bindServer(this.grpcServer, `${this.options.bindHost}:${this.options.rpcPort}`);
     this.http = createHttpServer({
@@ -157,6 +175,7 @@ export class NameNode {
     }, tickMs);
     this.logger.info('namenode started', {
       event: 'started', rpcPort: this.rpcPort, httpPort: this.httpPort, clusterId: this.clusterId, ...this.options.liveness,
+      authentication: this.auth ? 'cluster-secret' : 'none',
       detector: this.manager.monitor.detectorName, ...(this.options.detector === 'phi' ? { phiThreshold: this.options.phiThreshold ?? 8 } : {}),
     });
   }

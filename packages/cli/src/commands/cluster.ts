@@ -8,11 +8,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { Command } from 'commander';
+import { ensureSecretFile } from '@minidfs/common';
 import { intArg, opt, port } from '../options';
 
 interface ClusterOptions {
   datanodes: number; dataDir: string; rpcPort: number; httpPort: number; datanodePort: number;
-  heartbeatIntervalMs: number; staleAfter: number; deadAfter: number; replication?: number;
+  heartbeatIntervalMs: number; staleAfter: number; deadAfter: number; replication?: number; secretFile?: string; insecure?: boolean;
 }
 
 function relay(child: ChildProcess, name: string, logFile: string): void {
@@ -46,11 +47,15 @@ export function clusterCommand(): Command {
     .addOption(opt('--stale-after <BEATS>', 'missed beats before STALE', 2, intArg(1, 10_000)))
     .addOption(opt('--dead-after <BEATS>', 'missed beats before DEAD', 3, intArg(2, 10_000)))
     .addOption(opt('--replication <N>', 'default replication factor (default: min(3, datanodes - 1), so a dead node can be healed around)', undefined, intArg(1, 32)))
+    .addOption(opt('--secret-file <FILE>', 'cluster secret shared by every node (default: DATA_DIR/secret, generated with mode 0600 if missing)'))
+    .option('--insecure', 'run the cluster open: no secret, no DataNode authentication, no block access tokens')
     .action(async (o: ClusterOptions) => {
       const replication = o.replication ?? Math.max(1, Math.min(3, o.datanodes - 1));
       const main = path.resolve(__dirname, '../main.js');
       const root = path.resolve(o.dataDir);
       fs.mkdirSync(path.join(root, 'logs'), { recursive: true });
+      const secretFile = o.insecure ? undefined : o.secretFile ? path.resolve(o.secretFile) : ensureSecretFile(path.join(root, 'secret'));
+      const secretArgs = secretFile ? ['--secret-file', secretFile] : [];
       const children: Array<{ name: string; child: ChildProcess }> = [];
       const start = (name: string, args: string[]) => {
         const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -65,20 +70,21 @@ export function clusterCommand(): Command {
       start('namenode', [
         'namenode', '--rpc-port', String(o.rpcPort), '--http-port', String(o.httpPort), '--data-dir', path.join(root, 'namenode'),
         '--heartbeat-interval-ms', String(o.heartbeatIntervalMs), '--stale-after', String(o.staleAfter), '--dead-after', String(o.deadAfter),
-        '--replication', String(replication),
+        '--replication', String(replication), ...secretArgs,
       ]);
       const pids: string[] = [];
       for (let i = 1; i <= o.datanodes; i++) {
         const p = o.datanodePort + i - 1;
         const dn = start(`dn${i}`, [
           'datanode', '--id', `dn${i}`, '--namenode', `127.0.0.1:${o.rpcPort}`, '--port', String(p), '--advertise', '127.0.0.1',
-          '--bind', '127.0.0.1', '--data-dir', path.join(root, `dn${i}`), '--metrics-port', String(p + 100),
+          '--bind', '127.0.0.1', '--data-dir', path.join(root, `dn${i}`), '--metrics-port', String(p + 100), ...secretArgs,
         ]);
         pids.push(`  dn${i}  127.0.0.1:${p}  pid ${dn.pid}  metrics http://127.0.0.1:${p + 100}/metrics`);
       }
       console.log([
         `minidfs cluster: 1 NameNode, ${o.datanodes} DataNodes, replication ${replication} (data and logs in ${root})`,
         `  NameNode RPC  127.0.0.1:${o.rpcPort}`,
+        `  Secret        ${secretFile ?? 'none (--insecure: open cluster)'}`,
         `  Web UI        http://localhost:${o.httpPort}/   (JSON: http://localhost:${o.httpPort}/api/datanodes)`,
         ...pids,
         `Try: npx minidfs report     (kill -9 a DataNode pid above and watch it go STALE, then DEAD)`,

@@ -1,7 +1,8 @@
 /** `minidfs datanode`: runs a DataNode in the foreground; SIGTERM says goodbye and exits 0. */
 import { Command } from 'commander';
+import { readSecretFile } from '@minidfs/common';
 import { DataNode } from '@minidfs/datanode';
-import { intArg, opt, port } from '../options';
+import { intArg, opt, port, secretFileOption } from '../options';
 
 export function datanodeCommand(): Command {
   return new Command('datanode')
@@ -15,10 +16,12 @@ export function datanodeCommand(): Command {
     .addOption(opt('--rack <LABEL>', 'rack label for replica placement', '/default-rack'))
     .addOption(opt('--reconnect-max-ms <MS>', 'largest reconnect backoff towards the NameNode', 2000, intArg(10, 600_000)))
     .addOption(opt('--metrics-port <PORT>', 'HTTP port for GET /metrics (Prometheus); off when not given', undefined, port))
-    .action(async (o: { metricsPort?: number; namenode: string; port: number; dataDir: string; id?: string; advertise?: string; bind: string; rack: string; reconnectMaxMs: number }) => {
+    .addOption(secretFileOption())
+    .action(async (o: { metricsPort?: number; namenode: string; port: number; dataDir: string; id?: string; advertise?: string; bind: string; rack: string; reconnectMaxMs: number; secretFile?: string }) => {
       const dn = new DataNode({
         namenode: o.namenode, bindHost: o.bind, port: o.port, dataDir: o.dataDir, id: o.id, advertiseHost: o.advertise, rack: o.rack,
         backoff: { initialMs: Math.min(100, o.reconnectMaxMs), maxMs: o.reconnectMaxMs }, metricsPort: o.metricsPort,
+        secret: o.secretFile ? readSecretFile(o.secretFile) : undefined,
       });
       await dn.start((err) => {
         process.stderr.write(`minidfs datanode: ${err.message}\n`);

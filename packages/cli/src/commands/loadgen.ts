@@ -4,6 +4,7 @@
  * what it sent (beats, registrations, reports) and what it saw (answers, commands, reconnects,
  * beat round trip and its own send lag). --json prints one JSON object per report line on stdout.
  */
+import path from 'node:path';
 import { Command } from 'commander';
 import { createLogger } from '@minidfs/common';
 import {
@@ -13,7 +14,7 @@ import {
 import { intArg, opt } from '../options';
 
 interface LoadgenOptions {
-  namenode: string; datanodes: number; intervalMs: number; blocksPerNode: number; duration: number; processes: number; json?: boolean;
+  namenode: string; datanodes: number; intervalMs: number; blocksPerNode: number; duration: number; processes: number; json?: boolean; secretFile?: string;
   streamsPerChannel: number; startsPerSecond: number; jitter: number; idPrefix: string; seed: number; files: number; reportEveryS: number;
   goodbye?: boolean;
 }
@@ -76,12 +77,14 @@ export function loadgenCommand(): Command {
     .addOption(opt('--seed <N>', 'seed for block lengths, jitter and start order', 1, intArg(0, 2 ** 31)))
     .addOption(opt('--report-every-s <S>', 'print progress every S seconds (0 = only the summary)', 5, intArg(0, 3600)))
     .option('--goodbye', 'on exit, simulated nodes say goodbye (the NameNode marks them DEAD at once) instead of going silent')
+    .addOption(opt('--secret-file <FILE>', 'cluster secret file, when the NameNode runs with one (docs/SECURITY.md)'))
     .option('--json', 'print JSON lines on stdout: {"type":"progress"|"summary", datanodes, registered, sent:{...}, seen:{...}, window:{...}}')
     .action(async (o: LoadgenOptions) => {
       const logger = createLogger('loadgen');
       const config = {
         ...defaultLoadgenConfig(o.namenode, o.datanodes), intervalMs: o.intervalMs, blocksPerNode: o.blocksPerNode, streamsPerChannel: o.streamsPerChannel,
         startsPerSecond: o.startsPerSecond, jitterFraction: o.jitter, idPrefix: o.idPrefix, seed: o.seed,
+        secretFile: o.secretFile ? path.resolve(o.secretFile) : undefined,
       };
       if (o.files > 0 && o.processes > 1) throw new Error('--files needs --processes 1 (the seeder drives the pipeline nodes in its own process)');
       // Per-node lines (registered, block report sent) would be N lines each; keep warnings unless asked.

@@ -1,8 +1,9 @@
 /** `minidfs namenode`: runs a NameNode in the foreground until SIGTERM/SIGINT. */
 import { Command, InvalidArgumentError } from 'commander';
 import { DfsClient } from '@minidfs/client';
+import { readSecretFile } from '@minidfs/common';
 import { NameNode, defaultNameNodeOptions } from '@minidfs/namenode';
-import { intArg, opt, port } from '../options';
+import { intArg, opt, port, secretFileOption } from '../options';
 
 function floatArg(min: number, max: number): (v: string) => number {
   return (v: string) => {
@@ -28,17 +29,18 @@ export function namenodeCommand(): Command {
     .addOption(opt('--min-replication <N>', 'replicas each block needs reported before a write is acknowledged (capped at the file replication)', d.minReplication, intArg(1, 32)))
     .addOption(opt('--detector <KIND>', 'failure detector for DEAD: threshold (missed beats) or phi (phi accrual)', 'threshold').choices(['threshold', 'phi']))
     .addOption(opt('--phi-threshold <PHI>', 'with --detector phi: phi at which a DataNode is DEAD', 8, floatArg(0.5, 300)))
+    .addOption(secretFileOption())
     .action(async (o: {
       rpcPort: number; httpPort: number; dataDir: string; bind: string; heartbeatIntervalMs: number;
       staleAfter: number; deadAfter: number; replication: number; blockSize: number; minReplication: number;
-      detector: 'threshold' | 'phi'; phiThreshold: number;
+      detector: 'threshold' | 'phi'; phiThreshold: number; secretFile?: string;
     }) => {
       const nn = new NameNode({
         ...d,
         bindHost: o.bind, rpcPort: o.rpcPort, httpPort: o.httpPort, dataDir: o.dataDir,
         liveness: { heartbeatIntervalMs: o.heartbeatIntervalMs, staleAfterMissed: o.staleAfter, deadAfterMissed: o.deadAfter },
         replication: o.replication, blockSizeBytes: o.blockSize, minReplication: o.minReplication,
-        detector: o.detector, phiThreshold: o.phiThreshold,
+        detector: o.detector, phiThreshold: o.phiThreshold, secret: o.secretFile ? readSecretFile(o.secretFile) : undefined,
       });
       await nn.start();
       // The UI's download link reads through the ordinary client path (verified, with failover).

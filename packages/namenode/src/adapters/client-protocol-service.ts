@@ -12,13 +12,12 @@ export interface ClientProtocolDeps {
   namesystem: Namesystem;
   datanodeReport(): DatanodeReportJson;
   onCall?(method: string, ms: number, ok: boolean): void;
+  /** Signs block access tokens for the locations handed out (absent on an open cluster: tokens stay empty). */
+  blockToken?(blockId: number, mode: 'READ' | 'WRITE'): string;
 }
 
 type Callback<T> = (err: Partial<grpc.ServiceError> | null, value?: T) => void;
 
-function locatedToWire(b: LocatedBlockInfo) {
-  return { block: b.block, offsetBytes: b.offsetBytes, locations: b.locations, accessToken: '' };
-}
 
 function statusToWire(s: FileStatus) {
   return s;
@@ -26,6 +25,9 @@ function statusToWire(s: FileStatus) {
 
 export function clientProtocolHandlers(deps: ClientProtocolDeps): ClientProtocolHandlers {
   const ns = deps.namesystem;
+  const locatedToWire = (mode: 'READ' | 'WRITE') => (b: LocatedBlockInfo) => ({
+    block: b.block, offsetBytes: b.offsetBytes, locations: b.locations, accessToken: deps.blockToken?.(b.block.blockId, mode) ?? '',
+  });
   /** Runs a (possibly async) handler body and answers with its result or a typed error. */
   const handle = <Req, Res>(method: string, body: (req: Req) => Res | Promise<Res>) =>
     (call: { request: Req }, callback: Callback<Res>) => {
@@ -42,14 +44,14 @@ export function clientProtocolHandlers(deps: ClientProtocolDeps): ClientProtocol
     Create: handle('Create', async (r) => ({
       status: statusToWire(await ns.create(r.path, r.replication, r.blockSizeBytes, r.createParent, r.clientName)),
     })),
-    AddBlock: handle('AddBlock', async (r) => ({ block: locatedToWire(await ns.addBlock(r.path, r.clientName, r.excludeNodeIds)) })),
+    AddBlock: handle('AddBlock', async (r) => ({ block: locatedToWire('WRITE')(await ns.addBlock(r.path, r.clientName, r.excludeNodeIds)) })),
     AbandonBlock: handle('AbandonBlock', async (r) => { await ns.abandonBlock(r.path, r.clientName, r.blockId); return {}; }),
     Complete: handle('Complete', async (r) => ({
       complete: await ns.complete(r.path, r.clientName, r.blocks.map((b) => ({ blockId: b.blockId, lengthBytes: b.lengthBytes }))),
     })),
     GetBlockLocations: handle('GetBlockLocations', (r) => {
       const { status, blocks } = ns.getBlockLocations(r.path);
-      return { status: statusToWire(status), blocks: blocks.map(locatedToWire) };
+      return { status: statusToWire(status), blocks: blocks.map(locatedToWire('READ')) };
     }),
     GetFileInfo: handle('GetFileInfo', (r) => ({ status: statusToWire(ns.getFileInfo(r.path)) })),
     ListStatus: handle('ListStatus', (r) => ({ entries: ns.listStatus(r.path).map(statusToWire) })),

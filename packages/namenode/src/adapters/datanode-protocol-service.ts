@@ -21,6 +21,10 @@ export interface DatanodeProtocolDeps {
   onHeartbeat?(nodeId: string, nowMs: number, accepted: boolean): void;
   /** Metrics hook: CPU-side time one heartbeat took in the handler (decode to answer written), ms. */
   onHeartbeatHandled?(ms: number): void;
+  /** Node id a Heartbeat stream was authenticated for (adapters/auth.ts): every beat on it must carry it. */
+  streamNodeId?(call: object): string | undefined;
+  /** Signs the block access token of a REPLICATE command; absent on an open cluster. */
+  blockToken?(blockId: number, mode: 'READ' | 'WRITE'): string;
   reports: {
     /** Full report: returns block ids the node must delete. */
     full(nodeId: string, blocks: ReportedReplica[]): number[];
@@ -43,7 +47,7 @@ export class DatanodeProtocolService {
     const session = this.sessions.get(nodeId);
     if (!session) return;
     const commands = this.deps.manager.drainCommands(nodeId);
-    if (commands.length) session.call.write({ ackedSequence: 0, commands: commands.map((c) => commandToWire(c, this.locate)) });
+    if (commands.length) session.call.write({ ackedSequence: 0, commands: commands.map((c) => commandToWire(c, this.locate, this.deps.blockToken)) });
   }
 
   closeAll(): void {
@@ -82,10 +86,12 @@ export class DatanodeProtocolService {
       Heartbeat: (call) => {
         const streamId = this.nextStreamId++;
         let nodeId: string | undefined;
+        const boundNodeId = this.deps.streamNodeId?.(call);
         call.on('data', (req: HeartbeatRequest__Output) => {
           const startedMs = performance.now();
           const nowMs = clock.nowMs();
-          if (nodeId !== undefined && req.nodeId !== nodeId) {
+          const expectedNodeId = nodeId ?? boundNodeId;
+          if (expectedNodeId !== undefined && req.nodeId !== expectedNodeId) {
             call.destroy(new Error('one heartbeat stream carries one node id'));
             return;
           }
@@ -104,7 +110,7 @@ export class DatanodeProtocolService {
             call.end();
             return;
           }
-          call.write({ ackedSequence: outcome.ackedSequence, commands: outcome.commands.map((c) => commandToWire(c, this.locate)) });
+          call.write({ ackedSequence: outcome.ackedSequence, commands: outcome.commands.map((c) => commandToWire(c, this.locate, this.deps.blockToken)) });
           this.deps.onHeartbeatHandled?.(performance.now() - startedMs);
         });
         const closed = () => {

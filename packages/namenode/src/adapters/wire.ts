@@ -30,7 +30,10 @@ export function heartbeatFromWire(req: HeartbeatRequest__Output, streamId: numbe
   };
 }
 
-export function commandToWire(c: Command, locate: (nodeId: string) => { nodeId: string; host: string; dataPort: number; rack: string } | undefined): DatanodeCommand {
+export function commandToWire(
+  c: Command, locate: (nodeId: string) => { nodeId: string; host: string; dataPort: number; rack: string } | undefined,
+  blockToken?: (blockId: number, mode: 'READ' | 'WRITE') => string,
+): DatanodeCommand {
   switch (c.kind) {
     case 'reregister':
       return { reregister: { reason: c.reason } };
@@ -43,6 +46,8 @@ export function commandToWire(c: Command, locate: (nodeId: string) => { nodeId: 
         replicate: {
           blockId: c.blockId, generationStamp: c.generationStamp, lengthBytes: c.lengthBytes,
           targets: c.targetIds.map(locate).filter((t) => t !== undefined),
+          // The source reads its own replica; the targets are written to: WRITE (docs/SECURITY.md).
+          accessToken: blockToken?.(c.blockId, 'WRITE') ?? '',
         },
       };
   }

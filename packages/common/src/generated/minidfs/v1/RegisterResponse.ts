@@ -11,6 +11,7 @@ export interface RegisterResponse {
   'blockSizeBytes'?: (number | string | Long);
   'blockReportIntervalMs'?: (number);
   'clusterId'?: (string);
+  'sessionToken'?: (string);
 }
 
 export interface RegisterResponse__Output {
@@ -22,4 +23,5 @@ export interface RegisterResponse__Output {
   'blockSizeBytes': (number);
   'blockReportIntervalMs': (number);
   'clusterId': (string);
+  'sessionToken': (string);
 }
