@@ -90,7 +90,7 @@ describe('simulation properties (fast-check over random seeds)', () => {
     });
     check('2.', arb, ({ s, loss, crashes }) => {
       const durationMs = 20 * 60_000;
-      const scripted: ScriptedFault[] = crashes.map((x) => ({ kind: 'crash', node: x.node % s.nodes, atMs: Math.floor(x.atFraction * durationMs) }));
+      const scripted = crashes.map((x) => ({ kind: 'crash' as const, node: x.node % s.nodes, atMs: Math.floor(x.atFraction * durationMs) }));
       const { f } = run(config(s, durationMs, (c) => {
         c.network.loss = loss;
         c.faults.scripted = scripted;
