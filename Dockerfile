@@ -54,7 +54,7 @@ COPY --from=build /app/packages packages
 # runtime user, so a fresh named volume mounted there inherits that ownership.
 RUN ln -s /app/packages/cli/bin/minidfs.js /usr/local/bin/minidfs \
  && chmod 0755 /app/packages/cli/bin/minidfs.js \
- && mkdir -p /data && chown node:node /data \
+ && mkdir -p /data /secret && chown node:node /data /secret \
  && minidfs --version
 USER node
 # NameNode RPC, NameNode web/API, DataNode data transfer.
