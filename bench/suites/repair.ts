@@ -80,6 +80,7 @@ async function measureRepair(c: TestCluster, ctx: BenchContext, fileCount: numbe
     const lines = c.nn.lines.slice(from);
     const copied = lines.filter((l) => l.event === 'replication-copied');
     const timedOut = lines.filter((l) => l.event === 'replication-timed-out').length;
+    const othersSuspected = c.transitions(undefined, from).filter((t) => t.nodeId !== victim && t.to !== 'LIVE').length;
     const lastCopyMs = copied.length > 0 ? Math.max(...copied.map(logMs)) - deadAt : Number.NaN;
     ctx.log(`DEAD ${deadAt - killedAt} ms after the kill; fully replicated ${repairMs} ms after DEAD (${copied.length} copies, ${timedOut} timed out)`);
     return {
@@ -93,6 +94,7 @@ async function measureRepair(c: TestCluster, ctx: BenchContext, fileCount: numbe
       copies_reported: copied.length,
       copies_timed_out: timedOut,
       max_under_replicated_seen: sawUnder,
+      other_nodes_suspected: othersSuspected,
       victim,
     };
   } finally {
@@ -104,8 +106,8 @@ export const repair: Suite = {
   name: 'repair',
   title: 'Repair: re-replication after a DataNode is killed',
   async run(ctx: BenchContext): Promise<SuiteResult> {
-    const fileSize = ctx.quick ? 64 * MiB : 256 * MiB;
-    const fileCount = ctx.quick ? 3 : 6;
+    const fileSize = ctx.quick ? 80 * MiB : 256 * MiB;
+    const fileCount = ctx.quick ? 2 : 6;
     const blockSize = ctx.quick ? 16 * MiB : 64 * MiB;
     const m = await withCluster(DATANODES, LIVENESS, ['--block-size', String(blockSize), '--replication', String(REPLICATION)],
       (c) => measureRepair(c, ctx, fileCount, fileSize));
@@ -134,6 +136,8 @@ export const repair: Suite = {
       notes: [
         `With ${DATANODES} nodes at replication ${REPLICATION}, every lost replica has exactly one possible target (the one survivor without it), ` +
           'so all copies converge on the survivors\' disks; sources are the two other holders.',
+        `Survivors that went STALE or DEAD during the repair (busy or starved of CPU): ${m.other_nodes_suspected}; ` +
+          `the most under-replicated blocks fsck showed at once: ${m.max_under_replicated_seen} (the victim held ${m.repair_blocks}).`,
         '"last copy logged" is the NameNode\'s own log timestamp of the last replication-copied event; the fsck poll adds at most one poll interval plus an HTTP round trip.',
       ],
     };
