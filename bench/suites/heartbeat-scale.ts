@@ -106,6 +106,13 @@ async function measure(ctx: BenchContext, plan: Plan, datanodes: number, run: nu
   const processes = Math.max(1, Math.ceil(datanodes / NODES_PER_LOADGEN_PROCESS));
   const c = new TestCluster(LIVENESS);
   let load: LoadRun | undefined;
+  // Interrupted (Ctrl-C, timeout): take the NameNode down with us; the workers exit with their parent.
+  const onSignal = () => {
+    if (c.nn?.alive) c.nn.signal('SIGKILL');
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     await c.startNameNode();
     const pid = c.nn.pid;
@@ -117,6 +124,8 @@ async function measure(ctx: BenchContext, plan: Plan, datanodes: number, run: nu
     const config = {
       ...defaultLoadgenConfig(c.namenodeAddress, datanodes), blocksPerNode: plan.blocksPerNode, startsPerSecond: plan.startsPerSecond,
       seed: ctx.seed % 2 ** 31,
+      // A cluster started with a secret (docs/SECURITY.md) needs the simulated nodes to prove it.
+      secretFile: (c as { secretFile?: string }).secretFile,
     };
     load = startLoad(config, processes, logger, { fork: true });
     const t0 = Date.now();
@@ -172,6 +181,8 @@ async function measure(ctx: BenchContext, plan: Plan, datanodes: number, run: nu
       `false DEADs ${sample.falseDeads}, RSS ${round(sample.rssPerNodeKiB)} KiB/node, load avg ${round(sample.loadAvg1m, 2)}`);
     return sample;
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await load?.stop(false).catch(() => undefined);
     await c.stop();
   }
@@ -195,7 +206,11 @@ function combine(samples: Sample[]): Sample {
 const passes = (s: Sample) => s.falseDeads === 0 && s.live === s.datanodes && s.lagP99Ms < LAG_P99_BOUND_MS;
 
 async function run(ctx: BenchContext): Promise<SuiteResult> {
-  const plan = ctx.quick ? QUICK : FULL;
+  const base = ctx.quick ? QUICK : FULL;
+  // Focused runs: MINIDFS_BENCH_HEARTBEAT_SIZES=10000,20000 and MINIDFS_BENCH_HEARTBEAT_RUNS=1.
+  const sizes = process.env.MINIDFS_BENCH_HEARTBEAT_SIZES?.split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  const runs = Number(process.env.MINIDFS_BENCH_HEARTBEAT_RUNS);
+  const plan: Plan = { ...base, sizes: sizes?.length ? sizes : base.sizes, runs: Number.isInteger(runs) && runs > 0 ? runs : base.runs };
   const rows: Sample[] = [];
   const notes: string[] = [];
   for (const n of plan.sizes) {

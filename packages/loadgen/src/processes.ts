@@ -93,7 +93,9 @@ class Worker {
   }
 
   async start(): Promise<void> {
-    await this.request('started', { type: 'start' });
+    // The ramp itself takes datanodes / startsPerSecond seconds.
+    const rampMs = Math.ceil((this.config.datanodes / this.config.startsPerSecond) * 1000);
+    await this.request('started', { type: 'start' }, rampMs + WORKER_REPLY_TIMEOUT_MS);
   }
 
   async snapshot(): Promise<LoadgenSnapshot> {
@@ -109,13 +111,13 @@ class Worker {
     if (!this.exited) this.child.kill('SIGTERM');
   }
 
-  private request(key: string, message: ToWorker): Promise<FromWorker> {
+  private request(key: string, message: ToWorker, timeoutMs = WORKER_REPLY_TIMEOUT_MS): Promise<FromWorker> {
     if (this.exited) return Promise.reject(new Error(`loadgen worker ${this.config.firstIndex} has exited`));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting.delete(key);
-        reject(new Error(`loadgen worker ${this.config.firstIndex} did not answer ${message.type} in ${WORKER_REPLY_TIMEOUT_MS} ms`));
-      }, WORKER_REPLY_TIMEOUT_MS);
+        reject(new Error(`loadgen worker ${this.config.firstIndex} did not answer ${message.type} in ${timeoutMs} ms`));
+      }, timeoutMs);
       this.waiting.set(key, {
         resolve: (m) => { clearTimeout(timer); resolve(m); },
         reject: (e) => { clearTimeout(timer); reject(e); },

@@ -12,7 +12,8 @@ export interface CommandCounts {
   shutdown: number;
 }
 
-export interface LoadCounters {
+/** What every process counts and a snapshot carries as is. */
+export interface LoadCounts {
   /** Successful Register RPCs (first ones and re-registrations). */
   registrations: number;
   beatsSent: number;
@@ -24,6 +25,9 @@ export interface LoadCounters {
   invalidatedBlocks: number;
   /** Registrations the NameNode refused for good. */
   fatal: number;
+}
+
+export interface LoadCounters extends LoadCounts {
   /** Heartbeat beat written -> its acknowledgement received, ms (see docs/BENCHMARKS.md). */
   roundTrip: Histogram;
   /** How late the beat timer fired, ms (the loadgen's own event-loop lag). */
@@ -37,7 +41,7 @@ export function newLoadCounters(): LoadCounters {
   };
 }
 
-export interface LoadgenSnapshot {
+export interface LoadgenSnapshot extends LoadCounts {
   /** Wall clock of the snapshot, ms since the epoch. */
   atMs: number;
   processes: number;
@@ -47,13 +51,6 @@ export interface LoadgenSnapshot {
   /** Nodes registered right now (holding a registration and not stopped). */
   registered: number;
   channels: number;
-  registrations: number;
-  beatsSent: number;
-  answers: number;
-  acks: number;
-  commands: CommandCounts;
-  invalidatedBlocks: number;
-  fatal: number;
   /** Stream reconnects (HeartbeatLink retries) and full block reports, summed over nodes. */
   reconnects: number;
   fullReports: number;

@@ -102,6 +102,9 @@ export class NameNodeMetrics {
   private readonly rpcMethods = new Set<string>();
 
   private readonly heartbeatsReceived: Counter<'result'>;
+  /** Label children bound once: the heartbeat path must not hash label sets per beat. */
+  private readonly heartbeatsAccepted: { inc(): void };
+  private readonly heartbeatsIgnored: { inc(): void };
   private readonly heartbeatGap: Histogram;
   private readonly heartbeatHandling: Histogram;
   private readonly transitions: Counter<'from' | 'to' | 'reason'>;
@@ -190,6 +193,8 @@ export class NameNodeMetrics {
       name: 'minidfs_namenode_heartbeats_received_total', help: 'Heartbeats received (accepted = counted for liveness; ignored = duplicate, unknown or dead registration)',
       labelNames: ['result'], registers: r,
     });
+    this.heartbeatsAccepted = this.heartbeatsReceived.labels({ result: 'accepted' });
+    this.heartbeatsIgnored = this.heartbeatsReceived.labels({ result: 'ignored' });
     this.heartbeatGap = new Histogram({
       name: 'minidfs_namenode_heartbeat_gap_seconds', help: 'Time between two consecutive accepted heartbeats of the same DataNode',
       buckets: times([0.5, 0.9, 1, 1.1, 1.25, 1.5, 2, 3, 5, 10, 30]), registers: r,
@@ -239,8 +244,11 @@ export class NameNodeMetrics {
 
   /** DatanodeProtocol hook: one heartbeat received at `nowMs` (NameNode monotonic clock). */
   onHeartbeat(nodeId: string, nowMs: number, accepted: boolean): void {
-    this.heartbeatsReceived.inc({ result: accepted ? 'accepted' : 'ignored' });
-    if (!accepted) return;
+    if (!accepted) {
+      this.heartbeatsIgnored.inc();
+      return;
+    }
+    this.heartbeatsAccepted.inc();
     const gapMs = this.heartbeats.record(nodeId, nowMs);
     if (gapMs !== undefined) this.heartbeatGap.observe(gapMs / 1000);
   }
