@@ -41,13 +41,15 @@ need_installed() {
 
 # --- process bookkeeping ---------------------------------------------------------------------
 pidfile() { echo "$DIR/pids/$1.pid"; }
-# Prints the pid of <name> if it is alive AND still the process we started (cmdline names our dir).
+# Prints the pid of <name> if it is alive AND still a MooseFS daemon (by comm: mfsmount rewrites
+# its command line while it starts, so the command line cannot tell, at every instant, it is ours).
 alive_pid() {
-  local f pid; f=$(pidfile "$1")
+  local f pid comm; f=$(pidfile "$1")
   [[ -f $f ]] || return 1
   pid=$(<"$f")
-  [[ $pid =~ ^[0-9]+$ ]] && [[ -r /proc/$pid/cmdline ]] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$DIR" || return 1
+  [[ $pid =~ ^[0-9]+$ ]] || return 1
+  comm=$(cat "/proc/$pid/comm" 2>/dev/null) || return 1
+  [[ $comm == mfsmaster || $comm == mfschunkserver || $comm == mfsmount ]] || return 1
   [[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]] || return 1
   echo "$pid"
 }
@@ -61,7 +63,12 @@ launch() {
   # our caller's stdout/stderr, or a caller waiting on our pipes (execFile) would wait forever.
   # The timestamper ignores SIGINT/SIGHUP so a Ctrl-C in the caller's terminal does not cut logs.
   setsid "$@" </dev/null > >(trap '' INT HUP; exec >>"$DIR/logs/$name.log" 2>&1; stamp) 2>&1 &
-  echo $! >"$(pidfile "$name")"
+  local pid=$! i
+  echo "$pid" >"$(pidfile "$name")"
+  # Until setsid has exec'd the daemon, /proc/$pid/comm says bash or setsid: wait for that.
+  for ((i = 0; i < 100; i++)); do
+    case $(cat "/proc/$pid/comm" 2>/dev/null || echo gone) in bash | setsid) sleep 0.02 ;; *) break ;; esac
+  done
 }
 stamp() { local line; while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTIME" "$line"; done; }
 
