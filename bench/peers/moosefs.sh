@@ -164,7 +164,8 @@ wait_cs() { # count timeout_s
     ((got >= want)) && return 0
     sleep 0.2
   done
-  die "master sees $got connected chunkservers, wanted $want (logs: $DIR/logs)"
+  say "master sees $got connected chunkservers, wanted $want (logs: $DIR/logs)"
+  return 1
 }
 
 # --- commands ----------------------------------------------------------------------------------
@@ -206,6 +207,28 @@ healthy() { # are master, all N chunkservers, and the mount up?
   stat -t "$MNT" >/dev/null 2>&1
 }
 
+# Mounts $MNT (mfsmount in the foreground, under our control); false if it did not work in 10 s.
+mount_fs() {
+  local i
+  launch mount mfsmount "$MNT" -f -H 127.0.0.1 -P "$CL_PORT" -o mfssubfolder=/
+  for ((i = 0; i < 100; i++)); do
+    is_mounted && stat -t "$MNT" >/dev/null 2>&1 && return 0
+    alive_pid mount >/dev/null || { say "mfsmount exited: $(tail -3 "$DIR/logs/mount.log" | tr '\n' ' ')"; return 1; }
+    sleep 0.1
+  done
+  say "mfsmount did not mount $MNT in 10 s"
+  return 1
+}
+
+# Keeps the evidence of a failed `up` where `down` (which clears $DIR) leaves it, then dies.
+fail_up() {
+  local keep=$DIR-failed-up
+  rm -rf "$keep"; mkdir -p "$keep"
+  cp -r "$DIR/logs" "$DIR"/*.cfg "$keep/" 2>/dev/null || true
+  ps -eo pid,ppid,stat,comm,args | grep -E 'mfs' | grep -v grep >"$keep/ps.txt" 2>/dev/null || true
+  die "$1 (logs kept in $keep)"
+}
+
 cmd_up() {
   local n=3
   while (($#)); do
@@ -226,20 +249,15 @@ cmd_up() {
   launch master mfsmaster -c "$DIR/mfsmaster.cfg" -f start
   local i ok=0
   for ((i = 0; i < 100; i++)); do
-    alive_pid master >/dev/null || die "mfsmaster exited: $(tail -5 "$DIR/logs/master.log")"
+    alive_pid master >/dev/null || fail_up "mfsmaster exited: $(tail -3 "$DIR/logs/master.log" | tr '\n' ' ')"
     if grep -q 'main master server module: listen on' "$DIR/logs/master.log" 2>/dev/null; then ok=1; break; fi
     sleep 0.1
   done
-  ((ok)) || die "mfsmaster not listening after 10 s: $(tail -5 "$DIR/logs/master.log")"
+  ((ok)) || fail_up "mfsmaster not listening after 10 s"
   for ((i = 1; i <= n; i++)); do start_cs "$i"; done
-  wait_cs "$n" 30
-  launch mount mfsmount "$MNT" -f -H 127.0.0.1 -P "$CL_PORT" -o mfssubfolder=/
-  for ((i = 0; i < 100; i++)); do
-    alive_pid mount >/dev/null || die "mfsmount exited: $(tail -5 "$DIR/logs/mount.log")"
-    is_mounted && stat -t "$MNT" >/dev/null 2>&1 && break
-    sleep 0.1
-  done
-  is_mounted || die "mfsmount did not mount $MNT in 10 s: $(tail -5 "$DIR/logs/mount.log")"
+  wait_cs "$n" 30 || fail_up "master sees fewer than $n chunkservers after 30 s"
+  mount_fs || { say "mfsmount failed once, retrying"; stop_procs 5 mount; mount_fs; } || fail_up "mfsmount did not mount $MNT"
+  rm -rf "$DIR-failed-up"
   say "up: master 127.0.0.1:$CL_PORT, $n chunkservers (ports $((CS_PORT_BASE + 1))..$((CS_PORT_BASE + n)), remapped to $ip), mounted at $MNT"
 }
 
@@ -328,7 +346,7 @@ main() {
     stop-cs) need_root; signal_cs STOP "${1:-}" ;;
     cont-cs) need_root; signal_cs CONT "${1:-}" ;;
     start-cs) need_root; [[ ${1:-} =~ ^[0-9]+$ ]] || die "start-cs needs a number"; start_cs "$1"; say "chunkserver $1 started" ;;
-    wait-cs) [[ ${1:-} =~ ^[0-9]+$ ]] || die "wait-cs COUNT [SECONDS]"; wait_cs "$1" "${2:-30}" ;;
+    wait-cs) [[ ${1:-} =~ ^[0-9]+$ ]] || die "wait-cs COUNT [SECONDS]"; wait_cs "$1" "${2:-30}" || exit 1 ;;
     chunk-bytes) [[ ${1:-} =~ ^[0-9]+$ ]] || die "chunk-bytes N"; chunk_bytes "$1" ;;
     ''|-h|--help|help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' ;;
     *) die "unknown command $cmd (try: $0 help)" ;;
