@@ -35,6 +35,12 @@ export const Limits = {
   maxPathLength: 4096,
   /** Packets a pipeline node has in flight (sent downstream, not yet acked) before it stops reading. */
   maxPacketsInFlight: 64,
+  /**
+   * Concurrent streams one client connection may open on any minidfs server (HTTP/2
+   * SETTINGS_MAX_CONCURRENT_STREAMS): a single peer cannot open unbounded streams. Beyond it the
+   * peer's HTTP/2 layer queues new calls. Above loadgen's default of 100 heartbeat streams per channel.
+   */
+  maxStreamsPerConnection: 1000,
   /** Concurrent data-transfer streams one DataNode serves. */
   maxTransfersPerDatanode: 64,
   /**

@@ -52,6 +52,7 @@ export const CHANNEL_OPTIONS: grpc.ChannelOptions = {
 export const SERVER_OPTIONS: grpc.ServerOptions = {
   'grpc.max_receive_message_length': Limits.maxGrpcMessageBytes,
   'grpc.max_send_message_length': Limits.maxGrpcMessageBytes,
+  'grpc.max_concurrent_streams': Limits.maxStreamsPerConnection,
 };
 
 export function parseHostPort(value: string, defaultPort?: number): { host: string; port: number } {

@@ -52,6 +52,12 @@ export interface DataNodeOptions {
   /** Port for GET /metrics (Prometheus). undefined = no metrics server; 0 = any free port. */
   metricsPort?: number;
   /**
+   * Bytes of the volume kept free for other uses (HDFS dfs.datanode.du.reserved): the node reports
+   * remaining = free − reserved (never below 0), and the NameNode places no block on a node whose
+   * remaining space is below the block size. Default 0.
+   */
+  reservedBytes?: number;
+  /**
    * Cluster secret (docs/SECURITY.md): proves this node to the NameNode (and the NameNode to it),
    * and checks block access tokens on every transfer. Undefined = an open cluster.
    */
@@ -199,7 +205,7 @@ export class DataNode {
   private capacity(): { capacityBytes: number; usedBytes: number; remainingBytes: number } {
     const s = fs.statfsSync(this.options.dataDir);
     const capacityBytes = s.blocks * s.bsize;
-    const remainingBytes = s.bavail * s.bsize;
+    const remainingBytes = Math.max(0, s.bavail * s.bsize - (this.options.reservedBytes ?? 0));
     return { capacityBytes, remainingBytes, usedBytes: this.store.usedBytes() };
   }
 

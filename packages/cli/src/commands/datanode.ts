@@ -16,12 +16,13 @@ export function datanodeCommand(): Command {
     .addOption(opt('--rack <LABEL>', 'rack label for replica placement', '/default-rack'))
     .addOption(opt('--reconnect-max-ms <MS>', 'largest reconnect backoff towards the NameNode', 2000, intArg(10, 600_000)))
     .addOption(opt('--metrics-port <PORT>', 'HTTP port for GET /metrics (Prometheus); off when not given', undefined, port))
+    .addOption(opt('--reserved-bytes <BYTES>', 'disk space kept free: reported remaining = free - reserved; a node with less than a block remaining gets no writes', 0, intArg(0, Number.MAX_SAFE_INTEGER)))
     .addOption(secretFileOption())
-    .action(async (o: { metricsPort?: number; namenode: string; port: number; dataDir: string; id?: string; advertise?: string; bind: string; rack: string; reconnectMaxMs: number; secretFile?: string }) => {
+    .action(async (o: { metricsPort?: number; namenode: string; port: number; dataDir: string; id?: string; advertise?: string; bind: string; rack: string; reconnectMaxMs: number; secretFile?: string; reservedBytes: number }) => {
       const dn = new DataNode({
         namenode: o.namenode, bindHost: o.bind, port: o.port, dataDir: o.dataDir, id: o.id, advertiseHost: o.advertise, rack: o.rack,
         backoff: { initialMs: Math.min(100, o.reconnectMaxMs), maxMs: o.reconnectMaxMs }, metricsPort: o.metricsPort,
-        secret: o.secretFile ? readSecretFile(o.secretFile) : undefined,
+        secret: o.secretFile ? readSecretFile(o.secretFile) : undefined, reservedBytes: o.reservedBytes,
       });
       await dn.start((err) => {
         process.stderr.write(`minidfs datanode: ${err.message}\n`);
