@@ -15,6 +15,9 @@ export class DatanodePool {
   private readonly clients = new Map<string, DataTransferClient>();
   private closed = false;
 
+  /** credentials: TLS towards the DataNodes; default plaintext. */
+  constructor(private readonly credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure()) {}
+
   get(location: DatanodeLocation): DataTransferClient {
     if (this.closed) throw new Error('DfsClient is closed');
     const address = locationAddress(location);
@@ -22,7 +25,7 @@ export class DatanodePool {
     if (client) {
       this.clients.delete(address); // re-insert: Map order is the LRU order
     } else {
-      client = new (loadProtos().DataTransfer)(address, grpc.credentials.createInsecure(), DATA_CHANNEL_OPTIONS);
+      client = new (loadProtos().DataTransfer)(address, this.credentials, DATA_CHANNEL_OPTIONS);
       if (this.clients.size >= MAX_DATANODE_CHANNELS) {
         const [oldestAddress, oldest] = this.clients.entries().next().value as [string, DataTransferClient];
         this.clients.delete(oldestAddress);

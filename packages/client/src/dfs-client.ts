@@ -9,7 +9,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { finished } from 'node:stream/promises';
-import { FileNotFoundError, DfsError, FileAlreadyExistsError, type Logger, parseHostPort, silentLogger } from '@minidfs/common';
+import {
+  FileNotFoundError, DfsError, FileAlreadyExistsError, type Logger, type TlsMaterial, channelCredentials, parseHostPort, silentLogger,
+} from '@minidfs/common';
 import type { ClientContext } from './context';
 import { DatanodePool } from './datanode-pool';
 import { DEFAULT_SAFE_MODE_WAIT_MS, NameNodeRpc } from './namenode-rpc';
@@ -33,6 +35,8 @@ export interface DfsClientOptions {
    * enough blocks are reported). Default 30 000; 0 = throw SafeModeError at once.
    */
   safeModeWaitMs?: number;
+  /** TLS towards the NameNode and DataNodes (common/tls.ts loadTls); default plaintext. */
+  tls?: TlsMaterial;
 }
 
 export interface MkdirOptions {
@@ -59,9 +63,10 @@ export class DfsClient {
     this.clientName = options.clientName ?? `DFSClient_${randomBytes(8).toString('hex')}`;
     const logger = options.logger ?? silentLogger();
     const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+    const credentials = channelCredentials(options.tls);
     this.ctx = {
-      rpc: new NameNodeRpc({ address, logger, safeModeWaitMs: options.safeModeWaitMs ?? DEFAULT_SAFE_MODE_WAIT_MS }),
-      datanodes: new DatanodePool(),
+      rpc: new NameNodeRpc({ address, logger, safeModeWaitMs: options.safeModeWaitMs ?? DEFAULT_SAFE_MODE_WAIT_MS, credentials }),
+      datanodes: new DatanodePool(credentials),
       clientName: this.clientName,
       logger,
     };

@@ -19,6 +19,8 @@ export interface NameNodeRpcOptions {
   /** 0 = surface SafeModeError at once. */
   safeModeWaitMs: number;
   deadlineMs?: number;
+  /** Channel credentials (TLS); default plaintext. */
+  credentials?: grpc.ChannelCredentials;
 }
 
 type UntypedUnary = (req: unknown, options: grpc.CallOptions, callback: (err: grpc.ServiceError | null, res?: unknown) => void) => grpc.ClientUnaryCall;
@@ -29,7 +31,7 @@ export class NameNodeRpc {
   private readonly safeModeBackoff: BackoffPolicy;
 
   constructor(private readonly options: NameNodeRpcOptions) {
-    this.stub = new (loadProtos().ClientProtocol)(options.address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+    this.stub = new (loadProtos().ClientProtocol)(options.address, options.credentials ?? grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
     this.deadlineMs = options.deadlineMs ?? NAMENODE_RPC_DEADLINE_MS;
     this.safeModeBackoff = { initialDelayMs: 100, maxDelayMs: 2000, totalBudgetMs: options.safeModeWaitMs };
   }

@@ -7,6 +7,7 @@ export * from './limits';
 export * from './logger';
 export * from './proto';
 export * from './security';
+export * from './tls';
 export type { HeartbeatRequest, HeartbeatRequest__Output } from './generated/minidfs/v1/HeartbeatRequest';
 export type { HeartbeatResponse, HeartbeatResponse__Output } from './generated/minidfs/v1/HeartbeatResponse';
 export type { DatanodeCommand, DatanodeCommand__Output } from './generated/minidfs/v1/DatanodeCommand';

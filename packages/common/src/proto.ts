@@ -90,6 +90,8 @@ export interface BindOptions {
   receiveWindowBytes?: number;
   /** Largest HTTP/2 DATA frame peers may send this server (HTTP/2 default 16 KiB); needs receiveWindowBytes. */
   maxFrameBytes?: number;
+  /** TLS (tls.ts serverCredentials); default plaintext. */
+  credentials?: grpc.ServerCredentials;
 }
 
 export function bindServer(server: grpc.Server, address: string, options: BindOptions = {}): Promise<number> {
@@ -104,7 +106,7 @@ export function bindServer(server: grpc.Server, address: string, options: BindOp
     };
   }
   return new Promise((resolve, reject) => {
-    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, port) => {
+    server.bindAsync(address, options.credentials ?? grpc.ServerCredentials.createInsecure(), (err, port) => {
       if (err) return reject(err);
       if (window !== undefined) {
         for (const [http2Server, info] of internals.http2Servers!) {

@@ -13,7 +13,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  DfsError, Limits, type Logger, SERVER_OPTIONS, bindServer, createLogger, deriveClusterKeys, loadProtos,
+  DfsError, Limits, type Logger, SERVER_OPTIONS, type TlsMaterial, bindServer, channelCredentials, createLogger, deriveClusterKeys, loadProtos,
+  serverCredentials,
 } from '@minidfs/common';
 import type { BackoffConfig } from './backoff';
 import { BlockReporter } from './block-reporter';
@@ -62,6 +63,8 @@ export interface DataNodeOptions {
    * and checks block access tokens on every transfer. Undefined = an open cluster.
    */
   secret?: Buffer;
+  /** TLS for the data port and for calls to the NameNode and peers (common/tls.ts); default plaintext. */
+  tls?: TlsMaterial;
 }
 
 interface StorageIdentity {
@@ -78,7 +81,7 @@ export class DataNode {
   readonly replicator: Replicator;
   private readonly server = new grpc.Server(SERVER_OPTIONS);
   private readonly namenode: NamenodeChannel;
-  private readonly peers = new PeerClients();
+  private readonly peers: PeerClients;
   private readonly transfer: DataTransferServer;
   private readonly executor: CommandExecutor;
   private link: HeartbeatLink | undefined;
@@ -93,7 +96,8 @@ export class DataNode {
     fs.mkdirSync(options.dataDir, { recursive: true });
     this.identity = loadIdentity(options.dataDir, options.id, options.port);
     this.logger = logger ?? createLogger('datanode', { nodeId: this.identity.id });
-    this.namenode = new NamenodeChannel(options.namenode);
+    this.namenode = new NamenodeChannel(options.namenode, channelCredentials(options.tls));
+    this.peers = new PeerClients(undefined, channelCredentials(options.tls));
 
     const keys = options.secret ? deriveClusterKeys(options.secret) : undefined;
     this.credentials = keys && new NodeCredentials(keys);
@@ -140,7 +144,9 @@ export class DataNode {
     await this.store.init();
     const protos = loadProtos();
     this.server.addService(protos.DataTransfer.service, this.transfer.handlers());
-    this.port = await bindServer(this.server, `${this.options.bindHost}:${this.options.port}`, { receiveWindowBytes: Limits.dataFlowControlWindowBytes, maxFrameBytes: Limits.dataMaxFrameBytes });
+    this.port = await bindServer(this.server, `${this.options.bindHost}:${this.options.port}`, {
+      receiveWindowBytes: Limits.dataFlowControlWindowBytes, maxFrameBytes: Limits.dataMaxFrameBytes, credentials: serverCredentials(this.options.tls),
+    });
     this.link = new HeartbeatLink({
       client: () => this.namenode.get(),
       reconnect: () => this.namenode.reconnect(),
@@ -176,7 +182,7 @@ export class DataNode {
       this.metricsPort = this.metricsServer.port;
     }
     this.logger.info('datanode started', {
-      event: 'started', port: this.port, authentication: this.credentials ? 'cluster-secret' : 'none', metricsPort: this.metricsPort, dataDir: this.options.dataDir, namenode: this.options.namenode, blocks: this.store.blockCount(),
+      event: 'started', port: this.port, authentication: this.credentials ? 'cluster-secret' : 'none', tls: this.options.tls ? (this.options.tls.ca ? 'mutual' : 'server') : 'off', metricsPort: this.metricsPort, dataDir: this.options.dataDir, namenode: this.options.namenode, blocks: this.store.blockCount(),
     });
   }
 

@@ -11,7 +11,8 @@ export class NamenodeChannel {
   private client: DatanodeProtocolClient;
   private readonly target: string;
 
-  constructor(address: string) {
+  /** credentials: TLS towards the NameNode; default plaintext. */
+  constructor(address: string, private readonly credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure()) {
     const { host, port } = parseHostPort(address);
     this.target = `${host}:${port}`;
     this.client = this.create();
@@ -33,6 +34,6 @@ export class NamenodeChannel {
   }
 
   private create(): DatanodeProtocolClient {
-    return new (loadProtos().DatanodeProtocol)(this.target, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+    return new (loadProtos().DatanodeProtocol)(this.target, this.credentials, CHANNEL_OPTIONS);
   }
 }

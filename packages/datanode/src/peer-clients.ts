@@ -16,7 +16,8 @@ export const MAX_PEER_CHANNELS = 256;
 export class PeerClients {
   private readonly clients = new Map<string, DataTransferClient>();
 
-  constructor(private readonly maxChannels = MAX_PEER_CHANNELS) {}
+  /** credentials: TLS towards other DataNodes (mutual TLS with this node's certificate); default plaintext. */
+  constructor(private readonly maxChannels = MAX_PEER_CHANNELS, private readonly credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure()) {}
 
   /** The client for a location's data-transfer address. */
   get(location: DatanodeLocationIn): DataTransferClient {
@@ -26,7 +27,7 @@ export class PeerClients {
       // Refresh recency: Map iteration order is insertion order.
       this.clients.delete(address);
     } else {
-      client = new (loadProtos().DataTransfer)(address, grpc.credentials.createInsecure(), DATA_CHANNEL_OPTIONS);
+      client = new (loadProtos().DataTransfer)(address, this.credentials, DATA_CHANNEL_OPTIONS);
       while (this.clients.size >= this.maxChannels) {
         const [oldest, oldClient] = this.clients.entries().next().value as [string, DataTransferClient];
         this.clients.delete(oldest);

@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import {
-  BlockTokenIssuer, type Clock, type LivenessConfig, type Logger, SERVER_OPTIONS, SystemClock, bindServer, createLogger, deriveClusterKeys, loadProtos,
+  BlockTokenIssuer, type Clock, type LivenessConfig, type Logger, SERVER_OPTIONS, SystemClock, type TlsMaterial, bindServer, createLogger,
+  deriveClusterKeys, loadProtos, serverCredentials,
   Limits, SafeModeError, validateLivenessConfig,
 } from '@minidfs/common';
 import type { FastifyInstance } from 'fastify';
@@ -64,6 +65,8 @@ export interface NameNodeOptions {
    * cluster (any process that reaches the RPC port can join as a DataNode; no tokens).
    */
   secret?: Buffer;
+  /** TLS for the RPC port (common/tls.ts): with a CA, clients and DataNodes must present a certificate it signed. Default plaintext. */
+  tls?: TlsMaterial;
 }
 
 export function defaultNameNodeOptions(): Omit<NameNodeOptions, 'dataDir' | 'liveness'> {
@@ -151,7 +154,7 @@ export class NameNode {
       namesystem: this.namesystem, datanodeReport: () => this.datanodeReport(), onCall: (m, ms, ok) => this.metrics.onClientCall(m, ms, ok),
       blockToken: this.blockToken,
     }));
-    this.rpcPort = await bindServer(this.grpcServer, `${this.options.bindHost}:${this.options.rpcPort}`);
+    this.rpcPort = await bindServer(this.grpcServer, `${this.options.bindHost}:${this.options.rpcPort}`, { credentials: serverCredentials(this.options.tls) });
     this.http = createHttpServer({
       datanodeReport: () => this.datanodeReport(), events: (after) => this.events.since(after), fsck: (p) => this.fs().fsck(p),
       metrics: this.metrics, liveness: this.options.liveness, clusterId: this.clusterId,
@@ -175,7 +178,7 @@ export class NameNode {
     }, tickMs);
     this.logger.info('namenode started', {
       event: 'started', rpcPort: this.rpcPort, httpPort: this.httpPort, clusterId: this.clusterId, ...this.options.liveness,
-      authentication: this.auth ? 'cluster-secret' : 'none',
+      authentication: this.auth ? 'cluster-secret' : 'none', tls: this.options.tls ? (this.options.tls.ca ? 'mutual' : 'server') : 'off',
       detector: this.manager.monitor.detectorName, ...(this.options.detector === 'phi' ? { phiThreshold: this.options.phiThreshold ?? 8 } : {}),
     });
   }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { Command } from 'commander';
 import { ensureSecretFile } from '@minidfs/common';
-import { intArg, opt, port } from '../options';
+import { type TlsFlags, addTlsOptions, intArg, opt, port } from '../options';
 
 interface ClusterOptions {
   datanodes: number; dataDir: string; rpcPort: number; httpPort: number; datanodePort: number;
@@ -36,7 +36,7 @@ function relay(child: ChildProcess, name: string, logFile: string): void {
 }
 
 export function clusterCommand(): Command {
-  return new Command('cluster')
+  return addTlsOptions(new Command('cluster'))
     .description('run a local cluster: a NameNode and N DataNodes as child processes; Ctrl-C stops all')
     .addOption(opt('--datanodes <N>', 'number of DataNodes', 3, intArg(1, 64)))
     .addOption(opt('--data-dir <DIR>', 'root directory for all nodes\' data and logs', '.minidfs/cluster'))
@@ -49,13 +49,18 @@ export function clusterCommand(): Command {
     .addOption(opt('--replication <N>', 'default replication factor (default: min(3, datanodes - 1), so a dead node can be healed around)', undefined, intArg(1, 32)))
     .addOption(opt('--secret-file <FILE>', 'cluster secret shared by every node (default: DATA_DIR/secret, generated with mode 0600 if missing)'))
     .option('--insecure', 'run the cluster open: no secret, no DataNode authentication, no block access tokens')
-    .action(async (o: ClusterOptions) => {
+    .action(async (o: ClusterOptions & TlsFlags) => {
       const replication = o.replication ?? Math.max(1, Math.min(3, o.datanodes - 1));
       const main = path.resolve(__dirname, '../main.js');
       const root = path.resolve(o.dataDir);
       fs.mkdirSync(path.join(root, 'logs'), { recursive: true });
       const secretFile = o.insecure ? undefined : o.secretFile ? path.resolve(o.secretFile) : ensureSecretFile(path.join(root, 'secret'));
-      const secretArgs = secretFile ? ['--secret-file', secretFile] : [];
+      const nodeArgs = [
+        ...(secretFile ? ['--secret-file', secretFile] : []),
+        // One certificate for every node (it must name 127.0.0.1): docs/SECURITY.md.
+        ...(o.tlsCert ? ['--tls-cert', path.resolve(o.tlsCert)] : []), ...(o.tlsKey ? ['--tls-key', path.resolve(o.tlsKey)] : []),
+        ...(o.tlsCa ? ['--tls-ca', path.resolve(o.tlsCa)] : []),
+      ];
       const children: Array<{ name: string; child: ChildProcess }> = [];
       const start = (name: string, args: string[]) => {
         const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -70,14 +75,14 @@ export function clusterCommand(): Command {
       start('namenode', [
         'namenode', '--rpc-port', String(o.rpcPort), '--http-port', String(o.httpPort), '--data-dir', path.join(root, 'namenode'),
         '--heartbeat-interval-ms', String(o.heartbeatIntervalMs), '--stale-after', String(o.staleAfter), '--dead-after', String(o.deadAfter),
-        '--replication', String(replication), ...secretArgs,
+        '--replication', String(replication), ...nodeArgs,
       ]);
       const pids: string[] = [];
       for (let i = 1; i <= o.datanodes; i++) {
         const p = o.datanodePort + i - 1;
         const dn = start(`dn${i}`, [
           'datanode', '--id', `dn${i}`, '--namenode', `127.0.0.1:${o.rpcPort}`, '--port', String(p), '--advertise', '127.0.0.1',
-          '--bind', '127.0.0.1', '--data-dir', path.join(root, `dn${i}`), '--metrics-port', String(p + 100), ...secretArgs,
+          '--bind', '127.0.0.1', '--data-dir', path.join(root, `dn${i}`), '--metrics-port', String(p + 100), ...nodeArgs,
         ]);
         pids.push(`  dn${i}  127.0.0.1:${p}  pid ${dn.pid}  metrics http://127.0.0.1:${p + 100}/metrics`);
       }

@@ -2,10 +2,10 @@
 import { Command } from 'commander';
 import { readSecretFile } from '@minidfs/common';
 import { DataNode } from '@minidfs/datanode';
-import { intArg, opt, port, secretFileOption } from '../options';
+import { type TlsFlags, addTlsOptions, intArg, opt, port, secretFileOption, tlsFrom } from '../options';
 
 export function datanodeCommand(): Command {
-  return new Command('datanode')
+  return addTlsOptions(new Command('datanode'))
     .description('run a DataNode (block storage, heartbeats to the NameNode) in the foreground')
     .addOption(opt('--namenode <HOST:PORT>', 'NameNode RPC address', 'localhost:8020'))
     .addOption(opt('--port <PORT>', 'data-transfer port', 9866, port))
@@ -18,11 +18,11 @@ export function datanodeCommand(): Command {
     .addOption(opt('--metrics-port <PORT>', 'HTTP port for GET /metrics (Prometheus); off when not given', undefined, port))
     .addOption(opt('--reserved-bytes <BYTES>', 'disk space kept free: reported remaining = free - reserved; a node with less than a block remaining gets no writes', 0, intArg(0, Number.MAX_SAFE_INTEGER)))
     .addOption(secretFileOption())
-    .action(async (o: { metricsPort?: number; namenode: string; port: number; dataDir: string; id?: string; advertise?: string; bind: string; rack: string; reconnectMaxMs: number; secretFile?: string; reservedBytes: number }) => {
+    .action(async (o: { metricsPort?: number; namenode: string; port: number; dataDir: string; id?: string; advertise?: string; bind: string; rack: string; reconnectMaxMs: number; secretFile?: string; reservedBytes: number } & TlsFlags) => {
       const dn = new DataNode({
         namenode: o.namenode, bindHost: o.bind, port: o.port, dataDir: o.dataDir, id: o.id, advertiseHost: o.advertise, rack: o.rack,
         backoff: { initialMs: Math.min(100, o.reconnectMaxMs), maxMs: o.reconnectMaxMs }, metricsPort: o.metricsPort,
-        secret: o.secretFile ? readSecretFile(o.secretFile) : undefined, reservedBytes: o.reservedBytes,
+        secret: o.secretFile ? readSecretFile(o.secretFile) : undefined, reservedBytes: o.reservedBytes, tls: tlsFrom(o),
       });
       await dn.start((err) => {
         process.stderr.write(`minidfs datanode: ${err.message}\n`);

@@ -14,14 +14,14 @@ import * as cliProgress from 'cli-progress';
 import { Command } from 'commander';
 import { DfsClient, type FileStatus, IsADirectoryError, baseName, joinPath } from '@minidfs/client';
 import { FileAlreadyExistsError, FileNotFoundError, createLogger, silentLogger } from '@minidfs/common';
-import { intArg, opt } from '../options';
+import { type TlsFlags, addTlsOptions, intArg, opt, tlsFrom } from '../options';
 
 /** Transfers larger than this get a progress bar (when stderr is a TTY). */
 export const PROGRESS_MIN_BYTES = 1024 * 1024;
 /** Read size for local files fed to `put`. */
 const LOCAL_READ_CHUNK_BYTES = 1024 * 1024;
 
-interface NamenodeFlag { namenode: string }
+interface NamenodeFlag extends TlsFlags { namenode: string }
 
 function namenodeOption() {
   return opt('--namenode <HOST:PORT>', 'NameNode RPC address', 'localhost:8020');
@@ -30,7 +30,7 @@ function namenodeOption() {
 /** Client logs (JSON on stderr) only when MINIDFS_LOG_LEVEL asks for them: commands print nothing extra. */
 async function withClient<T>(o: NamenodeFlag, fn: (client: DfsClient) => Promise<T>): Promise<T> {
   const logger = process.env.MINIDFS_LOG_LEVEL ? createLogger('client') : silentLogger();
-  const client = new DfsClient({ namenode: o.namenode, logger });
+  const client = new DfsClient({ namenode: o.namenode, logger, tls: tlsFrom(o) });
   try {
     return await fn(client);
   } finally {
@@ -220,5 +220,5 @@ function statCommand(): Command {
 
 /** put, get, cat, ls, rm, mkdir, stat. */
 export function fsCommands(): Command[] {
-  return [putCommand(), getCommand(), catCommand(), lsCommand(), rmCommand(), mkdirCommand(), statCommand()];
+  return [putCommand(), getCommand(), catCommand(), lsCommand(), rmCommand(), mkdirCommand(), statCommand()].map(addTlsOptions);
 }

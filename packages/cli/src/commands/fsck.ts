@@ -1,12 +1,11 @@
 /** `minidfs fsck [PATH]`: block health like `hdfs fsck` (exit code 1 when not healthy). */
-import * as grpc from '@grpc/grpc-js';
 import { Command } from 'commander';
-import { CHANNEL_OPTIONS, type FsckResponse__Output, fromGrpcError, loadProtos, parseHostPort } from '@minidfs/common';
-import { opt } from '../options';
+import { CHANNEL_OPTIONS, type TlsMaterial, channelCredentials, type FsckResponse__Output, fromGrpcError, loadProtos, parseHostPort } from '@minidfs/common';
+import { type TlsFlags, addTlsOptions, opt, tlsFrom } from '../options';
 
-export async function fetchFsck(namenode: string, path = '/', timeoutMs = 10_000): Promise<FsckResponse__Output> {
+export async function fetchFsck(namenode: string, path = '/', timeoutMs = 10_000, tls?: TlsMaterial): Promise<FsckResponse__Output> {
   const { host, port } = parseHostPort(namenode, 8020);
-  const client = new (loadProtos().ClientProtocol)(`${host}:${port}`, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+  const client = new (loadProtos().ClientProtocol)(`${host}:${port}`, channelCredentials(tls), CHANNEL_OPTIONS);
   try {
     return await new Promise<FsckResponse__Output>((resolve, reject) =>
       client.Fsck({ path }, { deadline: Date.now() + timeoutMs }, (err, r) => (err || !r ? reject(fromGrpcError(err)) : resolve(r))));
@@ -16,13 +15,13 @@ export async function fetchFsck(namenode: string, path = '/', timeoutMs = 10_000
 }
 
 export function fsckCommand(): Command {
-  return new Command('fsck')
+  return addTlsOptions(new Command('fsck'))
     .description('check block health under PATH (default /), like hdfs fsck; exit code 1 unless healthy')
     .argument('[path]', 'directory or file to check', '/')
     .addOption(opt('--namenode <HOST:PORT>', 'NameNode RPC address', 'localhost:8020'))
     .option('--json', 'print JSON: {"files","blocks","underReplicated","overReplicated","missing","corrupt","pendingReplications","healthy"}')
-    .action(async (path: string, o: { namenode: string; json?: boolean }) => {
-      const r = await fetchFsck(o.namenode, path);
+    .action(async (path: string, o: { namenode: string; json?: boolean } & TlsFlags) => {
+      const r = await fetchFsck(o.namenode, path, undefined, tlsFrom(o));
       if (o.json) {
         const { path: _p, ...json } = r;
         process.stdout.write(JSON.stringify(json) + '\n');

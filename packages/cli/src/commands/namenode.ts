@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { DfsClient } from '@minidfs/client';
 import { readSecretFile } from '@minidfs/common';
 import { NameNode, defaultNameNodeOptions } from '@minidfs/namenode';
-import { intArg, opt, port, secretFileOption } from '../options';
+import { type TlsFlags, addTlsOptions, intArg, opt, port, secretFileOption, tlsFrom } from '../options';
 
 function floatArg(min: number, max: number): (v: string) => number {
   return (v: string) => {
@@ -15,7 +15,7 @@ function floatArg(min: number, max: number): (v: string) => number {
 
 export function namenodeCommand(): Command {
   const d = defaultNameNodeOptions();
-  return new Command('namenode')
+  return addTlsOptions(new Command('namenode'))
     .description('run a NameNode (metadata, liveness, replication) in the foreground')
     .addOption(opt('--rpc-port <PORT>', 'gRPC port for DataNodes and clients', d.rpcPort, port))
     .addOption(opt('--http-port <PORT>', 'HTTP port for the web UI and JSON API', d.httpPort, port))
@@ -34,17 +34,18 @@ export function namenodeCommand(): Command {
       rpcPort: number; httpPort: number; dataDir: string; bind: string; heartbeatIntervalMs: number;
       staleAfter: number; deadAfter: number; replication: number; blockSize: number; minReplication: number;
       detector: 'threshold' | 'phi'; phiThreshold: number; secretFile?: string;
-    }) => {
+    } & TlsFlags) => {
+      const tls = tlsFrom(o);
       const nn = new NameNode({
         ...d,
         bindHost: o.bind, rpcPort: o.rpcPort, httpPort: o.httpPort, dataDir: o.dataDir,
         liveness: { heartbeatIntervalMs: o.heartbeatIntervalMs, staleAfterMissed: o.staleAfter, deadAfterMissed: o.deadAfter },
         replication: o.replication, blockSizeBytes: o.blockSize, minReplication: o.minReplication,
-        detector: o.detector, phiThreshold: o.phiThreshold, secret: o.secretFile ? readSecretFile(o.secretFile) : undefined,
+        detector: o.detector, phiThreshold: o.phiThreshold, secret: o.secretFile ? readSecretFile(o.secretFile) : undefined, tls,
       });
       await nn.start();
       // The UI's download link reads through the ordinary client path (verified, with failover).
-      const reader = new DfsClient({ namenode: `${o.bind === '0.0.0.0' ? '127.0.0.1' : o.bind}:${nn.rpcPort}`, safeModeWaitMs: 0 });
+      const reader = new DfsClient({ namenode: `${o.bind === '0.0.0.0' ? '127.0.0.1' : o.bind}:${nn.rpcPort}`, safeModeWaitMs: 0, tls });
       nn.openFile = (p) => reader.createReadStream(p);
       const shutdown = () => void nn.stop().then(() => { reader.close(); process.exit(0); });
       process.once('SIGTERM', shutdown);

@@ -1,8 +1,7 @@
 /** `minidfs report`: DataNode states, like `hdfs dfsadmin -report`. */
-import * as grpc from '@grpc/grpc-js';
 import { Command } from 'commander';
-import { CHANNEL_OPTIONS, fromGrpcError, loadProtos, parseHostPort } from '@minidfs/common';
-import { opt } from '../options';
+import { CHANNEL_OPTIONS, type TlsMaterial, channelCredentials, fromGrpcError, loadProtos, parseHostPort } from '@minidfs/common';
+import { type TlsFlags, addTlsOptions, opt, tlsFrom } from '../options';
 
 export interface ReportJson {
   datanodes: Array<{
@@ -14,9 +13,9 @@ export interface ReportJson {
   dead: number;
 }
 
-export async function fetchReport(namenode: string, timeoutMs = 5000): Promise<ReportJson & { safeMode: boolean }> {
+export async function fetchReport(namenode: string, timeoutMs = 5000, tls?: TlsMaterial): Promise<ReportJson & { safeMode: boolean }> {
   const { host, port } = parseHostPort(namenode, 8020);
-  const client = new (loadProtos().ClientProtocol)(`${host}:${port}`, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+  const client = new (loadProtos().ClientProtocol)(`${host}:${port}`, channelCredentials(tls), CHANNEL_OPTIONS);
   try {
     const res = await new Promise<import('@minidfs/common').GetDatanodeReportResponse__Output>((resolve, reject) =>
       client.GetDatanodeReport({}, { deadline: Date.now() + timeoutMs }, (err, r) => (err || !r ? reject(fromGrpcError(err)) : resolve(r))));
@@ -36,12 +35,12 @@ function gib(bytes: number): string {
 }
 
 export function reportCommand(): Command {
-  return new Command('report')
+  return addTlsOptions(new Command('report'))
     .description('show DataNodes and their liveness (like hdfs dfsadmin -report)')
     .addOption(opt('--namenode <HOST:PORT>', 'NameNode RPC address', 'localhost:8020'))
     .option('--json', 'print JSON: {"datanodes":[{"id","address","state","lastHeartbeatMsAgo","missedBeats","blocks","capacityBytes","usedBytes"}],"live","stale","dead"}')
-    .action(async (o: { namenode: string; json?: boolean }) => {
-      const r = await fetchReport(o.namenode);
+    .action(async (o: { namenode: string; json?: boolean } & TlsFlags) => {
+      const r = await fetchReport(o.namenode, undefined, tlsFrom(o));
       if (o.json) {
         const { safeMode: _safeMode, ...json } = r;
         process.stdout.write(JSON.stringify(json) + '\n');
