@@ -146,6 +146,18 @@ describe('a cluster with a secret', () => {
       call.write({ nodeId: 'dn1', registrationId: 'x', sequence: 1 });
     });
     expect(hb).toMatchObject({ code: grpc.status.UNAUTHENTICATED, minidfsError: 'UNAUTHENTICATED' });
+
+    // A stream opened with probe1's session carries probe1's beats only.
+    const impersonation = await new Promise<Status | undefined>((resolve) => {
+      const md = new grpc.Metadata();
+      md.set(SESSION_METADATA_KEY, first.res!.sessionToken);
+      const call = nnProtocol.Heartbeat(md);
+      call.on('data', () => undefined);
+      call.on('error', (err: grpc.ServiceError) => resolve(statusOf(err)));
+      call.on('end', () => resolve(undefined));
+      call.write({ nodeId: 'dn1', registrationId: 'x', sequence: 1 });
+    });
+    expect(impersonation).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, minidfsError: 'INVALID_ARGUMENT' });
   });
 
   test('block tokens: no token, a token for another block, the wrong mode or an expired token is PERMISSION_DENIED; the client still reads', async () => {

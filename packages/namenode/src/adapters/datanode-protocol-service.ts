@@ -92,7 +92,7 @@ export class DatanodeProtocolService {
           const nowMs = clock.nowMs();
           const expectedNodeId = nodeId ?? boundNodeId;
           if (expectedNodeId !== undefined && req.nodeId !== expectedNodeId) {
-            call.destroy(new Error('one heartbeat stream carries one node id'));
+            call.emit('error', toGrpcError(new InvalidArgumentError(`one heartbeat stream carries one node id (${expectedNodeId})`)));
             return;
           }
           const outcome = manager.heartbeat(heartbeatFromWire(req, streamId), nowMs);
