@@ -33,8 +33,8 @@ const CLK_TCK = 100;
 
 interface Plan { sizes: number[]; runs: number; warmupMs: number; windowMs: number; startsPerSecond: number; blocksPerNode: number }
 
-const FULL: Plan = { sizes: [1000, 5000, 10_000, 20_000], runs: 3, warmupMs: 15_000, windowMs: 20_000, startsPerSecond: 500, blocksPerNode: 300 };
-const QUICK: Plan = { sizes: [1000, 2000], runs: 1, warmupMs: 5000, windowMs: 8000, startsPerSecond: 500, blocksPerNode: 100 };
+const FULL: Plan = { sizes: [1000, 5000, 10_000, 20_000], runs: 3, warmupMs: 15_000, windowMs: 20_000, startsPerSecond: 1000, blocksPerNode: 300 };
+const QUICK: Plan = { sizes: [1000, 2000], runs: 1, warmupMs: 5000, windowMs: 8000, startsPerSecond: 1000, blocksPerNode: 100 };
 
 interface Sample {
   datanodes: number;
@@ -248,7 +248,7 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
     title: 'Heartbeat scale: simulated DataNodes against one NameNode process',
     method: `A fresh NameNode process per N (heartbeat ${LIVENESS.heartbeatIntervalMs} ms, STALE after ${LIVENESS.staleAfter}, DEAD after ${LIVENESS.deadAfter} missed) and ` +
       `minidfs loadgen's workers (1 process per ${NODES_PER_LOADGEN_PROCESS} nodes, 100 streams per gRPC channel, ${plan.blocksPerNode} blocks per node, ` +
-      `ramp ${plan.startsPerSecond} nodes/s, ±5% beat jitter). After all N are LIVE and ${plan.warmupMs / 1000} s of warm-up, one ${plan.windowMs / 1000} s window. ` +
+      `ramp ${plan.startsPerSecond} nodes/s with at most 200 starting at once, ±5% beat jitter). After all N are LIVE and ${plan.warmupMs / 1000} s of warm-up, one ${plan.windowMs / 1000} s window. ` +
       `CPU/beat = NameNode utime+stime ÷ beats it acknowledged. Lag = loadgen-measured round trip from writing a beat to reading its acknowledgement. ` +
       `RSS/node = (RSS at N − RSS before any node) ÷ N. False DEADs = transitions to DEAD from the moment all N are LIVE to window end ` +
       `(warm-up + window); DEADs during the ramp (the registration storm) are reported beside it. ` +

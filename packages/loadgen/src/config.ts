@@ -40,6 +40,12 @@ export interface LoadgenConfig {
   streamsPerChannel: number;
   /** Nodes started (Register + full report + stream) per second: the ramp-up rate. */
   startsPerSecond: number;
+  /**
+   * Nodes that may be starting at once (started, first full block report not yet answered). The
+   * ramp waits for this window, so a slow NameNode slows the ramp instead of being buried under
+   * registrations whose beats then arrive late, go DEAD and register again (a storm of its own).
+   */
+  maxStartingNodes: number;
   /** Simulated node ids are `${idPrefix}${globalIndex}` (zero-padded to 5 digits). */
   idPrefix: string;
   /** Address the simulated nodes advertise (nothing listens there: they serve no data). */
@@ -56,7 +62,7 @@ export interface LoadgenConfig {
 export function defaultLoadgenConfig(namenode: string, datanodes: number): LoadgenConfig {
   return {
     namenode, datanodes, firstIndex: 0, totalDatanodes: datanodes, intervalMs: 0, jitterFraction: 0.05, blocksPerNode: 300,
-    streamsPerChannel: DEFAULT_STREAMS_PER_CHANNEL, startsPerSecond: 2000, idPrefix: 'sim-', advertiseHost: '127.0.0.1',
+    streamsPerChannel: DEFAULT_STREAMS_PER_CHANNEL, startsPerSecond: 2000, maxStartingNodes: 200, idPrefix: 'sim-', advertiseHost: '127.0.0.1',
     capacityBytes: 4 * 2 ** 40, reconnectMaxMs: 2000, seed: 1,
   };
 }
@@ -72,6 +78,7 @@ export function validateLoadgenConfig(c: LoadgenConfig): LoadgenConfig {
   int('blocksPerNode', c.blocksPerNode, 0, MAX_BLOCKS_PER_NODE);
   int('streamsPerChannel', c.streamsPerChannel, 1, 10_000);
   int('startsPerSecond', c.startsPerSecond, 1, 1_000_000);
+  int('maxStartingNodes', c.maxStartingNodes, 1, MAX_SIMULATED_DATANODES);
   int('reconnectMaxMs', c.reconnectMaxMs, 100, 600_000);
   if (!(c.jitterFraction >= 0 && c.jitterFraction < 1)) throw new RangeError(`loadgen jitterFraction must be in [0, 1), got ${c.jitterFraction}`);
   if (!(c.capacityBytes > 0)) throw new RangeError(`loadgen capacityBytes must be > 0, got ${c.capacityBytes}`);

@@ -62,20 +62,35 @@ export class LoadGenerator {
     }
   }
 
-  /** Starts the ramp; resolves once every node has been started (not yet registered). */
+  /**
+   * Starts the ramp: at most startsPerSecond, and at most maxStartingNodes between start and the
+   * answer to their first full block report. Resolves once every node has been started.
+   */
   start(): Promise<void> {
     const t0 = Date.now();
+    let starting: SimulatedDatanode[] = [];
+    let credit = 0;
+    let last = t0;
     return new Promise((resolve) => {
       const step = () => {
         if (this.stopped) return resolve();
-        const due = Math.min(this.nodes.length, Math.ceil(((Date.now() - t0 + START_TICK_MS) * this.config.startsPerSecond) / 1000));
-        while (this.started < due) this.nodes[this.order[this.started++]].start();
+        const now = Date.now();
+        credit = Math.min(this.config.startsPerSecond, credit + ((now - last) * this.config.startsPerSecond) / 1000);
+        last = now;
+        starting = starting.filter((n) => n.running && n.reporter.counters.fullReports === 0);
+        while (this.started < this.nodes.length && credit >= 1 && starting.length < this.config.maxStartingNodes) {
+          const node = this.nodes[this.order[this.started++]];
+          node.start();
+          starting.push(node);
+          credit -= 1;
+        }
         if (this.started >= this.nodes.length) {
           this.logger.info('loadgen: all simulated datanodes started', { event: 'loadgen-started', datanodes: this.nodes.length, ms: Date.now() - t0 });
           return resolve();
         }
         this.startTimer = setTimeout(step, START_TICK_MS);
       };
+      credit = 1;
       step();
     });
   }

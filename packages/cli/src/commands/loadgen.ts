@@ -15,7 +15,7 @@ import { intArg, opt } from '../options';
 
 interface LoadgenOptions {
   namenode: string; datanodes: number; intervalMs: number; blocksPerNode: number; duration: number; processes: number; json?: boolean; secretFile?: string;
-  streamsPerChannel: number; startsPerSecond: number; jitter: number; idPrefix: string; seed: number; files: number; reportEveryS: number;
+  streamsPerChannel: number; startsPerSecond: number; maxStarting: number; jitter: number; idPrefix: string; seed: number; files: number; reportEveryS: number;
   goodbye?: boolean;
 }
 
@@ -71,6 +71,7 @@ export function loadgenCommand(): Command {
     .addOption(opt('--processes <P>', 'worker processes, each simulating a slice of the nodes', 1, intArg(1, MAX_PROCESSES)))
     .addOption(opt('--streams-per-channel <K>', 'heartbeat streams per gRPC channel (HTTP/2 connection)', 100, intArg(1, 10_000)))
     .addOption(opt('--starts-per-second <R>', 'ramp: nodes started (Register + block report + stream) per second', 2000, intArg(1, 1_000_000)))
+    .addOption(opt('--max-starting <K>', 'ramp: nodes starting at once (started, first block report not yet answered)', 200, intArg(1, MAX_SIMULATED_DATANODES)))
     .addOption(opt('--jitter <F>', 'each beat delayed by a uniform ±F × interval', 0.05, fraction))
     .addOption(opt('--files <F>', 'first write F one-block files through the simulated nodes (one process only), so their blocks are known to the namespace', 0, intArg(0, MAX_SEED_FILES)))
     .addOption(opt('--id-prefix <PREFIX>', 'simulated node ids are PREFIX00000, PREFIX00001, ...', 'sim-'))
@@ -83,7 +84,7 @@ export function loadgenCommand(): Command {
       const logger = createLogger('loadgen');
       const config = {
         ...defaultLoadgenConfig(o.namenode, o.datanodes), intervalMs: o.intervalMs, blocksPerNode: o.blocksPerNode, streamsPerChannel: o.streamsPerChannel,
-        startsPerSecond: o.startsPerSecond, jitterFraction: o.jitter, idPrefix: o.idPrefix, seed: o.seed,
+        startsPerSecond: o.startsPerSecond, maxStartingNodes: o.maxStarting, jitterFraction: o.jitter, idPrefix: o.idPrefix, seed: o.seed,
         secretFile: o.secretFile ? path.resolve(o.secretFile) : undefined,
       };
       if (o.files > 0 && o.processes > 1) throw new Error('--files needs --processes 1 (the seeder drives the pipeline nodes in its own process)');
@@ -113,8 +114,9 @@ export function loadgenCommand(): Command {
       process.once('SIGTERM', () => finish());
       const durationTimer = o.duration > 0 ? setTimeout(() => finish(), o.duration * 1000) : undefined;
       logger.info('loadgen starting', { event: 'loadgen-starting', ...config, processes: o.processes });
-      await run.start();
-      if (gen && o.files > 0) {
+      // Ctrl-C, SIGTERM or --duration also end a ramp that has not finished.
+      const ramped = await Promise.race([run.start().then(() => true), finished.then(() => false)]);
+      if (ramped && gen && o.files > 0) {
         const seeded = await seedNamespace(gen, { files: o.files, blockLengthBytes: 1024, replication: 0, directory: '/loadgen' });
         logger.info('namespace seeded', { event: 'loadgen-seeded', ...seeded });
       }
