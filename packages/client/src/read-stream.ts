@@ -6,7 +6,9 @@
  * fails mid-block the read resumes at the first undelivered byte on the next replica. A checksum
  * mismatch (found here, or reported by the DataNode as CHECKSUM_MISMATCH) is reported to the
  * NameNode with ReportBadReplica before failing over; a connection error, timeout or malformed
- * stream just fails over. When no replica of a block is left: NoLiveReplicaError naming the block.
+ * stream just fails over. PERMISSION_DENIED (the block access token expired during a long read)
+ * fetches the block's locations again once and retries with the fresh token. When no replica of
+ * a block is left: NoLiveReplicaError naming the block.
  * `ReadStats` records every DataNode contacted, every failover and every report, for tests.
  */
 import { Readable } from 'node:stream';
@@ -60,8 +62,10 @@ export async function* readFileBytes(ctx: ClientContext, path: string, stats: Re
 }
 
 async function* readBlock(
-  ctx: ClientContext, path: string, block: LocatedBlock, stats: ReadStats, failedInRead: Set<string>, signal?: AbortSignal,
+  ctx: ClientContext, path: string, located: LocatedBlock, stats: ReadStats, failedInRead: Set<string>, signal?: AbortSignal,
 ): AsyncGenerator<Buffer> {
+  let block = located;
+  let tokenRefreshed = false;
   const verifier = new RangeVerifier(block.blockId, 0, block.lengthBytes);
   const tried = new Set<string>();
   const reasons: string[] = [];
@@ -82,6 +86,13 @@ async function* readBlock(
     } catch (raw) {
       if (signal?.aborted) throw raw;
       const err = fromGrpcError(raw);
+      if (err.code === 'PERMISSION_DENIED' && !tokenRefreshed) {
+        tokenRefreshed = true;
+        block = { ...block, accessToken: await freshAccessToken(ctx, path, block) };
+        tried.delete(location.nodeId);
+        ctx.logger.info('block access token refused; retrying with a fresh one', { event: 'read-token-refresh', path, blockId: block.blockId, nodeId: location.nodeId });
+        continue;
+      }
       failedInRead.add(location.nodeId);
       reasons.push(`${location.nodeId}: ${err.code}: ${err.message}`);
       stats.failovers.push({ blockId: block.blockId, nodeId: location.nodeId, code: err.code, reason: err.message });
@@ -92,6 +103,13 @@ async function* readBlock(
       if (err.code === 'CHECKSUM_MISMATCH') await reportBadReplica(ctx, block.blockId, location.nodeId, err.message, stats);
     }
   }
+}
+
+/** The block's access token from a new GetBlockLocations (the old one if the block is gone from the answer). */
+async function freshAccessToken(ctx: ClientContext, path: string, block: LocatedBlock): Promise<string> {
+  const res = await ctx.rpc.call('GetBlockLocations', { path });
+  const fresh = res.blocks.map((b) => locatedBlockFromWire(b, 'GetBlockLocations')).find((b) => b.blockId === block.blockId);
+  return fresh?.accessToken ?? block.accessToken;
 }
 
 /** One ReadBlock attempt on one replica, from the verifier's first undelivered byte to the block's end. */
