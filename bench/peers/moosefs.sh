@@ -213,11 +213,18 @@ mount_fs() {
   launch mount mfsmount "$MNT" -f -H 127.0.0.1 -P "$CL_PORT" -o mfssubfolder=/
   for ((i = 0; i < 100; i++)); do
     is_mounted && stat -t "$MNT" >/dev/null 2>&1 && return 0
-    alive_pid mount >/dev/null || { say "mfsmount exited: $(tail -3 "$DIR/logs/mount.log" | tr '\n' ' ')"; return 1; }
+    alive_pid mount >/dev/null || { say "mfsmount exited: $(log_error mount)"; return 1; }
     sleep 0.1
   done
   say "mfsmount did not mount $MNT in 10 s"
   return 1
+}
+
+# The first line of a daemon's log that reads like an error (else its last line), without the timestamp.
+log_error() {
+  local f=$DIR/logs/$1.log line
+  line=$(grep -i -m1 -E "can't|cannot|error|fail|refus|denied|no such" "$f" 2>/dev/null || tail -1 "$f" 2>/dev/null || true)
+  echo "${line#* }"
 }
 
 # Keeps the evidence of a failed `up` where `down` (which clears $DIR) leaves it, then dies.
@@ -249,7 +256,7 @@ cmd_up() {
   launch master mfsmaster -c "$DIR/mfsmaster.cfg" -f start
   local i ok=0
   for ((i = 0; i < 100; i++)); do
-    alive_pid master >/dev/null || fail_up "mfsmaster exited: $(tail -3 "$DIR/logs/master.log" | tr '\n' ' ')"
+    alive_pid master >/dev/null || fail_up "mfsmaster exited: $(log_error master)"
     if grep -q 'main master server module: listen on' "$DIR/logs/master.log" 2>/dev/null; then ok=1; break; fi
     sleep 0.1
   done
