@@ -16,8 +16,9 @@
  * at its next possible transition (lastReceived + stale or dead limit); a heartbeat only moves
  * lastReceived, and tick() re-checks the nodes whose wheel bucket came up, with the exact
  * missed-beat (or detector) rule, scheduling again the ones that beat meanwhile — about one check
- * per node per two intervals instead of four. Transitions come out in registration order, as
- * from a scan of the node map. Heartbeat answers without a transition are shared constants.
+ * per node every two intervals, where a scan checked every node four times per interval.
+ * Transitions come out in registration order, as from a scan of the node map. Heartbeat answers
+ * without a transition are shared constants.
  *
  * Pluggable detector: by default the missed-beat threshold above decides. `useDetector()` swaps in
  * another judgement (e.g. phi accrual, ./phi-accrual.ts) that sees every accepted inter-arrival
