@@ -5,7 +5,9 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import path from 'node:path';
-import { CHANNEL_OPTIONS, loadProtos, type HeartbeatResponse__Output } from '@minidfs/common';
+import {
+  CHANNEL_OPTIONS, SESSION_METADATA_KEY, deriveClusterKeys, issueSessionToken, loadProtos, readSecretFile, type HeartbeatResponse__Output,
+} from '@minidfs/common';
 import { FAST, TestCluster } from '../support/cluster';
 import { waitFor } from '../support/wait';
 
@@ -112,7 +114,11 @@ describe('liveness on a real cluster', () => {
 
   test('a heartbeat from an unregistered id gets REREGISTER, not a crash', async () => {
     const client = new (loadProtos().DatanodeProtocol)(cluster.namenodeAddress, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
-    const call = client.Heartbeat();
+    // The cluster has a secret: the stream needs a session token, here a valid one for the unknown node.
+    const metadata = new grpc.Metadata();
+    const keys = deriveClusterKeys(readSecretFile(cluster.secretFile!));
+    metadata.set(SESSION_METADATA_KEY, issueSessionToken(keys.session, { nodeId: 'ghost', registrationId: 'nope' }));
+    const call = client.Heartbeat(metadata);
     const answer = new Promise<HeartbeatResponse__Output>((resolve, reject) => {
       call.on('data', resolve);
       call.on('error', reject);
