@@ -5,4 +5,4 @@ export * from './stats';
 export { LoadGenerator, MAX_CHANNELS_PER_PROCESS } from './load-generator';
 export { SimulatedDatanode, SIMULATED_REPLICATION } from './simulated-datanode';
 export { seedNamespace, type SeedOptions, SEED_RPC_DEADLINE_MS, SEED_COMPLETE_WAIT_MS, MAX_SEED_FILES } from './seed';
-export { startLoad, slices, type LoadRun, WORKER_REPLY_TIMEOUT_MS } from './processes';
+export { startLoad, slices, type LoadRun, WORKER_REPLY_TIMEOUT_MS, WORKER_RAMP_TIMEOUT_MS } from './processes';

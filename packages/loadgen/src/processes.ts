@@ -12,8 +12,10 @@ import { type LoadgenConfig, MAX_PROCESSES, validateLoadgenConfig } from './conf
 import { LoadGenerator } from './load-generator';
 import { type LoadgenSnapshot, mergeSnapshots } from './stats';
 
-/** How long the coordinator waits for a worker's answer (snapshot, started, stopped). */
+/** How long the coordinator waits for a worker's answer (snapshot, stopped). */
 export const WORKER_REPLY_TIMEOUT_MS = 30_000;
+/** How long a worker's ramp may take (the ramp waits for the NameNode: maxStartingNodes). */
+export const WORKER_RAMP_TIMEOUT_MS = 30 * 60_000;
 
 export type ToWorker =
   | { type: 'init'; config: LoadgenConfig }
@@ -93,9 +95,7 @@ class Worker {
   }
 
   async start(): Promise<void> {
-    // The ramp itself takes datanodes / startsPerSecond seconds.
-    const rampMs = Math.ceil((this.config.datanodes / this.config.startsPerSecond) * 1000);
-    await this.request('started', { type: 'start' }, rampMs + WORKER_REPLY_TIMEOUT_MS);
+    await this.request('started', { type: 'start' }, WORKER_RAMP_TIMEOUT_MS);
   }
 
   async snapshot(): Promise<LoadgenSnapshot> {
