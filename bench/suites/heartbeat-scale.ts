@@ -129,12 +129,16 @@ async function measure(ctx: BenchContext, plan: Plan, datanodes: number, run: nu
     };
     load = startLoad(config, processes, logger, { fork: true });
     const t0 = Date.now();
-    await load.start();
+    // The ramp waits for the NameNode (at most 200 nodes starting at once), so it can stall when
+    // the NameNode falls behind: the deadline runs from the start, not from the end of the ramp.
+    const ramp = load.start();
+    ramp.catch(() => undefined);
     const rampMs = Math.ceil((datanodes / plan.startsPerSecond) * 1000);
     await waitFor(`${datanodes} simulated DataNodes LIVE`, async () => {
       const r = await c.report();
       return r.live === datanodes ? r : undefined;
     }, rampMs + 120_000, 1000);
+    await ramp;
     const settledFrom = c.nn.lines.length;
     const rampSeconds = (Date.now() - t0) / 1000;
     ctx.log(`N=${datanodes} run ${run}: all LIVE ${((Date.now() - t0) / 1000).toFixed(1)} s after start (${processes} loadgen processes); warm-up ${plan.warmupMs / 1000} s`);
