@@ -11,23 +11,28 @@ export interface ClusterEvent {
 }
 
 export class EventLog {
-  private readonly events: ClusterEvent[] = [];
+  /** Ring buffer: event with seq s sits at (s - 1) % capacity; O(1) append however full. */
+  private readonly slots: Array<ClusterEvent | undefined>;
   private nextSeq = 1;
 
   constructor(private readonly capacity: number) {
-    if (!(capacity >= 1)) throw new RangeError(`EventLog capacity must be >= 1, got ${capacity}`);
+    if (!(capacity >= 1) || !Number.isInteger(capacity)) throw new RangeError(`EventLog capacity must be an integer >= 1, got ${capacity}`);
+    this.slots = new Array<ClusterEvent | undefined>(capacity);
   }
 
   append(atMs: number, type: string, fields: Record<string, unknown> = {}): ClusterEvent {
     const event: ClusterEvent = { ...fields, seq: this.nextSeq++, atMs, type };
-    this.events.push(event);
-    if (this.events.length > this.capacity) this.events.splice(0, this.events.length - this.capacity);
+    this.slots[(event.seq - 1) % this.capacity] = event;
     return event;
   }
 
-  /** Events with seq > afterSeq, oldest first, at most `limit`. */
+  /** Events with seq > afterSeq, oldest first, at most `limit` (the newest ones). */
   since(afterSeq = 0, limit = this.capacity): ClusterEvent[] {
-    const out = this.events.filter((e) => e.seq > afterSeq);
-    return out.slice(Math.max(0, out.length - limit));
+    const last = this.nextSeq - 1;
+    const oldestKept = Math.max(1, last - this.capacity + 1);
+    const from = Math.max(oldestKept, Math.floor(afterSeq) + 1, last - Math.max(0, Math.floor(limit)) + 1);
+    const out: ClusterEvent[] = [];
+    for (let seq = from; seq <= last; seq += 1) out.push(this.slots[(seq - 1) % this.capacity]!);
+    return out;
   }
 }
