@@ -27,6 +27,7 @@ COPY packages/datanode/package.json packages/datanode/
 COPY packages/client/package.json packages/client/
 COPY packages/cli/package.json packages/cli/
 COPY packages/sim/package.json packages/sim/
+COPY packages/membership/package.json packages/membership/
 COPY packages/loadgen/package.json packages/loadgen/
 COPY packages/cli/bin packages/cli/bin
 RUN npm ci --ignore-scripts --no-audit --no-fund

@@ -4,6 +4,6 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] },
-  moduleNameMapper: { '^@minidfs/(common|namenode|datanode|client|sim|loadgen)$': '<rootDir>/packages/$1/src' },
+  moduleNameMapper: { '^@minidfs/(common|namenode|datanode|client|sim|loadgen|membership)$': '<rootDir>/packages/$1/src' },
   testTimeout: 60000,
 };

@@ -1,0 +1,113 @@
+/**
+ * SWIM configuration: every field with its unit, default and trade-off (defaults follow
+ * hashicorp/memberlist DefaultLANConfig where it has the same knob). `defaultSwimConfig()` for
+ * production, `fastSwimConfig()` for tests and the simulator (same ratios, 10× faster), and
+ * `validateSwimConfig()` which checks fields against each other and against MembershipLimits.
+ */
+import { InvalidArgumentError } from '@minidfs/common';
+import { MembershipLimits } from './limits';
+
+export interface SwimConfig {
+  /**
+   * Protocol period, ms: one probe (direct + indirect) per period. Default 1000 (memberlist
+   * ProbeInterval 1 s). Shorter detects faster and costs proportionally more messages.
+   */
+  protocolPeriodMs: number;
+  /**
+   * Wait for a direct ACK before asking k peers to probe indirectly, ms. Default 500 (memberlist
+   * ProbeTimeout). Must exceed the network's round trip (p99.9) or healthy nodes get indirect probes.
+   */
+  pingTimeoutMs: number;
+  /** Peers asked to probe on our behalf (PING_REQ) after a direct timeout. Default 3 (memberlist IndirectChecks). */
+  indirectProbeCount: number;
+  /**
+   * Suspicion timeout = suspicionMult × max(1, log10(N)) × protocolPeriodMs, clamped to
+   * MembershipLimits (memberlist SuspicionMult 4, without Lifeguard's confirmation speed-up).
+   * Higher: fewer false DEADs (more time to refute), slower detection.
+   */
+  suspicionMult: number;
+  /**
+   * An update is piggybacked retransmitMult × ceil(log10(N + 1)) times (memberlist RetransmitMult 4,
+   * the SWIM λ·log N). Higher: reaches everyone more surely under loss; more bytes per message.
+   */
+  retransmitMult: number;
+  /**
+   * Updates per PING/ACK/GOSSIP message. Default 32 (≈ 1.5 KiB; memberlist fits what a 1400-byte
+   * UDP packet holds, ~30; our transport is gRPC, no MTU). Bounded by
+   * MembershipLimits.maxUpdatesPerMessage. Bursts (mass joins) spread at ~2 × this per node per period.
+   */
+  maxUpdatesPerMessage: number;
+  /**
+   * Extra GOSSIP messages (pending updates only) sent to random peers per protocol period.
+   * Default 0: pure SWIM, dissemination only piggybacks on PING/ACK. memberlist sends 3 every
+   * 200 ms (GossipNodes, GossipInterval), i.e. 15 per second; raise it to spread bursts faster.
+   */
+  gossipFanoutPerPeriod: number;
+  /**
+   * Full-state push-pull with one random peer every this many ms (anti-entropy; also how a joiner
+   * gets the seed's view). Default 30000 (memberlist PushPullInterval). 0 = only at join.
+   */
+  pushPullIntervalMs: number;
+  /** DEAD/LEFT members are kept (and gossiped) this long before they are forgotten, ms. Default 30000 (memberlist GossipToTheDeadTime). */
+  deadRetentionMs: number;
+  /** Members tracked, self and DEAD/LEFT included. Default 10000; at most MembershipLimits.maxMembers. */
+  maxMembers: number;
+}
+
+export function defaultSwimConfig(): SwimConfig {
+  return {
+    protocolPeriodMs: 1000,
+    pingTimeoutMs: 500,
+    indirectProbeCount: 3,
+    suspicionMult: 4,
+    retransmitMult: 4,
+    maxUpdatesPerMessage: 32,
+    gossipFanoutPerPeriod: 0,
+    pushPullIntervalMs: 30_000,
+    deadRetentionMs: 30_000,
+    maxMembers: 10_000,
+  };
+}
+
+/** The defaults at 1/10 the time scale: tests and the simulator (period 100 ms, ping timeout 50 ms). */
+export function fastSwimConfig(): SwimConfig {
+  const c = defaultSwimConfig();
+  return { ...c, protocolPeriodMs: 100, pingTimeoutMs: 50, pushPullIntervalMs: 3000, deadRetentionMs: 3000 };
+}
+
+function requireInteger(name: keyof SwimConfig, v: number, min: number, max: number): void {
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw new InvalidArgumentError(`swim ${name} must be an integer in [${min}, ${max}], got ${String(v)}`);
+  }
+}
+
+export function validateSwimConfig(c: SwimConfig): SwimConfig {
+  requireInteger('protocolPeriodMs', c.protocolPeriodMs, 1, 3_600_000);
+  requireInteger('pingTimeoutMs', c.pingTimeoutMs, 1, c.protocolPeriodMs - 1);
+  requireInteger('indirectProbeCount', c.indirectProbeCount, 0, MembershipLimits.maxIndirectProbes);
+  if (!(c.suspicionMult > 0) || c.suspicionMult > 100) {
+    throw new InvalidArgumentError(`swim suspicionMult must be in (0, 100], got ${String(c.suspicionMult)}`);
+  }
+  requireInteger('retransmitMult', c.retransmitMult, 1, 100);
+  requireInteger('maxUpdatesPerMessage', c.maxUpdatesPerMessage, 1, MembershipLimits.maxUpdatesPerMessage);
+  requireInteger('gossipFanoutPerPeriod', c.gossipFanoutPerPeriod, 0, 16);
+  requireInteger('pushPullIntervalMs', c.pushPullIntervalMs, 0, 24 * 3_600_000);
+  if (c.pushPullIntervalMs !== 0 && c.pushPullIntervalMs < c.protocolPeriodMs) {
+    throw new InvalidArgumentError(`swim pushPullIntervalMs must be 0 or >= protocolPeriodMs, got ${c.pushPullIntervalMs}`);
+  }
+  requireInteger('deadRetentionMs', c.deadRetentionMs, 0, 24 * 3_600_000);
+  requireInteger('maxMembers', c.maxMembers, 2, MembershipLimits.maxMembers);
+  return c;
+}
+
+/** Suspicion timeout for a cluster of n live members, ms (memberlist suspicionTimeout). */
+export function suspicionTimeoutMs(c: SwimConfig, n: number): number {
+  const scale = Math.max(1, Math.log10(Math.max(1, n)));
+  const ms = Math.round(c.suspicionMult * scale * c.protocolPeriodMs);
+  return Math.min(MembershipLimits.maxSuspicionTimeoutMs, Math.max(MembershipLimits.minSuspicionTimeoutMs, ms));
+}
+
+/** Times an update is piggybacked before it is dropped from the queue (memberlist retransmitLimit). */
+export function retransmitLimit(c: SwimConfig, n: number): number {
+  return c.retransmitMult * Math.ceil(Math.log10(Math.max(1, n) + 1));
+}
