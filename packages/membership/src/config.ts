@@ -27,6 +27,14 @@ export interface SwimConfig {
    */
   suspicionMult: number;
   /**
+   * Lifeguard (Dadgar et al. 2018, memberlist SuspicionMaxTimeoutMult 6): a suspicion starts at
+   * suspicionMaxTimeoutMult × the timeout above and shrinks towards it (log-scale) as independent
+   * members confirm it (suspicionMult − 2 confirmations reach the minimum). A real crash is
+   * confirmed by several probers within a few periods; a lone, possibly mistaken suspecter (lossy
+   * link, slow node) waits longer, which leaves time for the refutation to reach it. 1 = off.
+   */
+  suspicionMaxTimeoutMult: number;
+  /**
    * An update is piggybacked retransmitMult × ceil(log10(N + 1)) times (memberlist RetransmitMult 4,
    * the SWIM λ·log N). Higher: reaches everyone more surely under loss; more bytes per message.
    */
@@ -60,6 +68,7 @@ export function defaultSwimConfig(): SwimConfig {
     pingTimeoutMs: 500,
     indirectProbeCount: 3,
     suspicionMult: 4,
+    suspicionMaxTimeoutMult: 6,
     retransmitMult: 4,
     maxUpdatesPerMessage: 32,
     gossipFanoutPerPeriod: 0,
@@ -88,6 +97,9 @@ export function validateSwimConfig(c: SwimConfig): SwimConfig {
   if (!(c.suspicionMult > 0) || c.suspicionMult > 100) {
     throw new InvalidArgumentError(`swim suspicionMult must be in (0, 100], got ${String(c.suspicionMult)}`);
   }
+  if (!(c.suspicionMaxTimeoutMult >= 1) || c.suspicionMaxTimeoutMult > 100) {
+    throw new InvalidArgumentError(`swim suspicionMaxTimeoutMult must be in [1, 100], got ${String(c.suspicionMaxTimeoutMult)}`);
+  }
   requireInteger('retransmitMult', c.retransmitMult, 1, 100);
   requireInteger('maxUpdatesPerMessage', c.maxUpdatesPerMessage, 1, MembershipLimits.maxUpdatesPerMessage);
   requireInteger('gossipFanoutPerPeriod', c.gossipFanoutPerPeriod, 0, 16);
@@ -100,11 +112,32 @@ export function validateSwimConfig(c: SwimConfig): SwimConfig {
   return c;
 }
 
-/** Suspicion timeout for a cluster of n live members, ms (memberlist suspicionTimeout). */
+/** Minimum suspicion timeout (fully confirmed) for a cluster of n live members, ms (memberlist suspicionTimeout). */
 export function suspicionTimeoutMs(c: SwimConfig, n: number): number {
   const scale = Math.max(1, Math.log10(Math.max(1, n)));
   const ms = Math.round(c.suspicionMult * scale * c.protocolPeriodMs);
   return Math.min(MembershipLimits.maxSuspicionTimeoutMs, Math.max(MembershipLimits.minSuspicionTimeoutMs, ms));
+}
+
+/** Suspicion timeout with no confirmation, ms. */
+export function suspicionMaxTimeoutMs(c: SwimConfig, n: number): number {
+  return Math.min(MembershipLimits.maxSuspicionTimeoutMs, Math.round(c.suspicionMaxTimeoutMult * suspicionTimeoutMs(c, n)));
+}
+
+/**
+ * Independent confirmations that bring a suspicion down to the minimum: suspicionMult − 2, or 0
+ * when the cluster has too few other members to give them (memberlist suspectNode).
+ */
+export function suspicionConfirmationsWanted(c: SwimConfig, n: number): number {
+  const k = Math.max(0, Math.floor(c.suspicionMult) - 2);
+  return n - 2 < k ? 0 : k;
+}
+
+/** Lifeguard's timeout after `confirmations` of `wanted`: max at 0, min at wanted, log-scale between. */
+export function confirmedSuspicionTimeoutMs(minMs: number, maxMs: number, wanted: number, confirmations: number): number {
+  if (wanted < 1) return minMs;
+  const fraction = Math.log(confirmations + 1) / Math.log(wanted + 1);
+  return Math.max(minMs, Math.floor(maxMs - fraction * (maxMs - minMs)));
 }
 
 /** Times an update is piggybacked before it is dropped from the queue (memberlist retransmitLimit). */

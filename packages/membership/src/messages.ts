@@ -17,6 +17,8 @@ export interface MemberUpdate {
   address: string;
   state: MemberState;
   incarnation: number;
+  /** SUSPECT only: the member whose probe raised (or confirmed) the suspicion. */
+  by?: string;
 }
 
 interface Envelope {
@@ -73,6 +75,7 @@ function checkUpdates(list: unknown, max: number, what: string): void {
     checkAddress(u.address, what);
     if (!STATES.has(u.state)) fail(`${what} state ${String(u.state)}`);
     checkCount(u.incarnation, `${what} incarnation`);
+    if (u.state === 'SUSPECT') checkId(u.by, `${what} suspecter`);
   }
 }
 

@@ -7,7 +7,8 @@
  * Each protocol period: PING the next member of a shuffled round-robin list; no ACK within
  * pingTimeoutMs → PING_REQ to k random members, which PING the target and relay its ACK; no ACK
  * by the end of the period → the target is SUSPECT. A SUSPECT member is DEAD once the suspicion
- * timeout (suspicionMult × max(1, log10 N) × period) passes without a refutation. Every state
+ * timeout passes without a refutation: Lifeguard's, from suspicionMaxTimeoutMult × min down to
+ * min = suspicionMult × max(1, log10 N) × period as independent suspecters confirm. Every state
  * change is gossiped by piggybacking on PING/ACK (each update ≤ retransmitMult·ceil(log10(N+1))
  * times); joins and a periodic anti-entropy exchange whole views (SYNC push-pull).
  *
@@ -28,7 +29,10 @@
  */
 import { DfsError, InvalidArgumentError } from '@minidfs/common';
 import { BroadcastQueue } from './broadcast-queue';
-import { retransmitLimit, suspicionTimeoutMs, type SwimConfig, validateSwimConfig } from './config';
+import {
+  confirmedSuspicionTimeoutMs, retransmitLimit, suspicionConfirmationsWanted, suspicionMaxTimeoutMs, suspicionTimeoutMs,
+  type SwimConfig, validateSwimConfig,
+} from './config';
 import { MembershipLimits } from './limits';
 import {
   checkAddress, checkId, type MemberState, type MemberUpdate, type Outbound, type SwimMessage, validateMessage,
@@ -103,9 +107,22 @@ export function formatTransition(observerId: string, t: MemberTransition): strin
   return `member ${t.memberId} ${t.from} -> ${t.to} inc=${t.incarnation} reason=${t.reason} lastHeard=${heard} observer=${observerId}`;
 }
 
+/** A running suspicion (Lifeguard): its deadline moves earlier with each independent confirmation. */
+interface Suspicion {
+  /** Who raised it; their own later reports are not confirmations. */
+  by: string;
+  startMs: number;
+  minMs: number;
+  maxMs: number;
+  wanted: number;
+  /** Distinct confirming members, at most `wanted`. */
+  confirmations: Set<string>;
+}
+
 class Member {
   state: MemberState = 'ALIVE';
   lastHeardMs: number | undefined = undefined;
+  suspicion: Suspicion | undefined = undefined;
   suspectDeadlineMs = 0;
   forgetAtMs = 0;
   constructor(readonly id: string, public address: string, public incarnation: number, public sinceMs: number) {}
@@ -115,7 +132,9 @@ class Member {
   }
 
   update(): MemberUpdate {
-    return { id: this.id, address: this.address, state: this.state, incarnation: this.incarnation };
+    const u: MemberUpdate = { id: this.id, address: this.address, state: this.state, incarnation: this.incarnation };
+    if (this.state === 'SUSPECT') u.by = this.suspicion!.by;
+    return u;
   }
 }
 
@@ -219,7 +238,7 @@ export class SwimMember {
     return this.relays.size;
   }
 
-  /** Suspicion timeout now, ms (depends on the number of live members). */
+  /** Suspicion timeout when fully confirmed, ms (depends on the number of live members). */
   get suspicionTimeoutMs(): number {
     return suspicionTimeoutMs(this.config, this.liveCount);
   }
@@ -276,7 +295,8 @@ export class SwimMember {
     if (nowMs >= this.nextProbeAtMs) {
       if (p && !p.acked) {
         const m = this.members.get(p.target);
-        if (m && m.state === 'ALIVE') this.setState(m, 'SUSPECT', 'probe-failed', nowMs);
+        if (m && m.state === 'ALIVE') this.setState(m, 'SUSPECT', 'probe-failed', nowMs, this.id);
+        else if (m && m.state === 'SUSPECT' && this.confirm(m, this.id)) this.queue.enqueue({ ...m.update(), by: this.id });
       }
       this.probe = undefined;
       this.nextProbeAtMs += this.config.protocolPeriodMs;
@@ -552,11 +572,13 @@ export class SwimMember {
         if (u.incarnation > m.incarnation) {
           m.incarnation = u.incarnation;
           this.queue.enqueue(m.update());
+        } else if (this.confirm(m, u.by!)) {
+          this.queue.enqueue(u); // pass the confirmation on: others' timers shrink too
         }
         return;
       }
       m.incarnation = u.incarnation;
-      this.setState(m, 'SUSPECT', 'suspected-by-peer', nowMs);
+      this.setState(m, 'SUSPECT', 'suspected-by-peer', nowMs, u.by);
       return;
     }
     m.incarnation = u.incarnation;
@@ -575,16 +597,32 @@ export class SwimMember {
     this.record(this.self, 'ALIVE', 'refuting-self', nowMs);
   }
 
-  private setState(m: Member, to: MemberState, reason: TransitionReason, nowMs: number): void {
+  /** An independent member also suspects `m`: true if it counted (new, not the raiser, room left). */
+  private confirm(m: Member, by: string): boolean {
+    const s = m.suspicion;
+    if (!s || by === s.by || s.confirmations.size >= s.wanted || s.confirmations.has(by)) return false;
+    s.confirmations.add(by);
+    m.suspectDeadlineMs = s.startMs + confirmedSuspicionTimeoutMs(s.minMs, s.maxMs, s.wanted, s.confirmations.size);
+    return true;
+  }
+
+  private setState(m: Member, to: MemberState, reason: TransitionReason, nowMs: number, suspectedBy?: string): void {
     const from = m.state;
     if (!ALLOWED[from].has(to)) throw new Error(`impossible swim transition ${from} -> ${to} for ${m.id} (${reason})`);
     const wasLive = m.live;
     m.state = to;
     m.sinceMs = nowMs;
     if (to === 'SUSPECT') {
-      m.suspectDeadlineMs = nowMs + suspicionTimeoutMs(this.config, this.liveCount);
+      const n = this.liveCount;
+      const s: Suspicion = {
+        by: suspectedBy ?? this.id, startMs: nowMs, minMs: suspicionTimeoutMs(this.config, n), maxMs: suspicionMaxTimeoutMs(this.config, n),
+        wanted: suspicionConfirmationsWanted(this.config, n), confirmations: new Set(),
+      };
+      m.suspicion = s;
+      m.suspectDeadlineMs = nowMs + confirmedSuspicionTimeoutMs(s.minMs, s.maxMs, s.wanted, s.confirmations.size);
       this.suspects.add(m);
     } else {
+      m.suspicion = undefined;
       this.suspects.delete(m);
     }
     if (wasLive && !m.live) {

@@ -1,0 +1,335 @@
+/**
+ * SwimMember (packages/membership) under a deterministic in-memory network (SimNetwork): virtual
+ * time, seeded loss and per-link delay. Scenarios: bootstrap through one seed, crash detection,
+ * refutation of a false suspicion, no false DEAD under 5% loss, indirect probes across an
+ * asymmetric partition, bounded messages and tables. Each scenario prints its seed and figures;
+ * the same seed replays it. Time scale: fastSwimConfig() (period 100 ms, ping timeout 50 ms).
+ */
+import fc from 'fast-check';
+import { DfsError, InvalidArgumentError } from '@minidfs/common';
+import { Random } from '@minidfs/sim';
+import {
+  BroadcastQueue, MembershipFullError, MembershipLimits, type MemberTransition, type MemberUpdate, SimNetwork, type SwimConfig,
+  type SwimMessage, SwimMember, fastSwimConfig, formatTransition, retransmitLimit, suspicionTimeoutMs, validateSwimConfig,
+} from '@minidfs/membership';
+
+const PERIOD = fastSwimConfig().protocolPeriodMs;
+const address = (i: number) => `dn-${i}:7946`;
+
+interface Cluster {
+  net: SimNetwork;
+  n: number;
+  /** Every transition any member reported, with its observer. */
+  log: { observer: string; t: MemberTransition }[];
+}
+
+function cluster(n: number, seed: string, opts: { lossRate?: number; config?: Partial<SwimConfig> } = {}): Cluster {
+  const rng = new Random(seed);
+  const net = new SimNetwork({ random: rng.fork('net'), lossRate: opts.lossRate ?? 0 });
+  const config = { ...fastSwimConfig(), ...opts.config };
+  for (let i = 0; i < n; i++) {
+    net.add(new SwimMember({ id: `dn-${i}`, address: address(i), config, random: rng.fork(`member/${i}`), nowMs: 0 }));
+  }
+  const log: Cluster['log'] = [];
+  net.onTransition = (observer, t) => log.push({ observer, t });
+  return { net, n, log };
+}
+
+/** Every up member holds exactly `live` members ALIVE or SUSPECT. */
+function allSee(c: Cluster, live: number): boolean {
+  return c.net.members.every((m) => !c.net.isUp(m.id) || m.liveMembers === live);
+}
+
+function deadAt(c: Cluster, observer: string, id: string): boolean {
+  const s = c.net.member(observer).stateOf(id);
+  return s === 'DEAD' || s === undefined;
+}
+
+const log2 = (n: number) => Math.log2(n);
+
+describe('SwimMember: bootstrap through one seed', () => {
+  // Mass join: everyone calls join(seed) at t=0. Gossip alone is bandwidth-bound here (N alive
+  // updates must reach N nodes at ~2 × maxUpdatesPerMessage per node per period); the burst
+  // triggers early push-pulls, and full views converge in O(log N) exchanges.
+  test.each([3, 50, 500])('N=%i: every member knows every other within 2·log2(N) periods', (n) => {
+    const c = 2;
+    const seed = `swim-join-${n}`;
+    const cl = cluster(n, seed);
+    for (const m of cl.net.members) cl.net.send(m.id, m.join(0, [address(0)]));
+    const bound = Math.max(2, Math.ceil(c * log2(n))) * PERIOD;
+    const ok = cl.net.run(bound, () => allSee(cl, n));
+    console.log(`[swim] seed=${seed} N=${n}: bootstrap converged in ${cl.net.nowMs / PERIOD} periods (bound ${bound / PERIOD}); messages=${cl.net.stats.sent}`);
+    expect(ok).toBe(true);
+    expect(cl.log.filter((e) => e.t.to !== 'ALIVE')).toEqual([]);
+  });
+
+  test.each([50, 500])('N=%i: one late joiner is known everywhere within 2·log2(N) periods', (n) => {
+    const seed = `swim-late-join-${n}`;
+    const rng = new Random(seed);
+    const cl = cluster(n, seed);
+    cl.net.introduceAll();
+    cl.net.run(5 * PERIOD);
+    const newcomer = new SwimMember({ id: 'dn-new', address: 'dn-new:7946', config: fastSwimConfig(), random: rng.fork('new'), nowMs: cl.net.nowMs });
+    cl.net.add(newcomer);
+    const start = cl.net.nowMs;
+    cl.net.send(newcomer.id, newcomer.join(start, [address(Math.floor(n / 2))]));
+    const bound = Math.ceil(2 * log2(n)) * PERIOD;
+    const ok = cl.net.run(start + bound, () => allSee(cl, n + 1));
+    console.log(`[swim] seed=${seed} N=${n}: late joiner known everywhere after ${(cl.net.nowMs - start) / PERIOD} periods (bound ${bound / PERIOD})`);
+    expect(ok).toBe(true);
+  });
+});
+
+describe('SwimMember: crash detection', () => {
+  test.each([3, 50, 500])('N=%i: a crashed member is DEAD at every live member within the documented bound', (n) => {
+    const seed = `swim-crash-${n}`;
+    const cl = cluster(n, seed);
+    cl.net.introduceAll();
+    cl.net.run(10 * PERIOD);
+    const victim = `dn-${n - 1}`;
+    const timeout = cl.net.member('dn-0').suspicionTimeoutMs;
+    // Documented bound (docs/GOSSIP.md): (3 + log2 N) periods to be probed, suspected and have the
+    // suspicion spread, plus the suspicion timeout, plus one tick.
+    const bound = (3 + Math.ceil(log2(n))) * PERIOD + timeout + 10;
+    const crashAt = cl.net.nowMs;
+    cl.net.crash(victim);
+    const others = cl.net.members.filter((m) => m.id !== victim);
+    let firstSuspectMs: number | undefined;
+    const ok = cl.net.run(crashAt + bound, () => {
+      firstSuspectMs ??= cl.log.find((e) => e.t.memberId === victim && e.t.to === 'SUSPECT')?.t.atMs;
+      return others.every((m) => deadAt(cl, m.id, victim));
+    });
+    const deads = cl.log.filter((e) => e.t.memberId === victim && e.t.to === 'DEAD');
+    console.log(
+      `[swim] seed=${seed} N=${n}: first SUSPECT after ${firstSuspectMs! - crashAt} ms, DEAD everywhere after ${cl.net.nowMs - crashAt} ms ` +
+      `(suspicion timeout ${timeout} ms, bound ${bound} ms); by own timeout ${deads.filter((e) => e.t.reason === 'suspicion-timeout').length}, by gossip ${deads.filter((e) => e.t.reason === 'declared-dead-by-peer').length}`,
+    );
+    console.log(`[swim] example log line: ${formatTransition(deads[0].observer, deads[0].t)}`);
+    expect(ok).toBe(true);
+    // Nobody else was ever suspected.
+    expect(cl.log.filter((e) => e.t.memberId !== victim && e.t.to !== 'ALIVE')).toEqual([]);
+  });
+});
+
+describe('SwimMember: suspicion and refutation', () => {
+  test('N=50: a live member whose messages are dropped for 3 periods is suspected, refutes, and is never DEAD', () => {
+    const seed = 'swim-refute-50';
+    const cl = cluster(50, seed);
+    cl.net.introduceAll();
+    cl.net.run(10 * PERIOD);
+    const muted = 'dn-7';
+    const start = cl.net.nowMs;
+    cl.net.linkFilter = (from) => from !== muted;
+    cl.net.run(start + 3 * PERIOD);
+    cl.net.linkFilter = undefined;
+    cl.net.run(start + 40 * PERIOD);
+    const about = cl.log.filter((e) => e.t.memberId === muted);
+    const suspected = about.filter((e) => e.t.to === 'SUSPECT').length;
+    const refuted = about.filter((e) => e.t.reason === 'refuted').length;
+    console.log(`[swim] seed=${seed}: ${suspected} members suspected ${muted}, ${refuted} saw the refutation; its incarnation is now ${cl.net.member(muted).incarnation}`);
+    expect(suspected).toBeGreaterThan(0);
+    expect(about.filter((e) => e.t.to === 'DEAD')).toEqual([]);
+    expect(cl.net.member(muted).incarnation).toBeGreaterThan(0);
+    expect(allSee(cl, 50)).toBe(true);
+    expect(cl.net.members.every((m) => m.stateOf(muted) === 'ALIVE')).toBe(true);
+  });
+});
+
+describe('SwimMember: loss', () => {
+  test('N=50, 5% loss each way, 600 periods: no false DEAD', () => {
+    const seed = 'swim-loss-50';
+    const cl = cluster(50, seed, { lossRate: 0.05 });
+    cl.net.introduceAll();
+    cl.net.run(600 * PERIOD);
+    const suspicions = cl.log.filter((e) => e.t.to === 'SUSPECT').length;
+    const refutations = cl.net.members.reduce((s, m) => s + m.stats.refutations, 0);
+    console.log(`[swim] seed=${seed}: 600 periods at 5% loss: ${suspicions} suspicions, ${refutations} refutations, 0 false DEAD expected; lost ${cl.net.stats.lost} of ${cl.net.stats.sent}`);
+    expect(cl.log.filter((e) => e.t.to === 'DEAD' || e.t.to === 'LEFT')).toEqual([]);
+    expect(allSee(cl, 50)).toBe(true);
+  });
+
+  test('property: small clusters bootstrap and never declare a live member DEAD at 5% loss (seeds by fast-check)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 8 }), fc.integer({ min: 0, max: 2 ** 31 - 1 }), (n, s) => {
+        const cl = cluster(n, `swim-prop-${s}`, { lossRate: 0.05 });
+        for (const m of cl.net.members) cl.net.send(m.id, m.join(0, [address(0)]));
+        cl.net.run(150 * PERIOD);
+        if (cl.log.some((e) => e.t.to === 'DEAD' || e.t.to === 'LEFT')) return false;
+        return allSee(cl, n);
+      }),
+      { numRuns: 25, seed: 11 },
+    );
+  });
+});
+
+describe('SwimMember: asymmetric partition', () => {
+  test('N=20: A cannot reach B directly, others can: B stays ALIVE thanks to indirect probes', () => {
+    const seed = 'swim-asym-20';
+    const cl = cluster(20, seed);
+    cl.net.introduceAll();
+    cl.net.run(5 * PERIOD);
+    const a = 'dn-3';
+    const b = 'dn-11';
+    cl.net.linkFilter = (from, to) => !((from === a && to === b) || (from === b && to === a));
+    cl.net.run(200 * PERIOD);
+    const indirect = cl.net.member(a).stats.indirectProbes;
+    console.log(`[swim] seed=${seed}: ${a} sent ${indirect} PING_REQs; suspicions of ${b}: ${cl.log.filter((e) => e.t.memberId === b && e.t.to === 'SUSPECT').length}`);
+    expect(indirect).toBeGreaterThan(0);
+    expect(cl.log.filter((e) => e.t.to !== 'ALIVE')).toEqual([]);
+    expect(cl.net.member(a).stateOf(b)).toBe('ALIVE');
+  });
+});
+
+describe('SwimMember: leave', () => {
+  test('N=20: a member that leaves is LEFT everywhere, never DEAD', () => {
+    const cl = cluster(20, 'swim-leave-20');
+    cl.net.introduceAll();
+    cl.net.run(5 * PERIOD);
+    const leaver = cl.net.member('dn-5');
+    cl.net.send(leaver.id, leaver.leave(cl.net.nowMs));
+    cl.net.crash(leaver.id);
+    const ok = cl.net.run(cl.net.nowMs + 20 * PERIOD, () => cl.net.members.every((m) => m === leaver || m.stateOf('dn-5') === 'LEFT'));
+    expect(ok).toBe(true);
+    expect(cl.log.filter((e) => e.t.memberId === 'dn-5' && e.t.to === 'DEAD')).toEqual([]);
+  });
+});
+
+describe('SwimMember: incarnation rules (direct messages)', () => {
+  const cfg = fastSwimConfig();
+  const mk = () => new SwimMember({ id: 'me', address: 'me:1', config: cfg, random: new Random('rules'), nowMs: 0 });
+  const gossip = (updates: MemberUpdate[], from = 'peer'): SwimMessage => ({ type: 'GOSSIP', from, fromAddress: `${from}:1`, fromIncarnation: 0, updates });
+  const u = (state: MemberUpdate['state'], incarnation: number, id = 'x'): MemberUpdate =>
+    (state === 'SUSPECT' ? { id, address: `${id}:1`, state, incarnation, by: 'peer' } : { id, address: `${id}:1`, state, incarnation });
+
+  test('alive(i) overrides suspect(j < i); suspect(i) does not override alive(i + 1); dead is final for its incarnation', () => {
+    const m = mk();
+    m.receive(1, gossip([u('ALIVE', 0)]));
+    m.receive(2, gossip([u('SUSPECT', 0)]));
+    expect(m.stateOf('x')).toBe('SUSPECT');
+    m.receive(3, gossip([u('ALIVE', 0)]));
+    expect(m.stateOf('x')).toBe('SUSPECT'); // same incarnation: no refutation
+    m.receive(4, gossip([u('ALIVE', 1)]));
+    expect(m.stateOf('x')).toBe('ALIVE');
+    m.receive(5, gossip([u('SUSPECT', 0)]));
+    expect(m.stateOf('x')).toBe('ALIVE'); // older news
+    m.receive(6, gossip([u('DEAD', 1)]));
+    expect(m.stateOf('x')).toBe('DEAD');
+    m.receive(7, gossip([u('ALIVE', 1), u('SUSPECT', 5)]));
+    expect(m.stateOf('x')).toBe('DEAD'); // final for incarnation 1
+    m.receive(8, gossip([u('ALIVE', 2)]));
+    expect(m.stateOf('x')).toBe('ALIVE');
+    const reasons = m.drainTransitions().filter((t) => t.memberId === 'x').map((t) => `${t.from}->${t.to}:${t.reason}`);
+    expect(reasons).toEqual([
+      'NEW->ALIVE:discovered', 'ALIVE->SUSPECT:suspected-by-peer', 'SUSPECT->ALIVE:refuted', 'ALIVE->DEAD:declared-dead-by-peer', 'DEAD->ALIVE:rejoined',
+    ]);
+  });
+
+  test('a member that hears itself suspected refutes with a higher incarnation, sent first', () => {
+    const m = mk();
+    m.receive(1, gossip([u('SUSPECT', 0, 'me')]));
+    expect(m.incarnation).toBe(1);
+    m.receive(2, gossip([u('DEAD', 0, 'me')])); // older than our refutation: ignored
+    expect(m.incarnation).toBe(1);
+    const [ack] = m.receive(3, { type: 'PING', seq: 9, target: 'me', from: 'peer', fromAddress: 'peer:1', fromIncarnation: 0, updates: [] });
+    expect(ack.message.type).toBe('ACK');
+    expect(ack.message.updates[0]).toEqual({ id: 'me', address: 'me:1', state: 'ALIVE', incarnation: 1 });
+    expect(m.stats.refutations).toBe(1);
+  });
+
+  test('a PING to a member we hold SUSPECT carries that suspicion first', () => {
+    const m = mk();
+    m.receive(1, gossip([u('ALIVE', 0), u('SUSPECT', 0)]));
+    let ping: SwimMessage | undefined;
+    for (let t = 2; t < 10 * PERIOD && !ping; t += 10) ping = m.tick(t).find((o) => o.toId === 'x' && o.message.type === 'PING')?.message;
+    expect(ping?.updates[0]).toEqual(u('SUSPECT', 0));
+  });
+});
+
+describe('SwimMember: limits and typed errors', () => {
+  const cfg = { ...fastSwimConfig(), maxMembers: 10 };
+  const mk = () => new SwimMember({ id: 'me', address: 'me:1', config: cfg, random: new Random('limits'), nowMs: 0 });
+  const sync = (count: number): SwimMessage => ({
+    type: 'SYNC', reply: true, from: 'peer', fromAddress: 'peer:1', fromIncarnation: 0, updates: [],
+    members: Array.from({ length: count }, (_, i) => ({ id: `n${i}`, address: `n${i}:1`, state: 'ALIVE' as const, incarnation: 0 })),
+  });
+
+  test('a message naming more new members than maxMembers allows is refused whole (MembershipFullError)', () => {
+    const m = mk();
+    expect(() => m.receive(1, sync(9))).toThrow(MembershipFullError);
+    expect(m.size).toBe(1); // nothing applied
+    m.receive(2, sync(8)); // 1 + peer + 8 = 10
+    expect(m.size).toBe(10);
+    const err = (() => { try { m.receive(3, sync(9)); } catch (e) { return e; } })();
+    expect(err).toBeInstanceOf(DfsError);
+    expect((err as DfsError).code).toBe('RESOURCE_EXHAUSTED');
+  });
+
+  test('malformed or oversized messages are refused with InvalidArgumentError', () => {
+    const m = mk();
+    const base = { from: 'peer', fromAddress: 'peer:1', fromIncarnation: 0, updates: [] as MemberUpdate[] };
+    const bad: unknown[] = [
+      { ...base, type: 'NOPE' },
+      { ...base, type: 'PING', seq: -1, target: 'me' },
+      { ...base, type: 'PING', seq: 1, target: '' },
+      { ...base, type: 'PING', seq: 1, target: 'me', from: 'x'.repeat(200) },
+      { ...base, type: 'GOSSIP', fromIncarnation: 1.5 },
+      { ...base, type: 'GOSSIP', updates: [{ id: 'a', address: 'a:1', state: 'ZOMBIE', incarnation: 0 }] },
+      { ...base, type: 'GOSSIP', updates: Array.from({ length: MembershipLimits.maxUpdatesPerMessage + 1 }, (_, i) => ({ id: `a${i}`, address: 'a:1', state: 'ALIVE', incarnation: 0 })) },
+      { ...base, type: 'SYNC', reply: 'yes', members: [] },
+      { ...base, type: 'GOSSIP', from: 'me' },
+    ];
+    for (const msg of bad) expect(() => m.receive(1, msg as SwimMessage)).toThrow(InvalidArgumentError);
+    expect(m.size).toBe(1);
+    expect(() => m.join(1, Array.from({ length: MembershipLimits.maxJoinSeeds + 1 }, (_, i) => `s${i}:1`))).toThrow(InvalidArgumentError);
+    expect(() => validateSwimConfig({ ...fastSwimConfig(), pingTimeoutMs: 100 })).toThrow(InvalidArgumentError);
+    expect(() => validateSwimConfig({ ...fastSwimConfig(), maxUpdatesPerMessage: MembershipLimits.maxUpdatesPerMessage + 1 })).toThrow(InvalidArgumentError);
+  });
+
+  test('relayed probes are bounded by maxPendingRelays', () => {
+    const m = new SwimMember({ id: 'me', address: 'me:1', config: fastSwimConfig(), random: new Random('relays'), nowMs: 0 });
+    let sent = 0;
+    for (let i = 0; i < MembershipLimits.maxPendingRelays + 50; i++) {
+      sent += m.receive(1, { type: 'PING_REQ', seq: i, target: 'x', targetAddress: 'x:1', from: 'peer', fromAddress: 'peer:1', fromIncarnation: 0, updates: [] }).length;
+    }
+    expect(sent).toBe(MembershipLimits.maxPendingRelays);
+    expect(m.pendingRelays).toBe(MembershipLimits.maxPendingRelays);
+    expect(m.stats.relaysDropped).toBe(50);
+    m.tick(1 + PERIOD); // relays expire after a period
+    expect(m.pendingRelays).toBe(0);
+  });
+
+  test('piggyback queue: one entry per member, least-sent first, dropped after the retransmit limit', () => {
+    const q = new BroadcastQueue();
+    const up = (id: string, incarnation = 0): MemberUpdate => ({ id, address: `${id}:1`, state: 'ALIVE', incarnation });
+    q.enqueue(up('a'));
+    q.enqueue(up('b'));
+    q.enqueue(up('a', 1)); // replaces a's
+    expect(q.size).toBe(2);
+    expect(q.take(1, 3)).toEqual([up('a', 1)]); // newest first among equals
+    q.enqueue(up('c'));
+    expect(q.take(3, 3)).toEqual([up('c'), up('b'), up('a', 1)]); // unsent (newest first), then a (sent once)
+    q.take(5, 3);
+    q.take(5, 3);
+    expect(q.size).toBe(0);
+    expect(retransmitLimit(fastSwimConfig(), 500)).toBe(4 * 3);
+    expect(suspicionTimeoutMs(fastSwimConfig(), 500)).toBe(Math.round(4 * Math.log10(500) * PERIOD));
+    expect(suspicionTimeoutMs(fastSwimConfig(), 3)).toBe(4 * PERIOD);
+  });
+
+  test('messages in a busy run stay within maxUpdatesPerMessage and the sync limit; tables stay bounded', () => {
+    const cl = cluster(50, 'swim-bounds-50', { lossRate: 0.05 });
+    for (const m of cl.net.members) cl.net.send(m.id, m.join(0, [address(0)]));
+    cl.net.run(50 * PERIOD);
+    cl.net.crash('dn-9');
+    cl.net.run(100 * PERIOD);
+    const s = cl.net.stats;
+    console.log(`[swim] bounds: max updates/message ${s.maxUpdatesInMessage}, max SYNC entries ${s.maxSyncEntriesInMessage}, max in flight ${s.maxInFlight}`);
+    expect(s.maxUpdatesInMessage).toBeLessThanOrEqual(fastSwimConfig().maxUpdatesPerMessage);
+    expect(s.maxSyncEntriesInMessage).toBeLessThanOrEqual(MembershipLimits.maxSyncEntriesPerMessage);
+    for (const m of cl.net.members) {
+      expect(m.size).toBeLessThanOrEqual(50);
+      expect(m.pendingUpdates).toBeLessThanOrEqual(m.size);
+      expect(m.pendingRelays).toBeLessThanOrEqual(MembershipLimits.maxPendingRelays);
+    }
+  });
+});
