@@ -180,6 +180,26 @@ describe('SwimMember: asymmetric partition', () => {
   });
 });
 
+describe('SwimMember: partition and heal', () => {
+  test('N=20: a member cut off until everyone forgot it comes back through its seed, at a higher incarnation or as new', () => {
+    const seed = 'swim-heal-20';
+    const cl = cluster(20, seed);
+    for (const m of cl.net.members) cl.net.send(m.id, m.join(0, [address(0)]));
+    cl.net.run(20 * PERIOD);
+    const island = 'dn-4';
+    cl.net.linkFilter = (from, to) => from !== island && to !== island;
+    // Longer than the unconfirmed suspicion timeout plus deadRetentionMs: both sides forget the other.
+    cl.net.run(cl.net.nowMs + 80 * PERIOD);
+    expect(cl.net.member('dn-0').stateOf(island)).toBeUndefined();
+    expect(cl.net.member(island).liveMembers).toBe(1);
+    cl.net.linkFilter = undefined;
+    const healedAt = cl.net.nowMs;
+    const ok = cl.net.run(healedAt + 20 * PERIOD, () => allSee(cl, 20));
+    console.log(`[swim] seed=${seed}: after healing, all 20 see each other again in ${(cl.net.nowMs - healedAt) / PERIOD} periods; ${island} join retries ${cl.net.member(island).stats.joinRetries}`);
+    expect(ok).toBe(true);
+  });
+});
+
 describe('SwimMember: leave', () => {
   test('N=20: a member that leaves is LEFT everywhere, never DEAD', () => {
     const cl = cluster(20, 'swim-leave-20');

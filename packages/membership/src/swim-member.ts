@@ -243,7 +243,7 @@ export class SwimMember {
     return suspicionTimeoutMs(this.config, this.liveCount);
   }
 
-  /** Ask the seeds for their views (SYNC push-pull); repeated every period while we know no one. */
+  /** Ask the seeds for their views (SYNC push-pull); repeated every period whenever we know no live member. */
   join(nowMs: number, seedAddresses: readonly string[]): Outbound[] {
     if (seedAddresses.length > MembershipLimits.maxJoinSeeds) {
       throw new InvalidArgumentError(`swim join: ${seedAddresses.length} seeds, at most ${MembershipLimits.maxJoinSeeds}`);
@@ -306,14 +306,12 @@ export class SwimMember {
         for (const m of this.randomLivePeers(this.config.gossipFanoutPerPeriod, undefined)) out.push(this.envelope(m.id, m.address, { type: 'GOSSIP' }));
       }
     }
-    if (nowMs >= this.nextJoinAtMs) {
-      if (this.liveCount > 1) {
-        this.nextJoinAtMs = Number.POSITIVE_INFINITY;
-      } else {
-        this.stats.joinRetries += 1;
-        this.nextJoinAtMs = nowMs + this.config.protocolPeriodMs;
-        for (const a of this.seeds) out.push(this.sync(undefined, a, false));
-      }
+    // Alone (the join went unanswered, or everyone was declared DEAD and forgotten during a
+    // partition): ask the seeds again, once a period, until someone answers.
+    if (this.liveCount <= 1 && this.seeds.length > 0 && nowMs >= this.nextJoinAtMs) {
+      this.stats.joinRetries += 1;
+      this.nextJoinAtMs = nowMs + this.config.protocolPeriodMs;
+      for (const a of this.seeds) out.push(this.sync(undefined, a, false));
     }
     if (nowMs >= this.nextPushPullAtMs) {
       this.nextPushPullAtMs = this.config.pushPullIntervalMs > 0 ? nowMs + this.config.pushPullIntervalMs : Number.POSITIVE_INFINITY;
