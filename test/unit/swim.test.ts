@@ -35,6 +35,14 @@ function cluster(n: number, seed: string, opts: { lossRate?: number; config?: Pa
   return { net, n, log };
 }
 
+/** A cluster whose members already know each other (SimNetwork.introduceAll), run for `warmupPeriods`. */
+function settled(n: number, seed: string, warmupPeriods: number, opts: Parameters<typeof cluster>[2] = {}): Cluster {
+  const c = cluster(n, seed, opts);
+  c.net.introduceAll();
+  c.net.run(warmupPeriods * PERIOD);
+  return c;
+}
+
 /** Every up member holds exactly `live` members ALIVE or SUSPECT. */
 function allSee(c: Cluster, live: number): boolean {
   return c.net.members.every((m) => !c.net.isUp(m.id) || m.liveMembers === live);
@@ -66,9 +74,7 @@ describe('SwimMember: bootstrap through one seed', () => {
   test.each([50, 500])('N=%i: one late joiner is known everywhere within 2·log2(N) periods', (n) => {
     const seed = `swim-late-join-${n}`;
     const rng = new Random(seed);
-    const cl = cluster(n, seed);
-    cl.net.introduceAll();
-    cl.net.run(5 * PERIOD);
+    const cl = settled(n, seed, 5);
     const newcomer = new SwimMember({ id: 'dn-new', address: 'dn-new:7946', config: fastSwimConfig(), random: rng.fork('new'), nowMs: cl.net.nowMs });
     cl.net.add(newcomer);
     const start = cl.net.nowMs;
@@ -83,9 +89,7 @@ describe('SwimMember: bootstrap through one seed', () => {
 describe('SwimMember: crash detection', () => {
   test.each([3, 50, 500])('N=%i: a crashed member is DEAD at every live member within the documented bound', (n) => {
     const seed = `swim-crash-${n}`;
-    const cl = cluster(n, seed);
-    cl.net.introduceAll();
-    cl.net.run(10 * PERIOD);
+    const cl = settled(n, seed, 10);
     const victim = `dn-${n - 1}`;
     const timeout = cl.net.member('dn-0').suspicionTimeoutMs;
     // Documented bound (docs/GOSSIP.md): (3 + log2 N) periods to be probed, suspected and have the
@@ -94,11 +98,8 @@ describe('SwimMember: crash detection', () => {
     const crashAt = cl.net.nowMs;
     cl.net.crash(victim);
     const others = cl.net.members.filter((m) => m.id !== victim);
-    let firstSuspectMs: number | undefined;
-    const ok = cl.net.run(crashAt + bound, () => {
-      firstSuspectMs ??= cl.log.find((e) => e.t.memberId === victim && e.t.to === 'SUSPECT')?.t.atMs;
-      return others.every((m) => deadAt(cl, m.id, victim));
-    });
+    const ok = cl.net.run(crashAt + bound, () => others.every((m) => deadAt(cl, m.id, victim)));
+    const firstSuspectMs = cl.log.find((e) => e.t.memberId === victim && e.t.to === 'SUSPECT')?.t.atMs;
     const deads = cl.log.filter((e) => e.t.memberId === victim && e.t.to === 'DEAD');
     console.log(
       `[swim] seed=${seed} N=${n}: first SUSPECT after ${firstSuspectMs! - crashAt} ms, DEAD everywhere after ${cl.net.nowMs - crashAt} ms ` +
@@ -114,9 +115,7 @@ describe('SwimMember: crash detection', () => {
 describe('SwimMember: suspicion and refutation', () => {
   test('N=50: a live member whose messages are dropped for 3 periods is suspected, refutes, and is never DEAD', () => {
     const seed = 'swim-refute-50';
-    const cl = cluster(50, seed);
-    cl.net.introduceAll();
-    cl.net.run(10 * PERIOD);
+    const cl = settled(50, seed, 10);
     const muted = 'dn-7';
     const start = cl.net.nowMs;
     cl.net.linkFilter = (from) => from !== muted;
@@ -138,9 +137,7 @@ describe('SwimMember: suspicion and refutation', () => {
 describe('SwimMember: loss', () => {
   test('N=50, 5% loss each way, 600 periods: no false DEAD', () => {
     const seed = 'swim-loss-50';
-    const cl = cluster(50, seed, { lossRate: 0.05 });
-    cl.net.introduceAll();
-    cl.net.run(600 * PERIOD);
+    const cl = settled(50, seed, 600, { lossRate: 0.05 });
     const suspicions = cl.log.filter((e) => e.t.to === 'SUSPECT').length;
     const refutations = cl.net.members.reduce((s, m) => s + m.stats.refutations, 0);
     console.log(`[swim] seed=${seed}: 600 periods at 5% loss: ${suspicions} suspicions, ${refutations} refutations, 0 false DEAD expected; lost ${cl.net.stats.lost} of ${cl.net.stats.sent}`);
@@ -165,9 +162,7 @@ describe('SwimMember: loss', () => {
 describe('SwimMember: asymmetric partition', () => {
   test('N=20: A cannot reach B directly, others can: B stays ALIVE thanks to indirect probes', () => {
     const seed = 'swim-asym-20';
-    const cl = cluster(20, seed);
-    cl.net.introduceAll();
-    cl.net.run(5 * PERIOD);
+    const cl = settled(20, seed, 5);
     const a = 'dn-3';
     const b = 'dn-11';
     cl.net.linkFilter = (from, to) => !((from === a && to === b) || (from === b && to === a));
@@ -202,9 +197,7 @@ describe('SwimMember: partition and heal', () => {
 
 describe('SwimMember: leave', () => {
   test('N=20: a member that leaves is LEFT everywhere, never DEAD', () => {
-    const cl = cluster(20, 'swim-leave-20');
-    cl.net.introduceAll();
-    cl.net.run(5 * PERIOD);
+    const cl = settled(20, 'swim-leave-20', 5);
     const leaver = cl.net.member('dn-5');
     cl.net.send(leaver.id, leaver.leave(cl.net.nowMs));
     cl.net.crash(leaver.id);
