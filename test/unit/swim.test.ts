@@ -249,6 +249,18 @@ describe('SwimMember: incarnation rules (direct messages)', () => {
     expect(m.stats.refutations).toBe(1);
   });
 
+  test('stall guard: a probe whose period ended while we were paused suspects nobody', () => {
+    const m = mk();
+    m.receive(1, gossip([u('ALIVE', 0)]));
+    let t = 2;
+    for (; t < 3 * PERIOD && m.stats.probes === 0; t += 10) m.tick(t); // a PING to x is out, unanswered
+    m.tick(t + 10 * PERIOD); // we were paused for 10 periods
+    expect(m.stateOf('x')).toBe('ALIVE');
+    expect(m.stats.stalledProbes).toBe(1);
+    for (let k = 1; k <= 2 * PERIOD / 10; k++) m.tick(t + 10 * PERIOD + 10 * k); // the next probe, unanswered, counts
+    expect(m.stateOf('x')).toBe('SUSPECT');
+  });
+
   test('a PING to a member we hold SUSPECT carries that suspicion first', () => {
     const m = mk();
     m.receive(1, gossip([u('ALIVE', 0), u('SUSPECT', 0)]));

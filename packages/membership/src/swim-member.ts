@@ -99,6 +99,8 @@ export interface SwimStats {
   relaysDropped: number;
   transitionsDropped: number;
   joinRetries: number;
+  /** Probes not judged because our own tick came too late (stall guard). */
+  stalledProbes: number;
 }
 
 /** One line per transition, the shape the project's logs use. */
@@ -170,7 +172,7 @@ export class SwimMember {
   readonly id: string;
   readonly address: string;
   readonly config: SwimConfig;
-  readonly stats: SwimStats = { probes: 0, indirectProbes: 0, refutations: 0, relaysDropped: 0, transitionsDropped: 0, joinRetries: 0 };
+  readonly stats: SwimStats = { probes: 0, indirectProbes: 0, refutations: 0, relaysDropped: 0, transitionsDropped: 0, joinRetries: 0, stalledProbes: 0 };
   private readonly rng: RandomSource;
   private readonly members = new Map<string, Member>();
   private readonly self: Member;
@@ -293,7 +295,12 @@ export class SwimMember {
       }
     }
     if (nowMs >= this.nextProbeAtMs) {
-      if (p && !p.acked) {
+      // Stall guard (as HeartbeatMonitor's): if this tick itself is later than the period end by
+      // more than a ping timeout (GC, event-loop stall, SIGSTOP), the missing ACK may be ours to
+      // blame — it can sit unread in our socket — so the probe proves nothing.
+      const stalled = nowMs - this.nextProbeAtMs > this.config.pingTimeoutMs;
+      if (stalled) this.stats.stalledProbes += 1;
+      if (p && !p.acked && !stalled) {
         const m = this.members.get(p.target);
         if (m && m.state === 'ALIVE') this.setState(m, 'SUSPECT', 'probe-failed', nowMs, this.id);
         else if (m && m.state === 'SUSPECT' && this.confirm(m, this.id)) this.queue.enqueue({ ...m.update(), by: this.id });
