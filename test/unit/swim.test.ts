@@ -249,15 +249,21 @@ describe('SwimMember: incarnation rules (direct messages)', () => {
     expect(m.stats.refutations).toBe(1);
   });
 
-  test('stall guard: a probe whose period ended while we were paused suspects nobody', () => {
+  test('stall guard: a probe whose period ended while we were paused suspects nobody; suspicion timers skip the pause', () => {
     const m = mk();
-    m.receive(1, gossip([u('ALIVE', 0)]));
+    m.receive(1, gossip([u('ALIVE', 0), u('ALIVE', 0, 'y'), u('SUSPECT', 0, 'y')]));
+    const unconfirmedMs = 6 * 4 * PERIOD; // N = 4: two confirmations expected, none came: max timeout
     let t = 2;
-    for (; t < 3 * PERIOD && m.stats.probes === 0; t += 10) m.tick(t); // a PING to x is out, unanswered
-    m.tick(t + 10 * PERIOD); // we were paused for 10 periods
+    for (; t < 3 * PERIOD && m.stats.probes === 0; t += 10) m.tick(t); // a PING is out, unanswered
+    t += 100 * PERIOD; // we were paused for 100 periods, far beyond y's suspicion timeout
+    m.tick(t);
     expect(m.stateOf('x')).toBe('ALIVE');
+    expect(m.stateOf('y')).toBe('SUSPECT');
     expect(m.stats.stalledProbes).toBe(1);
-    for (let k = 1; k <= 2 * PERIOD / 10; k++) m.tick(t + 10 * PERIOD + 10 * k); // the next probe, unanswered, counts
+    const resumedAt = t;
+    while (m.stateOf('y') === 'SUSPECT') m.tick((t += 10));
+    expect(t - resumedAt).toBeLessThanOrEqual(unconfirmedMs); // the timer ran on from where it stopped
+    for (let k = 0; k < 40 * PERIOD / 10 && m.stateOf('x') === 'ALIVE'; k++) m.tick((t += 10)); // unanswered probes count again
     expect(m.stateOf('x')).toBe('SUSPECT');
   });
 

@@ -195,6 +195,7 @@ export class SwimMember {
   /** Members discovered since our last push-pull: a burst triggers an early one. */
   private discoveredSincePushPull = 0;
   private lastNowMs: number;
+  private lastTickMs: number;
   private transitions: MemberTransition[] = [];
 
   constructor(o: SwimMemberOptions) {
@@ -205,6 +206,7 @@ export class SwimMember {
     this.address = o.address;
     this.rng = o.random;
     this.lastNowMs = o.nowMs;
+    this.lastTickMs = o.nowMs;
     const incarnation = o.incarnation ?? 0;
     if (!Number.isInteger(incarnation) || incarnation < 0 || incarnation > MembershipLimits.maxIncarnation) {
       throw new InvalidArgumentError(`swim incarnation must be a non-negative safe integer, got ${String(incarnation)}`);
@@ -275,6 +277,16 @@ export class SwimMember {
     this.advance(nowMs);
     if (this.leaving) return [];
     const out: Outbound[] = [];
+    const gapMs = nowMs - this.lastTickMs;
+    this.lastTickMs = nowMs;
+    if (gapMs > this.config.protocolPeriodMs) {
+      // We were not ticking (stall): refutations may be waiting unread, so the pause does not
+      // count against suspects (HeartbeatMonitor's stall guard does the same for DataNodes).
+      for (const m of this.suspects) {
+        m.suspectDeadlineMs += gapMs;
+        m.suspicion!.startMs += gapMs;
+      }
+    }
     for (const m of this.suspects) {
       if (nowMs >= m.suspectDeadlineMs) this.setState(m, 'DEAD', 'suspicion-timeout', nowMs);
     }
@@ -482,6 +494,11 @@ export class SwimMember {
   /** A new or returning member goes to a random place in the rest of this pass (SWIM §4.3). */
   private addToProbeOrder(id: string): void {
     const order = this.probeOrder;
+    if (order.length - this.probeIndex > 2 * this.members.size) {
+      // Flapping members were re-added many times this pass: end it; the next one is rebuilt.
+      this.probeIndex = order.length;
+      return;
+    }
     order.push(id);
     const j = this.probeIndex + this.randomInt(order.length - this.probeIndex);
     [order[order.length - 1], order[j]] = [order[j], order[order.length - 1]];
