@@ -327,6 +327,8 @@ describe('SwimMember: limits and typed errors', () => {
     expect(m.stats.relaysDropped).toBe(50);
     m.tick(1 + PERIOD); // relays expire after a period
     expect(m.pendingRelays).toBe(0);
+    const [ack] = m.receive(2 + PERIOD, { type: 'PING_REQ', seq: 7, target: 'me', targetAddress: 'me:1', from: 'peer', fromAddress: 'peer:1', fromIncarnation: 0, updates: [] });
+    expect(ack).toMatchObject({ toId: 'peer', message: { type: 'ACK', seq: 7, target: 'me' } });
   });
 
   test('piggyback queue: one entry per member, least-sent first, dropped after the retransmit limit', () => {

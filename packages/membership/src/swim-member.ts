@@ -364,6 +364,11 @@ export class SwimMember {
         }
         break;
       case 'PING_REQ': {
+        if (message.target === this.id) {
+          // Asked to probe ourselves (the requester has a stale view of who is where): answer.
+          out.push(this.envelope(message.from, message.fromAddress, { type: 'ACK', seq: message.seq, target: this.id }));
+          break;
+        }
         if (this.relays.size >= MembershipLimits.maxPendingRelays) {
           this.stats.relaysDropped += 1;
           break;
