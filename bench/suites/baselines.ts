@@ -148,9 +148,9 @@ export const baselines: Suite = {
         }],
         targets: [],
         notes: [
-          'The machine is shared (2 cores); other processes compete for CPU and disk, so single figures vary by tens of percent between runs.',
-          'The grpc-js server ignores `grpc-node.flow_control_window`, so the 1 MiB window only speeds up the server -> client direction (reads); ' +
-            'client -> server (writes) stays at the server\'s default window.',
+          'Single figures vary by tens of percent between runs on this 2-core machine (CPU and disk shared with everything else running).',
+          'A plain grpc-js server ignores `grpc-node.flow_control_window`, so here the 1 MiB window only speeds up the server -> client direction. ' +
+            'The minidfs DataNode server sets it anyway (bindServer\'s receiveWindowBytes reaches into grpc-js\'s HTTP/2 settings), so block writes get it too.',
         ],
       };
     } finally {

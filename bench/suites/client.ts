@@ -124,7 +124,6 @@ export const client: Suite = {
           targets: [],
           notes: [
             'read_*_MBps are the cold reads (page cache dropped); *_warm_* the same file read again at once.',
-            'The DataNode/client data path is being optimised in parallel; these figures are the code at this commit.',
           ],
         };
       } finally {
