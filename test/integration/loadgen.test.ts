@@ -76,11 +76,16 @@ describe('loadgen against a real NameNode', () => {
   test('minidfs loadgen --processes 2 drives the nodes from two worker processes and prints a JSON summary', async () => {
     const lg = new NodeProcess('loadgen', [
       'loadgen', '--namenode', cluster.namenodeAddress, '--datanodes', '20', '--processes', '2', '--blocks-per-node', '5',
-      '--streams-per-channel', '4', '--report-every-s', '0', '--json', ...cluster.secretArgs,
+      '--streams-per-channel', '4', '--report-every-s', '1', '--json', ...cluster.secretArgs,
     ]);
+    const progress = (): Array<Record<string, any>> => lg.stdout.split('\n').filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, any>).filter((l) => l.type === 'progress');
     try {
       await cluster.waitForReport('20 LIVE', (r) => r.live === 20, 30_000);
       await waitFor('20 full block reports processed', () => new Set(cluster.nn.lines.filter((l) => l.event === 'block-report').map((l) => l.nodeId)).size === 20, 30_000);
+      // The NameNode answers each report's orphans with INVALIDATE on the heartbeat stream; stop
+      // only once the workers have seen them (their progress lines are cumulative).
+      await waitFor('20 INVALIDATE commands seen by the loadgen', () => progress().some((l) => l.seen?.commands?.invalidate >= 20), 30_000);
       lg.signal('SIGTERM');
       expect(await lg.waitForExit(15_000)).toEqual({ code: 0, signal: null });
       const summary = JSON.parse(lg.stdout.trim().split('\n').at(-1)!) as Record<string, any>;
