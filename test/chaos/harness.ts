@@ -22,6 +22,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { findBlockFile } from '../support/disk';
 import { CLI_PATH, repoRoot } from '../support/paths';
+import { FatalWaitError, waitFor } from '../support/wait';
 import { FaultLog, type FaultKind, type FaultRecord } from './faults';
 import { ChaosNetwork, type NetMode, cleanupStale, cleanupStaleDirs } from './network';
 
@@ -55,11 +56,6 @@ export function deadTimeoutMs(p: Profile): number {
   return p.deadAfter * p.heartbeatIntervalMs;
 }
 
-/** Ends a poll at once instead of retrying until the deadline (a process died, the cluster was stopped). */
-export class FatalWaitError extends Error {
-  override readonly name: string = 'FatalWaitError';
-}
-
 export class ClusterStoppedError extends FatalWaitError {
   override readonly name = 'ClusterStoppedError';
   constructor() {
@@ -67,28 +63,8 @@ export class ClusterStoppedError extends FatalWaitError {
   }
 }
 
-/**
- * Poll-until with a deadline (like test/support/wait.ts), except that a FatalWaitError thrown by
- * the probe ends the wait at once; other errors (an HTTP call during a fault) are retried.
- */
-export async function poll<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000, everyMs = 20): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-      last = v;
-    } catch (err) {
-      if (err instanceof FatalWaitError) throw err;
-      last = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+/** The chaos suite's name for test/support/wait.ts waitFor (a FatalWaitError ends it at once). */
+export const poll = waitFor;
 
 export type LogLine = Record<string, unknown> & { event?: string; message?: string; timestamp?: string };
 
@@ -664,4 +640,4 @@ export class ChaosCluster {
 }
 
 /** The repository root (works from test/chaos under jest and from .tsbuild/test/chaos when compiled). */
-export { repoRoot };
+export { FatalWaitError, repoRoot };
