@@ -7,6 +7,7 @@
  */
 import http from 'node:http';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { TransferCounters } from './data-transfer-server';
 
 /** What the DataNode reports at each scrape. Counters are cumulative since the process started. */
 export interface DataNodeMetricsSnapshot {
@@ -18,18 +19,8 @@ export interface DataNodeMetricsSnapshot {
   usedBytes: number;
   capacityBytes: number;
   remainingBytes: number;
-  /** Data-transfer counters (the DataNode's TransferCounters have exactly these fields). */
-  transfers: {
-    activeTransfers: number;
-    bytesReceived: number;
-    bytesSent: number;
-    packetsReceived: number;
-    writesFinalized: number;
-    writesFailed: number;
-    readsServed: number;
-    readsFailed: number;
-    transfersRefused: number;
-  };
+  /** Data-transfer counters. */
+  transfers: TransferCounters;
   /** Block copies this node is pushing to others right now (re-replication). */
   activeReplications?: number;
   /** Heartbeat link counters (HeartbeatLink.counters), absent before the link starts. */
