@@ -8,13 +8,10 @@
  * every chunk it came from matched its CRC.
  */
 import { crc32c } from '@node-rs/crc32';
-import { ChecksumMismatchError, Limits, chunkCrcs as chunkCrcsOf, firstBadChunk } from '@minidfs/common';
+import { ChecksumMismatchError, Limits, chunkCrcs, firstBadChunk } from '@minidfs/common';
 import { ReadProtocolError } from './errors';
 
-/** CRC32C of each `bytesPerChecksum` chunk of `data` (the last chunk may be shorter). */
-export function chunkCrcs(data: Uint8Array, bytesPerChecksum: number = Limits.bytesPerChecksum): number[] {
-  return chunkCrcsOf(data, bytesPerChecksum);
-}
+export { chunkCrcs };
 
 /** One WritePacket as the client sends it. `data` is a view into the block buffer, not a copy. */
 export interface OutgoingPacket {

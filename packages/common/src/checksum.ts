@@ -12,6 +12,7 @@
  * (2^-32), the same assurance as comparing each chunk.
  */
 import { crc32c } from '@node-rs/crc32';
+import { Limits } from './limits';
 
 /** CRC-32C (Castagnoli) polynomial, bit-reflected. */
 const POLY = 0x82f63b78;
@@ -68,7 +69,7 @@ export function crc32cCombine(crcA: number, crcB: number, lengthB: number): numb
 }
 
 /** CRC32C of each `bytesPerChecksum` chunk of `data` (the last chunk may be shorter). */
-export function chunkCrcs(data: Uint8Array, bytesPerChecksum: number): number[] {
+export function chunkCrcs(data: Uint8Array, bytesPerChecksum: number = Limits.bytesPerChecksum): number[] {
   if (!Number.isSafeInteger(bytesPerChecksum) || bytesPerChecksum <= 0) throw new RangeError(`bytesPerChecksum must be a positive integer, got ${bytesPerChecksum}`);
   const buffer = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const out = new Array<number>(Math.ceil(data.length / bytesPerChecksum));

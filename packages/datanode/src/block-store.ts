@@ -23,7 +23,7 @@ import {
   FileAlreadyExistsError,
   InvalidArgumentError,
   Limits,
-  chunkCrcs as chunkCrcsOf,
+  chunkCrcs,
   firstBadChunk,
   silentLogger,
   type Logger,
@@ -125,10 +125,7 @@ function validateByteCount(value: number, what: string): number {
   return value;
 }
 
-/** CRC32C of each `bytesPerChecksum`-byte chunk of `data` (the last chunk may be shorter). */
-export function chunkCrcs(data: Buffer, bytesPerChecksum: number = Limits.bytesPerChecksum): number[] {
-  return chunkCrcsOf(data, bytesPerChecksum);
-}
+export { chunkCrcs };
 
 function chunkCount(lengthBytes: number, bytesPerChecksum: number): number {
   return Math.ceil(lengthBytes / bytesPerChecksum);
