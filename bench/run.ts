@@ -101,7 +101,7 @@ async function main(): Promise<void> {
       `Machine: ${env.cpus} × ${env.cpuModel}, ${env.memGiB} GiB, Node ${env.node}, kernel ${env.kernel}, commit ${env.commit}, ` +
       `load average ${env.loadAvg1mAtStart} at start.`, '',
     '## All targets', '',
-    renderTable({ ...targetsTable(targets), rows: targets.map((t, i) => [`${t.suite}: ${targetsTable([t]).rows[0]![0]}`, ...targetsTable(targets).rows[i]!.slice(1)]) }), '',
+    renderTable(targetsTable(targets.map((t) => ({ ...t, name: `${t.suite}: ${t.name}` })))), '',
     ...(failures.length ? ['## Suites that failed', '', ...failures.map((f) => `- ${f}`), ''] : []),
     '## Suites', '', ...[...earlier.values()].map((r) => `- [${r.title}](${r.suite}.md): ${((r.durationMs ?? 0) / 1000).toFixed(1)} s`), '',
   ].join('\n');
