@@ -52,4 +52,12 @@ export const Limits = {
   maxAuthTokenLength: 1024,
   /** Largest cluster secret file read. */
   maxSecretFileBytes: 4096,
+  /** Membership (gossip) seed addresses the NameNode returns on registration. */
+  maxMembershipSeeds: 5,
+  /** Peers one ProbePeersCommand names (the NameNode asks about each silent node separately). */
+  maxProbeTargetsPerCommand: 16,
+  /** Probes a DataNode runs at once on the NameNode's request; more are dropped and counted (the NameNode asks several peers). */
+  maxPendingPeerProbes: 256,
+  /** Peer probe results on one heartbeat; the rest wait for the next beat. */
+  maxPeerProbeResultsPerBeat: 64,
 } as const;

@@ -9,6 +9,7 @@ import { Limits } from './limits';
 import type { ProtoGrpcType as DatanodeProtocolGrpc } from './generated/datanode_protocol';
 import type { ProtoGrpcType as ClientProtocolGrpc } from './generated/client_protocol';
 import type { ProtoGrpcType as DataTransferGrpc } from './generated/data_transfer';
+import type { ProtoGrpcType as MembershipGrpc } from './generated/membership';
 
 /** packages/common/{src,dist}/ -> repo root proto/ */
 export const PROTO_ROOT = path.resolve(__dirname, '../../../proto');
@@ -21,14 +22,15 @@ const PROTO_LOADER_OPTIONS: protoLoader.Options = {
   includeDirs: [PROTO_ROOT],
 };
 
-type Minidfs = DatanodeProtocolGrpc['minidfs']['v1'] & ClientProtocolGrpc['minidfs']['v1'] & DataTransferGrpc['minidfs']['v1'];
+type Minidfs = DatanodeProtocolGrpc['minidfs']['v1'] & ClientProtocolGrpc['minidfs']['v1'] & DataTransferGrpc['minidfs']['v1']
+  & MembershipGrpc['minidfs']['v1'];
 
 let cached: Minidfs | undefined;
 
 export function loadProtos(): Minidfs {
   if (cached) return cached;
   const definition = protoLoader.loadSync(
-    ['minidfs/v1/datanode_protocol.proto', 'minidfs/v1/client_protocol.proto', 'minidfs/v1/data_transfer.proto'],
+    ['minidfs/v1/datanode_protocol.proto', 'minidfs/v1/client_protocol.proto', 'minidfs/v1/data_transfer.proto', 'minidfs/v1/membership.proto'],
     PROTO_LOADER_OPTIONS,
   );
   const loaded = grpc.loadPackageDefinition(definition) as unknown as { minidfs: { v1: Minidfs } };

@@ -1,5 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
-import type { MessageTypeDefinition } from '@grpc/proto-loader';
+import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { AbandonBlockRequest as _minidfs_v1_AbandonBlockRequest, AbandonBlockRequest__Output as _minidfs_v1_AbandonBlockRequest__Output } from './minidfs/v1/AbandonBlockRequest';
 import type { AbandonBlockResponse as _minidfs_v1_AbandonBlockResponse, AbandonBlockResponse__Output as _minidfs_v1_AbandonBlockResponse__Output } from './minidfs/v1/AbandonBlockResponse';
@@ -22,6 +22,7 @@ import type { DatanodeProtocolClient as _minidfs_v1_DatanodeProtocolClient, Data
 import type { DatanodeReport as _minidfs_v1_DatanodeReport, DatanodeReport__Output as _minidfs_v1_DatanodeReport__Output } from './minidfs/v1/DatanodeReport';
 import type { DeleteRequest as _minidfs_v1_DeleteRequest, DeleteRequest__Output as _minidfs_v1_DeleteRequest__Output } from './minidfs/v1/DeleteRequest';
 import type { DeleteResponse as _minidfs_v1_DeleteResponse, DeleteResponse__Output as _minidfs_v1_DeleteResponse__Output } from './minidfs/v1/DeleteResponse';
+import type { DeliverResponse as _minidfs_v1_DeliverResponse, DeliverResponse__Output as _minidfs_v1_DeliverResponse__Output } from './minidfs/v1/DeliverResponse';
 import type { FileStatus as _minidfs_v1_FileStatus, FileStatus__Output as _minidfs_v1_FileStatus__Output } from './minidfs/v1/FileStatus';
 import type { FsckRequest as _minidfs_v1_FsckRequest, FsckRequest__Output as _minidfs_v1_FsckRequest__Output } from './minidfs/v1/FsckRequest';
 import type { FsckResponse as _minidfs_v1_FsckResponse, FsckResponse__Output as _minidfs_v1_FsckResponse__Output } from './minidfs/v1/FsckResponse';
@@ -31,14 +32,22 @@ import type { GetDatanodeReportRequest as _minidfs_v1_GetDatanodeReportRequest, 
 import type { GetDatanodeReportResponse as _minidfs_v1_GetDatanodeReportResponse, GetDatanodeReportResponse__Output as _minidfs_v1_GetDatanodeReportResponse__Output } from './minidfs/v1/GetDatanodeReportResponse';
 import type { GetFileInfoRequest as _minidfs_v1_GetFileInfoRequest, GetFileInfoRequest__Output as _minidfs_v1_GetFileInfoRequest__Output } from './minidfs/v1/GetFileInfoRequest';
 import type { GetFileInfoResponse as _minidfs_v1_GetFileInfoResponse, GetFileInfoResponse__Output as _minidfs_v1_GetFileInfoResponse__Output } from './minidfs/v1/GetFileInfoResponse';
+import type { GetMembershipRequest as _minidfs_v1_GetMembershipRequest, GetMembershipRequest__Output as _minidfs_v1_GetMembershipRequest__Output } from './minidfs/v1/GetMembershipRequest';
+import type { GetMembershipResponse as _minidfs_v1_GetMembershipResponse, GetMembershipResponse__Output as _minidfs_v1_GetMembershipResponse__Output } from './minidfs/v1/GetMembershipResponse';
 import type { HeartbeatRequest as _minidfs_v1_HeartbeatRequest, HeartbeatRequest__Output as _minidfs_v1_HeartbeatRequest__Output } from './minidfs/v1/HeartbeatRequest';
 import type { HeartbeatResponse as _minidfs_v1_HeartbeatResponse, HeartbeatResponse__Output as _minidfs_v1_HeartbeatResponse__Output } from './minidfs/v1/HeartbeatResponse';
 import type { InvalidateCommand as _minidfs_v1_InvalidateCommand, InvalidateCommand__Output as _minidfs_v1_InvalidateCommand__Output } from './minidfs/v1/InvalidateCommand';
 import type { ListStatusRequest as _minidfs_v1_ListStatusRequest, ListStatusRequest__Output as _minidfs_v1_ListStatusRequest__Output } from './minidfs/v1/ListStatusRequest';
 import type { ListStatusResponse as _minidfs_v1_ListStatusResponse, ListStatusResponse__Output as _minidfs_v1_ListStatusResponse__Output } from './minidfs/v1/ListStatusResponse';
 import type { LocatedBlock as _minidfs_v1_LocatedBlock, LocatedBlock__Output as _minidfs_v1_LocatedBlock__Output } from './minidfs/v1/LocatedBlock';
+import type { MemberStatus as _minidfs_v1_MemberStatus, MemberStatus__Output as _minidfs_v1_MemberStatus__Output } from './minidfs/v1/MemberStatus';
+import type { MemberUpdate as _minidfs_v1_MemberUpdate, MemberUpdate__Output as _minidfs_v1_MemberUpdate__Output } from './minidfs/v1/MemberUpdate';
+import type { MembershipClient as _minidfs_v1_MembershipClient, MembershipDefinition as _minidfs_v1_MembershipDefinition } from './minidfs/v1/Membership';
 import type { MkdirsRequest as _minidfs_v1_MkdirsRequest, MkdirsRequest__Output as _minidfs_v1_MkdirsRequest__Output } from './minidfs/v1/MkdirsRequest';
 import type { MkdirsResponse as _minidfs_v1_MkdirsResponse, MkdirsResponse__Output as _minidfs_v1_MkdirsResponse__Output } from './minidfs/v1/MkdirsResponse';
+import type { PeerProbeResult as _minidfs_v1_PeerProbeResult, PeerProbeResult__Output as _minidfs_v1_PeerProbeResult__Output } from './minidfs/v1/PeerProbeResult';
+import type { PeerTarget as _minidfs_v1_PeerTarget, PeerTarget__Output as _minidfs_v1_PeerTarget__Output } from './minidfs/v1/PeerTarget';
+import type { ProbePeersCommand as _minidfs_v1_ProbePeersCommand, ProbePeersCommand__Output as _minidfs_v1_ProbePeersCommand__Output } from './minidfs/v1/ProbePeersCommand';
 import type { RegisterRequest as _minidfs_v1_RegisterRequest, RegisterRequest__Output as _minidfs_v1_RegisterRequest__Output } from './minidfs/v1/RegisterRequest';
 import type { RegisterResponse as _minidfs_v1_RegisterResponse, RegisterResponse__Output as _minidfs_v1_RegisterResponse__Output } from './minidfs/v1/RegisterResponse';
 import type { ReplicateCommand as _minidfs_v1_ReplicateCommand, ReplicateCommand__Output as _minidfs_v1_ReplicateCommand__Output } from './minidfs/v1/ReplicateCommand';
@@ -49,6 +58,13 @@ import type { ReportBadReplicaResponse as _minidfs_v1_ReportBadReplicaResponse, 
 import type { ReportedBlock as _minidfs_v1_ReportedBlock, ReportedBlock__Output as _minidfs_v1_ReportedBlock__Output } from './minidfs/v1/ReportedBlock';
 import type { ReregisterCommand as _minidfs_v1_ReregisterCommand, ReregisterCommand__Output as _minidfs_v1_ReregisterCommand__Output } from './minidfs/v1/ReregisterCommand';
 import type { ShutdownCommand as _minidfs_v1_ShutdownCommand, ShutdownCommand__Output as _minidfs_v1_ShutdownCommand__Output } from './minidfs/v1/ShutdownCommand';
+import type { SwimAck as _minidfs_v1_SwimAck, SwimAck__Output as _minidfs_v1_SwimAck__Output } from './minidfs/v1/SwimAck';
+import type { SwimEnvelope as _minidfs_v1_SwimEnvelope, SwimEnvelope__Output as _minidfs_v1_SwimEnvelope__Output } from './minidfs/v1/SwimEnvelope';
+import type { SwimGossip as _minidfs_v1_SwimGossip, SwimGossip__Output as _minidfs_v1_SwimGossip__Output } from './minidfs/v1/SwimGossip';
+import type { SwimMessage as _minidfs_v1_SwimMessage, SwimMessage__Output as _minidfs_v1_SwimMessage__Output } from './minidfs/v1/SwimMessage';
+import type { SwimPing as _minidfs_v1_SwimPing, SwimPing__Output as _minidfs_v1_SwimPing__Output } from './minidfs/v1/SwimPing';
+import type { SwimPingReq as _minidfs_v1_SwimPingReq, SwimPingReq__Output as _minidfs_v1_SwimPingReq__Output } from './minidfs/v1/SwimPingReq';
+import type { SwimSync as _minidfs_v1_SwimSync, SwimSync__Output as _minidfs_v1_SwimSync__Output } from './minidfs/v1/SwimSync';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -78,6 +94,7 @@ export interface ProtoGrpcType {
       DatanodeReport: MessageTypeDefinition<_minidfs_v1_DatanodeReport, _minidfs_v1_DatanodeReport__Output>
       DeleteRequest: MessageTypeDefinition<_minidfs_v1_DeleteRequest, _minidfs_v1_DeleteRequest__Output>
       DeleteResponse: MessageTypeDefinition<_minidfs_v1_DeleteResponse, _minidfs_v1_DeleteResponse__Output>
+      DeliverResponse: MessageTypeDefinition<_minidfs_v1_DeliverResponse, _minidfs_v1_DeliverResponse__Output>
       FileStatus: MessageTypeDefinition<_minidfs_v1_FileStatus, _minidfs_v1_FileStatus__Output>
       FsckRequest: MessageTypeDefinition<_minidfs_v1_FsckRequest, _minidfs_v1_FsckRequest__Output>
       FsckResponse: MessageTypeDefinition<_minidfs_v1_FsckResponse, _minidfs_v1_FsckResponse__Output>
@@ -87,14 +104,23 @@ export interface ProtoGrpcType {
       GetDatanodeReportResponse: MessageTypeDefinition<_minidfs_v1_GetDatanodeReportResponse, _minidfs_v1_GetDatanodeReportResponse__Output>
       GetFileInfoRequest: MessageTypeDefinition<_minidfs_v1_GetFileInfoRequest, _minidfs_v1_GetFileInfoRequest__Output>
       GetFileInfoResponse: MessageTypeDefinition<_minidfs_v1_GetFileInfoResponse, _minidfs_v1_GetFileInfoResponse__Output>
+      GetMembershipRequest: MessageTypeDefinition<_minidfs_v1_GetMembershipRequest, _minidfs_v1_GetMembershipRequest__Output>
+      GetMembershipResponse: MessageTypeDefinition<_minidfs_v1_GetMembershipResponse, _minidfs_v1_GetMembershipResponse__Output>
       HeartbeatRequest: MessageTypeDefinition<_minidfs_v1_HeartbeatRequest, _minidfs_v1_HeartbeatRequest__Output>
       HeartbeatResponse: MessageTypeDefinition<_minidfs_v1_HeartbeatResponse, _minidfs_v1_HeartbeatResponse__Output>
       InvalidateCommand: MessageTypeDefinition<_minidfs_v1_InvalidateCommand, _minidfs_v1_InvalidateCommand__Output>
       ListStatusRequest: MessageTypeDefinition<_minidfs_v1_ListStatusRequest, _minidfs_v1_ListStatusRequest__Output>
       ListStatusResponse: MessageTypeDefinition<_minidfs_v1_ListStatusResponse, _minidfs_v1_ListStatusResponse__Output>
       LocatedBlock: MessageTypeDefinition<_minidfs_v1_LocatedBlock, _minidfs_v1_LocatedBlock__Output>
+      MemberState: EnumTypeDefinition
+      MemberStatus: MessageTypeDefinition<_minidfs_v1_MemberStatus, _minidfs_v1_MemberStatus__Output>
+      MemberUpdate: MessageTypeDefinition<_minidfs_v1_MemberUpdate, _minidfs_v1_MemberUpdate__Output>
+      Membership: SubtypeConstructor<typeof grpc.Client, _minidfs_v1_MembershipClient> & { service: _minidfs_v1_MembershipDefinition }
       MkdirsRequest: MessageTypeDefinition<_minidfs_v1_MkdirsRequest, _minidfs_v1_MkdirsRequest__Output>
       MkdirsResponse: MessageTypeDefinition<_minidfs_v1_MkdirsResponse, _minidfs_v1_MkdirsResponse__Output>
+      PeerProbeResult: MessageTypeDefinition<_minidfs_v1_PeerProbeResult, _minidfs_v1_PeerProbeResult__Output>
+      PeerTarget: MessageTypeDefinition<_minidfs_v1_PeerTarget, _minidfs_v1_PeerTarget__Output>
+      ProbePeersCommand: MessageTypeDefinition<_minidfs_v1_ProbePeersCommand, _minidfs_v1_ProbePeersCommand__Output>
       RegisterRequest: MessageTypeDefinition<_minidfs_v1_RegisterRequest, _minidfs_v1_RegisterRequest__Output>
       RegisterResponse: MessageTypeDefinition<_minidfs_v1_RegisterResponse, _minidfs_v1_RegisterResponse__Output>
       ReplicateCommand: MessageTypeDefinition<_minidfs_v1_ReplicateCommand, _minidfs_v1_ReplicateCommand__Output>
@@ -105,6 +131,13 @@ export interface ProtoGrpcType {
       ReportedBlock: MessageTypeDefinition<_minidfs_v1_ReportedBlock, _minidfs_v1_ReportedBlock__Output>
       ReregisterCommand: MessageTypeDefinition<_minidfs_v1_ReregisterCommand, _minidfs_v1_ReregisterCommand__Output>
       ShutdownCommand: MessageTypeDefinition<_minidfs_v1_ShutdownCommand, _minidfs_v1_ShutdownCommand__Output>
+      SwimAck: MessageTypeDefinition<_minidfs_v1_SwimAck, _minidfs_v1_SwimAck__Output>
+      SwimEnvelope: MessageTypeDefinition<_minidfs_v1_SwimEnvelope, _minidfs_v1_SwimEnvelope__Output>
+      SwimGossip: MessageTypeDefinition<_minidfs_v1_SwimGossip, _minidfs_v1_SwimGossip__Output>
+      SwimMessage: MessageTypeDefinition<_minidfs_v1_SwimMessage, _minidfs_v1_SwimMessage__Output>
+      SwimPing: MessageTypeDefinition<_minidfs_v1_SwimPing, _minidfs_v1_SwimPing__Output>
+      SwimPingReq: MessageTypeDefinition<_minidfs_v1_SwimPingReq, _minidfs_v1_SwimPingReq__Output>
+      SwimSync: MessageTypeDefinition<_minidfs_v1_SwimSync, _minidfs_v1_SwimSync__Output>
     }
   }
 }

@@ -4,13 +4,15 @@ import type { ReplicateCommand as _minidfs_v1_ReplicateCommand, ReplicateCommand
 import type { InvalidateCommand as _minidfs_v1_InvalidateCommand, InvalidateCommand__Output as _minidfs_v1_InvalidateCommand__Output } from '../../minidfs/v1/InvalidateCommand';
 import type { ReregisterCommand as _minidfs_v1_ReregisterCommand, ReregisterCommand__Output as _minidfs_v1_ReregisterCommand__Output } from '../../minidfs/v1/ReregisterCommand';
 import type { ShutdownCommand as _minidfs_v1_ShutdownCommand, ShutdownCommand__Output as _minidfs_v1_ShutdownCommand__Output } from '../../minidfs/v1/ShutdownCommand';
+import type { ProbePeersCommand as _minidfs_v1_ProbePeersCommand, ProbePeersCommand__Output as _minidfs_v1_ProbePeersCommand__Output } from '../../minidfs/v1/ProbePeersCommand';
 
 export interface DatanodeCommand {
   'replicate'?: (_minidfs_v1_ReplicateCommand | null);
   'invalidate'?: (_minidfs_v1_InvalidateCommand | null);
   'reregister'?: (_minidfs_v1_ReregisterCommand | null);
   'shutdown'?: (_minidfs_v1_ShutdownCommand | null);
-  'kind'?: "replicate"|"invalidate"|"reregister"|"shutdown";
+  'probePeers'?: (_minidfs_v1_ProbePeersCommand | null);
+  'kind'?: "replicate"|"invalidate"|"reregister"|"shutdown"|"probePeers";
 }
 
 export interface DatanodeCommand__Output {
@@ -18,5 +20,6 @@ export interface DatanodeCommand__Output {
   'invalidate'?: (_minidfs_v1_InvalidateCommand__Output | null);
   'reregister'?: (_minidfs_v1_ReregisterCommand__Output | null);
   'shutdown'?: (_minidfs_v1_ShutdownCommand__Output | null);
-  'kind'?: "replicate"|"invalidate"|"reregister"|"shutdown";
+  'probePeers'?: (_minidfs_v1_ProbePeersCommand__Output | null);
+  'kind'?: "replicate"|"invalidate"|"reregister"|"shutdown"|"probePeers";
 }

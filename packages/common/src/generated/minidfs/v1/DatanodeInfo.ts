@@ -13,6 +13,7 @@ export interface DatanodeInfo {
   'usedBytes'?: (number | string | Long);
   'remainingBytes'?: (number | string | Long);
   'softwareVersion'?: (string);
+  'membershipAddress'?: (string);
 }
 
 export interface DatanodeInfo__Output {
@@ -26,4 +27,5 @@ export interface DatanodeInfo__Output {
   'usedBytes': (number);
   'remainingBytes': (number);
   'softwareVersion': (string);
+  'membershipAddress': (string);
 }

@@ -1,5 +1,6 @@
 // Original file: proto/minidfs/v1/datanode_protocol.proto
 
+import type { PeerProbeResult as _minidfs_v1_PeerProbeResult, PeerProbeResult__Output as _minidfs_v1_PeerProbeResult__Output } from '../../minidfs/v1/PeerProbeResult';
 import type { Long } from '@grpc/proto-loader';
 
 export interface HeartbeatRequest {
@@ -14,6 +15,7 @@ export interface HeartbeatRequest {
   'goodbye'?: (boolean);
   'blockCount'?: (number);
   'sendLagMs'?: (number);
+  'peerProbes'?: (_minidfs_v1_PeerProbeResult)[];
 }
 
 export interface HeartbeatRequest__Output {
@@ -28,4 +30,5 @@ export interface HeartbeatRequest__Output {
   'goodbye': (boolean);
   'blockCount': (number);
   'sendLagMs': (number);
+  'peerProbes': (_minidfs_v1_PeerProbeResult__Output)[];
 }

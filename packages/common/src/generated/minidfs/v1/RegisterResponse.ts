@@ -12,6 +12,7 @@ export interface RegisterResponse {
   'blockReportIntervalMs'?: (number);
   'clusterId'?: (string);
   'sessionToken'?: (string);
+  'membershipSeeds'?: (string)[];
 }
 
 export interface RegisterResponse__Output {
@@ -24,4 +25,5 @@ export interface RegisterResponse__Output {
   'blockReportIntervalMs': (number);
   'clusterId': (string);
   'sessionToken': (string);
+  'membershipSeeds': (string)[];
 }
