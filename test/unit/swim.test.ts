@@ -175,6 +175,64 @@ describe('SwimMember: asymmetric partition', () => {
   });
 });
 
+describe('SwimMember: on-demand probes (probeNow, the NameNode asking)', () => {
+  const answers = (cl: Cluster, id: string) => cl.net.member(id).drainProbeResults();
+
+  test('N=10: a live target is reachable (with its RTT); a crashed one is unreachable one period after the request', () => {
+    const seed = 'swim-probe-now-10';
+    const cl = settled(10, seed, 5);
+    const asker = cl.net.member('dn-0');
+    const start = cl.net.nowMs;
+    cl.net.send('dn-0', asker.probeNow(start, 'dn-4', address(4)));
+    const got: ReturnType<SwimMember['drainProbeResults']> = [];
+    cl.net.run(start + PERIOD, () => (got.push(...answers(cl, 'dn-0')), got.length > 0));
+    expect(got).toEqual([expect.objectContaining({ targetId: 'dn-4', reachable: true })]);
+    expect(got[0].rttMs).toBeLessThan(PERIOD);
+
+    cl.net.crash('dn-5');
+    const crashAt = cl.net.nowMs;
+    cl.net.send('dn-0', asker.probeNow(crashAt, 'dn-5', address(5)));
+    // A second request for the same target while the first runs is not a second probe.
+    expect(asker.probeNow(crashAt, 'dn-5', address(5))).toEqual([]);
+    const late: ReturnType<SwimMember['drainProbeResults']> = [];
+    cl.net.run(crashAt + 2 * PERIOD, () => (late.push(...answers(cl, 'dn-0')), late.length > 0));
+    console.log(`[swim] seed=${seed}: crashed target answered unreachable after ${late[0].atMs - crashAt} ms (period ${PERIOD} ms)`);
+    expect(late).toEqual([expect.objectContaining({ targetId: 'dn-5', reachable: false })]);
+    expect(late[0].atMs - crashAt).toBeGreaterThanOrEqual(PERIOD);
+    expect(late[0].atMs - crashAt).toBeLessThanOrEqual(PERIOD + 10);
+  });
+
+  test('N=20: the direct link is cut but others reach the target: reachable through PING_REQ, and nobody is suspected for it', () => {
+    const seed = 'swim-probe-now-indirect';
+    const cl = settled(20, seed, 5);
+    cl.net.linkFilter = (from, to) => !((from === 'dn-1' && to === 'dn-2') || (from === 'dn-2' && to === 'dn-1'));
+    const asker = cl.net.member('dn-1');
+    const before = asker.stats.indirectProbes;
+    const start = cl.net.nowMs;
+    cl.net.send('dn-1', asker.probeNow(start, 'dn-2', address(2)));
+    const got: ReturnType<SwimMember['drainProbeResults']> = [];
+    cl.net.run(start + PERIOD, () => (got.push(...answers(cl, 'dn-1')), got.length > 0));
+    expect(got).toEqual([expect.objectContaining({ targetId: 'dn-2', reachable: true })]);
+    expect(asker.stats.indirectProbes).toBeGreaterThan(before);
+    expect(cl.log.filter((e) => e.t.to !== 'ALIVE')).toEqual([]);
+  });
+
+  test('an unreachable answer changes no member state; requests beyond the limit are dropped and counted', () => {
+    const seed = 'swim-probe-now-limits';
+    const cl = settled(3, seed, 3);
+    const asker = cl.net.member('dn-0');
+    // A target nobody knows, at an address nobody answers: unreachable, and not added to the view.
+    cl.net.send('dn-0', asker.probeNow(cl.net.nowMs, 'ghost', 'ghost:1'));
+    cl.net.run(cl.net.nowMs + 2 * PERIOD);
+    expect(answers(cl, 'dn-0')).toEqual([expect.objectContaining({ targetId: 'ghost', reachable: false })]);
+    expect(asker.stateOf('ghost')).toBeUndefined();
+    for (let i = 0; i < MembershipLimits.maxOnDemandProbes; i++) asker.probeNow(cl.net.nowMs, `x-${i}`, `x-${i}:1`);
+    expect(asker.probeNow(cl.net.nowMs, 'one-too-many', 'y:1')).toEqual([]);
+    expect(asker.stats.onDemandDropped).toBe(1);
+    expect(() => asker.probeNow(cl.net.nowMs, '', 'y:1')).toThrow(InvalidArgumentError);
+  });
+});
+
 describe('SwimMember: partition and heal', () => {
   test('N=20: a member cut off until everyone forgot it comes back through its seed, at a higher incarnation or as new', () => {
     const seed = 'swim-heal-20';

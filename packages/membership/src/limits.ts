@@ -14,6 +14,8 @@ export const MembershipLimits = {
   maxIndirectProbes: 16,
   /** PING_REQs a node relays at once; more are dropped (the requester has k others). */
   maxPendingRelays: 1024,
+  /** probeNow() probes in flight (and answers buffered until drainProbeResults()). */
+  maxOnDemandProbes: 256,
   /** Seeds accepted by join(). */
   maxJoinSeeds: 16,
   /** Longest member address ("host:port"), characters. Ids share Limits.maxNodeIdLength. */

@@ -101,6 +101,9 @@ export interface SwimStats {
   joinRetries: number;
   /** Probes not judged because our own tick came too late (stall guard). */
   stalledProbes: number;
+  /** probeNow() requests started, and dropped beyond MembershipLimits.maxOnDemandProbes. */
+  onDemandProbes: number;
+  onDemandDropped: number;
 }
 
 /** One line per transition, the shape the project's logs use. */
@@ -149,6 +152,26 @@ interface Probe {
   indirectSent: boolean;
 }
 
+/** A probe someone outside the protocol asked for (the NameNode: "can you hear this node?"). */
+interface OnDemandProbe {
+  target: string;
+  targetAddress: string;
+  startMs: number;
+  indirectSent: boolean;
+  /** Restarted once after a stall of our own (the missing ACK may be sitting unread). */
+  restarted: boolean;
+}
+
+/** The answer to probeNow(): did the target answer a direct or relayed PING within one period? */
+export interface ProbeResult {
+  targetId: string;
+  reachable: boolean;
+  /** When the answer was known (our clock). */
+  atMs: number;
+  /** Round trip of the answering PING (direct or relayed) when reachable. */
+  rttMs?: number;
+}
+
 interface Relay {
   requester: string;
   requesterAddress: string;
@@ -172,12 +195,15 @@ export class SwimMember {
   readonly id: string;
   readonly address: string;
   readonly config: SwimConfig;
-  readonly stats: SwimStats = { probes: 0, indirectProbes: 0, refutations: 0, relaysDropped: 0, transitionsDropped: 0, joinRetries: 0, stalledProbes: 0 };
+  readonly stats: SwimStats = { probes: 0, indirectProbes: 0, refutations: 0, relaysDropped: 0, transitionsDropped: 0, joinRetries: 0, stalledProbes: 0, onDemandProbes: 0, onDemandDropped: 0 };
   private readonly rng: RandomSource;
   private readonly members = new Map<string, Member>();
   private readonly self: Member;
   private readonly queue = new BroadcastQueue();
   private readonly relays = new Map<number, Relay>();
+  /** probeNow() probes in flight, by seq; at most MembershipLimits.maxOnDemandProbes. */
+  private readonly onDemand = new Map<number, OnDemandProbe>();
+  private probeResults: ProbeResult[] = [];
   private readonly suspects = new Set<Member>();
   /** DEAD/LEFT members waiting for forgetAtMs, in that order (retention is constant). */
   private readonly forgetting = new Set<Member>();
@@ -298,6 +324,7 @@ export class SwimMember {
       if (nowMs < r.expiresAtMs) break;
       this.relays.delete(seq);
     }
+    this.tickOnDemand(nowMs, out);
     const p = this.probe;
     if (p && !p.acked && !p.indirectSent && nowMs >= p.startMs + this.config.pingTimeoutMs) {
       p.indirectSent = true;
@@ -382,6 +409,14 @@ export class SwimMember {
         break;
       }
       case 'ACK': {
+        const d = this.onDemand.get(message.seq);
+        if (d && message.target === d.target) {
+          this.onDemand.delete(message.seq);
+          const target = this.members.get(d.target);
+          if (target) target.lastHeardMs = nowMs;
+          this.pushProbeResult({ targetId: d.target, reachable: true, atMs: nowMs, rttMs: nowMs - d.startMs });
+          break;
+        }
         const p = this.probe;
         if (p && message.seq === p.seq && message.target === p.target) {
           p.acked = true;
@@ -411,6 +446,41 @@ export class SwimMember {
     return out;
   }
 
+  /**
+   * Probe `targetId` now, outside the round-robin (the NameNode asks "can you hear it?"): a direct
+   * PING, PING_REQ through k members after pingTimeoutMs, and the answer from drainProbeResults()
+   * as soon as an ACK arrives, or `reachable: false` one protocol period after the start. It
+   * changes no member state (only lastHeardMs on an ACK): the caller asked a question, our own
+   * probing still decides suspicion. A target already being probed this way is not probed twice;
+   * beyond MembershipLimits.maxOnDemandProbes in flight the request is dropped (stats.onDemandDropped).
+   */
+  probeNow(nowMs: number, targetId: string, targetAddress: string): Outbound[] {
+    checkId(targetId, 'probe target');
+    checkAddress(targetAddress, 'probe target');
+    this.advance(nowMs);
+    if (this.leaving) return [];
+    if (targetId === this.id) {
+      this.pushProbeResult({ targetId, reachable: true, atMs: nowMs, rttMs: 0 });
+      return [];
+    }
+    for (const d of this.onDemand.values()) if (d.target === targetId) return [];
+    if (this.onDemand.size >= MembershipLimits.maxOnDemandProbes) {
+      this.stats.onDemandDropped += 1;
+      return [];
+    }
+    const seq = this.nextSeq();
+    this.onDemand.set(seq, { target: targetId, targetAddress, startMs: nowMs, indirectSent: false, restarted: false });
+    this.stats.onDemandProbes += 1;
+    return [this.envelope(targetId, targetAddress, { type: 'PING', seq, target: targetId })];
+  }
+
+  /** probeNow() answers since the last call, oldest first (at most MembershipLimits.maxOnDemandProbes). */
+  drainProbeResults(): ProbeResult[] {
+    const r = this.probeResults;
+    this.probeResults = [];
+    return r;
+  }
+
   view(): MemberView[] {
     const out: MemberView[] = [];
     for (const m of this.members.values()) {
@@ -436,6 +506,37 @@ export class SwimMember {
   private advance(nowMs: number): void {
     if (!(nowMs >= this.lastNowMs)) throw new RangeError(`swim time went backwards: ${this.lastNowMs} -> ${nowMs}`);
     this.lastNowMs = nowMs;
+  }
+
+  private pushProbeResult(r: ProbeResult): void {
+    if (this.probeResults.length >= MembershipLimits.maxOnDemandProbes) this.probeResults.shift();
+    this.probeResults.push(r);
+  }
+
+  private tickOnDemand(nowMs: number, out: Outbound[]): void {
+    if (this.onDemand.size === 0) return;
+    const period = this.config.protocolPeriodMs;
+    for (const [seq, d] of this.onDemand) {
+      const endMs = d.startMs + period;
+      if (nowMs >= endMs) {
+        this.onDemand.delete(seq);
+        // Stall guard: we ticked too late to trust the silence; ask once more.
+        if (!d.restarted && nowMs - endMs > this.config.pingTimeoutMs) {
+          this.stats.stalledProbes += 1;
+          const again = this.nextSeq();
+          this.onDemand.set(again, { ...d, startMs: nowMs, indirectSent: false, restarted: true });
+          out.push(this.envelope(d.target, d.targetAddress, { type: 'PING', seq: again, target: d.target }));
+          continue;
+        }
+        this.pushProbeResult({ targetId: d.target, reachable: false, atMs: nowMs });
+      } else if (!d.indirectSent && nowMs >= d.startMs + this.config.pingTimeoutMs) {
+        d.indirectSent = true;
+        for (const m of this.randomLivePeers(this.config.indirectProbeCount, d.target)) {
+          this.stats.indirectProbes += 1;
+          out.push(this.envelope(m.id, m.address, { type: 'PING_REQ', seq, target: d.target, targetAddress: d.targetAddress }));
+        }
+      }
+    }
   }
 
   private randomInt(n: number): number {
