@@ -1,5 +1,5 @@
 /**
- * Cluster secret and the three proofs derived from it (docs/SECURITY.md):
+ * Cluster secret and the proofs derived from it (docs/SECURITY.md):
  *
  * - Registration proof (`minidfs-auth` metadata on DatanodeProtocol.Register): HMAC-SHA256 over the
  *   node id, uuid, address, a sender timestamp and a random nonce. The NameNode judges the timestamp
@@ -11,6 +11,8 @@
  * - Block access token (LocatedBlock / ReplicateCommand / WriteBlockHeader / ReadBlockRequest
  *   `access_token`): HMAC over block id, mode (READ | WRITE) and expiry, like HDFS's
  *   BlockTokenIdentifier; DataNodes refuse transfers without a valid one.
+ * - Membership MAC (SwimEnvelope.mac on Membership.Deliver, DataNode to DataNode): HMAC-SHA256 of
+ *   the encoded SWIM message; computed and checked by the DataNode's membership adapter.
  *
  * Each proof uses its own key, derived from the secret with HKDF-SHA256, so a token of one kind
  * never verifies as another. Everything here is pure apart from reading/writing the secret file;
@@ -50,6 +52,8 @@ export interface ClusterKeys {
   register: Buffer;
   session: Buffer;
   blockToken: Buffer;
+  /** HMAC key of SWIM gossip envelopes between DataNodes (SwimEnvelope.mac; docs/GOSSIP.md). */
+  membership: Buffer;
 }
 
 /** Reads a secret file: its trimmed contents, at least MIN_SECRET_BYTES, at most Limits.maxSecretFileBytes. */
@@ -83,7 +87,9 @@ export function ensureSecretFile(file: string): string {
 
 export function deriveClusterKeys(secret: Buffer): ClusterKeys {
   const derive = (info: string) => Buffer.from(hkdfSync('sha256', secret, 'minidfs-v1', info, 32));
-  return { register: derive('datanode-register'), session: derive('datanode-session'), blockToken: derive('block-token') };
+  return {
+    register: derive('datanode-register'), session: derive('datanode-session'), blockToken: derive('block-token'), membership: derive('membership-swim'),
+  };
 }
 
 function mac(key: Buffer, ...fields: Array<string | number>): Buffer {
