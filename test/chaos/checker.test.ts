@@ -118,4 +118,33 @@ describe('chaos checker', () => {
     expect(v.stats.detections.map((d) => d.outcome)).toEqual(['not-judged (fault shorter than the bound)', 'not-judged (NameNode paused or restarting)']);
     expect(v.ok).toBe(true);
   });
+
+  describe('with peer evidence (gossip): a node cut off from the NameNode only', () => {
+    const at = (nodeId: string, to: string, atMs: number, reason: string): Transition => ({
+      nodeId, from: 'STALE', to, reason, missedBeats: 5, msSinceLastHeartbeat: 1010, timestamp: new Date(atMs).toISOString(), atMs, incarnation: 0,
+    });
+    const partition = fault('partition-namenode', 'dn1', T0 + 10_000, T0 + 30_000);
+
+    test('UNREACHABLE_FROM_NAMENODE within the bound is the detection; DEAD after the grace passes', () => {
+      const v = check(input({
+        faults: [partition], peerEvidence: { graceMs: 8000 },
+        transitions: [at('dn1', 'UNREACHABLE_FROM_NAMENODE', T0 + 11_000, 'peers-hear-it'), at('dn1', 'DEAD', T0 + 19_050, 'unreachable-grace-expired')],
+      }));
+      expect(v.failures).toEqual([]);
+      expect(v.stats.detections[0]).toMatchObject({ outcome: 'ok', latencyMs: 1000 });
+    });
+
+    test('a DEAD before the grace has passed is a failure', () => {
+      const v = check(input({
+        faults: [partition], peerEvidence: { graceMs: 8000 },
+        transitions: [at('dn1', 'UNREACHABLE_FROM_NAMENODE', T0 + 11_000, 'peers-hear-it'), at('dn1', 'DEAD', T0 + 13_000, 'peers-lost-it')],
+      }));
+      expect(v.failures.some((f) => f.includes('before the 8000 ms grace'))).toBe(true);
+    });
+
+    test('without peer evidence the same partition must end in DEAD within the bound', () => {
+      const v = check(input({ faults: [partition], transitions: [at('dn1', 'UNREACHABLE_FROM_NAMENODE', T0 + 11_000, 'peers-hear-it')] }));
+      expect(v.failures.some((f) => f.includes('never declared DEAD'))).toBe(true);
+    });
+  });
 });

@@ -20,6 +20,11 @@
  *     logging) of the fault's start. Not judged while the NameNode itself was paused or restarting,
  *     nor for one-way NameNode→DataNode drops (TCP keeps delivering a window of beats), whose
  *     latency is reported only.
+ *   - with peer evidence (`peerEvidence`: DataNodes gossip and the NameNode asks them before a
+ *     DEAD, docs/PEER-EVIDENCE.md), a node cut off from the NameNode only (partition-namenode and
+ *     the one-way kinds) is still heard by its peers: detection means UNREACHABLE_FROM_NAMENODE (or
+ *     DEAD) within the same bound, and a DEAD before the grace has passed since it became
+ *     UNREACHABLE_FROM_NAMENODE is a failure (that DEAD would start re-replication of a healthy node).
  */
 import { DETECTION_BOUNDED, type FaultRecord, SILENCING, inaudibleIntervals, overlaps } from './faults';
 import type { Fsck, Profile, Transition } from './harness';
@@ -46,7 +51,13 @@ export interface CheckInput {
   endMs: number;
   /** Added to the detection bound for scheduling and log latency. Default 250 ms. */
   detectionSlackMs?: number;
+  /** The cluster ran gossip with the NameNode's peer-evidence rule and this grace. */
+  peerEvidence?: { graceMs: number };
 }
+
+/** Faults that cut a DataNode off from the NameNode only: its peers still hear it. */
+const PEER_AUDIBLE: ReadonlySet<string> = new Set(['partition-namenode', 'partition-to-namenode', 'partition-from-namenode']);
+const UNREACHABLE = 'UNREACHABLE_FROM_NAMENODE';
 
 export interface Detection {
   faultId: number;
@@ -167,7 +178,17 @@ export function check(input: CheckInput): Verdict {
   for (const f of input.faults.filter((x) => SILENCING.has(x.kind) && input.nodeIds.includes(x.target))) {
     const end = f.endMs ?? input.endMs;
     const judgedWindow = { fromMs: f.startMs, toMs: f.startMs + bound + slack };
-    const dead = deads.find((t) => t.nodeId === f.target && t.atMs >= f.startMs - 20 && t.atMs <= end + bound + slack);
+    const peerAudible = input.peerEvidence !== undefined && PEER_AUDIBLE.has(f.kind);
+    const inFault = (t: Transition) => t.nodeId === f.target && t.atMs >= f.startMs - 20 && t.atMs <= end + bound + slack;
+    const finalDead = deads.find(inFault);
+    // With peer evidence the first answer to the silence is UNREACHABLE_FROM_NAMENODE (or DEAD).
+    const dead = peerAudible ? input.transitions.find((t) => inFault(t) && (t.to === UNREACHABLE || t.to === 'DEAD')) : finalDead;
+    if (peerAudible && dead?.to === UNREACHABLE && finalDead && finalDead.atMs < dead.atMs + input.peerEvidence!.graceMs - interval) {
+      failures.push(
+        `detector: ${f.target} (${f.kind}, still heard by its peers) was declared DEAD ${finalDead.atMs - dead.atMs} ms after ` +
+        `${UNREACHABLE}, before the ${input.peerEvidence!.graceMs} ms grace (${finalDead.reason})`,
+      );
+    }
     const d: Detection = {
       faultId: f.id, kind: f.kind, nodeId: f.target, latencyMs: dead ? Math.max(0, dead.atMs - f.startMs) : undefined,
       msSinceLastHeartbeat: dead?.msSinceLastHeartbeat, reason: dead?.reason, outcome: 'ok',

@@ -29,6 +29,7 @@ export type FaultKind =
   | 'partition-namenode' // a DataNode cut off from the NameNode only
   | 'partition-to-namenode' // one-way: the DataNode's packets to the NameNode are dropped
   | 'partition-from-namenode' // one-way: the NameNode's packets to the DataNode are dropped
+  | 'partition-peer' // one-way between two DataNodes (gossip and pipelines only; both stay audible)
   | 'loss' // random packet loss on every link
   | 'delay' // added delay on a DataNode's link to the NameNode (TCP proxy)
   | 'namenode-pause' // SIGSTOP ... SIGCONT of the NameNode

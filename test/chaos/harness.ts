@@ -20,7 +20,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { findBlockFile } from '../support/disk';
+import * as grpc from '@grpc/grpc-js';
+import { CHANNEL_OPTIONS, loadProtos } from '@minidfs/common';
+import { blockFilesOnDisk, findBlockFile } from '../support/disk';
 import { CLI_PATH, repoRoot } from '../support/paths';
 import { FatalWaitError, waitFor } from '../support/wait';
 import { FaultLog, type FaultKind, type FaultRecord } from './faults';
@@ -87,7 +89,7 @@ export interface Fsck {
   pendingReplications: number; healthy: boolean;
 }
 
-export interface ReportEntry { id: string; address: string; state: 'LIVE' | 'STALE' | 'DEAD'; lastHeartbeatMsAgo: number; missedBeats: number; remainingBytes?: number }
+export interface ReportEntry { id: string; address: string; state: 'LIVE' | 'STALE' | 'DEAD' | 'UNREACHABLE_FROM_NAMENODE'; lastHeartbeatMsAgo: number; missedBeats: number; remainingBytes?: number }
 export interface Report { datanodes: ReportEntry[]; live: number; stale: number; dead: number; safeMode: boolean }
 
 /** One process on one host; JSON stderr lines kept in `lines` and copied to a log file. */
@@ -174,8 +176,22 @@ export interface ClusterOptions {
   delayProxy?: boolean;
   /** DataNode id -> size of the tmpfs used as its data dir (enables `fillDisk` on it; netns mode). */
   tmpfsBytes?: Record<string, number>;
+  /**
+   * Decentralized heartbeats (docs/GOSSIP.md): DataNodes run SWIM gossip with this protocol period
+   * and the NameNode asks them before declaring a node DEAD (docs/PEER-EVIDENCE.md), holding a
+   * node its peers still hear as UNREACHABLE_FROM_NAMENODE for `graceMs`.
+   */
+  gossip?: GossipOptions;
   log?: (line: string) => void;
 }
+
+export interface GossipOptions {
+  periodMs: number;
+  graceMs: number;
+}
+
+/** One member as a DataNode's GetMembership shows it. */
+export interface MemberStatus { id: string; address: string; state: string; incarnation: number; msInState: number; msSinceHeard: number; neverHeard: boolean }
 
 /** The CLI every process runs (from the repo root: this file also runs compiled under .tsbuild/). */
 const CLI = CLI_PATH;
@@ -304,6 +320,7 @@ export class ChaosCluster {
       '--data-dir', path.join(this.root, 'namenode'), '--heartbeat-interval-ms', String(p.heartbeatIntervalMs),
       '--stale-after', String(p.staleAfter), '--dead-after', String(p.deadAfter), '--replication', String(this.options.replication),
       '--block-size', String(this.options.blockSizeBytes), '--min-replication', String(this.options.minReplication ?? 2),
+      ...(this.options.gossip ? ['--unreachable-grace-ms', String(this.options.gossip.graceMs)] : []),
       ...(p.namenodeArgs ?? []),
     ];
     const nn = this.spawnOn('nn', `namenode${this.namenodes.length || ''}`, args);
@@ -339,13 +356,53 @@ export class ChaosCluster {
     const dn = this.spawnOn(id, id, [
       CLI(), 'datanode', '--id', id, '--namenode', this.namenodeFor(id), '--port', String(netns ? DN_PORT : 0),
       '--bind', ip, '--advertise', ip, '--data-dir', this.dataDir(id), '--reconnect-max-ms', '200',
+      ...this.gossipArgs(id),
     ]);
     this.datanodes.set(id, dn);
     this.allDatanodeProcesses.push(dn);
     return dn;
   }
 
+  /** Gossip flags for DataNode `id`: the period and, with fixed ports (netns), every other DataNode as a seed. */
+  private gossipArgs(id: string): string[] {
+    const g = this.options.gossip;
+    if (!g) return [];
+    const seeds = this.net.mode === 'netns' ? this.ids.filter((x) => x !== id).flatMap((x) => ['--peer', `${this.net.host(x).ip}:${DN_PORT}`]) : [];
+    return ['--membership', 'gossip', '--gossip-period-ms', String(g.periodMs), ...seeds];
+  }
+
   // ---------------------------------------------------------------- observation
+
+  /** DataNode `id`'s SWIM view (its GetMembership RPC), as the test process reaches it. */
+  async membership(id: string, timeoutMs = 2000): Promise<MemberStatus[]> {
+    const dn = this.dn(id);
+    const started = dn.lines.find((l) => l.event === 'started' || l.event === 'datanode-started');
+    const port = this.net.mode === 'netns' ? DN_PORT : Number(started?.port);
+    const client = new (loadProtos().Membership)(`${this.net.host(id).ip}:${port}`, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+    try {
+      const res = await new Promise<{ members: MemberStatus[] }>((resolve, reject) =>
+        client.GetMembership({}, { deadline: Date.now() + timeoutMs }, (err, r) => (err || !r ? reject(err ?? new Error('empty answer')) : resolve(r as { members: MemberStatus[] }))));
+      return res.members.map((m) => ({
+        id: m.id, address: m.address, state: m.state, incarnation: m.incarnation, msInState: m.msInState, msSinceHeard: m.msSinceHeard, neverHeard: m.neverHeard,
+      }));
+    } finally {
+      client.close();
+    }
+  }
+
+  /** Gossip transitions every DataNode process logged (`member-transition` lines), with the observer. */
+  memberTransitions(): Array<LogLine & { observer: string; memberId: string; from: string; to: string; reason: string; atMs: number }> {
+    return this.allDatanodeProcesses.flatMap((p) => p.lines
+      .filter((l) => l.event === 'member-transition')
+      .map((l) => ({ ...l, observer: p.name, memberId: String(l.memberId), from: String(l.from), to: String(l.to), reason: String(l.reason), atMs: Date.parse(String(l.timestamp)) })));
+  }
+
+  /** Block ids with a finalized replica on `id`'s disk now. */
+  blocksOnDisk(id: string): number[] {
+    return [...blockFilesOnDisk(this.root, [id]).keys()];
+  }
+
+  // ---------------------------------------------------------------- observation (NameNode)
 
   private async getJson<T>(route: string): Promise<T> {
     const res = await fetch(`http://${this.namenodeIp}:${this.httpPort}${route}`, { signal: AbortSignal.timeout(3000) });
@@ -488,6 +545,20 @@ export class ChaosCluster {
     const f = this.faults.begin(kind, id, { tag });
     this.partitions.set(id, { tag, fault: f });
     this.log(`fault: ${kind} ${id}`);
+    return f;
+  }
+
+  /**
+   * One-way drop between two DataNodes: `from`'s packets to `to` are lost (gossip probes, pipeline
+   * traffic); both still reach the NameNode, so both stay audible. Healed by healPartition(`from->to`).
+   */
+  async partitionPeer(from: string, to: string): Promise<FaultRecord> {
+    const key = `${from}->${to}`;
+    if (this.partitions.has(key)) throw new Error(`${key} is already partitioned`);
+    const tag = await this.net.drop(from, { peers: [to], direction: 'out' });
+    const f = this.faults.begin('partition-peer', from, { tag, to });
+    this.partitions.set(key, { tag, fault: f });
+    this.log(`fault: partition-peer ${key}`);
     return f;
   }
 
