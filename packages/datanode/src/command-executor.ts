@@ -2,13 +2,18 @@
  * CommandExecutor: acts on the NameNode's commands, whether they arrive on the heartbeat stream or
  * in a BlockReport answer. INVALIDATE deletes each replica and reports it deleted; REPLICATE goes
  * to the Replicator's bounded queue; SHUTDOWN is handed to the process; REREGISTER is the
- * heartbeat link's business (logged here if it comes another way). One JSON log line per command
- * (`invalidate`, `replicate-start` / `-done` / `-failed` or `replicate-rejected`, `shutdown`). Never throws at its caller:
+ * heartbeat link's business (logged here if it comes another way); PROBE_PEERS (the NameNode
+ * cannot hear a node and asks us) goes to the membership agent's probes, at most
+ * Limits.maxProbeTargetsPerCommand targets per command (the rest dropped, counted), ignored when
+ * gossip is off. One JSON log line per command (`invalidate`, `replicate-start` / `-done` /
+ * `-failed` or `replicate-rejected`, `shutdown`, `probe-peers`). Never throws at its caller:
  * a malformed command is logged and skipped.
  */
-import type { DatanodeCommand__Output, Logger } from '@minidfs/common';
+import { type DatanodeCommand__Output, Limits, type Logger } from '@minidfs/common';
 import { type BlockStore, validateBlockId } from './block-store';
 import type { Replicator } from './replicator';
+import type { ProbeTarget } from './membership-agent';
+import type { ProbePeersCommandIn } from './membership-wire';
 import type { InvalidateCommandIn } from './wire';
 
 export interface CommandExecutorOptions {
@@ -19,12 +24,14 @@ export interface CommandExecutorOptions {
   onBlockDeleted: (blockId: number) => void;
   /** SHUTDOWN from the NameNode. */
   onShutdown?: (reason: string) => void;
+  /** PROBE_PEERS targets (valid, at most Limits.maxProbeTargetsPerCommand); absent = gossip off. */
+  onProbePeers?: (targets: ProbeTarget[]) => void;
 }
 
 export type CommandSource = 'heartbeat' | 'block-report';
 
 export class CommandExecutor {
-  readonly counters = { invalidated: 0, replicateQueued: 0, unknown: 0 };
+  readonly counters = { invalidated: 0, replicateQueued: 0, unknown: 0, probeTargets: 0, probeTargetsDropped: 0 };
 
   constructor(private readonly options: CommandExecutorOptions) {}
 
@@ -37,6 +44,8 @@ export class CommandExecutor {
       } else if (command.shutdown) {
         logger.warn('namenode ordered shutdown', { event: 'shutdown', reason: command.shutdown.reason, source });
         this.options.onShutdown?.(command.shutdown.reason);
+      } else if (command.probePeers) {
+        this.probePeers(command.probePeers, source);
       } else if (command.reregister) {
         logger.info('reregister command outside the heartbeat stream ignored (the heartbeat link re-registers)', { event: 'reregister-ignored', source });
       } else {
@@ -46,6 +55,22 @@ export class CommandExecutor {
     } catch (err) {
       logger.error('command failed', { event: 'command-failed', source, kind: command.kind, error: (err as Error).message });
     }
+  }
+
+  private probePeers(command: ProbePeersCommandIn, source: CommandSource): void {
+    const all = command.targets ?? [];
+    const targets: ProbeTarget[] = [];
+    for (const t of all.slice(0, Limits.maxProbeTargetsPerCommand)) {
+      if (t.nodeId && t.membershipAddress) targets.push({ nodeId: t.nodeId, membershipAddress: t.membershipAddress });
+    }
+    const dropped = all.length - targets.length;
+    const { onProbePeers, logger } = this.options;
+    this.counters.probeTargets += targets.length;
+    this.counters.probeTargetsDropped += dropped;
+    logger.info('namenode asked for peer probes', {
+      event: 'probe-peers', source, targets: targets.map((t) => t.nodeId), dropped, gossip: onProbePeers !== undefined,
+    });
+    onProbePeers?.(targets);
   }
 
   private async invalidate(command: InvalidateCommandIn, source: CommandSource): Promise<void> {

@@ -6,6 +6,12 @@
  * handling lives in the CLI, which calls stop(): it says goodbye so the NameNode marks the node
  * down without waiting for missed beats. The store is loaded before the server accepts a stream
  * or the node registers, so the first report is complete.
+ *
+ * With `membership` set, the node also runs SWIM gossip with its peers (MembershipAgent, docs/GOSSIP.md):
+ * the Membership service shares the data-transfer port, the agent starts with the server (it does
+ * not wait for the NameNode), Register names the membership address, and every RegisterResponse's
+ * membership_seeds are joined through. The NameNode's ProbePeers commands go to the agent and the
+ * answers ride on the next beats; clean stop() leaves the membership.
  */
 import * as grpc from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
@@ -22,6 +28,8 @@ import { BlockStore } from './block-store';
 import { CommandExecutor } from './command-executor';
 import { DataTransferServer, type TransferCounters, newTransferCounters } from './data-transfer-server';
 import { HeartbeatLink, type LinkStats } from './heartbeat-link';
+import { MembershipAgent, swimConfigForPeriod } from './membership-agent';
+import type { MembershipHandlers } from './membership-wire';
 import { type DataNodeMetricsServer, startDataNodeMetricsServer } from './metrics-server';
 import { NamenodeChannel } from './namenode-channel';
 import { NodeCredentials } from './node-credentials';
@@ -65,6 +73,15 @@ export interface DataNodeOptions {
   secret?: Buffer;
   /** TLS for the data port and for calls to the NameNode and peers (common/tls.ts); default plaintext. */
   tls?: TlsMaterial;
+  /** SWIM gossip with the other DataNodes (docs/GOSSIP.md); undefined = off. */
+  membership?: MembershipOptions;
+}
+
+export interface MembershipOptions {
+  /** Seeds to join through, HOST:PORT of other DataNodes' data ports (the NameNode adds more on registration). */
+  seeds: string[];
+  /** SWIM protocol period, ms (default 1000); the other timings scale with it (swimConfigForPeriod). */
+  protocolPeriodMs: number;
 }
 
 interface StorageIdentity {
@@ -88,6 +105,9 @@ export class DataNode {
   private readonly credentials: NodeCredentials | undefined;
   private readonly blockTokenKey: Buffer | undefined;
   private metricsServer: DataNodeMetricsServer | undefined;
+  private readonly membershipKey: Buffer | undefined;
+  /** The SWIM gossip agent; undefined while gossip is off or before start(). */
+  membership: MembershipAgent | undefined;
   metricsPort = 0;
   private onFatal: ((err: Error) => void) | undefined;
   port = 0;
@@ -102,6 +122,7 @@ export class DataNode {
     const keys = options.secret ? deriveClusterKeys(options.secret) : undefined;
     this.credentials = keys && new NodeCredentials(keys);
     this.blockTokenKey = keys?.blockToken;
+    this.membershipKey = keys?.membership;
     const nodeId = () => this.nodeId;
     this.store = new BlockStore(path.join(options.dataDir, BLOCKS_SUBDIR), { logger: this.logger });
     this.reporter = new BlockReporter({
@@ -116,6 +137,7 @@ export class DataNode {
       store: this.store, replicator: this.replicator, logger: this.logger,
       onBlockDeleted: (blockId) => this.reporter.blockDeleted(blockId),
       onShutdown: (reason) => this.onFatal?.(new DfsError('UNAVAILABLE', `namenode ordered shutdown: ${reason}`)),
+      onProbePeers: options.membership && ((targets) => this.membership?.requestProbes(targets)),
     });
     this.transfer = new DataTransferServer({
       nodeId, store: this.store, peers: this.peers, logger: this.logger, counters: this.transferCounters,
@@ -144,26 +166,42 @@ export class DataNode {
     await this.store.init();
     const protos = loadProtos();
     this.server.addService(protos.DataTransfer.service, this.transfer.handlers());
+    if (this.options.membership) this.server.addService(protos.Membership.service, this.membershipHandlers());
     this.port = await bindServer(this.server, `${this.options.bindHost}:${this.options.port}`, {
       receiveWindowBytes: Limits.dataFlowControlWindowBytes, maxFrameBytes: Limits.dataMaxFrameBytes, credentials: serverCredentials(this.options.tls),
     });
+    const advertiseHost = this.options.advertiseHost ?? os.hostname();
+    if (this.options.membership) {
+      // The port is known only now (--port 0); the service answers UNAVAILABLE until this point.
+      this.membership = new MembershipAgent({
+        id: this.identity.id, address: hostPort(advertiseHost, this.port), config: swimConfigForPeriod(this.options.membership.protocolPeriodMs),
+        key: this.membershipKey, logger: this.logger, credentials: channelCredentials(this.options.tls), seeds: this.options.membership.seeds,
+        onProbeResults: () => this.link?.beatSoon(),
+      });
+      this.membership.start();
+    }
     this.link = new HeartbeatLink({
       client: () => this.namenode.get(),
       reconnect: () => this.namenode.reconnect(),
       logger: this.logger,
       backoff: this.options.backoff,
       info: () => ({
-        id: this.identity.id, uuid: this.identity.uuid, host: this.options.advertiseHost ?? os.hostname(), dataPort: this.port,
-        rack: this.options.rack, ...this.capacity(), softwareVersion: '0.1.0',
+        id: this.identity.id, uuid: this.identity.uuid, host: advertiseHost, dataPort: this.port,
+        rack: this.options.rack, ...this.capacity(), softwareVersion: '0.1.0', membershipAddress: this.membership?.address ?? '',
       }),
       stats: () => this.stats(),
       // Not awaited: the heartbeat stream must not wait for a (possibly large or slow) report.
-      onRegistered: (reg) => this.reporter.onRegistered({
-        nodeId: reg.nodeId, registrationId: reg.registrationId, blockReportIntervalMs: reg.blockReportIntervalMs,
-      }),
+      onRegistered: (reg) => {
+        this.membership?.addRegistrationSeeds(reg.membershipSeeds ?? []);
+        return this.reporter.onRegistered({
+          nodeId: reg.nodeId, registrationId: reg.registrationId, blockReportIntervalMs: reg.blockReportIntervalMs,
+        });
+      },
       onCommand: (command) => this.executor.execute(command, 'heartbeat'),
       onFatal: (err) => onFatal?.(err),
       credentials: this.credentials,
+      peerProbes: (max) => this.membership?.takeProbeResults(max) ?? [],
+      peerProbesPending: () => this.membership?.pendingProbeResults ?? 0,
     });
     this.link.start();
     if (this.options.metricsPort !== undefined) {
@@ -182,13 +220,13 @@ export class DataNode {
       this.metricsPort = this.metricsServer.port;
     }
     this.logger.info('datanode started', {
-      event: 'started', port: this.port, authentication: this.credentials ? 'cluster-secret' : 'none', tls: this.options.tls ? (this.options.tls.ca ? 'mutual' : 'server') : 'off', metricsPort: this.metricsPort, dataDir: this.options.dataDir, namenode: this.options.namenode, blocks: this.store.blockCount(),
+      event: 'started', port: this.port, membership: this.membership ? this.membership.address : 'off', authentication: this.credentials ? 'cluster-secret' : 'none', tls: this.options.tls ? (this.options.tls.ca ? 'mutual' : 'server') : 'off', metricsPort: this.metricsPort, dataDir: this.options.dataDir, namenode: this.options.namenode, blocks: this.store.blockCount(),
     });
   }
 
-  /** Graceful stop: goodbye to the NameNode, then close servers. */
+  /** Graceful stop: goodbye to the NameNode and leave the gossip membership, then close servers. */
   async stop(goodbye = true): Promise<void> {
-    await this.link?.stop(goodbye);
+    await Promise.all([this.link?.stop(goodbye), this.membership?.stop(goodbye)]);
     await this.metricsServer?.close();
     this.reporter.stop();
     this.replicator.stop();
@@ -208,6 +246,15 @@ export class DataNode {
     this.logger.info('datanode stopped', { event: 'stopped', goodbye });
   }
 
+  /** Membership handlers that reach the agent once start() has made it (UNAVAILABLE before). */
+  private membershipHandlers(): MembershipHandlers {
+    const notYet = { code: grpc.status.UNAVAILABLE, details: 'membership not started yet' };
+    return {
+      Deliver: (call, callback) => (this.membership ? this.membership.handlers().Deliver(call, callback) : callback(notYet)),
+      GetMembership: (call, callback) => (this.membership ? this.membership.handlers().GetMembership(call, callback) : callback(notYet)),
+    };
+  }
+
   private capacity(): { capacityBytes: number; usedBytes: number; remainingBytes: number } {
     const s = fs.statfsSync(this.options.dataDir);
     const capacityBytes = s.blocks * s.bsize;
@@ -221,6 +268,11 @@ export class DataNode {
       blockCount: this.store.blockCount(),
     };
   }
+}
+
+/** "host:port" as a channel target (IPv6 literals bracketed). */
+function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /** Reads or creates dataDir/VERSION: the node's id and uuid survive restarts. */

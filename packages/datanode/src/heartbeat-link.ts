@@ -7,14 +7,24 @@
  *
  * A watchdog tears the stream down when no answer came for `silenceTimeoutMs` (the NameNode is
  * partitioned away or hung), so the link recovers on its own once the path heals.
+ *
+ * Peer probe answers (ProbePeers, docs/GOSSIP.md) ride on beats, at most
+ * Limits.maxPeerProbeResultsPerBeat each; beatSoon() sends the next beat early when answers are
+ * ready (never closer than MIN_EARLY_BEAT_GAP_MS after the previous one), and while answers are
+ * left over the following beat is early too. While the stream is down they wait (the agent bounds them).
  */
 import * as grpc from '@grpc/grpc-js';
 import {
   type DatanodeCommand__Output, type DatanodeInfo, type DatanodeProtocolClient, type HeartbeatRequest, type HeartbeatResponse__Output,
-  type Logger, type RegisterResponse__Output, fromGrpcError,
+  Limits, type Logger, type RegisterResponse__Output, fromGrpcError,
 } from '@minidfs/common';
 import { Backoff, type BackoffConfig } from './backoff';
 import type { NodeCredentials } from './node-credentials';
+
+/** An early beat (probe answers ready) goes out at least this long after the previous beat. */
+export const MIN_EARLY_BEAT_GAP_MS = 50;
+
+type PeerProbeResultOut = NonNullable<HeartbeatRequest['peerProbes']>[number];
 
 export interface LinkStats {
   capacityBytes: number;
@@ -50,6 +60,10 @@ export interface HeartbeatLinkOptions {
   registerTimeoutMs?: number;
   /** Proof of the cluster secret (Register proof, session token); absent on an open cluster. */
   credentials?: NodeCredentials;
+  /** Peer probe answers to put on the next beat, at most `max` (taken: they are not offered again). */
+  peerProbes?: (max: number) => PeerProbeResultOut[];
+  /** Answers still waiting after a beat: the next beat goes out early too. */
+  peerProbesPending?: () => number;
 }
 
 type HeartbeatCall = grpc.ClientDuplexStream<HeartbeatRequest, HeartbeatResponse__Output>;
@@ -61,10 +75,11 @@ export class HeartbeatLink {
   private beatTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private lastAnswerMs = 0;
+  private lastBeatMs = 0;
   private stopped = false;
   private readonly backoff: Backoff;
   /** Beats sent / answers received, for tests and metrics. */
-  readonly counters = { beatsSent: 0, answers: 0, registrations: 0, reconnects: 0, maxSendLagMs: 0 };
+  readonly counters = { beatsSent: 0, answers: 0, registrations: 0, reconnects: 0, maxSendLagMs: 0, earlyBeats: 0, peerProbesSent: 0 };
 
   constructor(private readonly options: HeartbeatLinkOptions) {
     this.backoff = new Backoff(options.backoff, options.random);
@@ -92,6 +107,20 @@ export class HeartbeatLink {
       });
     }
     call.cancel();
+  }
+
+  /**
+   * Send the next beat now rather than at the interval (peer probe answers are ready), but not
+   * closer than MIN_EARLY_BEAT_GAP_MS (or the interval, if shorter) to the previous beat. No-op
+   * while there is no stream: the first beat of the next stream carries the answers.
+   */
+  beatSoon(): void {
+    const reg = this.registration;
+    if (!this.call || !reg || this.stopped) return;
+    const gapMs = Math.min(MIN_EARLY_BEAT_GAP_MS, reg.heartbeatIntervalMs);
+    clearTimeout(this.beatTimer);
+    this.counters.earlyBeats += 1;
+    this.scheduleBeat(Math.max(0, this.lastBeatMs + gapMs - Date.now()));
   }
 
   private async register(): Promise<void> {
@@ -177,19 +206,23 @@ export class HeartbeatLink {
       const lagMs = Math.max(0, Date.now() - intendedMs);
       this.counters.maxSendLagMs = Math.max(this.counters.maxSendLagMs, lagMs);
       call.write(this.beat(false, lagMs));
+      this.lastBeatMs = Date.now();
       this.counters.beatsSent += 1;
       this.options.onBeatSent?.(this.sequence, lagMs);
-      this.scheduleBeat(this.options.nextBeatDelayMs?.(interval) ?? interval);
+      const nextMs = this.options.nextBeatDelayMs?.(interval) ?? interval;
+      this.scheduleBeat((this.options.peerProbesPending?.() ?? 0) > 0 ? Math.min(nextMs, MIN_EARLY_BEAT_GAP_MS) : nextMs);
     }, delayMs);
   }
 
   private beat(goodbye: boolean, sendLagMs = 0): HeartbeatRequest {
     const s = this.options.stats();
     this.sequence += 1;
+    const peerProbes = goodbye ? [] : this.options.peerProbes?.(Limits.maxPeerProbeResultsPerBeat) ?? [];
+    this.counters.peerProbesSent += peerProbes.length;
     return {
       nodeId: this.registration?.nodeId, registrationId: this.registration?.registrationId, sequence: this.sequence,
       capacityBytes: s.capacityBytes, usedBytes: s.usedBytes, remainingBytes: s.remainingBytes,
-      activeTransfers: s.activeTransfers, failedVolumes: s.failedVolumes, blockCount: s.blockCount, goodbye, sendLagMs,
+      activeTransfers: s.activeTransfers, failedVolumes: s.failedVolumes, blockCount: s.blockCount, goodbye, sendLagMs, peerProbes,
     };
   }
 

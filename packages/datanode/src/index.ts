@@ -1,7 +1,7 @@
 /** @minidfs/datanode: the DataNode process, its heartbeat link, block store, data transfer and reports. */
-export { DataNode, type DataNodeOptions, BLOCKS_SUBDIR, STOP_GRACE_MS } from './datanode';
+export { DataNode, type DataNodeOptions, type MembershipOptions, BLOCKS_SUBDIR, STOP_GRACE_MS } from './datanode';
 export { NodeCredentials } from './node-credentials';
-export { HeartbeatLink, type HeartbeatLinkOptions, type LinkStats } from './heartbeat-link';
+export { HeartbeatLink, type HeartbeatLinkOptions, type LinkStats, MIN_EARLY_BEAT_GAP_MS } from './heartbeat-link';
 export { Backoff, type BackoffConfig } from './backoff';
 export * from './block-store';
 export {
@@ -13,3 +13,10 @@ export { CommandExecutor, type CommandExecutorOptions } from './command-executor
 export { PeerClients, MAX_PEER_CHANNELS } from './peer-clients';
 export { BAD_NODE_METADATA_KEY, MAX_PIPELINE_DOWNSTREAM, TRANSFER_IDLE_TIMEOUT_MS, WRITE_PURPOSES } from './wire';
 export { startDataNodeMetricsServer, createDataNodeMetrics, type DataNodeMetricsSnapshot, type DataNodeMetricsServer, type DataNodeMetricsServerOptions, type DataNodeMetrics } from './metrics-server';
+export {
+  MembershipAgent, type MembershipAgentOptions, type MembershipCounters, type ProbeTarget, swimConfigForPeriod, MAX_MEMBERSHIP_CLIENTS,
+  MAX_IN_FLIGHT_DELIVERIES, MAX_QUEUED_PROBE_RESULTS, PROBE_EXPIRY_PERIODS, TICKS_PER_PERIOD,
+} from './membership-agent';
+export {
+  encodeSwimMessage, decodeSwimMessage, membershipMac, checkMembershipMac, type MembershipClient, type MembershipViewOut, type MemberStatusOut,
+} from './membership-wire';

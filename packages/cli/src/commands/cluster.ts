@@ -1,7 +1,7 @@
 /**
  * `minidfs cluster`: a NameNode and N DataNodes as child processes on this machine (what
- * `npm start` runs). Child logs go to DATA_DIR/logs/*.log; state transitions are echoed to the
- * terminal as readable lines. Ctrl-C (or SIGTERM) stops every child, DataNodes first.
+ * `npm start` runs). Child logs go to DATA_DIR/logs/*.log; state transitions (the NameNode's, and
+ * with --membership gossip the DataNodes' views of each other) are echoed to the terminal as readable lines. Ctrl-C (or SIGTERM) stops every child, DataNodes first.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -10,11 +10,16 @@ import readline from 'node:readline';
 import { Command } from 'commander';
 import { ensureSecretFile } from '@minidfs/common';
 import { type TlsFlags, addTlsOptions, intArg, opt, port } from '../options';
+import { gossipPeriodOption, membershipModeOption } from './datanode';
 
 interface ClusterOptions {
   datanodes: number; dataDir: string; rpcPort: number; httpPort: number; datanodePort: number;
   heartbeatIntervalMs: number; staleAfter: number; deadAfter: number; replication?: number; secretFile?: string; insecure?: boolean;
+  membership: 'gossip' | 'off'; gossipPeriodMs: number;
 }
+
+/** With gossip on, each DataNode gets this many other DataNodes as --peer seeds (the NameNode may add more). */
+const CLUSTER_GOSSIP_SEEDS = 2;
 
 function relay(child: ChildProcess, name: string, logFile: string): void {
   const out = fs.createWriteStream(logFile, { flags: 'a' });
@@ -26,6 +31,9 @@ function relay(child: ChildProcess, name: string, logFile: string): void {
       const e = JSON.parse(line) as Record<string, unknown>;
       if (e.event === 'transition') {
         console.log(`${new Date().toISOString()}  ${String(e.nodeId).padEnd(6)} ${e.from} -> ${e.to}  (${e.reason}; missed ${e.missedBeats}, ${e.msSinceLastHeartbeat} ms since last heartbeat)`);
+      } else if (e.event === 'member-transition' && e.reason !== 'discovered') {
+        // Gossip: what one DataNode now believes about a peer (first sightings are left to the log file).
+        console.log(`${new Date().toISOString()}  ${String(e.observer).padEnd(6)} sees ${e.memberId} ${e.from} -> ${e.to}  (gossip: ${e.reason}, incarnation ${e.incarnation})`);
       } else if (e.level === 'error') {
         console.log(`${name}: ${e.message} ${e.error ?? ''}`);
       }
@@ -49,6 +57,8 @@ export function clusterCommand(): Command {
     .addOption(opt('--replication <N>', 'default replication factor (default: min(3, datanodes - 1), so a dead node can be healed around)', undefined, intArg(1, 32)))
     .addOption(opt('--secret-file <FILE>', 'cluster secret shared by every node (default: DATA_DIR/secret, generated with mode 0600 if missing)'))
     .option('--insecure', 'run the cluster open: no secret, no DataNode authentication, no block access tokens')
+    .addOption(membershipModeOption())
+    .addOption(gossipPeriodOption())
     .action(async (o: ClusterOptions & TlsFlags) => {
       const replication = o.replication ?? Math.max(1, Math.min(3, o.datanodes - 1));
       const main = path.resolve(__dirname, '../main.js');
@@ -80,9 +90,13 @@ export function clusterCommand(): Command {
       const pids: string[] = [];
       for (let i = 1; i <= o.datanodes; i++) {
         const p = o.datanodePort + i - 1;
+        // Gossip seeds: the first DataNodes other than this one.
+        const peers = Array.from({ length: o.datanodes }, (_, j) => j + 1).filter((j) => j !== i).slice(0, CLUSTER_GOSSIP_SEEDS)
+          .flatMap((j) => ['--peer', `127.0.0.1:${o.datanodePort + j - 1}`]);
+        const gossipArgs = o.membership === 'gossip' ? ['--membership', 'gossip', '--gossip-period-ms', String(o.gossipPeriodMs), ...peers] : ['--membership', 'off'];
         const dn = start(`dn${i}`, [
           'datanode', '--id', `dn${i}`, '--namenode', `127.0.0.1:${o.rpcPort}`, '--port', String(p), '--advertise', '127.0.0.1',
-          '--bind', '127.0.0.1', '--data-dir', path.join(root, `dn${i}`), '--metrics-port', String(p + 100), ...nodeArgs,
+          '--bind', '127.0.0.1', '--data-dir', path.join(root, `dn${i}`), '--metrics-port', String(p + 100), ...nodeArgs, ...gossipArgs,
         ]);
         pids.push(`  dn${i}  127.0.0.1:${p}  pid ${dn.pid}  metrics http://127.0.0.1:${p + 100}/metrics`);
       }
@@ -90,6 +104,7 @@ export function clusterCommand(): Command {
         `minidfs cluster: 1 NameNode, ${o.datanodes} DataNodes, replication ${replication} (data and logs in ${root})`,
         `  NameNode RPC  127.0.0.1:${o.rpcPort}`,
         `  Secret        ${secretFile ?? 'none (--insecure: open cluster)'}`,
+        `  Gossip        ${o.membership === 'gossip' ? `SWIM among DataNodes, period ${o.gossipPeriodMs} ms (npx minidfs report --peer 127.0.0.1:${o.datanodePort})` : 'off (--membership gossip turns it on)'}`,
         `  Web UI        http://localhost:${o.httpPort}/   (JSON: http://localhost:${o.httpPort}/api/datanodes)`,
         ...pids,
         `Try: npx minidfs report     (kill -9 a DataNode pid above and watch it go STALE, then DEAD)`,

@@ -1,12 +1,46 @@
 /** `minidfs datanode`: runs a DataNode in the foreground; SIGTERM says goodbye and exits 0. */
-import { Command } from 'commander';
-import { readSecretFile } from '@minidfs/common';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { DfsError, Limits, parseHostPort, readSecretFile } from '@minidfs/common';
 import { DataNode } from '@minidfs/datanode';
-import { type TlsFlags, addTlsOptions, intArg, opt, port, secretFileOption, tlsFrom } from '../options';
+import { type TlsFlags, addTlsOptions, envName, intArg, opt, port, secretFileOption, tlsFrom } from '../options';
+
+/** Most --peer seeds accepted (the SWIM core joins through at most 16 seeds, NameNode ones included). */
+export const MAX_PEER_FLAGS = 16 - Limits.maxMembershipSeeds;
+
+/** `--peer HOST:PORT`, repeatable (env: comma-separated). */
+function peerOption(): Option {
+  return new Option('--peer <HOST:PORT>', `gossip seed: another DataNode's data-transfer address (repeatable, at most ${MAX_PEER_FLAGS}); the NameNode hands out more on registration`)
+    .env(envName('--peer'))
+    .default([] as string[])
+    .argParser((value: string, previous: string[]) => {
+      const added = value.split(',').map((v) => v.trim()).filter((v) => v.length > 0);
+      for (const a of added) {
+        try {
+          parseHostPort(a);
+        } catch (err) {
+          throw new InvalidArgumentError((err as Error).message);
+        }
+      }
+      const all = [...previous, ...added];
+      if (all.length > MAX_PEER_FLAGS) throw new InvalidArgumentError(`at most ${MAX_PEER_FLAGS} --peer seeds`);
+      return all;
+    });
+}
+
+/** `--membership gossip|off` (default off); `minidfs cluster` takes it too and passes it on. */
+export function membershipModeOption(): Option {
+  return new Option('--membership <MODE>', 'peer failure detection among DataNodes: gossip (SWIM, served on the data port; docs/GOSSIP.md) or off')
+    .env(envName('--membership')).choices(['gossip', 'off']).default('off');
+}
+
+/** `--gossip-period-ms MS` (default 1000). */
+export function gossipPeriodOption(): Option {
+  return opt('--gossip-period-ms <MS>', 'SWIM protocol period with --membership gossip: one probe per period; ping timeout, suspicion and push-pull scale with it', 1000, intArg(20, 600_000));
+}
 
 export function datanodeCommand(): Command {
   return addTlsOptions(new Command('datanode'))
-    .description('run a DataNode (block storage, heartbeats to the NameNode) in the foreground')
+    .description('run a DataNode (block storage, heartbeats to the NameNode, optional SWIM gossip with peers) in the foreground')
     .addOption(opt('--namenode <HOST:PORT>', 'NameNode RPC address', 'localhost:8020'))
     .addOption(opt('--port <PORT>', 'data-transfer port', 9866, port))
     .addOption(opt('--data-dir <DIR>', 'block storage directory (created if missing)').makeOptionMandatory())
@@ -18,11 +52,19 @@ export function datanodeCommand(): Command {
     .addOption(opt('--metrics-port <PORT>', 'HTTP port for GET /metrics (Prometheus); off when not given', undefined, port))
     .addOption(opt('--reserved-bytes <BYTES>', 'disk space kept free: reported remaining = free - reserved; a node with less than a block remaining gets no writes', 0, intArg(0, Number.MAX_SAFE_INTEGER)))
     .addOption(secretFileOption())
-    .action(async (o: { metricsPort?: number; namenode: string; port: number; dataDir: string; id?: string; advertise?: string; bind: string; rack: string; reconnectMaxMs: number; secretFile?: string; reservedBytes: number } & TlsFlags) => {
+    .addOption(membershipModeOption())
+    .addOption(peerOption())
+    .addOption(gossipPeriodOption())
+    .action(async (o: {
+      metricsPort?: number; namenode: string; port: number; dataDir: string; id?: string; advertise?: string; bind: string; rack: string; reconnectMaxMs: number;
+      secretFile?: string; reservedBytes: number; membership: 'gossip' | 'off'; peer: string[]; gossipPeriodMs: number;
+    } & TlsFlags) => {
+      if (o.membership !== 'gossip' && o.peer.length > 0) throw new DfsError('INVALID_ARGUMENT', '--peer needs --membership gossip');
       const dn = new DataNode({
         namenode: o.namenode, bindHost: o.bind, port: o.port, dataDir: o.dataDir, id: o.id, advertiseHost: o.advertise, rack: o.rack,
         backoff: { initialMs: Math.min(100, o.reconnectMaxMs), maxMs: o.reconnectMaxMs }, metricsPort: o.metricsPort,
         secret: o.secretFile ? readSecretFile(o.secretFile) : undefined, reservedBytes: o.reservedBytes, tls: tlsFrom(o),
+        membership: o.membership === 'gossip' ? { seeds: o.peer, protocolPeriodMs: o.gossipPeriodMs } : undefined,
       });
       await dn.start((err) => {
         process.stderr.write(`minidfs datanode: ${err.message}\n`);
