@@ -18,5 +18,5 @@ export {
   MAX_IN_FLIGHT_DELIVERIES, MAX_QUEUED_PROBE_RESULTS, PROBE_EXPIRY_PERIODS, TICKS_PER_PERIOD,
 } from './membership-agent';
 export {
-  encodeSwimMessage, decodeSwimMessage, membershipMac, checkMembershipMac, type MembershipClient, type MembershipViewOut, type MemberStatusOut,
+  encodeSwimMessage, decodeSwimMessage, membershipMac, checkMembershipMac, type MembershipClient, type MembershipHandlers, type GetMembershipResponseIn, type MembershipViewOut, type MemberStatusOut,
 } from './membership-wire';

@@ -23,6 +23,10 @@ type UnaryHandler<M> = M extends { requestDeserialize: (bytes: Buffer) => infer 
 
 /** Client of a peer's Membership service. */
 export type MembershipClient = InstanceType<Protos['Membership']>;
+/** Response type of a unary client method (its last overload is `(argument, callback)`). */
+type UnaryResponse<F> = F extends (argument: never, callback: grpc.requestCallback<infer Res>) => grpc.ClientUnaryCall ? Res : never;
+/** A GetMembership answer as a client receives it (`minidfs report --peer`, tests). */
+export type GetMembershipResponseIn = UnaryResponse<MembershipClient['GetMembership']>;
 /** Our Membership service's handlers. */
 export interface MembershipHandlers extends grpc.UntypedServiceImplementation {
   Deliver: UnaryHandler<MembershipDefinition['Deliver']>;
