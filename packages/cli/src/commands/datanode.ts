@@ -9,9 +9,9 @@ export const MAX_PEER_FLAGS = 16 - Limits.maxMembershipSeeds;
 
 /** `--peer HOST:PORT`, repeatable (env: comma-separated). */
 function peerOption(): Option {
-  return new Option('--peer <HOST:PORT>', `gossip seed: another DataNode's data-transfer address (repeatable, at most ${MAX_PEER_FLAGS}); the NameNode hands out more on registration`)
+  return new Option('--peer <HOST:PORT>', `gossip seed: another DataNode's data-transfer address (repeatable, at most ${MAX_PEER_FLAGS}; comma-separated in the env variable); the NameNode hands out more on registration`)
     .env(envName('--peer'))
-    .default([] as string[])
+    .default([] as string[], 'none')
     .argParser((value: string, previous: string[]) => {
       const added = value.split(',').map((v) => v.trim()).filter((v) => v.length > 0);
       for (const a of added) {
