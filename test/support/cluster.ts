@@ -20,10 +20,11 @@ export interface Liveness {
 export const FAST: Liveness = { heartbeatIntervalMs: 100, staleAfter: 2, deadAfter: 4 };
 
 export interface ReportEntry {
-  id: string; address: string; state: 'LIVE' | 'STALE' | 'DEAD'; lastHeartbeatMsAgo: number; missedBeats: number;
+  id: string; address: string; state: 'LIVE' | 'STALE' | 'DEAD' | 'UNREACHABLE_FROM_NAMENODE'; lastHeartbeatMsAgo: number; missedBeats: number;
   blocks: number; capacityBytes: number; usedBytes: number;
 }
-export interface Report { datanodes: ReportEntry[]; live: number; stale: number; dead: number; safeMode: boolean }
+/** `unreachable`: nodes in UNREACHABLE_FROM_NAMENODE (absent from NameNodes built before gossip). */
+export interface Report { datanodes: ReportEntry[]; live: number; stale: number; dead: number; unreachable?: number; safeMode: boolean }
 
 export interface Transition { nodeId: string; from: string; to: string; reason: string; missedBeats: number; msSinceLastHeartbeat: number; timestamp: string }
 
@@ -33,6 +34,11 @@ export interface TestClusterOptions {
    * suite runs authenticated. false = an open cluster (raw DataTransfer clients without tokens).
    */
   secret?: boolean;
+  /**
+   * Extra arguments for every DataNode this cluster starts (before startDataNode's own extraArgs),
+   * e.g. `['--membership', 'gossip']`; a function gets the DataNode's id. Default none.
+   */
+  datanodeArgs?: string[] | ((id: string) => string[]);
 }
 
 export class TestCluster {
@@ -44,7 +50,7 @@ export class TestCluster {
   /** The cluster secret file every node gets (undefined: an open cluster). */
   readonly secretFile: string | undefined;
 
-  constructor(readonly liveness: Liveness = FAST, readonly nnArgs: string[] = [], options: TestClusterOptions = {}) {
+  constructor(readonly liveness: Liveness = FAST, readonly nnArgs: string[] = [], private readonly options: TestClusterOptions = {}) {
     this.root = fs.mkdtempSync(path.join(os.tmpdir(), 'minidfs-it-'));
     if (options.secret !== false) {
       this.secretFile = path.join(this.root, 'secret');
@@ -85,10 +91,21 @@ export class TestCluster {
   startDataNode(id: string, extraArgs: string[] = [], dataDir = path.join(this.root, id), name = id): NodeProcess {
     const dn = new NodeProcess(name, [
       'datanode', '--id', id, '--namenode', this.namenodeAddress, '--port', '0', '--bind', '127.0.0.1', '--advertise', '127.0.0.1',
-      '--data-dir', dataDir, '--reconnect-max-ms', '200', ...this.secretArgs, ...extraArgs,
+      '--data-dir', dataDir, '--reconnect-max-ms', '200', ...this.secretArgs, ...this.datanodeArgsFor(id), ...extraArgs,
     ]);
     this.datanodes.set(name, dn);
     return dn;
+  }
+
+  private datanodeArgsFor(id: string): string[] {
+    const a = this.options.datanodeArgs;
+    return a === undefined ? [] : typeof a === 'function' ? a(id) : a;
+  }
+
+  /** The data-transfer (and membership) port a DataNode bound, from its `started` log line. */
+  async dataPort(name: string, timeoutMs = 15_000): Promise<number> {
+    const started = await this.dn(name).waitForLine(`${name} started`, (l) => l.event === 'started', timeoutMs);
+    return Number(started.port);
   }
 
   dn(id: string): NodeProcess {
