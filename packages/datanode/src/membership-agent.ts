@@ -24,7 +24,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import {
-  CHANNEL_OPTIONS, type Clock, DfsError, Limits, type Logger, SystemClock, loadProtos, toGrpcError,
+  CHANNEL_OPTIONS, type Clock, DfsError, InvalidArgumentError, Limits, type Logger, SystemClock, loadProtos, toGrpcError,
 } from '@minidfs/common';
 import {
   MembershipLimits, type MemberView, type Outbound, type ProbeResult, type RandomSource, SwimMember, type SwimConfig, defaultSwimConfig,
@@ -43,6 +43,8 @@ export const MAX_IN_FLIGHT_DELIVERIES = 1024;
 export const MAX_QUEUED_PROBE_RESULTS = Limits.maxPendingPeerProbes;
 /** A requested probe with no answer from the core after this many protocol periods is forgotten (counted). */
 export const PROBE_EXPIRY_PERIODS = 3;
+/** Seeds from configuration (--peer); the NameNode's (≤ Limits.maxMembershipSeeds) fill the core's join limit up. */
+export const MAX_CONFIGURED_SEEDS = MembershipLimits.maxJoinSeeds - Limits.maxMembershipSeeds;
 /** Ticks per protocol period (docs/GOSSIP.md: the core's timers fire at the first tick after their deadline). */
 export const TICKS_PER_PERIOD = 10;
 
@@ -129,15 +131,20 @@ export class MembershipAgent {
   private readonly pendingProbes = new Map<string, number>();
   private readonly probeResults: ProbeResult[] = [];
   private lastRefusalLogMs = Number.NEGATIVE_INFINITY;
+  private readonly serviceHandlers: MembershipHandlers;
 
   constructor(private readonly options: MembershipAgentOptions) {
     this.clock = options.clock ?? new SystemClock();
     this.credentials = options.credentials ?? grpc.credentials.createInsecure();
     this.maxClients = options.maxClients ?? MAX_MEMBERSHIP_CLIENTS;
     this.configuredSeeds = dedupe(options.seeds ?? []);
+    if (this.configuredSeeds.length > MAX_CONFIGURED_SEEDS) {
+      throw new InvalidArgumentError(`${this.configuredSeeds.length} gossip seeds configured, at most ${MAX_CONFIGURED_SEEDS}`);
+    }
     this.member = new SwimMember({
       id: options.id, address: options.address, config: options.config, random: options.random ?? { next: Math.random }, nowMs: this.clock.nowMs(),
     });
+    this.serviceHandlers = this.makeHandlers();
   }
 
   get id(): string {
@@ -188,6 +195,10 @@ export class MembershipAgent {
 
   /** The gRPC handlers (served on the DataNode's data-transfer server). */
   handlers(): MembershipHandlers {
+    return this.serviceHandlers;
+  }
+
+  private makeHandlers(): MembershipHandlers {
     return {
       Deliver: (call, callback) => {
         try {

@@ -1,11 +1,11 @@
 /** `minidfs datanode`: runs a DataNode in the foreground; SIGTERM says goodbye and exits 0. */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DfsError, Limits, parseHostPort, readSecretFile } from '@minidfs/common';
-import { DataNode } from '@minidfs/datanode';
+import { DfsError, parseHostPort, readSecretFile } from '@minidfs/common';
+import { DataNode, MAX_CONFIGURED_SEEDS } from '@minidfs/datanode';
 import { type TlsFlags, addTlsOptions, envName, intArg, opt, port, secretFileOption, tlsFrom } from '../options';
 
 /** Most --peer seeds accepted (the SWIM core joins through at most 16 seeds, NameNode ones included). */
-export const MAX_PEER_FLAGS = 16 - Limits.maxMembershipSeeds;
+export const MAX_PEER_FLAGS = MAX_CONFIGURED_SEEDS;
 
 /** `--peer HOST:PORT`, repeatable (env: comma-separated). */
 function peerOption(): Option {
