@@ -68,4 +68,25 @@ describe('DatanodeManager', () => {
       expect.objectContaining({ id: 'dn2', state: 'STALE' }),
     ]);
   });
+
+  test('peer evidence: a silent gossip node has its peers on other hosts asked, pushed outside their own beats', () => {
+    let n = 0;
+    const m = new DatanodeManager(fastTestLivenessConfig(), () => `reg-${++n}`);
+    const gossip = (id: string, host: string) => ({ ...reg(id, `u-${id}`), host, membershipAddress: `${host}:7946` });
+    const r1 = m.register(gossip('dn1', 'h1'), stats, 0);
+    expect(r1.membershipSeeds).toEqual([]); // nobody else yet
+    m.register(gossip('dn2', 'h2'), stats, 0);
+    const r3 = m.register(gossip('dn3', 'h3'), stats, 0);
+    expect(r3.membershipSeeds.sort()).toEqual(['h1:7946', 'h2:7946']);
+    m.register(reg('dn4', 'u4'), stats, 0); // no gossip: never asked, never probed
+    const beat = (id: string, seq: number, t: number) => m.heartbeat({ nodeId: id, registrationId: m.get(id)!.registrationId, sequence: seq, streamId: 1, goodbye: false, stats }, t);
+    for (let t = 25, s = 1; t <= 150; t += 25) {
+      if (t % 100 === 0) { beat('dn2', s, t); beat('dn3', s, t); beat('dn4', s, t); s++; }
+      m.tick(t);
+    }
+    expect(m.drainTouched().sort()).toEqual(['dn2', 'dn3']);
+    expect(m.drainCommands('dn2')).toEqual([{ kind: 'probe-peers', targets: [{ nodeId: 'dn1', membershipAddress: 'h1:7946' }] }]);
+    expect(m.drainCommands('dn4')).toEqual([]);
+    expect(m.report(150).find((e) => e.id === 'dn1')).toMatchObject({ state: 'LIVE', membershipAddress: 'h1:7946' });
+  });
 });

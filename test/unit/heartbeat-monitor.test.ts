@@ -160,4 +160,83 @@ describe('HeartbeatMonitor', () => {
     expect(() => new HeartbeatMonitor({ heartbeatIntervalMs: 100, staleAfterMissed: 3, deadAfterMissed: 3 })).toThrow(InvalidArgumentError);
     expect(() => new HeartbeatMonitor({ heartbeatIntervalMs: 0, staleAfterMissed: 1, deadAfterMissed: 3 })).toThrow(InvalidArgumentError);
   });
+
+  describe('with peer evidence (UNREACHABLE_FROM_NAMENODE)', () => {
+    /** A gate whose verdict the test sets: vouchers present or not. */
+    function gated(probeable = true) {
+      const { clock, m, beat, run } = setup(['dn1']);
+      let vouch = true;
+      const gate = {
+        verdict: (_id: string) => (vouch ? [{ nodeId: 'dn2', host: 'h2' }, { nodeId: 'dn3', host: 'h3' }] : undefined),
+        stalled: jest.fn(),
+        probeable: () => probeable,
+        config: { unreachableGraceMs: 1000, peerProbeIntervalMs: 100, peerProbeAfterMs: 150 },
+      };
+      m.usePeerEvidence(gate);
+      m.register('dn1', clock.nowMs()); // re-read probeable
+      return { clock, m, beat, run, gate, setVouch: (v: boolean) => { vouch = v; } };
+    }
+
+    test('vouched at the DEAD deadline -> UNREACHABLE with the reporters; grace over -> DEAD', () => {
+      const { m, run } = gated();
+      const ts = run(300);
+      expect(ts.map((t) => `${t.from}->${t.to}:${t.reason}`)).toEqual(['LIVE->STALE:missed-beats', 'STALE->UNREACHABLE_FROM_NAMENODE:peers-hear-it']);
+      expect(ts[1]).toMatchObject({ missedBeats: 3, msSinceLastHeartbeat: 300, reporters: [{ nodeId: 'dn2', host: 'h2' }, { nodeId: 'dn3', host: 'h3' }] });
+      expect(m.unreachableForMs('dn1', ts[1].atMs + 40)).toBe(40);
+      expect(run(975)).toEqual([]);
+      expect(run(25)).toEqual([expect.objectContaining({ from: 'UNREACHABLE_FROM_NAMENODE', to: 'DEAD', reason: 'unreachable-grace-expired' })]);
+    });
+
+    test('vouchers gone -> DEAD at the next re-check (peers-lost-it); recheck() acts at once', () => {
+      const { clock, m, run, setVouch } = gated();
+      run(300);
+      setVouch(false);
+      expect(m.recheck('dn1', clock.nowMs())).toMatchObject({ to: 'DEAD', reason: 'peers-lost-it' });
+      const g = gated();
+      g.run(300);
+      g.setVouch(false);
+      const ts = g.run(100);
+      expect(ts).toEqual([expect.objectContaining({ from: 'UNREACHABLE_FROM_NAMENODE', to: 'DEAD', reason: 'peers-lost-it' })]);
+    });
+
+    test('a heartbeat revives it; a closed stream does not make it STALE (impossible transition)', () => {
+      const { m, beat, run } = gated();
+      run(300);
+      expect(m.streamClosed('dn1', 1, 0)).toBeUndefined();
+      expect(m.state('dn1')).toBe('UNREACHABLE_FROM_NAMENODE');
+      expect(beat('dn1')).toMatchObject({ kind: 'accepted', transition: { from: 'UNREACHABLE_FROM_NAMENODE', to: 'LIVE', reason: 'heartbeat' } });
+    });
+
+    test('early silence (peerProbeAfterMs) is reported once per silence, only for probeable nodes', () => {
+      const { m, beat, run } = gated();
+      run(125);
+      expect(m.drainSilent()).toEqual([]);
+      run(50);
+      expect(m.drainSilent()).toEqual(['dn1']);
+      run(25);
+      expect(m.drainSilent()).toEqual([]);
+      beat('dn1');
+      run(175);
+      expect(m.drainSilent()).toEqual(['dn1']);
+      const off = gated(false);
+      off.run(200);
+      expect(off.m.drainSilent()).toEqual([]);
+    });
+
+    test('without vouchers: DEAD at the usual moment, exactly as without the gate', () => {
+      const { run, setVouch } = gated();
+      setVouch(false);
+      expect(run(300).map((t) => `${t.to}:${t.reason}:${t.msSinceLastHeartbeat}`)).toEqual(['STALE:missed-beats:200', 'DEAD:missed-beats:300']);
+    });
+
+    test('stall guard: the grace counts observed time; the gate hears about the stall', () => {
+      const { clock, m, run, gate } = gated();
+      run(300);
+      clock.advance(5000);
+      expect(m.tick(clock.nowMs())).toEqual([]);
+      expect(gate.stalled).toHaveBeenCalledTimes(1);
+      expect(run(900)).toEqual([]);
+      expect(run(200).map((t) => t.reason)).toEqual(['unreachable-grace-expired']);
+    });
+  });
 });

@@ -89,4 +89,12 @@ describe('placement', () => {
     expect(chooseReplicationTargetsRanked(ranked, 2, new Set(['dn0']), 1, new Set(['/r0']))).toEqual(['dn1', 'dn2']);
     expect(at.mock.calls.length).toBeLessThan(10);
   });
+
+  test('UNREACHABLE_FROM_NAMENODE nodes get no pipeline and no replication target', () => {
+    const nodes = [node('a'), node('b', { state: 'UNREACHABLE_FROM_NAMENODE', remainingBytes: 10_000 }), node('c')];
+    for (let seed = 1; seed < 20; seed++) {
+      expect(choosePipeline(nodes, { count: 3, blockSizeBytes: 1, exclude: new Set(), random: seeded(seed) }).sort()).toEqual(['a', 'c']);
+    }
+    expect(chooseReplicationTargets(nodes, 2, new Set(), 1)).not.toContain('b');
+  });
 });

@@ -157,4 +157,35 @@ describe('ReplicationMonitor and dead nodes', () => {
     expect(ev).toEqual([expect.objectContaining({ type: 'timed-out', blockId: 1 })]);
     expect(monitor.tick(1).orders).toEqual([expect.objectContaining({ blockId: 1, targetIds: ['dn4'] })]);
   });
+
+  describe('replicas on UNREACHABLE_FROM_NAMENODE nodes', () => {
+    test('count during the grace: no copy is planned for them; once DEAD, the block is repaired', () => {
+      const { nodes, monitor, addBlock, kill } = setup(5);
+      addBlock(1, ['dn1', 'dn2', 'dn3']);
+      nodes.get('dn3')!.state = 'UNREACHABLE_FROM_NAMENODE';
+      monitor.check([1]);
+      expect(monitor.tick(0).orders).toEqual([]);
+      expect(monitor.queuedCount()).toBe(0);
+      kill('dn3');
+      expect(monitor.tick(1).orders).toEqual([expect.objectContaining({ kind: 'replicate', blockId: 1, targetIds: ['dn5'] })]);
+    });
+
+    test('never a copy source nor a target; a shortfall beyond them is still repaired from a LIVE node', () => {
+      const { nodes, monitor, addBlock, kill } = setup(5);
+      addBlock(1, ['dn1', 'dn4', 'dn5']);
+      nodes.get('dn5')!.state = 'UNREACHABLE_FROM_NAMENODE'; // the emptiest-looking target would be dn5
+      kill('dn4');
+      const { orders } = monitor.tick(0);
+      expect(orders).toEqual([expect.objectContaining({ kind: 'replicate', blockId: 1, sourceId: 'dn1' })]);
+      expect((orders[0] as { targetIds: string[] }).targetIds).not.toContain('dn5');
+    });
+
+    test('not trimmed as excess, and do not make reachable replicas look excess', () => {
+      const { nodes, monitor, addBlock } = setup(5);
+      addBlock(1, ['dn1', 'dn2', 'dn3', 'dn4']);
+      nodes.get('dn4')!.state = 'UNREACHABLE_FROM_NAMENODE';
+      monitor.check([1]);
+      expect(monitor.tick(0).orders).toEqual([]);
+    });
+  });
 });

@@ -1,6 +1,7 @@
 /** @minidfs/namenode: the pure core (liveness, later block map and planner) and the NameNode process. */
 export * from './core/heartbeat-monitor';
 export * from './core/phi-accrual';
+export * from './core/peer-evidence';
 export * from './core/datanode-manager';
 export * from './core/event-log';
 export { NameNode, type NameNodeOptions, defaultNameNodeOptions } from './namenode';

@@ -1,6 +1,7 @@
 /**
  * The NameNode process: wires the pure core to gRPC (DatanodeProtocol, ClientProtocol), HTTP and
- * the one timer that calls tick(). Every state transition is logged as one JSON line.
+ * the one timer that calls tick(). Every state transition is logged as one JSON line (with the
+ * vouching peers for UNREACHABLE_FROM_NAMENODE, docs/PEER-EVIDENCE.md).
  */
 import * as grpc from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
@@ -16,6 +17,7 @@ import type { FastifyInstance } from 'fastify';
 import { DatanodeManager } from './core/datanode-manager';
 import { EventLog } from './core/event-log';
 import type { Transition } from './core/heartbeat-monitor';
+import { type PeerDisagreement, defaultPeerEvidenceConfig, validatePeerEvidenceConfig } from './core/peer-evidence';
 import { PhiAccrualDetector, defaultPhiAccrualConfig } from './core/phi-accrual';
 import { DatanodeProtocolService } from './adapters/datanode-protocol-service';
 import { DatanodeAuthenticator } from './adapters/auth';
@@ -67,6 +69,16 @@ export interface NameNodeOptions {
   secret?: Buffer;
   /** TLS for the RPC port (common/tls.ts): with a CA, clients and DataNodes must present a certificate it signed. Default plaintext. */
   tls?: TlsMaterial;
+  /**
+   * Peer evidence (docs/PEER-EVIDENCE.md): gossip-enabled DataNodes on at least this many distinct
+   * hosts must still hear a node the NameNode cannot hear for it to become UNREACHABLE_FROM_NAMENODE
+   * instead of DEAD. Default 2 (Ceph mon_osd_min_down_reporters); 0 turns the rule off.
+   */
+  minPeerReporters?: number;
+  /** Longest stay in UNREACHABLE_FROM_NAMENODE before DEAD (and re-replication), ms. Default 60,000. */
+  unreachableGraceMs?: number;
+  /** Peers asked about one silent node per round. Default 4. */
+  peerProbeFanout?: number;
 }
 
 export function defaultNameNodeOptions(): Omit<NameNodeOptions, 'dataDir' | 'liveness'> {
@@ -104,7 +116,13 @@ export class NameNode {
     validateLivenessConfig(options.liveness);
     fs.mkdirSync(options.dataDir, { recursive: true });
     this.clusterId = loadOrCreate(path.join(options.dataDir, 'cluster-id'), () => `CID-${randomUUID()}`);
-    this.manager = new DatanodeManager(options.liveness, () => randomUUID());
+    const peerEvidence = validatePeerEvidenceConfig({
+      ...defaultPeerEvidenceConfig(options.liveness),
+      ...(options.minPeerReporters !== undefined ? { minPeerReporters: options.minPeerReporters } : {}),
+      ...(options.unreachableGraceMs !== undefined ? { unreachableGraceMs: options.unreachableGraceMs } : {}),
+      ...(options.peerProbeFanout !== undefined ? { peerProbeFanout: options.peerProbeFanout } : {}),
+    }, options.liveness);
+    this.manager = new DatanodeManager(options.liveness, () => randomUUID(), peerEvidence);
     if (options.detector === 'phi') {
       this.manager.monitor.useDetector(new PhiAccrualDetector({ ...defaultPhiAccrualConfig(options.liveness), threshold: options.phiThreshold ?? 8 }));
     }
@@ -125,6 +143,7 @@ export class NameNode {
       logger: this.logger,
       settings: { blockSizeBytes: options.blockSizeBytes, blockReportIntervalMs: options.blockReportIntervalMs, clusterId: this.clusterId },
       onTransitions: (ts) => this.recordTransitions(ts),
+      onPeerDisagreements: (ds) => this.recordDisagreements(ds),
       onHeartbeat: (nodeId, nowMs, accepted) => this.metrics.onHeartbeat(nodeId, nowMs, accepted),
       onHeartbeatHandled: (ms) => this.metrics.onHeartbeatHandled(ms),
       streamNodeId: this.auth?.streamNodeId, blockToken: this.blockToken,
@@ -172,6 +191,7 @@ export class NameNode {
     this.timer = setInterval(() => {
       const nowMs = this.clock.nowMs();
       this.recordTransitions(this.manager.tick(nowMs));
+      this.pushProbes();
       // The replication planner runs once per heartbeat interval.
       if (++ticks % 4 === 0) this.namesystem?.replicationTick(nowMs);
       this.metrics.drainEvents();
@@ -180,6 +200,8 @@ export class NameNode {
       event: 'started', rpcPort: this.rpcPort, httpPort: this.httpPort, clusterId: this.clusterId, ...this.options.liveness,
       authentication: this.auth ? 'cluster-secret' : 'none', tls: this.options.tls ? (this.options.tls.ca ? 'mutual' : 'server') : 'off',
       detector: this.manager.monitor.detectorName, ...(this.options.detector === 'phi' ? { phiThreshold: this.options.phiThreshold ?? 8 } : {}),
+      minPeerReporters: this.manager.peers.config.minPeerReporters, unreachableGraceMs: this.manager.peers.config.unreachableGraceMs,
+      peerProbeFanout: this.manager.peers.config.peerProbeFanout,
     });
   }
 
@@ -208,13 +230,26 @@ export class NameNode {
         const affected = this.namesystem?.nodeDead(t.nodeId) ?? [];
         if (affected.length) this.logger.info('replicas of dead node dropped', { event: 'replicas-dropped', nodeId: t.nodeId, blocks: affected.length });
       }
-      this.logger.info(`datanode ${t.nodeId} ${t.from} -> ${t.to}`, {
-        event: 'transition', nodeId: t.nodeId, from: t.from, to: t.to, reason: t.reason,
-        missedBeats: t.missedBeats, msSinceLastHeartbeat: t.msSinceLastHeartbeat,
-      });
-      this.events.append(t.atMs, 'transition', {
+      const fields = {
         nodeId: t.nodeId, from: t.from, to: t.to, reason: t.reason, missedBeats: t.missedBeats, msSinceLastHeartbeat: t.msSinceLastHeartbeat,
-      });
+        ...(t.reporters ? { reporters: t.reporters.map((r) => r.nodeId), reporterHosts: t.reporters.map((r) => r.host) } : {}),
+      };
+      this.logger.info(`datanode ${t.nodeId} ${t.from} -> ${t.to}`, { event: 'transition', ...fields });
+      this.events.append(t.atMs, 'transition', fields);
+    }
+    // A node that went STALE has probe requests queued on its peers: send them now.
+    this.pushProbes();
+  }
+
+  private pushProbes(): void {
+    for (const nodeId of this.manager.drainTouched()) this.datanodeService.pushCommands(nodeId);
+  }
+
+  /** The converse case: peers say a node is gone while the NameNode hears it. Logged, not acted on. */
+  private recordDisagreements(disagreements: PeerDisagreement[]): void {
+    for (const d of disagreements) {
+      this.logger.warn(`peer ${d.reporterId} cannot reach ${d.targetId}, which the NameNode hears`, { event: 'peer-disagrees', ...d });
+      this.events.append(this.clock.nowMs(), 'peer-disagrees', { ...d });
     }
   }
 }

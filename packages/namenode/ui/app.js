@@ -113,6 +113,7 @@
     setSummary('live', d.live);
     setSummary('stale', d.stale);
     setSummary('dead', d.dead);
+    setSummary('unreachable', d.unreachable || 0, d.unreachable > 0 ? 'warn' : '');
     var f = s.fsck || {};
     var ok = typeof f.files === 'number';
     setSummary('files', ok ? f.files : '–');
@@ -269,6 +270,7 @@
     // snapshots the page only extrapolates, and must not paint a LIVE node as late).
     if (nodeState === 'DEAD') rect(svg, xOf(ages[0]), STRIP_WIDTH - xOf(ages[0]), 0, STRIP_HEIGHT, '#cf222e', 0.28);
     else if (nodeState === 'STALE') rect(svg, xOf(ages[0]), STRIP_WIDTH - xOf(ages[0]), 0, STRIP_HEIGHT, '#d4a72c', 0.4);
+    else if (nodeState === 'UNREACHABLE_FROM_NAMENODE') rect(svg, xOf(ages[0]), STRIP_WIDTH - xOf(ages[0]), 0, STRIP_HEIGHT, '#8250df', 0.3);
     for (var i = 0; i + 1 < ages.length; i++) gap(ages[i], ages[i + 1]);
     for (var j = 0; j < ages.length; j++) {
       if (ages[j] > windowMs) break;
@@ -301,6 +303,10 @@
             detail: e.from === 'DEAD' ? 're-registered' : detail };
         }
         if (e.to === 'STALE') return { group: 'liveness', kind: 'stale', cls: 'stale', what: e.nodeId + ' ' + move, detail: detail };
+        if (e.to === 'UNREACHABLE_FROM_NAMENODE') {
+          return { group: 'liveness', kind: 'unreachable', cls: 'unreachable', what: e.nodeId + ' ' + move,
+            detail: detail + (e.reporters ? ' · peers hearing it: ' + e.reporters.join(', ') + ' (hosts ' + (e.reporterHosts || []).join(', ') + ')' : '') };
+        }
         return { group: 'liveness', kind: 'dead', cls: 'dead', what: e.nodeId + ' ' + move, detail: detail };
       }
       case 'replication-queued':

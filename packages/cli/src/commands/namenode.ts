@@ -2,7 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { DfsClient } from '@minidfs/client';
 import { readSecretFile } from '@minidfs/common';
-import { NameNode, defaultNameNodeOptions } from '@minidfs/namenode';
+import { NameNode, defaultNameNodeOptions, defaultPeerEvidenceConfig } from '@minidfs/namenode';
 import { type TlsFlags, addTlsOptions, intArg, opt, port, secretFileOption, tlsFrom } from '../options';
 
 function floatArg(min: number, max: number): (v: string) => number {
@@ -15,6 +15,7 @@ function floatArg(min: number, max: number): (v: string) => number {
 
 export function namenodeCommand(): Command {
   const d = defaultNameNodeOptions();
+  const pe = defaultPeerEvidenceConfig({ heartbeatIntervalMs: 1000, staleAfterMissed: 2, deadAfterMissed: 3 });
   return addTlsOptions(new Command('namenode'))
     .description('run a NameNode (metadata, liveness, replication) in the foreground')
     .addOption(opt('--rpc-port <PORT>', 'gRPC port for DataNodes and clients', d.rpcPort, port))
@@ -29,11 +30,15 @@ export function namenodeCommand(): Command {
     .addOption(opt('--min-replication <N>', 'replicas each block needs reported before a write is acknowledged (capped at the file replication)', d.minReplication, intArg(1, 32)))
     .addOption(opt('--detector <KIND>', 'failure detector for DEAD: threshold (missed beats) or phi (phi accrual)', 'threshold').choices(['threshold', 'phi']))
     .addOption(opt('--phi-threshold <PHI>', 'with --detector phi: phi at which a DataNode is DEAD', 8, floatArg(0.5, 300)))
+    .addOption(opt('--min-peer-reporters <N>',
+      'gossip peers on distinct hosts that must still hear a DataNode the NameNode cannot hear for it to be UNREACHABLE_FROM_NAMENODE instead of DEAD (0 = off; docs/PEER-EVIDENCE.md)',
+      pe.minPeerReporters, intArg(0, 16)))
+    .addOption(opt('--unreachable-grace-ms <MS>', 'longest stay in UNREACHABLE_FROM_NAMENODE before DEAD and re-replication', pe.unreachableGraceMs, intArg(0, 24 * 3600_000)))
     .addOption(secretFileOption())
     .action(async (o: {
       rpcPort: number; httpPort: number; dataDir: string; bind: string; heartbeatIntervalMs: number;
       staleAfter: number; deadAfter: number; replication: number; blockSize: number; minReplication: number;
-      detector: 'threshold' | 'phi'; phiThreshold: number; secretFile?: string;
+      detector: 'threshold' | 'phi'; phiThreshold: number; secretFile?: string; minPeerReporters: number; unreachableGraceMs: number;
     } & TlsFlags) => {
       const tls = tlsFrom(o);
       const nn = new NameNode({
@@ -41,7 +46,7 @@ export function namenodeCommand(): Command {
         bindHost: o.bind, rpcPort: o.rpcPort, httpPort: o.httpPort, dataDir: o.dataDir,
         liveness: { heartbeatIntervalMs: o.heartbeatIntervalMs, staleAfterMissed: o.staleAfter, deadAfterMissed: o.deadAfter },
         replication: o.replication, blockSizeBytes: o.blockSize, minReplication: o.minReplication,
-        detector: o.detector, phiThreshold: o.phiThreshold, secret: o.secretFile ? readSecretFile(o.secretFile) : undefined, tls,
+        detector: o.detector, phiThreshold: o.phiThreshold, minPeerReporters: o.minPeerReporters, unreachableGraceMs: o.unreachableGraceMs, secret: o.secretFile ? readSecretFile(o.secretFile) : undefined, tls,
       });
       await nn.start();
       // The UI's download link reads through the ordinary client path (verified, with failover).

@@ -7,6 +7,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { Clock, DatanodeProtocolHandlers, HeartbeatRequest__Output, HeartbeatResponse, Logger } from '@minidfs/common';
 import { DfsError, InvalidArgumentError, toGrpcError } from '@minidfs/common';
 import type { DatanodeManager } from '../core/datanode-manager';
+import type { PeerDisagreement } from '../core/peer-evidence';
 import type { ReportedReplica } from '../core/block-map';
 import type { Transition } from '../core/heartbeat-monitor';
 import { commandToWire, heartbeatFromWire, registrationFromWire, replicaFromWire } from './wire';
@@ -17,6 +18,8 @@ export interface DatanodeProtocolDeps {
   logger: Logger;
   settings: { blockSizeBytes: number; blockReportIntervalMs: number; clusterId: string };
   onTransitions(transitions: Transition[]): void;
+  /** Peers said a node the NameNode hears is gone (logged only). */
+  onPeerDisagreements?(disagreements: PeerDisagreement[]): void;
   /** Metrics hook: a heartbeat arrived at nowMs; accepted = counted for liveness. */
   onHeartbeat?(nodeId: string, nowMs: number, accepted: boolean): void;
   /** Metrics hook: CPU-side time one heartbeat took in the handler (decode to answer written), ms. */
@@ -68,14 +71,14 @@ export class DatanodeProtocolService {
           const info = call.request.info;
           if (!info) throw new InvalidArgumentError('RegisterRequest.info is required');
           const { reg, stats } = registrationFromWire(info);
-          const { node, transitions } = manager.register(reg, stats, clock.nowMs());
+          const { node, transitions, membershipSeeds } = manager.register(reg, stats, clock.nowMs());
           logger.info('datanode registered', { event: 'registered', nodeId: node.id, address: `${node.host}:${node.dataPort}`, uuid: node.uuid });
           this.deps.onTransitions(transitions);
           const l = manager.liveness;
           callback(null, {
             nodeId: node.id, registrationId: node.registrationId, heartbeatIntervalMs: l.heartbeatIntervalMs,
             staleAfterMissed: l.staleAfterMissed, deadAfterMissed: l.deadAfterMissed, blockSizeBytes: settings.blockSizeBytes,
-            blockReportIntervalMs: settings.blockReportIntervalMs, clusterId: settings.clusterId,
+            blockReportIntervalMs: settings.blockReportIntervalMs, clusterId: settings.clusterId, membershipSeeds,
           });
         } catch (err) {
           logger.warn('registration refused', { event: 'register-refused', nodeId: call.request.info?.id, error: (err as Error).message });
@@ -104,6 +107,7 @@ export class DatanodeProtocolService {
             this.sessions.set(nodeId, { streamId, call });
           }
           this.deps.onTransitions(outcome.transitions);
+          if (outcome.disagreements) this.deps.onPeerDisagreements?.(outcome.disagreements);
           if (req.goodbye) {
             logger.info('datanode said goodbye', { event: 'goodbye', nodeId: req.nodeId });
             this.detach(req.nodeId, streamId);

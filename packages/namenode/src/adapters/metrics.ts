@@ -91,7 +91,7 @@ export interface NameNodeMetricsSources {
   events(afterSeq: number): ClusterEvent[];
 }
 
-const STATES = ['LIVE', 'STALE', 'DEAD'] as const;
+const STATES = ['LIVE', 'STALE', 'DEAD', 'UNREACHABLE_FROM_NAMENODE'] as const;
 
 export class NameNodeMetrics {
   readonly registry = new Registry();
@@ -134,6 +134,7 @@ export class NameNodeMetrics {
         this.set({ state: 'LIVE' }, rep.live);
         this.set({ state: 'STALE' }, rep.stale);
         this.set({ state: 'DEAD' }, rep.dead);
+        this.set({ state: 'UNREACHABLE_FROM_NAMENODE' }, rep.unreachable ?? 0);
       },
     });
     new Gauge({
@@ -172,6 +173,8 @@ export class NameNodeMetrics {
     fsckGauge('minidfs_namenode_blocks_over_replicated', 'Blocks with more live replicas than their replication factor', (f) => f.overReplicated);
     fsckGauge('minidfs_namenode_blocks_missing', 'Blocks with no live replica', (f) => f.missing);
     fsckGauge('minidfs_namenode_blocks_corrupt', 'Blocks with at least one corrupt replica', (f) => f.corrupt);
+    fsckGauge('minidfs_namenode_blocks_waiting_on_unreachable',
+      'Under-replicated blocks whose missing replicas sit on UNREACHABLE_FROM_NAMENODE DataNodes (not repaired during the grace)', (f) => f.waitingOnUnreachable);
     fsckGauge('minidfs_namenode_replications_pending', 'Blocks with a replication scheduled and not yet confirmed', (f) => f.pendingReplications);
     new Gauge({
       name: 'minidfs_namenode_replications_queued', help: 'Blocks queued for replication, not yet scheduled', registers: r,
@@ -212,7 +215,7 @@ export class NameNodeMetrics {
       buckets: [0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.01, 0.1], registers: r,
     });
     this.transitions = new Counter({
-      name: 'minidfs_namenode_liveness_transitions_total', help: 'DataNode state transitions (reason: missed-beats, stream-closed, goodbye, heartbeat, registered)',
+      name: 'minidfs_namenode_liveness_transitions_total', help: 'DataNode state transitions (reason: missed-beats, stream-closed, goodbye, heartbeat, registered, peers-hear-it, peers-lost-it, unreachable-grace-expired)',
       labelNames: ['from', 'to', 'reason'], registers: r,
     });
     this.detectionLatency = new Histogram({

@@ -41,6 +41,13 @@ export interface FsckReport {
   missing: number;
   corrupt: number;
   pendingReplications: number;
+  /**
+   * Of the under-replicated blocks, those whose missing replicas sit on UNREACHABLE_FROM_NAMENODE
+   * nodes (peers hear them, the NameNode does not): not repaired during the grace. Such replicas
+   * are not "live" for fsck (no client is routed to them), but a block held only there is counted
+   * under-replicated, not missing.
+   */
+  waitingOnUnreachable: number;
   healthy: boolean;
 }
 
@@ -260,7 +267,7 @@ export class Namesystem {
   fsck(path = '/'): FsckReport {
     const root = path === '/' ? '/' : this.namespace.getFileInfo(path).path;
     const prefix = root === '/' ? '/' : `${root}/`;
-    let files = 0, blocks = 0, underReplicated = 0, overReplicated = 0, missing = 0, corrupt = 0, pendingReplications = 0;
+    let files = 0, blocks = 0, underReplicated = 0, overReplicated = 0, missing = 0, corrupt = 0, pendingReplications = 0, waitingOnUnreachable = 0;
     for (const { path: p, file } of this.namespace.allFiles()) {
       if (p !== root && !p.startsWith(prefix)) continue;
       files += 1;
@@ -268,15 +275,19 @@ export class Namesystem {
       for (const b of file.blocks) {
         blocks += 1;
         const live = this.blockMap.liveReplicaCount(b.blockId, this.usable);
+        const unreachable = this.blockMap.liveReplicaCount(b.blockId, this.unreachable);
         if (this.blockMap.corruptReplicas(b.blockId).length) corrupt += 1;
-        if (live === 0) missing += 1;
-        else if (live < file.replication) underReplicated += 1;
+        if (live + unreachable === 0) missing += 1;
+        else if (live < file.replication) {
+          underReplicated += 1;
+          if (live + unreachable >= file.replication) waitingOnUnreachable += 1;
+        }
         else if (live > file.replication) overReplicated += 1;
         if (this.replication.isPending(b.blockId)) pendingReplications += 1;
       }
     }
     const healthy = underReplicated + overReplicated + missing + corrupt + pendingReplications === 0;
-    return { path: root, files, blocks, underReplicated, overReplicated, missing, corrupt, pendingReplications, healthy };
+    return { path: root, files, blocks, underReplicated, overReplicated, missing, corrupt, pendingReplications, waitingOnUnreachable, healthy };
   }
 
   counts() {
@@ -285,10 +296,17 @@ export class Namesystem {
 
   // ---- helpers ----
 
+  /**
+   * Nodes whose replicas serve reads and count toward acknowledging a write: LIVE and STALE. Not
+   * UNREACHABLE_FROM_NAMENODE (clients are not routed there); the ReplicationMonitor counts those
+   * replicas for planning during the grace, without using them.
+   */
   readonly usable = (nodeId: string): boolean => {
     const s = this.manager.state(nodeId);
     return s === 'LIVE' || s === 'STALE';
   };
+
+  private readonly unreachable = (nodeId: string): boolean => this.manager.state(nodeId) === 'UNREACHABLE_FROM_NAMENODE';
 
   private minReplicasFor(replication: number): number {
     return Math.max(1, Math.min(this.settings.minReplication, replication));

@@ -4,11 +4,14 @@
  */
 import type { DatanodeCommand, DatanodeInfo__Output, HeartbeatRequest__Output } from '@minidfs/common';
 import type { ReportedReplica } from '../core/block-map';
+import type { PeerMemberState, PeerProbeResult } from '../core/peer-evidence';
 import type { Command, DatanodeRegistration, DatanodeStats, HeartbeatInput } from '../core/datanode-manager';
 
 export function registrationFromWire(info: DatanodeInfo__Output): { reg: DatanodeRegistration; stats: DatanodeStats } {
   return {
-    reg: { id: info.id, uuid: info.uuid, host: info.host, dataPort: info.dataPort, httpPort: info.httpPort, rack: info.rack || '/default-rack' },
+    reg: { id: info.id, uuid: info.uuid, host: info.host, dataPort: info.dataPort, httpPort: info.httpPort, rack: info.rack || '/default-rack',
+      membershipAddress: info.membershipAddress ?? '',
+    },
     stats: {
       capacityBytes: info.capacityBytes, usedBytes: info.usedBytes, remainingBytes: info.remainingBytes,
       activeTransfers: 0, failedVolumes: 0, blockCount: 0,
@@ -27,6 +30,20 @@ export function heartbeatFromWire(req: HeartbeatRequest__Output, streamId: numbe
       capacityBytes: req.capacityBytes, usedBytes: req.usedBytes, remainingBytes: req.remainingBytes,
       activeTransfers: req.activeTransfers, failedVolumes: req.failedVolumes, blockCount: req.blockCount,
     },
+    peerProbes: (req.peerProbes ?? []).map(peerProbeFromWire),
+  };
+}
+
+/** HeartbeatRequest.peer_probes entry (common does not export the generated type by name). */
+type PeerProbeResult__Output = HeartbeatRequest__Output['peerProbes'][number];
+
+const MEMBER_STATES: ReadonlySet<string> = new Set(['ALIVE', 'SUSPECT', 'DEAD', 'LEFT']);
+
+export function peerProbeFromWire(p: PeerProbeResult__Output): PeerProbeResult {
+  const state = String(p.memberState);
+  return {
+    nodeId: p.nodeId, reachable: p.reachable, msSinceHeard: p.msSinceHeard, neverHeard: p.neverHeard,
+    memberState: (MEMBER_STATES.has(state) ? state : 'UNKNOWN') as PeerMemberState,
   };
 }
 
@@ -41,6 +58,8 @@ export function commandToWire(
       return { shutdown: { reason: c.reason } };
     case 'invalidate':
       return { invalidate: { blockIds: c.blockIds } };
+    case 'probe-peers':
+      return { probePeers: { targets: c.targets.map((t) => ({ nodeId: t.nodeId, membershipAddress: t.membershipAddress })) } };
     case 'replicate':
       return {
         replicate: {

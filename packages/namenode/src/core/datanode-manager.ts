@@ -8,9 +8,17 @@
  * same uuid is the same node coming back (accepted at any time). The same id with another uuid is
  * a second node and is refused while the first is LIVE or STALE; once the first is DEAD the new
  * one takes the id over.
+ *
+ * Peer evidence (./peer-evidence.ts, docs/PEER-EVIDENCE.md): a node that goes STALE has its
+ * gossip-enabled peers asked (ProbePeers commands, queued here; `drainTouched()` names the nodes
+ * whose commands the adapter should push now); their answers come in on heartbeats. The monitor
+ * consults the evidence before DEAD and may say UNREACHABLE_FROM_NAMENODE instead.
  */
 import { type LivenessConfig, Limits, InvalidArgumentError, NodeIdInUseError } from '@minidfs/common';
-import { HeartbeatMonitor, type NodeState, type Transition } from './heartbeat-monitor';
+import { HeartbeatMonitor, type NodeState, type Transition, UNREACHABLE } from './heartbeat-monitor';
+import {
+  type PeerDisagreement, type PeerEvidenceConfig, type PeerProbeResult, type ProbeRequest, PeerEvidence, defaultPeerEvidenceConfig, validatePeerEvidenceConfig,
+} from './peer-evidence';
 import type { InvalidateOrder, ReplicateOrder } from './replication-monitor';
 
 export interface DatanodeRegistration {
@@ -20,6 +28,8 @@ export interface DatanodeRegistration {
   dataPort: number;
   httpPort: number;
   rack: string;
+  /** host:port of the node's SWIM membership service; '' or absent when gossip is off on it. */
+  membershipAddress?: string;
 }
 
 export interface DatanodeStats {
@@ -35,6 +45,7 @@ export interface DatanodeDescriptor extends DatanodeRegistration {
   registrationId: string;
   registeredAtMs: number;
   stats: DatanodeStats;
+  membershipAddress: string;
 }
 
 export interface HeartbeatInput {
@@ -44,19 +55,24 @@ export interface HeartbeatInput {
   streamId: number;
   goodbye: boolean;
   stats: DatanodeStats;
+  /** Answers to ProbePeers commands (HeartbeatRequest.peer_probes). */
+  peerProbes?: PeerProbeResult[];
 }
 
 export type Command =
   | { kind: 'reregister'; reason: string }
   | { kind: 'shutdown'; reason: string }
   | { kind: 'invalidate'; blockIds: number[] }
-  | { kind: 'replicate'; blockId: number; generationStamp: number; lengthBytes: number; targetIds: string[] };
+  | { kind: 'replicate'; blockId: number; generationStamp: number; lengthBytes: number; targetIds: string[] }
+  | { kind: 'probe-peers'; targets: Array<{ nodeId: string; membershipAddress: string }> };
 
 export interface HeartbeatOutcome {
   /** Sequence to acknowledge (0 when the beat was not counted). */
   ackedSequence: number;
   commands: Command[];
   transitions: Transition[];
+  /** Peers' answers that a node the NameNode hears is gone: to log, not to act on. */
+  disagreements?: PeerDisagreement[];
 }
 
 export interface DatanodeReportEntry {
@@ -70,6 +86,10 @@ export interface DatanodeReportEntry {
   usedBytes: number;
   remainingBytes: number;
   rack: string;
+  /** Membership (gossip) address, '' when gossip is off on the node. */
+  membershipAddress: string;
+  /** ms in UNREACHABLE_FROM_NAMENODE (only in that state). */
+  unreachableForMs?: number;
 }
 
 const NODE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -87,16 +107,27 @@ export class DatanodeManager {
   readonly monitor: HeartbeatMonitor;
   private readonly nodes = new Map<string, DatanodeDescriptor>();
   private readonly pending = new Map<string, Command[]>();
+  readonly peers: PeerEvidence;
+  /** Nodes that got commands outside their own heartbeat answer (probe requests), to push. */
+  private readonly touched = new Set<string>();
 
   constructor(
     readonly liveness: LivenessConfig,
     /** Source of registration ids (randomness is an input). */
     private readonly newRegistrationId: () => string,
+    peerEvidence: PeerEvidenceConfig = defaultPeerEvidenceConfig(liveness),
+    /** Uniform in [0, 1): choice of probe reporters and membership seeds. */
+    random: () => number = Math.random,
   ) {
     this.monitor = new HeartbeatMonitor(liveness);
+    validatePeerEvidenceConfig(peerEvidence, liveness);
+    this.peers = new PeerEvidence(peerEvidence, { state: (id) => this.monitor.state(id), host: (id) => this.nodes.get(id)?.host }, random);
+    if (this.peers.enabled) this.monitor.usePeerEvidence(this.peers);
   }
 
-  register(reg: DatanodeRegistration, stats: DatanodeStats, nowMs: number): { node: DatanodeDescriptor; transitions: Transition[] } {
+  register(
+    reg: DatanodeRegistration, stats: DatanodeStats, nowMs: number,
+  ): { node: DatanodeDescriptor; transitions: Transition[]; membershipSeeds: string[] } {
     validateNodeId(reg.id);
     if (!reg.uuid) throw new InvalidArgumentError(`DataNode ${reg.id} registered without a uuid`);
     if (!reg.host) throw new InvalidArgumentError(`DataNode ${reg.id} registered without a host`);
@@ -118,12 +149,16 @@ export class DatanodeManager {
     // on the heartbeat path turns megamorphic (~1 µs instead of ~0.2 µs per beat).
     const node: DatanodeDescriptor = {
       id: reg.id, uuid: reg.uuid, host: reg.host, dataPort: reg.dataPort, httpPort: reg.httpPort, rack: reg.rack,
-      registrationId: this.newRegistrationId(), registeredAtMs: nowMs, stats: { ...stats },
+      registrationId: this.newRegistrationId(), registeredAtMs: nowMs, stats: { ...stats }, membershipAddress: reg.membershipAddress ?? '',
     };
     this.nodes.set(reg.id, node);
     this.pending.delete(reg.id);
+    this.peers.setMembershipAddress(reg.id, node.membershipAddress); // before the monitor asks whether it is probeable
     const t = this.monitor.register(reg.id, nowMs);
-    return { node, transitions: t ? [t] : [] };
+    const membershipSeeds = node.membershipAddress ? this.peers.seedsFor(reg.id) : [];
+    const transitions = t ? [t] : [];
+    this.afterTransitions(transitions, nowMs);
+    return { node, transitions, membershipSeeds };
   }
 
   heartbeat(input: HeartbeatInput, nowMs: number): HeartbeatOutcome {
@@ -138,7 +173,9 @@ export class DatanodeManager {
     if (input.goodbye) {
       node.stats = { ...input.stats };
       const t = this.monitor.goodbye(input.nodeId, nowMs);
-      return { ackedSequence: input.sequence, commands: [], transitions: t ? [t] : [] };
+      const transitions = t ? [t] : [];
+      this.afterTransitions(transitions, nowMs);
+      return { ackedSequence: input.sequence, commands: [], transitions };
     }
     const verdict = this.monitor.heartbeat(input.nodeId, input.sequence, input.streamId, nowMs);
     if (verdict.kind === 'reregister') {
@@ -146,16 +183,63 @@ export class DatanodeManager {
     }
     if (verdict.kind === 'duplicate') return { ackedSequence: 0, commands: [], transitions: [] };
     node.stats = { ...input.stats };
-    return { ackedSequence: input.sequence, commands: this.drainCommands(input.nodeId), transitions: verdict.transition ? [verdict.transition] : [] };
+    const transitions = verdict.transition ? [verdict.transition] : [];
+    if (!verdict.transition && this.peers.isWatched(input.nodeId)) this.peers.unwatch(input.nodeId); // heard again before STALE
+    let disagreements: PeerDisagreement[] | undefined;
+    if (input.peerProbes && input.peerProbes.length > 0) {
+      const r = this.peers.record(input.nodeId, input.peerProbes, nowMs);
+      for (const target of r.targets) {
+        const t = this.monitor.recheck(target, nowMs); // an UNREACHABLE node whose vouchers fell away
+        if (t) transitions.push(t);
+      }
+      if (r.disagreements.length) disagreements = r.disagreements;
+    }
+    this.afterTransitions(transitions, nowMs);
+    const outcome: HeartbeatOutcome = { ackedSequence: input.sequence, commands: this.drainCommands(input.nodeId), transitions };
+    if (disagreements) outcome.disagreements = disagreements;
+    return outcome;
   }
 
   streamClosed(nodeId: string, streamId: number, nowMs: number): Transition[] {
     const t = this.monitor.streamClosed(nodeId, streamId, nowMs);
-    return t ? [t] : [];
+    const transitions = t ? [t] : [];
+    this.afterTransitions(transitions, nowMs);
+    return transitions;
   }
 
+  /** Advances time: liveness transitions, then the probe rounds due for silent nodes. */
   tick(nowMs: number): Transition[] {
-    return this.monitor.tick(nowMs);
+    const transitions = this.monitor.tick(nowMs);
+    this.afterTransitions(transitions, nowMs);
+    if (this.peers.enabled) {
+      for (const nodeId of this.monitor.drainSilent()) this.enqueueProbes(this.peers.watch(nodeId, nowMs));
+      this.enqueueProbes(this.peers.due(nowMs));
+    }
+    return transitions;
+  }
+
+  /** Nodes that got commands since the last call, outside their own heartbeat answers: push to them now. */
+  drainTouched(): string[] {
+    if (this.touched.size === 0) return [];
+    const ids = [...this.touched];
+    this.touched.clear();
+    return ids;
+  }
+
+  /** Peer evidence follows liveness: ask about a node when it goes silent, stop when it is heard again or DEAD. */
+  private afterTransitions(transitions: readonly Transition[], nowMs: number): void {
+    if (!this.peers.enabled) return;
+    for (const t of transitions) {
+      if (t.to === 'STALE') this.enqueueProbes(this.peers.watch(t.nodeId, nowMs));
+      else if (t.to === 'LIVE' || t.to === 'DEAD') this.peers.unwatch(t.nodeId);
+    }
+  }
+
+  private enqueueProbes(requests: readonly ProbeRequest[]): void {
+    for (const r of requests) {
+      this.enqueueCommand(r.reporterId, { kind: 'probe-peers', targets: r.targets });
+      this.touched.add(r.reporterId);
+    }
   }
 
   /** Queues a command for the node's next heartbeat answer; the oldest is dropped past the limit. */
@@ -217,6 +301,8 @@ export class DatanodeManager {
           usedBytes: n.stats.usedBytes,
           remainingBytes: n.stats.remainingBytes,
           rack: n.rack,
+          membershipAddress: n.membershipAddress,
+          ...(v.state === UNREACHABLE ? { unreachableForMs: this.monitor.unreachableForMs(n.id, nowMs) } : {}),
         };
       })
       .sort((a, b) => a.id.localeCompare(b.id));

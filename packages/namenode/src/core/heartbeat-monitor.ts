@@ -6,6 +6,19 @@
  *   LIVE|STALE --missed >= deadAfterMissed or goodbye--> DEAD
  *   DEAD --register--> LIVE            (a DEAD node's heartbeats are answered with REREGISTER)
  *
+ * With peer evidence (`usePeerEvidence()`, ./peer-evidence.ts, docs/PEER-EVIDENCE.md), the move to
+ * DEAD on silence first asks the evidence whether enough peers on distinct hosts still hear the node:
+ *   LIVE|STALE --silence >= dead limit, peers vouch--> UNREACHABLE_FROM_NAMENODE ('peers-hear-it')
+ *   UNREACHABLE_FROM_NAMENODE --heartbeat|register--> LIVE
+ *   UNREACHABLE_FROM_NAMENODE --vouchers below the minimum--> DEAD ('peers-lost-it')
+ *   UNREACHABLE_FROM_NAMENODE --unreachableGraceMs since it entered--> DEAD ('unreachable-grace-expired')
+ *   UNREACHABLE_FROM_NAMENODE --goodbye--> DEAD
+ * An UNREACHABLE node is re-judged every peerProbeIntervalMs (and whenever an answer about it
+ * arrives, through recheck()). Without vouchers the move is DEAD at the usual moment, no delay.
+ * So that the answers can be in before that moment, a LIVE gossip-enabled node silent for
+ * peerProbeAfterMs (default 1.5 intervals, before STALE) is reported once per silence by
+ * drainSilent(); the caller asks its peers then (and again on STALE, and every interval after).
+ *
  * missed = floor((now - lastReceived) / heartbeatIntervalMs), judged on the NameNode's own receive
  * time only. Stall guard (HDFS-9107, HDDS-1454): if tick() itself ran late by more than an
  * interval (GC, event-loop stall, SIGSTOP of the NameNode), the stall is not counted against the
@@ -27,10 +40,26 @@
  */
 import { type LivenessConfig, validateLivenessConfig } from '@minidfs/common';
 import { DeadlineWheel, NOT_SCHEDULED, type WheelItem } from './deadline-wheel';
+import type { PeerReporter } from './peer-evidence';
 
-export type NodeState = 'LIVE' | 'STALE' | 'DEAD';
+export type NodeState = 'LIVE' | 'STALE' | 'DEAD' | 'UNREACHABLE_FROM_NAMENODE';
 
-export type TransitionReason = 'registered' | 'heartbeat' | 'missed-beats' | 'stream-closed' | 'goodbye';
+export const UNREACHABLE = 'UNREACHABLE_FROM_NAMENODE' as const;
+
+export type TransitionReason =
+  | 'registered' | 'heartbeat' | 'missed-beats' | 'stream-closed' | 'goodbye'
+  | 'peers-hear-it' | 'peers-lost-it' | 'unreachable-grace-expired';
+
+/** What the monitor asks before DEAD on silence (PeerEvidence implements it). */
+export interface PeerEvidenceGate {
+  /** Reporters vouching for the node (enough of them, on distinct hosts), or undefined: DEAD. */
+  verdict(nodeId: string, lastHeardMs: number, nowMs: number): PeerReporter[] | undefined;
+  /** The stall guard moved every lastReceived on by gapMs: evidence ages the same way. */
+  stalled(gapMs: number, nowMs: number): void;
+  readonly config: { readonly unreachableGraceMs: number; readonly peerProbeIntervalMs: number; readonly peerProbeAfterMs: number };
+  /** Whether the node can be probed by peers (runs gossip): only then is its early silence reported. */
+  probeable(nodeId: string): boolean;
+}
 
 export interface Transition {
   nodeId: string;
@@ -42,6 +71,8 @@ export interface Transition {
   /** ms between the last heartbeat received and the transition. */
   msSinceLastHeartbeat: number;
   atMs: number;
+  /** The vouching peers (one per distinct host), on moves into UNREACHABLE_FROM_NAMENODE. */
+  reporters?: PeerReporter[];
 }
 
 export interface LivenessView {
@@ -99,6 +130,12 @@ class Entry implements WheelItem {
   streamId: number | undefined = undefined;
   wheelKey = NOT_SCHEDULED;
   detection: DetectorState | undefined = undefined;
+  /** UNREACHABLE_FROM_NAMENODE only: when it entered, and when it is judged again. */
+  unreachableSinceMs = 0;
+  recheckAtMs = 0;
+  /** Peers can probe it (gossip on), and whether this silence was already reported (drainSilent). */
+  probeable = false;
+  silenceReported = false;
 
   constructor(
     readonly nodeId: string,
@@ -119,6 +156,8 @@ export class HeartbeatMonitor {
   private readonly wheel: DeadlineWheel<Entry>;
   private readonly due: Entry[] = [];
   private insertions = 0;
+  private peers: PeerEvidenceGate | undefined;
+  private silent: string[] = [];
 
   constructor(private readonly config: LivenessConfig) {
     validateLivenessConfig(config);
@@ -150,6 +189,11 @@ export class HeartbeatMonitor {
     this.detector = detector;
   }
 
+  /** Ask `gate` before declaring a silent node DEAD (UNREACHABLE_FROM_NAMENODE, header). */
+  usePeerEvidence(gate: PeerEvidenceGate): void {
+    this.peers = gate;
+  }
+
   /** A (re-)registration: the node is LIVE now, whatever it was. */
   register(nodeId: string, nowMs: number): Transition | undefined {
     let e = this.nodes.get(nodeId);
@@ -162,6 +206,8 @@ export class HeartbeatMonitor {
     e.state = 'LIVE';
     e.lastReceivedMs = nowMs;
     e.lastSequence = -1;
+    e.probeable = this.peers?.probeable(nodeId) ?? false;
+    e.silenceReported = false;
     if (this.detector) {
       e.detection = { history: this.detector.start(nowMs), staleAfterMs: 0, deadAfterMs: 0 };
       this.refreshLimits(e.detection, this.detector);
@@ -180,16 +226,18 @@ export class HeartbeatMonitor {
     e.lastSequence = sequence;
     e.lastReceivedMs = Math.max(e.lastReceivedMs, nowMs);
     e.streamId = streamId;
+    e.silenceReported = false;
     if (this.detector) {
       const d = e.detection!;
       if (!firstSinceRegistration) this.detector.observe(d.history, e.lastReceivedMs - previousReceivedMs);
       this.refreshLimits(d, this.detector);
       this.wheel.schedule(e, this.deadlineMs(e)); // the detector may have shortened its limits
     }
-    if (e.state === 'STALE') {
+    if (e.state === 'STALE' || e.state === UNREACHABLE) {
+      const from = e.state;
       e.state = 'LIVE';
       this.wheel.schedule(e, this.deadlineMs(e));
-      return { kind: 'accepted', transition: this.transition(nodeId, 'STALE', 'LIVE', 'heartbeat', previousReceivedMs, nowMs) };
+      return { kind: 'accepted', transition: this.transition(nodeId, from, 'LIVE', 'heartbeat', previousReceivedMs, nowMs) };
     }
     // LIVE without a detector: the deadline only moved later; the wheel re-checks lazily.
     return ACCEPTED;
@@ -231,8 +279,14 @@ export class HeartbeatMonitor {
         this.stalls += 1;
         for (const e of this.nodes.values()) {
           e.lastReceivedMs = Math.min(nowMs, e.lastReceivedMs + gapMs);
+          if (e.state === UNREACHABLE) {
+            // The grace, too, counts observed time only.
+            e.unreachableSinceMs = Math.min(nowMs, e.unreachableSinceMs + gapMs);
+            e.recheckAtMs = Math.min(nowMs, e.recheckAtMs + gapMs);
+          }
           if (e.state !== 'DEAD') this.wheel.schedule(e, this.deadlineMs(e)); // min(now, ...) may have moved it earlier
         }
+        this.peers?.stalled(gapMs, nowMs);
       }
     }
     this.lastTickMs = nowMs;
@@ -243,6 +297,14 @@ export class HeartbeatMonitor {
     for (let k = 0; k < due.length; k++) {
       const e = due[k];
       if (e.state === 'DEAD') continue;
+      if (e.state === UNREACHABLE) {
+        const t = this.judgeUnreachable(e, nowMs, true);
+        if (t) {
+          (out ??= []).push(t);
+          (order ??= []).push(e.order);
+        }
+        continue;
+      }
       const missed = this.missedBeats(e, nowMs);
       const silenceMs = nowMs - e.lastReceivedMs;
       const d = e.detection;
@@ -251,12 +313,24 @@ export class HeartbeatMonitor {
       let t: Transition | undefined;
       if (dead) {
         const from = e.state;
-        e.state = 'DEAD';
-        t = this.transition(e.nodeId, from, 'DEAD', 'missed-beats', e.lastReceivedMs, nowMs);
+        const reporters = this.peers?.verdict(e.nodeId, e.lastReceivedMs, nowMs);
+        if (reporters) {
+          e.state = UNREACHABLE;
+          e.unreachableSinceMs = nowMs;
+          e.recheckAtMs = nowMs + this.peers!.config.peerProbeIntervalMs;
+          this.wheel.schedule(e, this.deadlineMs(e));
+          t = this.transition(e.nodeId, from, UNREACHABLE, 'peers-hear-it', e.lastReceivedMs, nowMs, reporters);
+        } else {
+          e.state = 'DEAD';
+          t = this.transition(e.nodeId, from, 'DEAD', 'missed-beats', e.lastReceivedMs, nowMs);
+        }
       } else {
         if (stale && e.state === 'LIVE') {
           e.state = 'STALE';
           t = this.transition(e.nodeId, 'LIVE', 'STALE', 'missed-beats', e.lastReceivedMs, nowMs);
+        } else if (e.probeable && !e.silenceReported && e.state === 'LIVE' && silenceMs >= this.peers!.config.peerProbeAfterMs) {
+          e.silenceReported = true;
+          this.silent.push(e.nodeId);
         }
         this.wheel.schedule(e, this.deadlineMs(e));
       }
@@ -273,8 +347,32 @@ export class HeartbeatMonitor {
     return idx.map((i) => out![i]);
   }
 
+  /** LIVE gossip-enabled nodes whose silence reached peerProbeAfterMs since the last call (once per silence). */
+  drainSilent(): string[] {
+    if (this.silent.length === 0) return [];
+    const out = this.silent;
+    this.silent = [];
+    return out;
+  }
+
+  /**
+   * Judge an UNREACHABLE_FROM_NAMENODE node again now (an answer about it arrived): DEAD when its
+   * vouchers fell below the minimum or its grace is over; otherwise nothing.
+   */
+  recheck(nodeId: string, nowMs: number): Transition | undefined {
+    const e = this.nodes.get(nodeId);
+    if (!e || e.state !== UNREACHABLE) return undefined;
+    return this.judgeUnreachable(e, nowMs, false);
+  }
+
   state(nodeId: string): NodeState | undefined {
     return this.nodes.get(nodeId)?.state;
+  }
+
+  /** ms the node has been UNREACHABLE_FROM_NAMENODE, or undefined when it is not. */
+  unreachableForMs(nodeId: string, nowMs: number): number | undefined {
+    const e = this.nodes.get(nodeId);
+    return e?.state === UNREACHABLE ? Math.max(0, nowMs - e.unreachableSinceMs) : undefined;
   }
 
   view(nodeId: string, nowMs: number): LivenessView | undefined {
@@ -301,6 +399,24 @@ export class HeartbeatMonitor {
     this.nodes.delete(nodeId);
   }
 
+  /** UNREACHABLE: DEAD at the end of the grace or without enough vouchers; otherwise judged again later. */
+  private judgeUnreachable(e: Entry, nowMs: number, scheduled: boolean): Transition | undefined {
+    const gate = this.peers!;
+    let reason: TransitionReason | undefined;
+    if (nowMs - e.unreachableSinceMs >= gate.config.unreachableGraceMs) reason = 'unreachable-grace-expired';
+    else if (!gate.verdict(e.nodeId, e.lastReceivedMs, nowMs)) reason = 'peers-lost-it';
+    if (reason) {
+      e.state = 'DEAD';
+      this.wheel.cancel(e);
+      return this.transition(e.nodeId, UNREACHABLE, 'DEAD', reason, e.lastReceivedMs, nowMs);
+    }
+    if (scheduled) {
+      e.recheckAtMs = nowMs + gate.config.peerProbeIntervalMs;
+      this.wheel.schedule(e, this.deadlineMs(e));
+    }
+    return undefined;
+  }
+
   private refreshLimits(d: DetectorState, detector: LivenessDetector): void {
     d.deadAfterMs = detector.deadAfterMs(d.history);
     d.staleAfterMs = Math.min(detector.staleAfterMs(d.history), d.deadAfterMs);
@@ -311,10 +427,14 @@ export class HeartbeatMonitor {
    * hair early so that floating-point rounding in the exact check can never make the wheel late.
    */
   private deadlineMs(e: Entry): number {
+    if (e.state === UNREACHABLE) {
+      return Math.min(e.recheckAtMs, e.unreachableSinceMs + this.peers!.config.unreachableGraceMs);
+    }
     const d = e.detection;
-    const silenceMs = d
+    let silenceMs = d
       ? (e.state === 'LIVE' ? d.staleAfterMs : d.deadAfterMs)
       : (e.state === 'LIVE' ? this.config.staleAfterMissed : this.config.deadAfterMissed) * this.config.heartbeatIntervalMs;
+    if (e.probeable && !e.silenceReported && e.state === 'LIVE') silenceMs = Math.min(silenceMs, this.peers!.config.peerProbeAfterMs);
     const at = e.lastReceivedMs + silenceMs;
     if (!Number.isFinite(at)) return at;
     return at - Math.abs(at) * 1e-12 - 1e-9;
@@ -326,13 +446,18 @@ export class HeartbeatMonitor {
 
   private transition(
     nodeId: string, from: NodeState | 'NEW', to: NodeState, reason: TransitionReason, lastReceivedMs: number, nowMs: number,
+    reporters?: PeerReporter[],
   ): Transition {
     if (from === to) throw new Error(`impossible transition ${from} -> ${to} for ${nodeId}`);
     if (from === 'DEAD' && to !== 'LIVE') throw new Error(`impossible transition DEAD -> ${to} for ${nodeId}`);
+    if (from === UNREACHABLE && to === 'STALE') throw new Error(`impossible transition ${from} -> ${to} for ${nodeId}`);
+    if (to === UNREACHABLE && from !== 'LIVE' && from !== 'STALE') throw new Error(`impossible transition ${from} -> ${to} for ${nodeId}`);
     const msSinceLastHeartbeat = Math.max(0, Math.round(nowMs - lastReceivedMs));
-    return {
+    const t: Transition = {
       nodeId, from, to, reason, atMs: nowMs, msSinceLastHeartbeat,
       missedBeats: Math.floor(msSinceLastHeartbeat / this.config.heartbeatIntervalMs),
     };
+    if (reporters) t.reporters = reporters;
+    return t;
   }
 }

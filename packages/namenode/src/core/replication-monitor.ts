@@ -17,6 +17,10 @@
  * and its block re-queued, so a target that died mid-copy is not waited on forever.
  * Over-replicated blocks (live > expected, no copy pending) lose their excess replicas on the
  * nodes with the least free space; corrupt replicas are invalidated once enough good ones exist.
+ * Replicas on UNREACHABLE_FROM_NAMENODE nodes (peers still hear the node; the NameNode does not):
+ * they count toward a block's replicas — a partition of the NameNode's link alone must not cause
+ * re-replication during the grace — but are never a copy source or target, and over-replication
+ * is judged on reachable (LIVE/STALE) replicas only, so nothing is trimmed because of them.
  * Invariants: a source never has more scheduled copies than its limit; a block is never
  * scheduled twice to the same target; nothing here does I/O or reads a clock.
  * Cost: the cluster view (candidates, their ranking, free space per node) is taken at most once
@@ -213,7 +217,7 @@ export class ReplicationMonitor {
         const record = this.blocks.get(blockId);
         if (!record) { queue.delete(blockId); continue; }
         const good = this.blocks.replicas(blockId).filter((n) => this.usable(n));
-        const missing = record.expectedReplication - good.length;
+        const missing = record.expectedReplication - good.length - this.unreachableCount(blockId);
         if (missing <= 0) { queue.delete(blockId); continue; }
         const limit = priority === PRIORITY_HIGHEST ? this.config.topPriorityStreamsPerNode : this.config.replicationStreamsPerNode;
         const source = good
@@ -256,6 +260,13 @@ export class ReplicationMonitor {
     return s === 'LIVE' || s === 'STALE';
   }
 
+  /** Good replicas on UNREACHABLE_FROM_NAMENODE nodes: counted, not used (header). */
+  private unreachableCount(blockId: number): number {
+    let n = 0;
+    for (const id of this.blocks.replicas(blockId)) if (this.cluster.state(id) === 'UNREACHABLE_FROM_NAMENODE') n += 1;
+    return n;
+  }
+
   private classify(blockId: number, events: ReplicationEvent[], invalidations: Map<string, { excess: number[]; corrupt: number[] }>): void {
     let wasQueued = false;
     for (const q of this.queues.values()) wasQueued = q.delete(blockId) || wasQueued;
@@ -263,6 +274,7 @@ export class ReplicationMonitor {
     const record = this.blocks.get(blockId);
     if (!record || !record.complete) return;
     const good = this.blocks.replicas(blockId).filter((n) => this.usable(n));
+    const unreachable = this.unreachableCount(blockId);
     const corrupt = this.blocks.corruptReplicas(blockId);
     const expected = record.expectedReplication;
     const invalidate = (nodeId: string, kind: 'excess' | 'corrupt') => {
@@ -273,8 +285,8 @@ export class ReplicationMonitor {
       events.push({ type: 'invalidated', blockId, nodeId, reason: kind });
     };
     if (good.length === 0) {
-      if (corrupt.length > 0) this.corruptOnly.add(blockId);
-      return; // missing: nothing to copy from
+      if (corrupt.length > 0 && unreachable === 0) this.corruptOnly.add(blockId);
+      return; // missing (or only on UNREACHABLE nodes): nothing to copy from
     }
     if (good.length >= expected && !this.pending.has(blockId)) {
       for (const nodeId of corrupt) invalidate(nodeId, 'corrupt');
@@ -288,6 +300,7 @@ export class ReplicationMonitor {
       return;
     }
     if (good.length >= expected) return; // a copy is still pending; look again when it lands
+    if (good.length + unreachable >= expected) return; // the UNREACHABLE node's replicas cover it during the grace
     const priority = good.length === 1 && expected > 1 ? PRIORITY_HIGHEST : good.length * 3 < expected ? PRIORITY_VERY_UNDER : PRIORITY_UNDER;
     if (!wasQueued && !this.pending.has(blockId)) events.push({ type: 'queued', blockId, priority, live: good.length, expected });
     this.queues.get(priority)!.add(blockId);
