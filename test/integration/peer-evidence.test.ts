@@ -5,9 +5,15 @@
  *  - its peers still hear it -> UNREACHABLE_FROM_NAMENODE at the DEAD deadline, no REPLICATE
  *    within the grace, DEAD (unreachable-grace-expired) after it, then its block is repaired;
  *  - its peers cannot reach it either -> DEAD at the usual time.
+ * And end to end with real DataNodes running SWIM gossip (hosts 127.0.0.2..5), each reaching the
+ * NameNode through its own TCP proxy: blackholing one proxy is a NameNode-only partition (the
+ * connection stays open and silent; gossip between DataNodes is untouched) -> UNREACHABLE, no
+ * replication in the grace, DEAD after it, LIVE again once healed; SIGKILL of one -> DEAD on time.
  * No sleeps: poll-until with deadlines.
  */
+import net from 'node:net';
 import * as grpc from '@grpc/grpc-js';
+import { DfsClient } from '@minidfs/client';
 import {
   CHANNEL_OPTIONS, loadProtos, type DatanodeProtocolClient, type HeartbeatResponse__Output, type ClientProtocolClient,
 } from '@minidfs/common';
@@ -182,5 +188,115 @@ describe('peer evidence over gRPC (UNREACHABLE_FROM_NAMENODE)', () => {
     expect(nodes.slice(1).some((n) => n.probed.includes('dn1'))).toBe(true); // peers were asked, and said no
     const repaired = await waitFor('REPLICATE', () => nodes.flatMap((n) => n.replicates).find((r) => r.blockId === s!.blockId), 5000);
     expect(repaired.targets).toEqual(['dn4']);
+  });
+});
+
+/** A TCP relay to the NameNode that can be cut silently (bytes dropped both ways, sockets kept open) and healed. */
+class LinkProxy {
+  private readonly server: net.Server;
+  private readonly sockets = new Set<net.Socket>();
+  cut = false;
+  port = 0;
+
+  constructor(private readonly targetPort: number) {
+    this.server = net.createServer((inbound) => {
+      const outbound = net.connect(this.targetPort, '127.0.0.1');
+      for (const [from, to] of [[inbound, outbound], [outbound, inbound]] as const) {
+        this.sockets.add(from);
+        from.on('data', (chunk) => { if (!this.cut) to.write(chunk); });
+        from.on('error', () => undefined);
+        from.on('close', () => { this.sockets.delete(from); to.destroy(); });
+      }
+    });
+  }
+
+  async listen(): Promise<number> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as net.AddressInfo).port;
+    return this.port;
+  }
+
+  /** Heal: new connections flow again; connections opened during the cut are dropped so the DataNode reconnects. */
+  heal(): void {
+    this.cut = false;
+    for (const s of this.sockets) s.destroy();
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+describe('peer evidence end to end (real DataNodes, gossip, NameNode link cut by a proxy)', () => {
+  let cluster: TestCluster | undefined;
+  const proxies: LinkProxy[] = [];
+  let client: DfsClient | undefined;
+  afterEach(async () => {
+    client?.close();
+    for (const p of proxies.splice(0)) await p.close();
+    await cluster?.stop();
+    cluster = undefined;
+  });
+
+  /** NameNode + dn1..dn4 (gossip, hosts 127.0.0.2..5, each through its own proxy), a 3-replica file; returns its holders. */
+  async function start(): Promise<{ c: TestCluster; holders: string[] }> {
+    const c = new TestCluster(LIVENESS, ['--unreachable-grace-ms', String(GRACE_MS)], { datanodeArgs: ['--membership', 'gossip', '--gossip-period-ms', '200'] });
+    cluster = c;
+    await c.startNameNode();
+    for (let i = 1; i <= 4; i++) {
+      const proxy = new LinkProxy(c.rpcPort);
+      proxies.push(proxy);
+      const port = await proxy.listen();
+      const host = `127.0.0.${i + 1}`;
+      c.startDataNode(`dn${i}`, ['--namenode', `127.0.0.1:${port}`, '--bind', host, '--advertise', host]);
+    }
+    await c.waitForReport('4 LIVE with gossip', (r) => r.live === 4 && r.datanodes.every((d) => (d as { membershipAddress?: string }).membershipAddress));
+    client = new DfsClient({ namenode: c.namenodeAddress });
+    await client.writeFile('/e2e', Buffer.alloc(4096, 7), { replication: 3, blockSizeBytes: 1024 * 1024 });
+    const holders = (await client.getBlockLocations('/e2e')).blocks[0].locations.map((l) => l.nodeId);
+    expect(holders.length).toBe(3);
+    // Let gossip settle (every member ALIVE in everyone's view) before the cut: a fresh joiner's first pings may still fail.
+    const ids = ['dn1', 'dn2', 'dn3', 'dn4'];
+    await waitFor('every DataNode holds the other three ALIVE', () => ids.every((id) => {
+      const alive = new Set(c.dn(id).lines.filter((l) => l.event === 'member-transition' && l.to === 'ALIVE').map((l) => l.memberId));
+      return ids.every((other) => other === id || alive.has(other));
+    }), 10_000);
+    return { c, holders };
+  }
+
+  test('a holder cut off from the NameNode only: UNREACHABLE, no replication scheduled in the grace, then DEAD and repaired', async () => {
+    const { c, holders } = await start();
+    const victim = holders[0];
+    const from = c.nn.lines.length;
+    proxies[Number(victim.slice(2)) - 1].cut = true;
+    const t = await c.waitForTransition(`${victim} UNREACHABLE`, (x) => x.nodeId === victim && (x.to === 'UNREACHABLE_FROM_NAMENODE' || x.to === 'DEAD'), 10_000, from);
+    expect(t).toMatchObject({ to: 'UNREACHABLE_FROM_NAMENODE', reason: 'peers-hear-it' });
+    console.log(`${victim} UNREACHABLE_FROM_NAMENODE ${t.msSinceLastHeartbeat} ms after its last beat; reporters ${JSON.stringify((t as unknown as { reporters: string[] }).reporters)}`);
+    const enteredAt = Date.now();
+    expect((t as unknown as { reporterHosts: string[] }).reporterHosts).not.toContain(`127.0.0.${Number(victim.slice(2)) + 1}`);
+    // Reads avoid it.
+    expect((await client!.getBlockLocations('/e2e')).blocks[0].locations.map((l) => l.nodeId)).not.toContain(victim);
+    await waitFor('grace nearly over', () => Date.now() - enteredAt >= GRACE_MS - 500, GRACE_MS + 1000, 50);
+    const scheduled = () => c.nn.lines.slice(from).filter((l) => l.event === 'replication-scheduled');
+    expect(scheduled()).toEqual([]);
+    const dead = await c.waitForTransition(`${victim} DEAD`, (x) => x.nodeId === victim && x.to === 'DEAD', 5000, from);
+    expect(dead.reason).toBe('unreachable-grace-expired');
+    await waitFor('repair scheduled after the grace', () => scheduled().length > 0 || undefined, 5000);
+    // Healing the link: the node re-registers and is LIVE again.
+    proxies[Number(victim.slice(2)) - 1].heal();
+    await c.waitForState(victim, 'LIVE', 20_000);
+  });
+
+  test('a holder killed (SIGKILL): peers cannot reach it either -> DEAD at the usual time, no UNREACHABLE', async () => {
+    const { c, holders } = await start();
+    const victim = holders[0];
+    const from = c.nn.lines.length;
+    c.dn(victim).signal('SIGKILL');
+    const dead = await c.waitForTransition(`${victim} DEAD`, (x) => x.nodeId === victim && x.to === 'DEAD', 10_000, from);
+    console.log(`${victim} killed: DEAD (${dead.reason}) ${dead.msSinceLastHeartbeat} ms after its last beat`);
+    expect(dead.reason).toBe('missed-beats');
+    expect(dead.msSinceLastHeartbeat).toBeLessThan(LIVENESS.deadAfter * LIVENESS.heartbeatIntervalMs + 300);
+    expect(c.transitions(victim, from).some((x) => x.to === 'UNREACHABLE_FROM_NAMENODE')).toBe(false);
   });
 });
