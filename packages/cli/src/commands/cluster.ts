@@ -15,7 +15,7 @@ import { gossipPeriodOption, membershipModeOption } from './datanode';
 interface ClusterOptions {
   datanodes: number; dataDir: string; rpcPort: number; httpPort: number; datanodePort: number;
   heartbeatIntervalMs: number; staleAfter: number; deadAfter: number; replication?: number; secretFile?: string; insecure?: boolean;
-  membership: 'gossip' | 'off'; gossipPeriodMs: number;
+  membership: 'gossip' | 'off'; gossipPeriodMs: number; unreachableGraceMs?: number; minPeerReporters?: number;
 }
 
 /** With gossip on, each DataNode gets this many other DataNodes as --peer seeds (the NameNode may add more). */
@@ -59,6 +59,8 @@ export function clusterCommand(): Command {
     .option('--insecure', 'run the cluster open: no secret, no DataNode authentication, no block access tokens')
     .addOption(membershipModeOption())
     .addOption(gossipPeriodOption())
+    .addOption(opt('--unreachable-grace-ms <MS>', 'NameNode: how long a node its peers still hear stays UNREACHABLE_FROM_NAMENODE before DEAD (docs/PEER-EVIDENCE.md; default 60000)', undefined, intArg(0, 24 * 3600 * 1000)))
+    .addOption(opt('--min-peer-reporters <N>', 'NameNode: peers on distinct hosts that must still hear a silent node to hold it UNREACHABLE_FROM_NAMENODE (0 = off; default 2)', undefined, intArg(0, 64)))
     .action(async (o: ClusterOptions & TlsFlags) => {
       const replication = o.replication ?? Math.max(1, Math.min(3, o.datanodes - 1));
       const main = path.resolve(__dirname, '../main.js');
@@ -86,25 +88,33 @@ export function clusterCommand(): Command {
         'namenode', '--rpc-port', String(o.rpcPort), '--http-port', String(o.httpPort), '--data-dir', path.join(root, 'namenode'),
         '--heartbeat-interval-ms', String(o.heartbeatIntervalMs), '--stale-after', String(o.staleAfter), '--dead-after', String(o.deadAfter),
         '--replication', String(replication), ...nodeArgs,
+        ...(o.unreachableGraceMs !== undefined ? ['--unreachable-grace-ms', String(o.unreachableGraceMs)] : []),
+        ...(o.minPeerReporters !== undefined ? ['--min-peer-reporters', String(o.minPeerReporters)] : []),
       ]);
       const pids: string[] = [];
+      // With gossip on Linux every DataNode gets its own loopback address (127.0.0.2, .3, ...: all of
+      // 127/8 is local there), so the NameNode's peer-evidence rule, which counts reporters on
+      // distinct hosts, can apply on one machine. Elsewhere they share 127.0.0.1 and it never does.
+      // (Not with TLS: the one certificate names 127.0.0.1.)
+      const ownAddresses = o.membership === 'gossip' && process.platform === 'linux' && !o.tlsCert;
+      const hostOf = (i: number) => (ownAddresses ? `127.0.0.${1 + i}` : '127.0.0.1');
       for (let i = 1; i <= o.datanodes; i++) {
         const p = o.datanodePort + i - 1;
         // Gossip seeds: the first DataNodes other than this one.
         const peers = Array.from({ length: o.datanodes }, (_, j) => j + 1).filter((j) => j !== i).slice(0, CLUSTER_GOSSIP_SEEDS)
-          .flatMap((j) => ['--peer', `127.0.0.1:${o.datanodePort + j - 1}`]);
+          .flatMap((j) => ['--peer', `${hostOf(j)}:${o.datanodePort + j - 1}`]);
         const gossipArgs = o.membership === 'gossip' ? ['--membership', 'gossip', '--gossip-period-ms', String(o.gossipPeriodMs), ...peers] : ['--membership', 'off'];
         const dn = start(`dn${i}`, [
-          'datanode', '--id', `dn${i}`, '--namenode', `127.0.0.1:${o.rpcPort}`, '--port', String(p), '--advertise', '127.0.0.1',
-          '--bind', '127.0.0.1', '--data-dir', path.join(root, `dn${i}`), '--metrics-port', String(p + 100), ...nodeArgs, ...gossipArgs,
+          'datanode', '--id', `dn${i}`, '--namenode', `127.0.0.1:${o.rpcPort}`, '--port', String(p), '--advertise', hostOf(i),
+          '--bind', hostOf(i), '--data-dir', path.join(root, `dn${i}`), '--metrics-port', String(p + 100), ...nodeArgs, ...gossipArgs,
         ]);
-        pids.push(`  dn${i}  127.0.0.1:${p}  pid ${dn.pid}  metrics http://127.0.0.1:${p + 100}/metrics`);
+        pids.push(`  dn${i}  ${hostOf(i)}:${p}  pid ${dn.pid}  metrics http://${hostOf(i)}:${p + 100}/metrics`);
       }
       console.log([
         `minidfs cluster: 1 NameNode, ${o.datanodes} DataNodes, replication ${replication} (data and logs in ${root})`,
         `  NameNode RPC  127.0.0.1:${o.rpcPort}`,
         `  Secret        ${secretFile ?? 'none (--insecure: open cluster)'}`,
-        `  Gossip        ${o.membership === 'gossip' ? `SWIM among DataNodes, period ${o.gossipPeriodMs} ms (npx minidfs report --peer 127.0.0.1:${o.datanodePort})` : 'off (--membership gossip turns it on)'}`,
+        `  Gossip        ${o.membership === 'gossip' ? `SWIM among DataNodes, period ${o.gossipPeriodMs} ms (npx minidfs report --peer ${hostOf(1)}:${o.datanodePort})` : 'off (--membership gossip turns it on)'}`,
         `  Web UI        http://localhost:${o.httpPort}/   (JSON: http://localhost:${o.httpPort}/api/datanodes)`,
         ...pids,
         `Try: npx minidfs report     (kill -9 a DataNode pid above and watch it go STALE, then DEAD)`,
