@@ -39,7 +39,15 @@ export interface NetworkConfig {
 export type ScriptedFault =
   | { kind: 'crash'; atMs: number; node: number; downtimeMs?: number; diskLost?: boolean }
   | { kind: 'pause'; atMs: number; node: number; durationMs: number }
-  | { kind: 'partition'; atMs: number; nodes: number[]; durationMs: number; toNameNode?: boolean; fromNameNode?: boolean };
+  | {
+    kind: 'partition'; atMs: number; nodes: number[]; durationMs: number; toNameNode?: boolean; fromNameNode?: boolean;
+    /**
+     * Gossip mode (gossip.ts) only: whether the cut also separates the node(s) from their peers
+     * (default true). false = "partitioned from the NameNode only": the peers still hear them.
+     * The central simulation has no peer links and ignores it.
+     */
+    peers?: boolean;
+  };
 
 export interface FaultConfig {
   /** DataNode crashes per node per day (Poisson; host failure: the node falls silent). Default 0.001 (~10 a day at 10,000 nodes). */

@@ -1,7 +1,7 @@
 /**
  * @minidfs/sim: deterministic simulation of a minidfs cluster — simulated DataNodes and network,
  * seeded faults, virtual time — around the real NameNode core, reporting failure-detector QoS and
- * repair figures. See docs/SIMULATION.md.
+ * repair figures; gossip mode runs the real SWIM core on every DataNode beside it. See docs/SIMULATION.md.
  */
 export * from './comparison';
 export * from './config';
@@ -12,3 +12,7 @@ export * from './report';
 export { SimNameNode, type SimNameNodeHooks } from './sim-namenode';
 export { Simulation, runSimulation, type RunOptions, type SimCounts, type SimFigures, type SimResult } from './simulation';
 export * from './units';
+export * from './gossip';
+export * from './gossip-faults';
+export * from './gossip-metrics';
+export * from './gossip-report';

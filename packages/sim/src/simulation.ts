@@ -126,6 +126,8 @@ export interface RunOptions {
   /** Called about every `progressEveryMs` of wall time with the virtual time reached. */
   onProgress?: (virtualMs: number, wallMs: number) => void;
   progressEveryMs?: number;
+  /** Every transition of the real HeartbeatMonitor, as it happens (gossip mode compares it with the peers' view). */
+  onTransition?: (t: Transition) => void;
 }
 
 export function runSimulation(config: SimConfig, options: RunOptions = {}): SimResult {
@@ -205,6 +207,7 @@ export class Simulation {
   private readonly nnStream: Int32Array;
   private readonly lastDeliveredMs: Float64Array;
   private currentStep = 0;
+  private transitionHook: ((t: Transition) => void) | undefined = undefined;
   /** Set once the current step's scan has begun: beats that become due now go to `late`. */
   private scanning = false;
   private readonly late: number[] = [];
@@ -280,6 +283,7 @@ export class Simulation {
 
   run(options: RunOptions = {}): SimResult {
     const started = performance.now();
+    this.transitionHook = options.onTransition;
     this.setup();
     const setupDone = performance.now();
     const c = this.config;
@@ -717,6 +721,7 @@ export class Simulation {
     const i = this.indexOf.get(t.nodeId)!;
     this.qos.transition(i, t.from, t.to, t.atMs, () => this.mistakeCause(i));
     if (t.to === 'DEAD') this.repair.death(t.atMs, affected, this.qos.isCrashed(i));
+    this.transitionHook?.(t);
   }
 
   /** Why an up node was suspected: its silence overlaps a pause, a partition, or neither. */

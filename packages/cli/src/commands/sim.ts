@@ -2,11 +2,15 @@
  * `minidfs sim`: a deterministic simulation of a whole cluster — simulated DataNodes and network,
  * seeded faults, virtual time — around the real NameNode core (@minidfs/sim). Prints the
  * failure-detector QoS and the repair figures; the same seed prints the same figures.
+ * `--membership gossip` also runs the real SWIM core on every DataNode and prints both detectors
+ * side by side (docs/SIMULATION.md, "Gossip mode").
  */
 import { Command, InvalidArgumentError, type Option } from 'commander';
 import {
-  COMPARISON_ROWS, COMPARISON_SCENARIOS, LIVENESS_PROFILES, type SimConfig, defaultSimConfig, formatComparisonDetail, formatComparisonSummary,
-  formatDuration, formatReport, parseBytes, parseDurationMs, runComparison, runSimulation, toJson, validateSimConfig,
+  COMPARISON_ROWS, COMPARISON_SCENARIOS, GOSSIP_SCENARIOS, type GossipRunConfig, LIVENESS_PROFILES, type SimConfig, defaultGossipModeConfig,
+  defaultGossipRunConfig, defaultSimConfig, formatComparisonDetail, formatComparisonSummary, formatDuration, formatGossipReport,
+  formatGossipScenarios, formatReport, gossipToJson, parseBytes, parseDurationMs, runComparison, runGossipComparison, runGossipScenarios,
+  runSimulation, swimConfigForPeriod, toJson, validateGossipRunConfig, validateSimConfig,
 } from '@minidfs/sim';
 import { intArg, opt } from '../options';
 
@@ -40,7 +44,7 @@ function shown(option: Option, text: string, parse: (v: string) => number): Opti
   return option.default(parse(text), text);
 }
 
-interface SimOptions {
+export interface SimOptions {
   nodes: number; blocks: number; duration: number; seed: string; profile?: string; detector?: 'threshold' | 'phi';
   heartbeatInterval?: number; staleAfter?: number; deadAfter?: number;
   phiThreshold?: number; phiMinStd?: number; phiAcceptablePause?: number; phiWindow?: number;
@@ -48,6 +52,7 @@ interface SimOptions {
   crashRate: number; downtime: number; diskLoss: number; pauseRate: number; pauseMedian: number; pauseSigma: number;
   replication: number; blockSize: number; capacity: number; copyBandwidth: number; nodesPerRack: number;
   json?: boolean; progress?: boolean; compare?: boolean;
+  membership?: 'central' | 'gossip'; gossipPeriod?: number; gossipSeeds?: number; nnOnly?: number; warmup?: number;
 }
 
 export function simCommand(): Command {
@@ -88,12 +93,21 @@ export function simCommand(): Command {
     .addOption(opt('--nodes-per-rack <N>', 'DataNodes per rack', d.nodesPerRack, intArg(1, 50_000)))
     .option('--json', 'print the result as JSON')
     .option('--progress', 'report progress on stderr')
-    .option('--compare', 'run the detector comparison of docs/SIMULATION.md (defaults: --nodes 1000 --blocks 0) and print markdown tables');
+    .option('--compare', 'run the detector comparison of docs/SIMULATION.md (defaults: --nodes 1000 --blocks 0) and print markdown tables;' +
+      ' with --membership gossip, the gossip scenario comparison (5 scenarios, central vs gossip)')
+    .addOption(opt('--membership <MODE>', 'central: the NameNode\'s detector only; gossip: also run SWIM (the real @minidfs/membership core) on every' +
+      ' DataNode on the same faults and print both side by side. Gossip mode defaults: --nodes 1000 --duration 5m --crash-rate 10 --downtime 3m,' +
+      ' the NameNode at --profile minidfs (1 s beats, DEAD at 3 missed), no blocks', 'central').choices(['central', 'gossip']))
+    .addOption(shown(opt('--gossip-period <TIME>', 'gossip: SWIM protocol period (ping timeout 1/2, push-pull 30x, ticks 1/10 of it)', undefined, duration), '1s', duration))
+    .addOption(opt('--gossip-seeds <N>', 'gossip: members each node joins through (random; after a restart, random live ones)', 3, intArg(1, 16)))
+    .addOption(opt('--nn-only <P>', 'gossip: fraction of partitions that cut only the NameNode link (the peers still hear the node)', 0.5, number(0, 1)))
+    .addOption(shown(opt('--warmup <TIME>', 'gossip: random faults start after this (the members first converge)', undefined, duration), '30s', duration));
   return cmd.action((o: SimOptions) => {
     const explicit = (name: string) => {
       const source = cmd.getOptionValueSource(name);
       return source !== undefined && source !== 'default';
     };
+    if (o.membership === 'gossip') return gossip(o, explicit);
     if (o.compare) return compare(o, explicit);
     const config = buildConfig(o);
     let hinted = false;
@@ -179,4 +193,59 @@ function compare(o: SimOptions, explicit: (name: string) => boolean): void {
   process.stdout.write(`Detector comparison: ${options.nodes} DataNodes, ${formatDuration(options.durationMs)}, ` +
     `${options.crashesPerNodeDay} crashes/node-day, seed ${JSON.stringify(options.seed)}\n\n`);
   process.stdout.write(`${formatComparisonSummary(cells)}\n\n${formatComparisonDetail(cells)}\n`);
+}
+
+/** `--membership gossip`: the flags as a GossipRunConfig, gossip mode's own defaults where a flag was not given. */
+export function buildGossipConfig(o: SimOptions, explicit: (name: string) => boolean): GossipRunConfig {
+  const g = defaultGossipRunConfig();
+  if (explicit('blocks') && o.blocks !== 0) throw new InvalidArgumentError('--membership gossip simulates the detectors only: --blocks must be 0');
+  const pick = <K extends keyof SimOptions>(name: K, fallback: SimOptions[K]): SimOptions[K] => (explicit(name) ? o[name] : fallback);
+  const liveness = o.profile !== undefined || o.heartbeatInterval !== undefined || o.staleAfter !== undefined || o.deadAfter !== undefined;
+  const sim = buildConfig({
+    ...o,
+    blocks: 0,
+    nodes: pick('nodes', g.sim.nodes),
+    duration: pick('duration', g.sim.durationMs),
+    crashRate: pick('crashRate', g.sim.faults.crashesPerNodeDay),
+    downtime: pick('downtime', g.sim.faults.downtimeMeanMs),
+    diskLoss: 0,
+    profile: liveness ? o.profile : 'minidfs',
+  });
+  const swim = swimConfigForPeriod(o.gossipPeriod ?? 1000);
+  swim.maxMembers = Math.max(swim.maxMembers, sim.nodes);
+  const config: GossipRunConfig = {
+    sim,
+    gossip: { ...defaultGossipModeConfig(swim), seedsPerJoin: o.gossipSeeds ?? 3, nameNodeOnlyFraction: o.nnOnly ?? 0.5, warmupMs: o.warmup ?? 30_000 },
+  };
+  try {
+    return validateGossipRunConfig(config);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+function gossip(o: SimOptions, explicit: (name: string) => boolean): void {
+  const config = buildGossipConfig(o, explicit);
+  if (o.compare) {
+    let done = 0;
+    const cells = runGossipScenarios(config, GOSSIP_SCENARIOS, (cell) => {
+      done += 1;
+      process.stderr.write(`  [${done}/${GOSSIP_SCENARIOS.length}] ${cell.scenario}: gossip ${(cell.result.gossip.wallMs / 1000).toFixed(1)} s, ` +
+        `central ${(cell.result.central.wallMs / 1000).toFixed(1)} s\n`);
+    });
+    if (o.json) {
+      process.stdout.write(`${JSON.stringify(cells.map((c) => ({ scenario: c.scenario, result: gossipToJson(c.result) })), null, 2)}\n`);
+      return;
+    }
+    process.stdout.write(`Gossip vs central: ${config.sim.nodes} DataNodes, ${formatDuration(config.sim.durationMs)} (random faults from ` +
+      `${formatDuration(config.gossip.warmupMs)}), ${config.sim.faults.crashesPerNodeDay} crashes/node-day, seed ${JSON.stringify(config.sim.seed)}\n\n`);
+    process.stdout.write(`${formatGossipScenarios(cells)}\n`);
+    return;
+  }
+  const result = runGossipComparison(config, {
+    onPhase: (phase, wallMs) => {
+      if (o.progress) process.stderr.write(`  ${phase}: ${(wallMs / 1000).toFixed(1)} s wall\n`);
+    },
+  });
+  process.stdout.write(o.json ? `${JSON.stringify(gossipToJson(result), null, 2)}\n` : `${formatGossipReport(result)}\n`);
 }
