@@ -67,6 +67,8 @@ export interface Detection {
   latencyMs: number | undefined;
   msSinceLastHeartbeat: number | undefined;
   reason: string | undefined;
+  /** The state the detection reached: DEAD, or UNREACHABLE_FROM_NAMENODE with peer evidence. */
+  state: string | undefined;
   /** 'ok' | 'late' | 'missed' | 'not-judged (why)' */
   outcome: string;
 }
@@ -191,7 +193,7 @@ export function check(input: CheckInput): Verdict {
     }
     const d: Detection = {
       faultId: f.id, kind: f.kind, nodeId: f.target, latencyMs: dead ? Math.max(0, dead.atMs - f.startMs) : undefined,
-      msSinceLastHeartbeat: dead?.msSinceLastHeartbeat, reason: dead?.reason, outcome: 'ok',
+      msSinceLastHeartbeat: dead?.msSinceLastHeartbeat, reason: dead?.reason, state: dead?.to, outcome: 'ok',
     };
     const priorState = [...input.transitions].filter((t) => t.nodeId === f.target && t.atMs < f.startMs - 20).at(-1)?.to;
     if (end - f.startMs < bound + slack) d.outcome = !dead ? 'not-judged (fault shorter than the bound)' : DETECTION_BOUNDED.has(f.kind) ? 'ok' : 'ok (latency not bounded)';

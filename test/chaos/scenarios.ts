@@ -14,7 +14,8 @@ import type { DfsWriteStream } from '@minidfs/client';
 import { type Verdict, check } from './checker';
 import { type FaultKind } from './faults';
 import {
-  CHAOS_PROFILE, ChaosCluster, ClusterStoppedError, type ClusterOptions, type Fsck, type Profile, type Transition, deadTimeoutMs,
+  CHAOS_PROFILE, ChaosCluster, ClusterStoppedError, type ClusterOptions, type Fsck, type GossipOptions, type Profile, type Transition,
+  deadBoundMs, deadTimeoutMs,
 } from './harness';
 import type { NetFault, NetMode } from './network';
 import { Prng } from './prng';
@@ -49,6 +50,8 @@ export interface Scenario {
   delayProxy?: boolean;
   /** Size of the tmpfs data dir for one DataNode (chosen by the scenario as `tmpfsNode`). */
   tmpfs?: { node: string; bytes: number };
+  /** DataNodes gossip (SWIM) and the NameNode uses their evidence (docs/GOSSIP.md, docs/PEER-EVIDENCE.md). */
+  gossip?: GossipOptions;
   workload?: Partial<Omit<WorkloadOptions, 'namenode' | 'dir'>>;
   /** jest timeout for the whole scenario, ms. */
   timeoutMs: number;
@@ -106,7 +109,7 @@ export async function runScenario(s: Scenario, seed: number, options: RunOptions
   const fsckBoundMs = options.fsckBoundMs ?? 30_000;
   const clusterOptions: ClusterOptions = {
     name: s.name, datanodes: s.datanodes, profile, replication: s.replication ?? 3, blockSizeBytes: BLOCK,
-    mode: options.mode, delayProxy: s.delayProxy, log,
+    mode: options.mode, delayProxy: s.delayProxy, log, gossip: s.gossip,
     // A tmpfs needs root; in loopback mode the disk-full fault is simply not on the menu.
     tmpfsBytes: s.tmpfs && options.mode === 'netns' ? { [s.tmpfs.node]: s.tmpfs.bytes } : undefined,
   };
@@ -177,6 +180,7 @@ export async function runScenario(s: Scenario, seed: number, options: RunOptions
     verdict = check({
       profile, history: workload.history, faults: cluster.faults.records, transitions: cluster.transitions(), nodeIds: cluster.ids,
       healedAtMs, fsckHealthyAtMs, fsckBoundMs, lastFsck, replicas, endMs, verified: replicas !== undefined,
+      peerEvidence: s.gossip && { graceMs: s.gossip.graceMs },
     });
   }
   const ok = verdict.ok && scenarioFailures.length === 0;
@@ -208,6 +212,43 @@ async function silenceAndReturn(ctx: ScenarioContext, victim: string, inject: ()
   await heal();
   await ctx.waitForTransitionOf(victim, 'LIVE', healAt, 20_000, 'registered');
   ctx.log(`${victim} re-registered ${Date.now() - healAt} ms after heal`);
+}
+
+/** The gossip scenarios' settings: SWIM period = the heartbeat interval, 8 s of grace for UNREACHABLE_FROM_NAMENODE. */
+const GOSSIP: GossipOptions = { periodMs: CHAOS_PROFILE.heartbeatIntervalMs, graceMs: 8000 };
+const UNREACHABLE = 'UNREACHABLE_FROM_NAMENODE';
+
+/**
+ * docs/GOSSIP.md's bound for "DEAD at every live member" after a crash: (3 + ⌈log2 N⌉) periods to
+ * be probed, suspected and have the suspicion spread, plus the suspicion timeout once confirmed
+ * (suspicionMult × max(1, log10 N) periods), plus one tick (period / 10).
+ */
+function gossipDeadBoundMs(g: GossipOptions, members: number): number {
+  return (3 + Math.ceil(Math.log2(members))) * g.periodMs + 4 * Math.max(1, Math.log10(members)) * g.periodMs + g.periodMs / 10;
+}
+
+/** Gossip DEAD transitions logged by DataNodes since `sinceMs` (optionally about `memberId`). */
+function gossipDeads(ctx: ScenarioContext, sinceMs: number, memberId?: string) {
+  return ctx.cluster.memberTransitions().filter((t) => t.to === 'DEAD' && t.atMs >= sinceMs && (memberId === undefined || t.memberId === memberId));
+}
+
+/** Replication the NameNode scheduled for any of `blockIds` since `sinceMs`. */
+function replicationsOf(ctx: ScenarioContext, blockIds: number[], sinceMs: number, untilMs = Infinity) {
+  const ids = new Set(blockIds);
+  return ctx.cluster.namenodeEvents('replication-scheduled')
+    .filter((l) => ids.has(Number(l.blockId)) && Date.parse(String(l.timestamp)) >= sinceMs && Date.parse(String(l.timestamp)) <= untilMs);
+}
+
+/** Cuts `victim` off from the NameNode only (both ways or one way) and requires UNREACHABLE_FROM_NAMENODE, not DEAD, within the bound. */
+async function cutFromNameNode(ctx: ScenarioContext, victim: string, kind: 'partition-namenode' | 'partition-to-namenode') {
+  const blocks = ctx.cluster.blocksOnDisk(victim);
+  const f = await ctx.cluster.partition(victim, kind);
+  const t = await ctx.waitForTransitionOf(victim, UNREACHABLE, f.startMs, deadBoundMs(ctx.profile) + 5000);
+  const reporters = (ctx.cluster.namenodeEvents('transition').find((l) => l.nodeId === victim && l.to === UNREACHABLE && Date.parse(String(l.timestamp)) >= f.startMs - 20) ?? {}).reporters;
+  ctx.log(`${victim} ${UNREACHABLE} after ${t.atMs - f.startMs} ms (${t.reason}; reporters ${JSON.stringify(reporters)}); it holds ${blocks.length} replicas`);
+  ctx.require(!ctx.cluster.transitions().some((x) => x.nodeId === victim && x.to === 'DEAD' && x.atMs >= f.startMs - 20 && x.atMs <= t.atMs),
+    `${victim} was not DEAD before ${UNREACHABLE}`);
+  return { f, t, blocks };
 }
 
 // ---------------------------------------------------------------------------------- scenarios
@@ -411,6 +452,119 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'gossip: NameNode-only partition shorter than the grace',
+    summary: `DataNodes gossip; one is cut off from the NameNode only for 3-5 s: ${UNREACHABLE}, never DEAD, none of its blocks re-replicated, LIVE on heal`,
+    needs: ['partition'], datanodes: 4, timeoutMs: 120_000, ci: true, gossip: GOSSIP,
+    async faults(ctx) {
+      const victim = ctx.rng.pick(ctx.cluster.ids);
+      const { f, blocks } = await cutFromNameNode(ctx, victim, 'partition-namenode');
+      await ctx.hold(Math.max(0, f.startMs + ctx.rng.int(3000, 5000) - Date.now()));
+      const views = await Promise.all(ctx.cluster.ids.filter((id) => id !== victim).map(async (id) => [id, (await ctx.cluster.membership(id)).find((m) => m.id === victim)?.state] as const));
+      ctx.log(`peers' views of ${victim} during the partition: ${views.map(([id, st]) => `${id}=${st}`).join(' ')}`);
+      ctx.require(views.every(([, st]) => st === 'ALIVE' || st === 'SUSPECT'), `every peer still holds ${victim} ALIVE (${views.map(([id, st]) => `${id}=${st}`).join(' ')})`);
+      const healAt = Date.now();
+      await ctx.cluster.healPartition(victim);
+      const live = await ctx.waitForTransitionOf(victim, 'LIVE', healAt, 20_000);
+      ctx.log(`${victim} LIVE ${live.atMs - healAt} ms after heal (${live.reason})`);
+      const deads = ctx.cluster.transitions().filter((t) => t.nodeId === victim && t.to === 'DEAD' && t.atMs >= f.startMs);
+      ctx.require(deads.length === 0, `${victim} never DEAD during a partition shorter than the grace (got ${deads.map((d) => d.reason).join(', ')})`);
+      const copies = replicationsOf(ctx, blocks, f.startMs);
+      ctx.require(copies.length === 0, `none of ${victim}'s ${blocks.length} blocks re-replicated (got ${copies.length})`);
+      await waitAllLive(ctx);
+    },
+  },
+  {
+    name: 'gossip: NameNode-only partition past the grace',
+    summary: `one DataNode cut off from the NameNode only: ${UNREACHABLE} within the bound, DEAD only once the grace has passed, then re-replicated`,
+    needs: ['partition'], datanodes: 4, timeoutMs: 150_000, ci: true, gossip: GOSSIP,
+    async faults(ctx) {
+      const victim = ctx.rng.pick(ctx.cluster.ids);
+      const { f, t, blocks } = await cutFromNameNode(ctx, victim, 'partition-namenode');
+      const grace = GOSSIP.graceMs;
+      const dead = await ctx.waitForTransitionOf(victim, 'DEAD', t.atMs, grace + deadBoundMs(ctx.profile) + 5000);
+      ctx.log(`${victim} DEAD ${dead.atMs - t.atMs} ms after ${UNREACHABLE} (${dead.reason}; grace ${grace} ms)`);
+      ctx.require(dead.atMs - t.atMs >= grace - ctx.profile.heartbeatIntervalMs, `DEAD no earlier than the grace (${dead.atMs - t.atMs} ms < ${grace} ms)`);
+      const early = replicationsOf(ctx, blocks, f.startMs, dead.atMs - 50);
+      ctx.require(early.length === 0, `none of ${victim}'s blocks re-replicated within the grace (got ${early.length})`);
+      if (blocks.length > 0) {
+        await ctx.cluster.poll(`re-replication of ${victim}'s blocks after the grace`, () => replicationsOf(ctx, blocks, dead.atMs - 50).length > 0, 15_000, 100);
+      }
+      const healAt = Date.now();
+      await ctx.cluster.healPartition(victim);
+      await ctx.waitForTransitionOf(victim, 'LIVE', healAt, 20_000, 'registered');
+      await waitAllLive(ctx);
+    },
+  },
+  {
+    name: 'gossip: kill one DataNode',
+    summary: 'with gossip on, kill -9 is still DEAD at the NameNode within the usual bound (peers cannot hear it either) and DEAD in every peer\'s view within the gossip bound',
+    needs: [], datanodes: 4, timeoutMs: 120_000, ci: true, gossip: GOSSIP,
+    async faults(ctx) {
+      const victim = ctx.rng.pick(ctx.cluster.ids);
+      const peers = ctx.cluster.ids.filter((id) => id !== victim);
+      const f = await ctx.cluster.kill(victim);
+      const dead = await ctx.waitForTransitionOf(victim, 'DEAD', f.startMs);
+      ctx.log(`${victim} DEAD at the NameNode after ${dead.atMs - f.startMs} ms (${dead.reason})`);
+      const unreachable = ctx.cluster.transitions().filter((t) => t.nodeId === victim && t.to === UNREACHABLE && t.atMs >= f.startMs);
+      ctx.require(unreachable.length === 0, `a killed node is not held ${UNREACHABLE}`);
+      const bound = gossipDeadBoundMs(GOSSIP, ctx.cluster.ids.length);
+      await ctx.cluster.poll(`${victim} DEAD in every peer's gossip view`, async () => {
+        const views = await Promise.all(peers.map((id) => ctx.cluster.membership(id)));
+        return views.every((v) => ['DEAD', undefined].includes(v.find((m) => m.id === victim)?.state));
+      }, bound + 10_000, 50);
+      const agreedMs = Date.now() - f.startMs;
+      const logged = peers.map((id) => gossipDeads(ctx, f.startMs, victim).find((t) => t.observer === id)?.atMs);
+      const lastLogged = Math.max(...logged.map((at) => (at ?? Infinity) - f.startMs));
+      ctx.log(`${victim} DEAD in every peer's view after ${lastLogged} ms by their logs (seen by polling after ${agreedMs} ms); bound ${Math.round(bound)} ms`);
+      ctx.require(lastLogged <= bound + 500, `every peer logged ${victim} DEAD within the gossip bound ${Math.round(bound)} ms + 500 ms scheduling slack (${lastLogged} ms)`);
+      const others = gossipDeads(ctx, f.startMs).filter((t) => t.memberId !== victim);
+      ctx.require(others.length === 0, `no other member declared DEAD by gossip (${others.map((t) => `${t.observer}:${t.memberId}`).join(', ')})`);
+      await ctx.hold(ctx.rng.int(1000, 2000));
+    },
+  },
+  {
+    name: 'gossip: asymmetric partitions',
+    summary: `one DataNode's packets to the NameNode dropped (${UNREACHABLE}, not DEAD); one DataNode's packets to another dropped (no gossip DEAD, NameNode unaffected)`,
+    needs: ['partition'], datanodes: 4, timeoutMs: 150_000, ci: true, gossip: GOSSIP,
+    async faults(ctx) {
+      const [victim, a, b] = ctx.rng.shuffle(ctx.cluster.ids);
+      const { f, blocks } = await cutFromNameNode(ctx, victim!, 'partition-to-namenode');
+      await ctx.hold(Math.max(0, f.startMs + 3000 - Date.now()));
+      const healAt = Date.now();
+      await ctx.cluster.healPartition(victim!);
+      await ctx.waitForTransitionOf(victim!, 'LIVE', healAt, 20_000);
+      ctx.require(replicationsOf(ctx, blocks, f.startMs).length === 0, `none of ${victim}'s blocks re-replicated`);
+      await waitAllLive(ctx);
+      // One-way between two DataNodes: a's probes of b go unanswered, indirect probes through the others succeed.
+      const since = Date.now();
+      await ctx.cluster.partitionPeer(a!, b!);
+      await ctx.hold(ctx.rng.int(5000, 7000));
+      await ctx.cluster.healPartition(`${a}->${b}`);
+      const suspects = ctx.cluster.memberTransitions().filter((t) => t.to === 'SUSPECT' && t.atMs >= since).length;
+      ctx.log(`${a} -> ${b} dropped: ${suspects} gossip SUSPECT transitions, ${gossipDeads(ctx, since).length} DEAD`);
+      ctx.require(gossipDeads(ctx, since).length === 0, `no gossip DEAD during a one-way DataNode-to-DataNode drop (${gossipDeads(ctx, since).map((t) => `${t.observer}:${t.memberId}`).join(', ')})`);
+      const nn = ctx.cluster.transitions().filter((t) => t.atMs >= since && (t.to === 'DEAD' || t.to === UNREACHABLE));
+      ctx.require(nn.length === 0, `the NameNode saw no DEAD or ${UNREACHABLE} (${nn.map((t) => `${t.nodeId}:${t.to}`).join(', ')})`);
+    },
+  },
+  {
+    name: 'gossip: 5% loss on every link: zero false DEADs',
+    summary: 'DataNodes gossip under 5% loss on every link for 20 s: no DEAD at the NameNode (checker) and no DEAD in any peer\'s gossip view',
+    needs: ['loss'], datanodes: 4, timeoutMs: 150_000, ci: true, gossip: GOSSIP,
+    async faults(ctx) {
+      const since = Date.now();
+      await ctx.cluster.loss(0.05);
+      await ctx.hold(ctx.durationMs ?? 20_000);
+      await ctx.cluster.healLoss();
+      const gossip = ctx.cluster.memberTransitions().filter((t) => t.atMs >= since);
+      const nn = ctx.cluster.transitions().filter((t) => t.atMs >= since);
+      ctx.log(`under loss: NameNode ${nn.filter((t) => t.to === 'STALE').length} STALE, ${nn.filter((t) => t.to === UNREACHABLE).length} ${UNREACHABLE}, ` +
+        `${nn.filter((t) => t.to === 'DEAD').length} DEAD; gossip ${gossip.filter((t) => t.to === 'SUSPECT').length} SUSPECT, ` +
+        `${gossip.filter((t) => t.reason === 'refuted').length} refuted, ${gossip.filter((t) => t.to === 'DEAD').length} DEAD`);
+      ctx.require(gossip.filter((t) => t.to === 'DEAD').length === 0, `no gossip DEAD under 5% loss (${gossip.filter((t) => t.to === 'DEAD').map((t) => `${t.observer}:${t.memberId}`).join(', ')})`);
+    },
+  },
+  {
     name: 'randomized faults',
     summary: 'a seeded random sequence of every fault kind the mode supports, one at a time, for --duration',
     needs: [], datanodes: 5, timeoutMs: 240_000, ci: true, delayProxy: true, tmpfs: { node: 'dn5', bytes: 96 * 1024 * 1024 },
@@ -525,7 +679,7 @@ export function formatResult(r: ScenarioResult): string {
   lines.push(`  DEAD transitions ${s.deads}, false ${s.falseDeads}; fsck healthy ${s.fsckHealthyAfterHealMs ?? 'never'} ms after heal; drain ${r.drain.drainMs} ms (${r.drain.pending} pending)`);
   lines.push(`  phases (ms): ${Object.entries(r.phases).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   for (const d of s.detections) {
-    lines.push(`  detection ${d.nodeId} ${d.kind}: ${d.latencyMs === undefined ? 'no DEAD' : `DEAD after ${d.latencyMs} ms (${d.reason}, ${d.msSinceLastHeartbeat} ms since last beat)`} -> ${d.outcome}`);
+    lines.push(`  detection ${d.nodeId} ${d.kind}: ${d.latencyMs === undefined ? 'no DEAD' : `${d.state ?? 'DEAD'} after ${d.latencyMs} ms (${d.reason}, ${d.msSinceLastHeartbeat} ms since last beat)`} -> ${d.outcome}`);
   }
   if (r.logsDir) lines.push(`  process logs kept in ${r.logsDir}`);
   return lines.join('\n');
