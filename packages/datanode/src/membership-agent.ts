@@ -30,6 +30,7 @@ import {
   MembershipLimits, type MemberView, type Outbound, type ProbeResult, type RandomSource, SwimMember, type SwimConfig, defaultSwimConfig,
   suspicionMaxTimeoutMs,
 } from '@minidfs/membership';
+import { ClientCache } from './client-cache';
 import {
   type MembershipClient, type MembershipHandlers, type MembershipViewOut, type PeerProbeResultOut, checkMembershipMac, decodeSwimMessage,
   encodeSwimMessage, membershipMac, membershipViewOut, peerProbeResultOut,
@@ -117,9 +118,7 @@ export class MembershipAgent {
     probesRequested: 0, probesDropped: 0, probesExpired: 0, probeResultsDropped: 0, transitions: 0,
   };
   private readonly clock: Clock;
-  private readonly clients = new Map<string, MembershipClient>();
-  private readonly credentials: grpc.ChannelCredentials;
-  private readonly maxClients: number;
+  private readonly clients: ClientCache<MembershipClient>;
   private readonly configuredSeeds: string[];
   private registrationSeeds: string[] = [];
   private joinedSeeds = '';
@@ -135,8 +134,9 @@ export class MembershipAgent {
 
   constructor(private readonly options: MembershipAgentOptions) {
     this.clock = options.clock ?? new SystemClock();
-    this.credentials = options.credentials ?? grpc.credentials.createInsecure();
-    this.maxClients = options.maxClients ?? MAX_MEMBERSHIP_CLIENTS;
+    const credentials = options.credentials ?? grpc.credentials.createInsecure();
+    this.clients = new ClientCache(options.maxClients ?? MAX_MEMBERSHIP_CLIENTS,
+      (address) => new (loadProtos().Membership)(address, credentials, CHANNEL_OPTIONS), () => { this.counters.clientsEvicted += 1; });
     this.configuredSeeds = dedupe(options.seeds ?? []);
     if (this.configuredSeeds.length > MAX_CONFIGURED_SEEDS) {
       throw new InvalidArgumentError(`${this.configuredSeeds.length} gossip seeds configured, at most ${MAX_CONFIGURED_SEEDS}`);
@@ -292,8 +292,7 @@ export class MembershipAgent {
     }
     this.stopped = true;
     clearInterval(this.ticker);
-    for (const c of this.clients.values()) c.close();
-    this.clients.clear();
+    this.clients.closeAll();
     this.options.logger.info('membership stopped', { event: 'membership-stopped', left: leave, ...this.counters });
   }
 
@@ -325,7 +324,7 @@ export class MembershipAgent {
       this.counters.sent += 1;
       // A deadline of one period: answers travel as separate Delivers, so this call only has to land.
       const deadline = Date.now() + this.member.config.protocolPeriodMs;
-      this.client(o.toAddress).Deliver(envelope, { deadline }, (err) => {
+      this.clients.get(o.toAddress).Deliver(envelope, { deadline }, (err) => {
         this.inFlight -= 1;
         if (err) this.counters.sendFailures += 1;
       });
@@ -378,22 +377,6 @@ export class MembershipAgent {
     });
   }
 
-  private client(address: string): MembershipClient {
-    let client = this.clients.get(address);
-    if (client) {
-      this.clients.delete(address); // refresh recency: Map iteration order is insertion order
-    } else {
-      client = new (loadProtos().Membership)(address, this.credentials, CHANNEL_OPTIONS);
-      while (this.clients.size >= this.maxClients) {
-        const [oldest, old] = this.clients.entries().next().value as [string, MembershipClient];
-        this.clients.delete(oldest);
-        old.close();
-        this.counters.clientsEvicted += 1;
-      }
-    }
-    this.clients.set(address, client);
-    return client;
-  }
 }
 
 function dedupe(list: readonly string[]): string[] {

@@ -8,38 +8,26 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { DATA_CHANNEL_OPTIONS, type DataTransferClient, loadProtos } from '@minidfs/common';
+import { ClientCache } from './client-cache';
 import { type DatanodeLocationIn, locationAddress } from './wire';
 
 /** Peer channels kept open at once; the least recently used one is closed beyond this. */
 export const MAX_PEER_CHANNELS = 256;
 
 export class PeerClients {
-  private readonly clients = new Map<string, DataTransferClient>();
+  private readonly clients: ClientCache<DataTransferClient>;
 
   /** credentials: TLS towards other DataNodes (mutual TLS with this node's certificate); default plaintext. */
-  constructor(private readonly maxChannels = MAX_PEER_CHANNELS, private readonly credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure()) {}
+  constructor(maxChannels = MAX_PEER_CHANNELS, credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure()) {
+    this.clients = new ClientCache(maxChannels, (address) => new (loadProtos().DataTransfer)(address, credentials, DATA_CHANNEL_OPTIONS));
+  }
 
   /** The client for a location's data-transfer address. */
   get(location: DatanodeLocationIn): DataTransferClient {
-    const address = locationAddress(location);
-    let client = this.clients.get(address);
-    if (client) {
-      // Refresh recency: Map iteration order is insertion order.
-      this.clients.delete(address);
-    } else {
-      client = new (loadProtos().DataTransfer)(address, this.credentials, DATA_CHANNEL_OPTIONS);
-      while (this.clients.size >= this.maxChannels) {
-        const [oldest, oldClient] = this.clients.entries().next().value as [string, DataTransferClient];
-        this.clients.delete(oldest);
-        oldClient.close();
-      }
-    }
-    this.clients.set(address, client);
-    return client;
+    return this.clients.get(locationAddress(location));
   }
 
   closeAll(): void {
-    for (const client of this.clients.values()) client.close();
-    this.clients.clear();
+    this.clients.closeAll();
   }
 }
