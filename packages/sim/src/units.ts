@@ -26,7 +26,7 @@ export function parseBytes(text: string): number {
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms)) return ms > 0 ? '∞' : '—';
   if (ms < 1) return `${ms.toFixed(2)} ms`;
-  if (ms < 1000) return `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
+  if (ms < 999.5) return `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`; // 999.7 ms rounds to "1.00 s", not "1000 ms"
   const s = ms / 1000;
   if (s < 60) return `${s < 10 ? s.toFixed(2) : s.toFixed(1)} s`;
   if (s < 3600) return `${Math.floor(s / 60)} m ${String(Math.round(s % 60)).padStart(2, '0')} s`;
