@@ -254,8 +254,11 @@ describe('peer evidence end to end (real DataNodes, gossip, NameNode link cut by
     await c.waitForReport('4 LIVE with gossip', (r) => r.live === 4 && r.datanodes.every((d) => (d as { membershipAddress?: string }).membershipAddress));
     client = new DfsClient({ namenode: c.namenodeAddress });
     await client.writeFile('/e2e', Buffer.alloc(4096, 7), { replication: 3, blockSizeBytes: 1024 * 1024 });
-    const holders = (await client.getBlockLocations('/e2e')).blocks[0].locations.map((l) => l.nodeId);
-    expect(holders.length).toBe(3);
+    // The write is acknowledged at min-replication (2); the third replica's report may still be on its way.
+    const holders = await waitFor('all 3 replicas of /e2e reported', async () => {
+      const located = (await client!.getBlockLocations('/e2e')).blocks[0].locations.map((l) => l.nodeId);
+      return located.length === 3 ? located : undefined;
+    }, 10_000);
     // Let gossip settle (every member ALIVE in everyone's view) before the cut: a fresh joiner's first pings may still fail.
     const ids = ['dn1', 'dn2', 'dn3', 'dn4'];
     await waitFor('every DataNode holds the other three ALIVE', () => ids.every((id) => {
