@@ -56,12 +56,13 @@ describe('gossip mode, 1,200 nodes on a clean network: crashes, a pause, NameNod
     r = run(c, 'crashes+pause+nn-only');
   });
 
-  test('bootstrap through 3 random seeds each: 99% of members know everyone within 2·log2(N) periods, all by the next push-pull', () => {
-    // The SYNC cascade stops at a member's first exchange that teaches it nothing; the few members
-    // still missing someone then wait for their periodic push-pull (docs/SIMULATION.md, findings).
+  test('bootstrap through 3 random seeds each: every member knows everyone within 2·log2(N) periods', () => {
+    // The SYNC cascade runs pushPullCascadeMisses exchanges past a member's last useful one, so no
+    // tail of members waits for the periodic push-pull (it did when the cascade stopped at the first
+    // useless exchange: 99% within 6 periods, all only after 7-36 s at 500-2,000 nodes).
     const P = c.gossip.swim.protocolPeriodMs;
     expect(r.gossip.convergedMostAtMs).toBeLessThanOrEqual(Math.ceil(2 * log2(N)) * P);
-    expect(r.gossip.convergedAtMs).toBeLessThanOrEqual(c.gossip.swim.pushPullIntervalMs + Math.ceil(2 * log2(N)) * P);
+    expect(r.gossip.convergedAtMs).toBeLessThanOrEqual(Math.ceil(2 * log2(N)) * P);
     expect(r.gossip.counts.refused).toBe(0);
   });
 

@@ -56,6 +56,14 @@ export interface SwimConfig {
    * gets the seed's view). Default 30000 (memberlist PushPullInterval). 0 = only at join.
    */
   pushPullIntervalMs: number;
+  /**
+   * A push-pull that taught us members we did not know starts a cascade (push-pull again next
+   * period); it ends after this many exchanges in a row that taught us nothing. Rumor mongering
+   * with feedback (Demers et al., 1987): stopping at the first useless contact leaves about 20% of
+   * a mass join's news unspread (here: a tail of members missing a few others until the next
+   * push-pull interval); three misses leave about 2%, and gossip covers that. Default 3.
+   */
+  pushPullCascadeMisses: number;
   /** DEAD/LEFT members are kept (and gossiped) this long before they are forgotten, ms. Default 30000 (memberlist GossipToTheDeadTime). */
   deadRetentionMs: number;
   /** Members tracked, self and DEAD/LEFT included. Default 10000; at most MembershipLimits.maxMembers. */
@@ -73,6 +81,7 @@ export function defaultSwimConfig(): SwimConfig {
     maxUpdatesPerMessage: 32,
     gossipFanoutPerPeriod: 0,
     pushPullIntervalMs: 30_000,
+    pushPullCascadeMisses: 3,
     deadRetentionMs: 30_000,
     maxMembers: 10_000,
   };
@@ -104,6 +113,7 @@ export function validateSwimConfig(c: SwimConfig): SwimConfig {
   requireInteger('maxUpdatesPerMessage', c.maxUpdatesPerMessage, 1, MembershipLimits.maxUpdatesPerMessage);
   requireInteger('gossipFanoutPerPeriod', c.gossipFanoutPerPeriod, 0, 16);
   requireInteger('pushPullIntervalMs', c.pushPullIntervalMs, 0, 24 * 3_600_000);
+  requireInteger('pushPullCascadeMisses', c.pushPullCascadeMisses, 0, 16);
   if (c.pushPullIntervalMs !== 0 && c.pushPullIntervalMs < c.protocolPeriodMs) {
     throw new InvalidArgumentError(`swim pushPullIntervalMs must be 0 or >= protocolPeriodMs, got ${c.pushPullIntervalMs}`);
   }

@@ -220,6 +220,8 @@ export class SwimMember {
   private leaving = false;
   /** Members discovered since our last push-pull: a burst triggers an early one. */
   private discoveredSincePushPull = 0;
+  /** Push-pulls in a row that taught us nothing while a cascade runs; undefined = no cascade. */
+  private cascadeMisses: number | undefined = undefined;
   private lastNowMs: number;
   private lastTickMs: number;
   private transitions: MemberTransition[] = [];
@@ -362,6 +364,12 @@ export class SwimMember {
     if (nowMs >= this.nextPushPullAtMs) {
       this.nextPushPullAtMs = this.config.pushPullIntervalMs > 0 ? nowMs + this.config.pushPullIntervalMs : Number.POSITIVE_INFINITY;
       this.discoveredSincePushPull = 0;
+      if (this.cascadeMisses !== undefined) {
+        // Counted as useless until an answer says otherwise (a lost exchange is a miss too).
+        this.cascadeMisses += 1;
+        if (this.cascadeMisses < this.config.pushPullCascadeMisses) this.pushPullSoon(nowMs);
+        else this.cascadeMisses = undefined;
+      }
       const [peer] = this.randomLivePeers(1, undefined);
       if (peer) out.push(this.sync(peer.id, peer.address, false));
     }
@@ -435,8 +443,9 @@ export class SwimMember {
         const before = this.discoveredSincePushPull;
         for (const u of message.members) this.apply(u, nowMs, true);
         // The exchange taught us members we did not know: our view is still converging (a mass
-        // join), so push-pull again next period instead of waiting for the interval.
-        if (this.discoveredSincePushPull > before) this.pushPullSoon(nowMs);
+        // join), so push-pull again next period instead of waiting for the interval (a cascade,
+        // which tick() keeps going for pushPullCascadeMisses more exchanges after the last useful one).
+        if (this.discoveredSincePushPull > before) this.startCascade(nowMs);
         if (!message.reply) out.push(this.sync(message.from, message.fromAddress, true));
         break;
       }
@@ -563,6 +572,12 @@ export class SwimMember {
     }
   }
 
+  /** Learned members we did not know: push-pull next period, and on after it (pushPullCascadeMisses). */
+  private startCascade(nowMs: number): void {
+    this.cascadeMisses = 0;
+    this.pushPullSoon(nowMs);
+  }
+
   /** Push-pull at the next period at the latest (at most one exchange we start per period). */
   private pushPullSoon(nowMs: number): void {
     this.nextPushPullAtMs = Math.min(this.nextPushPullAtMs, nowMs + this.config.protocolPeriodMs);
@@ -684,7 +699,7 @@ export class SwimMember {
         this.record(fresh, 'NEW', 'discovered', nowMs);
         // More news than one message carries: a burst (mass join) that gossip alone would take
         // N / maxUpdatesPerMessage periods to spread; full views converge in O(log N) exchanges.
-        if (++this.discoveredSincePushPull >= this.config.maxUpdatesPerMessage) this.pushPullSoon(nowMs);
+        if (++this.discoveredSincePushPull >= this.config.maxUpdatesPerMessage) this.startCascade(nowMs);
         return;
       }
       if (u.incarnation <= m.incarnation) return;
