@@ -1,7 +1,7 @@
 /**
  * The cluster as users start it, on a real Docker engine: the root docker-compose.yml (plus
  * test/e2e/compose.override.yml: host-network build, fast liveness profile, 1 MiB blocks, a fixed
- * subnet) is built and brought up (3 LIVE), scaled by one DataNode, a file is written, one DataNode
+ * subnet) is built and brought up (3 LIVE, and 3 ALIVE in a DataNode's gossip view), scaled by one DataNode, a file is written, one DataNode
  * container is `docker kill`ed (DEAD, its blocks re-replicated), another is cut off the compose
  * network (DEAD, under-replicated, still readable) and reconnected on its address (LIVE, healthy),
  * and the file is read back byte for byte; a scaled DataNode stopped by SIGTERM exits 0 at once
@@ -147,6 +147,16 @@ suite(title, () => {
     // the literal user command, once
     const text = await compose.run(['exec', '-T', 'namenode', 'minidfs', 'report'], { timeoutMs: 60_000 });
     expect(text.stdout.toString()).toMatch(/3 live, 0 stale, 0 dead/);
+  });
+
+  step('DataNodes gossip (docker-compose.yml turns it on): `minidfs report --peer dn1:9866` shows all 3 ALIVE', async () => {
+    const view = await waitFor('dn1 holds 3 members ALIVE', async () => {
+      const r = await cli(['report', '--peer', 'dn1:9866', '--json']);
+      if (r.code !== 0) return false;
+      const v = JSON.parse(r.stdout.toString()) as { alive: number; members: Array<{ id: string; state: string }> };
+      return v.alive === 3 && v;
+    }, 30_000, 500);
+    expect(view.members.map((m) => m.id).sort()).toEqual(['dn1', 'dn2', 'dn3']);
   });
 
   step('the web/API port answers from the host', async () => {
