@@ -4,8 +4,11 @@
  * seeded faults. Scenarios with known answers at 1,000+ nodes — bootstrap converges, a crash is
  * DEAD at every live member within the docs/GOSSIP.md bound, 5% loss gives no false DEAD, a
  * node cut from the NameNode only is DEAD to the NameNode and ALIVE to its peers, a pause shorter
- * than the suspicion timeout is refuted — and determinism (same seed, same figures). Each scenario
- * prints its seed; the same seed replays it. Wall time is never asserted.
+ * than the suspicion timeout is refuted — and determinism (same seed, same figures). The third
+ * column, the NameNode with its peer-evidence rule asking those members (gossip-namenode.ts): a
+ * NameNode-only cut shorter than the grace is never DEAD, a crash is DEAD at the usual time, a cut
+ * longer than the grace is DEAD when the grace ends, co-located reporters do not count. Each
+ * scenario prints its seed; the same seed replays it. Wall time is never asserted.
  */
 import { suspicionTimeoutMs } from '@minidfs/membership';
 import {
@@ -98,11 +101,82 @@ describe('gossip mode, 1,200 nodes on a clean network: crashes, a pause, NameNod
     expect(gossip.map((o) => [o.declaredDead, o.suspected, o.memberDeadTransitions, o.memberSuspectTransitions])).toEqual([[0, 0, 0, 0], [0, 0, 0, 0]]);
     for (const o of gossip) expect(o.minObserversAliveAtEnd).toBe(o.observersUpAtEnd - 1);
   });
+
+  test('central + peer evidence: the cuts (15 s, 10 s < the 60 s grace) are held UNREACHABLE, never DEAD; crashes DEAD as fast as the NameNode alone', () => {
+    const x = r.combined!;
+    const l = c.sim.liveness;
+    const deadline = l.deadAfterMissed * l.heartbeatIntervalMs;
+    // Crashes: no "reachable" answer about a crashed node, so DEAD at the usual deadline (+ one tick).
+    expect(x.figures.detected).toBe(crashes.length);
+    expect(x.figures.deadEverywhere.max).toBeLessThanOrEqual(deadline + l.heartbeatIntervalMs / 4);
+    expect(x.peer.unreachableWhileDown).toBe(0);
+    expect(x.peer.answersUnreachable).toBeGreaterThan(0);
+    // NameNode-only cuts: all 6 nodes UNREACHABLE, none DEAD (central alone: all 6 DEAD, above).
+    expect(x.peer.nameNodeOnly).toMatchObject({ nodes: 1 + cutGroup.length, heldUnreachable: 1 + cutGroup.length, deadWithinGrace: 0, deadAfterGrace: 0 });
+    expect(x.figures.nameNodeOnly.map((o) => o.declaredDead)).toEqual([0, 0]);
+    // The pause: the peers cannot hear a paused process either, so it is DEAD as before.
+    expect(x.peer.deadOfUpNodesByReason).toEqual({ 'missed-beats': 1 });
+    expect(x.figures.falseDead).toBe(1);
+    expect(x.peer.unreachableEpisodes).toBe(1 + cutGroup.length);
+    expect(x.peer.probeCommandsLost).toBe(0);
+  });
+});
+
+describe('central + peer evidence: the grace, co-located reporters, the rule off', () => {
+  // 100 nodes, 45 s; grace 10 s: a 20 s NameNode-only cut outlasts deadline (3 s) + grace, an 8 s one does not.
+  const cfg = (seed: string, over: (c: GossipRunConfig) => void = () => {}) => scenario(seed, 100, 45 * SECOND, (k) => {
+    k.gossip.warmupMs = 10 * SECOND;
+    k.gossip.peerEvidence.unreachableGraceMs = 10 * SECOND;
+    k.sim.faults.scripted = [
+      { kind: 'partition', nodes: [5], atMs: 12_000, durationMs: 20_000, peers: false },
+      { kind: 'partition', nodes: [40, 41], atMs: 15_000, durationMs: 8_000, peers: false },
+      { kind: 'crash', node: 70, atMs: 14_000 },
+    ];
+    over(k);
+  });
+  const transitionsOf = (x: GossipComparisonResult) => x.combined!;
+
+  test('a cut longer than the grace is DEAD when the grace ends, one shorter is not; the crash is DEAD at the usual time', () => {
+    const c = cfg('pe-grace');
+    const r = run(c, 'peer evidence, grace 10 s');
+    const x = transitionsOf(r);
+    expect(x.peer.nameNodeOnly).toMatchObject({ nodes: 3, heldUnreachable: 3, deadWithinGrace: 0, deadAfterGrace: 1, cutLongerThanGrace: 1 });
+    expect(x.peer.deadOfUpNodesByReason).toEqual({ 'unreachable-grace-expired': 1 });
+    expect(r.central.figures.falseDead).toBe(3); // the NameNode alone: all three cut nodes DEAD
+    const l = c.sim.liveness;
+    expect(x.figures.detected).toBe(1);
+    expect(x.figures.deadEverywhere.max).toBeLessThanOrEqual(l.deadAfterMissed * l.heartbeatIntervalMs + l.heartbeatIntervalMs / 4);
+    expect(x.peer.unreachableWhileDown).toBe(0);
+  });
+
+  test('every node on one host: no reporter on another host, so the cut nodes are DEAD at the usual time (as without gossip)', () => {
+    // Hosts fill within racks: one rack of 100, one host of 100.
+    const r = run(cfg('pe-one-host', (k) => { k.sim.nodesPerRack = 100; k.gossip.peerEvidence.nodesPerHost = 100; }), 'peer evidence, 100 nodes per host');
+    const x = transitionsOf(r);
+    expect(x.peer.unreachableEpisodes).toBe(0);
+    expect(x.peer.rounds).toBe(0);
+    expect(x.peer.nameNodeOnly).toMatchObject({ heldUnreachable: 0, deadWithinGrace: 3 });
+    expect(x.peer.deadOfUpNodesByReason).toEqual({ 'missed-beats': 3 });
+  });
+
+  test('two nodes per host: the reporter sharing the target\'s host is never asked; the cuts are still held UNREACHABLE', () => {
+    const r = run(cfg('pe-two-per-host', (k) => { k.gossip.peerEvidence.nodesPerHost = 2; }), 'peer evidence, 2 nodes per host');
+    expect(transitionsOf(r).peer.nameNodeOnly).toMatchObject({ heldUnreachable: 3, deadWithinGrace: 0, deadAfterGrace: 1 });
+  });
+
+  test('--min-peer-reporters 0 (rule off): the third column decides as the NameNode alone', () => {
+    const r = run(cfg('pe-grace', (k) => { k.gossip.peerEvidence.minPeerReporters = 0; }), 'peer evidence off');
+    const x = transitionsOf(r);
+    expect(x.peer.rounds).toBe(0);
+    expect(x.peer.unreachableEpisodes).toBe(0);
+    expect(x.figures.falseDead).toBe(r.central.figures.falseDead);
+    expect(x.figures.detected).toBe(r.central.figures.detected);
+  });
 });
 
 describe('gossip mode under 5% loss', () => {
   // 400 nodes, 120 periods: the suite's budget (a 1,000-node, 5-minute run is in docs/SIMULATION.md).
-  test('400 nodes, 120 s, 5% loss on every message: 0 false DEAD in gossip; the NameNode (1 s x 3) has some', () => {
+  test('400 nodes, 120 s, 5% loss on every message: 0 false DEAD in gossip and with peer evidence; the NameNode (1 s x 3) alone has some', () => {
     const c = scenario('gossip-loss-5', 400, 120 * SECOND, (k) => { k.sim.network.loss = 0.05; });
     const r = run(c, 'loss 5%');
     expect(r.gossip.counts.lost).toBeGreaterThan(0);
@@ -110,6 +184,12 @@ describe('gossip mode under 5% loss', () => {
     expect(r.gossip.figures.falseDead).toBe(0);
     expect(r.gossip.figures.falseDeadTransitions).toBe(0);
     expect(r.central.figures.falseDead).toBeGreaterThan(0);
+    // Central + peer evidence: three lost beats in a row find peers that still hear the node, so it is
+    // UNREACHABLE (not DEAD) until its next beat gets through.
+    const x = r.combined!;
+    expect(x.figures.falseDead).toBe(0);
+    expect(x.peer.unreachableEpisodes).toBeGreaterThan(0);
+    expect(x.peer.unreachableWhileDown).toBe(0);
   });
 });
 
@@ -134,7 +214,10 @@ describe('gossip mode: determinism', () => {
     console.log(`[gossip-sim] determinism seed="gossip-det": ${a.plan.crashes} crashes, ${a.plan.pauses} pauses, ${a.plan.partitions} partitions; ` +
       `gossip false DEAD ${a.gossip.figures.falseDead}, central false DEAD ${a.central.figures.falseDead}`);
     expect(a.plan.crashes + a.plan.pauses + a.plan.partitions).toBeGreaterThan(10);
-    expect(strip(b)).toEqual(strip(a));
+    expect(a.combined).toBeDefined();
+    expect(a.combined!.peer.rounds).toBeGreaterThan(0);
+    expect(strip(b)).toEqual(strip(a)); // the combined column included
+    expect(b.combined).toEqual(a.combined);
     expect(strip(other)).not.toEqual(strip(a));
   });
 });
@@ -153,6 +236,14 @@ describe('minidfs sim --membership gossip flags', () => {
     expect(c.sim.liveness).toEqual({ heartbeatIntervalMs: 1000, staleAfterMissed: 2, deadAfterMissed: 3 });
     expect(c.gossip.swim.protocolPeriodMs).toBe(1000);
     expect(c.gossip.tickEveryMs).toBe(100);
+    expect(c.gossip.peerEvidence).toEqual({ enabled: true, nodesPerHost: 1, minPeerReporters: 2, unreachableGraceMs: 60_000, peerProbeFanout: 4 });
+  });
+
+  test('peer-evidence flags: --unreachable-grace, --min-peer-reporters, --nodes-per-host, --no-peer-evidence; the core validator refuses a minimum above the fanout', () => {
+    const c = buildGossipConfig({ ...base, unreachableGrace: 5000, minPeerReporters: 3, nodesPerHost: 4, peerProbeFanout: 6 }, none);
+    expect(c.gossip.peerEvidence).toEqual({ enabled: true, nodesPerHost: 4, minPeerReporters: 3, unreachableGraceMs: 5000, peerProbeFanout: 6 });
+    expect(buildGossipConfig({ ...base, peerEvidence: false }, none).gossip.peerEvidence.enabled).toBe(false);
+    expect(() => buildGossipConfig({ ...base, minPeerReporters: 5, peerProbeFanout: 4 }, none)).toThrow(/cannot exceed peerProbeFanout/);
   });
 
   test('explicit flags win; --blocks is refused; --gossip-period scales the SWIM timers', () => {

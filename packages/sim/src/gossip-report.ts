@@ -1,12 +1,13 @@
 /**
  * Gossip mode's output: one scenario side by side (central NameNode detector | SWIM among the
- * DataNodes), and the scenario comparison of docs/SIMULATION.md ("Gossip mode") — crashes on a
+ * DataNodes | the NameNode with its peer-evidence rule, asking those SWIM members), and the scenario comparison of docs/SIMULATION.md ("Gossip mode") — crashes on a
  * clean network, 5% and 20% loss, process pauses, partitions that cut the NameNode link only —
  * every scenario with both detectors on the same seeded faults.
  */
 import { describeDetector } from './report';
 import { type GossipComparisonResult, type GossipRunConfig, defaultGossipRunConfig, runGossipComparison } from './gossip';
 import type { DetectorFigures, Spread } from './gossip-metrics';
+import type { CombinedResult } from './gossip-namenode';
 import { formatCount, formatDuration } from './units';
 
 const DAY_MS = 86_400_000;
@@ -60,6 +61,22 @@ export function describeGossip(c: GossipRunConfig, r?: GossipComparisonResult): 
     `${c.gossip.seedsPerJoin} seeds per join`;
 }
 
+function reasons(byReason: Record<string, number>): string {
+  const list = Object.entries(byReason).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${formatCount(n)}`).join(', ');
+  return list ? ` (${list})` : '';
+}
+
+/** DEAD transitions of nodes that were up: each starts re-replication of the node's blocks. */
+function combinedDeadOfUp(x: CombinedResult): number {
+  return Object.values(x.peer.deadOfUpNodesByReason).reduce((a, b) => a + b, 0);
+}
+
+export function describeCombined(x: CombinedResult): string {
+  const s = x.settings;
+  return `NameNode + peer evidence: min ${s.minPeerReporters} reporters on distinct hosts (${s.nodesPerHost} node${s.nodesPerHost === 1 ? '' : 's'} per host), ` +
+    `grace ${d(s.unreachableGraceMs)}, fanout ${s.peerProbeFanout}, first asked after ${d(s.peerProbeAfterMs)} of silence, again every ${d(s.peerProbeIntervalMs)}`;
+}
+
 export function formatGossipReport(r: GossipComparisonResult): string {
   const c = r.config;
   const n = c.sim.network;
@@ -72,6 +89,8 @@ export function formatGossipReport(r: GossipComparisonResult): string {
     `(random faults from ${d(c.gossip.warmupMs)}), seed ${JSON.stringify(c.sim.seed)}`);
   lines.push(`  central    NameNode ${describeDetector(c.sim)}${c.sim.profile ? `  [profile ${c.sim.profile}]` : ''}`);
   lines.push(`  gossip     ${describeGossip(c, r)}`);
+  const x = r.combined;
+  if (x) lines.push(`  combined   ${describeCombined(x)}`);
   lines.push(`  network    one-way delay ~${d(n.delayMs)} per link + exp(${d(n.jitterMs)}) jitter, loss ${(n.loss * 100).toFixed(1)}% (every message, both detectors)`);
   lines.push(`  faults     ${formatCount(r.plan.crashes)} crashes (down ~${d(f.downtimeMeanMs)}), ${formatCount(r.plan.pauses)} pauses (median ${d(f.pauseMedianMs)}, sigma ${f.pauseSigma}), ` +
     `${formatCount(r.plan.partitions)} partitions (${formatCount(r.plan.nameNodeOnlyPartitions)} NameNode-only, ${formatCount(r.plan.nameNodeOnlyNodes)} nodes)`);
@@ -80,38 +99,55 @@ export function formatGossipReport(r: GossipComparisonResult): string {
     `${formatCount(gc.ticks)} member ticks${gc.refused ? `, ${formatCount(gc.refused)} REFUSED` : ''}${gc.inboxDropped ? `, ${formatCount(gc.inboxDropped)} dropped by full paused sockets` : ''}`);
   lines.push(`  wall       gossip ${(r.gossip.wallMs / 1000).toFixed(1)} s, central ${(r.central.wallMs / 1000).toFixed(1)} s`);
   lines.push('');
-  const rows: [string, string, string][] = [];
-  rows.push(['', 'central (NameNode)', 'gossip (SWIM peers)']);
-  rows.push(['crashes', crashLine(cf, ''), crashLine(gf, 'at every live member')]);
-  rows.push(['  first suspicion, min / p50 / p99 / max', spreadText(cf.firstSuspicion), spreadText(gf.firstSuspicion)]);
-  rows.push(['  first DEAD anywhere', spreadText(cf.firstDead), spreadText(gf.firstDead)]);
-  rows.push(['  DEAD at every live observer', spreadText(cf.deadEverywhere), spreadText(gf.deadEverywhere)]);
+  const xf = x?.figures;
+  const rows: [string, string, string, string][] = [];
+  const xs = (f: (v: DetectorFigures, xr: CombinedResult) => string) => (xf && x ? f(xf, x) : '');
+  rows.push(['', 'central (NameNode)', 'gossip (SWIM peers)', x ? 'central + peer evidence' : '']);
+  rows.push(['crashes', crashLine(cf, ''), crashLine(gf, 'at every live member'), xs((v) => crashLine(v, ''))]);
+  rows.push(['  first suspicion, min / p50 / p99 / max', spreadText(cf.firstSuspicion), spreadText(gf.firstSuspicion), xs((v) => spreadText(v.firstSuspicion))]);
+  rows.push(['  first DEAD anywhere', spreadText(cf.firstDead), spreadText(gf.firstDead), xs((v) => spreadText(v.firstDead))]);
+  rows.push(['  DEAD at every live observer', spreadText(cf.deadEverywhere), spreadText(gf.deadEverywhere), xs((v) => spreadText(v.deadEverywhere))]);
   rows.push(['false suspicions of up nodes', formatCount(cf.falseSuspicions),
-    `${formatCount(gf.falseSuspicions)} (${formatCount(gf.falseSuspicionTransitions)} member transitions; ${formatCount(r.gossip.swimStats.refutations)} refutations)`]);
-  rows.push(['false DEAD of up nodes', `${formatCount(cf.falseDead)}${causes(cf)}`,
-    `${formatCount(gf.falseDead)}${causes(gf)}${gf.falseDeadTransitions ? `; ${formatCount(gf.falseDeadTransitions)} member transitions` : ''}`]);
-  if (cf.deadOfPreviousProcess || gf.deadOfPreviousProcess) {
-    rows.push(['  DEAD of a restarted node\'s old process', formatCount(cf.deadOfPreviousProcess), formatCount(gf.deadOfPreviousProcess)]);
+    `${formatCount(gf.falseSuspicions)} (${formatCount(gf.falseSuspicionTransitions)} member transitions; ${formatCount(r.gossip.swimStats.refutations)} refutations)`,
+    xs((v) => `${formatCount(v.falseSuspicions)} (STALE or UNREACHABLE)`)]);
+  rows.push(['false DEAD of up nodes (re-replications started)', `${formatCount(cf.falseDead)}${causes(cf)}`,
+    `${formatCount(gf.falseDead)}${causes(gf)}${gf.falseDeadTransitions ? `; ${formatCount(gf.falseDeadTransitions)} member transitions` : ''}`,
+    xs((v, xr) => `${formatCount(v.falseDead)}${reasons(xr.peer.deadOfUpNodesByReason)}`)]);
+  if (x) {
+    rows.push(['held UNREACHABLE_FROM_NAMENODE', '', '', `${formatCount(x.peer.unreachableEpisodes)} times, ${formatCount(x.peer.unreachableNodes)} nodes` +
+      ` (${formatCount(x.peer.unreachableWhileDown)} while in fact down)`]);
+    rows.push(['  peer probes: rounds / commands (lost) / answers reachable, unreachable', '', '',
+      `${formatCount(x.peer.rounds)} / ${formatCount(x.peer.probeCommandsSent)} (${formatCount(x.peer.probeCommandsLost)}) / ` +
+      `${formatCount(x.peer.answersReachable)}, ${formatCount(x.peer.answersUnreachable)}; ${formatCount(x.peer.earlyBeats)} early beats`]);
+  }
+  if (cf.deadOfPreviousProcess || gf.deadOfPreviousProcess || xf?.deadOfPreviousProcess) {
+    rows.push(['  DEAD of a restarted node\'s old process', formatCount(cf.deadOfPreviousProcess), formatCount(gf.deadOfPreviousProcess), xs((v) => formatCount(v.deadOfPreviousProcess))]);
   }
   const seconds = c.sim.durationMs / 1000;
   const per = (k: number) => (k / c.sim.nodes / seconds).toFixed(2);
   rows.push(['messages per node per second', `${rate(r.central.messagesPerNodeSecond)} (beats + answers)`,
-    `${rate(r.gossip.messagesPerNodeSecond)} (PING ${per(gc.sent.PING)}, ACK ${per(gc.sent.ACK)}, PING_REQ ${per(gc.sent.PING_REQ)}, SYNC ${per(gc.sent.SYNC)})`]);
-  rows.push(['messages at the NameNode per second', rate((r.central.heartbeatsSent + r.central.heartbeatsDelivered) / seconds), '0']);
-  rows.push(['  gossip: updates / SYNC entries per message', '', `${(gc.updatesCarried / Math.max(1, gc.messages)).toFixed(2)} / ${(gc.syncEntries / Math.max(1, gc.sent.SYNC)).toFixed(0)}`]);
+    `${rate(r.gossip.messagesPerNodeSecond)} (PING ${per(gc.sent.PING)}, ACK ${per(gc.sent.ACK)}, PING_REQ ${per(gc.sent.PING_REQ)}, SYNC ${per(gc.sent.SYNC)})`,
+    x ? 'beats as central, plus the probes (in the gossip figure)' : '']);
+  rows.push(['messages at the NameNode per second', rate((r.central.heartbeatsSent + r.central.heartbeatsDelivered) / seconds), '0', '']);
+  rows.push(['  gossip: updates / SYNC entries per message', '', `${(gc.updatesCarried / Math.max(1, gc.messages)).toFixed(2)} / ${(gc.syncEntries / Math.max(1, gc.sent.SYNC)).toFixed(0)}`, '']);
   const cn = nameNodeOnlyTotals(cf);
   const gn = nameNodeOnlyTotals(gf);
   if (cn.partitions > 0) {
-    rows.push([`NameNode-only partitions: ${formatCount(cn.partitions)} (${formatCount(cn.nodes)} nodes)`, '', '']);
+    const xn = x?.peer.nameNodeOnly;
+    rows.push([`NameNode-only partitions: ${formatCount(cn.partitions)} (${formatCount(cn.nodes)} nodes)`, '', '',
+      xn ? `${formatCount(xn.cutLongerThanGrace)} nodes cut longer than DEAD deadline + grace` : '']);
     rows.push(['  cut nodes declared DEAD', `${formatCount(cn.dead)} of ${formatCount(cn.nodes)}${cn.dead ? ' (would re-replicate)' : ''}`,
-      `${formatCount(gn.dead)} of ${formatCount(gn.nodes)} (${formatCount(gn.memberDead)} member transitions)`]);
+      `${formatCount(gn.dead)} of ${formatCount(gn.nodes)} (${formatCount(gn.memberDead)} member transitions)`,
+      xn ? `${formatCount(xn.deadWithinGrace)} within the grace, ${formatCount(xn.deadAfterGrace)} after it, of ${formatCount(xn.nodes)}` : '']);
     rows.push(['  cut nodes suspected', `${formatCount(cn.suspected)} of ${formatCount(cn.nodes)}`,
-      `${formatCount(gn.suspected)} of ${formatCount(gn.nodes)} (${formatCount(gn.memberSuspect)} member transitions)`]);
-    if (Number.isFinite(gn.minAlive)) rows.push(['  members holding a cut node ALIVE at the heal, min', '', `${formatCount(gn.minAlive)} of ${formatCount(gn.up - 1)} other up members`]);
+      `${formatCount(gn.suspected)} of ${formatCount(gn.nodes)} (${formatCount(gn.memberSuspect)} member transitions)`,
+      xn ? `${formatCount(xn.heldUnreachable)} of ${formatCount(xn.nodes)} held UNREACHABLE` : '']);
+    if (Number.isFinite(gn.minAlive)) rows.push(['  members holding a cut node ALIVE at the heal, min', '', `${formatCount(gn.minAlive)} of ${formatCount(gn.up - 1)} other up members`, '']);
   }
-  const w0 = Math.max(...rows.map((x) => x[0].length)) + 2;
-  const w1 = Math.max(...rows.map((x) => x[1].length)) + 3;
-  for (const [a, b, cc] of rows) lines.push(`${a.padEnd(w0)}${b.padEnd(w1)}${cc}`.trimEnd());
+  const w0 = Math.max(...rows.map((row) => row[0].length)) + 2;
+  const w1 = Math.max(...rows.map((row) => row[1].length)) + 3;
+  const w2 = Math.max(...rows.map((row) => row[2].length)) + 3;
+  for (const [a, b, cc, xx] of rows) lines.push(`${a.padEnd(w0)}${b.padEnd(w1)}${xx ? cc.padEnd(w2) : cc}${xx}`.trimEnd());
   return lines.join('\n');
 }
 
@@ -171,7 +207,10 @@ export function runGossipScenarios(base: GossipRunConfig = defaultGossipRunConfi
   return cells;
 }
 
-/** Markdown: per scenario, both detectors' detection times, mistakes, load and the NameNode-only verdict. */
+/**
+ * Markdown: per scenario, the detectors' detection times, mistakes, load and the NameNode-only
+ * verdict; with the combined column, a second table: what the NameNode with peer evidence decides.
+ */
 export function formatGossipScenarios(cells: GossipScenarioCell[]): string {
   const out = [
     '| scenario | crashes | central T_D: first STALE p50 · DEAD min / p50 / p99 / max | gossip: first SUSPECT p50 · DEAD at all live members min / p50 / p99 / max | false DEAD central / gossip (episodes) | false suspicions central / gossip | messages / node / s central / gossip | NameNode-only cut nodes DEAD: central / gossip | wall (gossip) |',
@@ -186,6 +225,22 @@ export function formatGossipScenarios(cells: GossipScenarioCell[]): string {
       `${gf.restartedBeforeDetection ? ` (${gf.restartedBeforeDetection} restarted first)` : ''} | ` +
       `${cf.falseDead} / ${gf.falseDead} | ${cf.falseSuspicions} / ${gf.falseSuspicions} | ${rate(r.central.messagesPerNodeSecond)} / ${rate(r.gossip.messagesPerNodeSecond)} | ` +
       `${cn.partitions ? `${cn.dead} / ${gn.dead} of ${cn.nodes}` : '—'} | ${(r.gossip.wallMs / 1000).toFixed(1)} s |`);
+  }
+  if (!cells.some((cell) => cell.result.combined)) return out.join('\n');
+  out.push('');
+  out.push('| scenario | crash DEAD min / p50 / p99 / max: central · central + peer evidence | UNREACHABLE central + peer evidence: times (nodes; while down) | DEAD of up nodes = re-replications started: central / gossip / central + peer evidence (by reason) | NameNode-only cut nodes DEAD: central · central + peer evidence within the grace / after it (cut longer than deadline + grace) | peer rounds / answers reachable, unreachable |');
+  out.push('| --- | --- | ---: | --- | --- | ---: |');
+  for (const { scenario, result: r } of cells) {
+    const x = r.combined;
+    if (!x) continue;
+    const cf = r.central.figures;
+    const xf = x.figures;
+    const cn = nameNodeOnlyTotals(cf);
+    const xn = x.peer.nameNodeOnly;
+    out.push(`| ${scenario} | ${spreadText(cf.deadEverywhere)} · ${spreadText(xf.deadEverywhere)} | ${x.peer.unreachableEpisodes} (${x.peer.unreachableNodes}; ${x.peer.unreachableWhileDown}) | ` +
+      `${cf.falseDead} / ${r.gossip.figures.falseDead} / **${combinedDeadOfUp(x)}**${reasons(x.peer.deadOfUpNodesByReason)} | ` +
+      `${xn.partitions ? `${cn.dead} of ${cn.nodes} · **${xn.deadWithinGrace}** / ${xn.deadAfterGrace} (${xn.cutLongerThanGrace})` : '—'} | ` +
+      `${formatCount(x.peer.rounds)} / ${formatCount(x.peer.answersReachable)}, ${formatCount(x.peer.answersUnreachable)} |`);
   }
   return out.join('\n');
 }

@@ -18,6 +18,13 @@
  *
  * The central figures come from the existing simulation (simulation.ts) run with the same plan as
  * scripted faults and the same network loss, its HeartbeatMonitor's transitions recorded.
+ *
+ * The third column, "central + peer evidence" (gossip-namenode.ts, on by default): a second real
+ * NameNode core, with its peer-evidence rule, runs inside this engine on the same queue — beats,
+ * registrations and ProbePeers commands are events here too — and its questions are answered by
+ * these members' probeNow(); a member with probes pending hands its answers to the link after each
+ * tick or receive. Its NameNode-link draws come from their own streams, so the SWIM figures change
+ * only by the probes' own messages.
  */
 import {
   type MemberTransition, type Outbound, type SwimConfig, type SwimMessage, SwimMember, defaultSwimConfig, suspicionMaxTimeoutMs,
@@ -28,6 +35,7 @@ import { LIVENESS_PROFILES, type SimConfig, defaultSimConfig, validateSimConfig 
 import { EventQueue } from './event-queue';
 import { FaultTimeline, type PlanSummary, type PlannedFault, type PlannedPartition, planGossipFaults, summarizePlan, toScriptedFaults } from './gossip-faults';
 import { type DetectorFigures, GossipTracker, centralDetectorFigures } from './gossip-metrics';
+import { type CombinedResult, NN_EV, NameNodeLink, type PeerEvidenceModeConfig, defaultPeerEvidenceModeConfig, peerEvidenceConfigFor } from './gossip-namenode';
 import { Random, RandomStreams } from './random';
 import { runSimulation } from './simulation';
 
@@ -44,6 +52,11 @@ export interface GossipModeConfig {
   warmupMs: number;
   /** Messages a paused member's socket holds; more are dropped (counted). Default 4096. */
   pausedInboxLimit: number;
+  /**
+   * The third column, "central + peer evidence": the NameNode core with its peer-evidence rule run
+   * inside this engine, its ProbePeers answered by the members' probeNow() (gossip-namenode.ts).
+   */
+  peerEvidence: PeerEvidenceModeConfig;
 }
 
 export interface GossipRunConfig {
@@ -60,7 +73,10 @@ export function swimConfigForPeriod(periodMs: number): SwimConfig {
 }
 
 export function defaultGossipModeConfig(swim: SwimConfig = defaultSwimConfig()): GossipModeConfig {
-  return { swim, tickEveryMs: Math.max(1, Math.round(swim.protocolPeriodMs / 10)), seedsPerJoin: 3, nameNodeOnlyFraction: 0.5, warmupMs: 30_000, pausedInboxLimit: 4096 };
+  return {
+    swim, tickEveryMs: Math.max(1, Math.round(swim.protocolPeriodMs / 10)), seedsPerJoin: 3, nameNodeOnlyFraction: 0.5, warmupMs: 30_000, pausedInboxLimit: 4096,
+    peerEvidence: defaultPeerEvidenceModeConfig(),
+  };
 }
 
 /**
@@ -95,6 +111,15 @@ export function validateGossipRunConfig(c: GossipRunConfig): GossipRunConfig {
   check(g.nameNodeOnlyFraction >= 0 && g.nameNodeOnlyFraction <= 1, 'nameNodeOnlyFraction must be in [0, 1]');
   check(g.warmupMs >= 0 && g.warmupMs < c.sim.durationMs, 'warmupMs must be in [0, durationMs)');
   check(Number.isInteger(g.pausedInboxLimit) && g.pausedInboxLimit >= 0, 'pausedInboxLimit must be a non-negative integer');
+  const pe = g.peerEvidence;
+  check(Number.isInteger(pe.nodesPerHost) && pe.nodesPerHost >= 1, 'peerEvidence.nodesPerHost must be a positive integer');
+  if (pe.enabled) {
+    try {
+      peerEvidenceConfigFor(c.sim, pe); // the core's own validator: ranges, fanout >= minimum, probe before the DEAD deadline
+    } catch (err) {
+      throw new RangeError(`invalid gossip simulation config: ${(err as Error).message}`);
+    }
+  }
   return c;
 }
 
@@ -153,6 +178,8 @@ export interface GossipComparisonResult {
     wallMs: number;
   };
   gossip: GossipEngineResult & { messagesPerNodeSecond: number };
+  /** Central + peer evidence (absent when gossip.peerEvidence.enabled is false). */
+  combined?: CombinedResult;
 }
 
 const EV = { Deliver: 1, Crash: 2, Restart: 3, PauseStart: 4, PauseEnd: 5, PartitionStart: 6, PartitionEnd: 7 } as const;
@@ -192,6 +219,9 @@ export class GossipEngine {
   private readonly knownUp: Int32Array;
   private upCount = 0;
   private firstFaultMs = Number.NaN;
+  /** The NameNode with the peer-evidence rule (gossip-namenode.ts), when enabled. */
+  private readonly link: NameNodeLink | undefined;
+  private readonly probing: Uint8Array;
 
   constructor(c: GossipRunConfig, private readonly plan: readonly PlannedFault[]) {
     this.sim = c.sim;
@@ -218,19 +248,48 @@ export class GossipEngine {
       sent: { PING: 0, PING_REQ: 0, ACK: 0, SYNC: 0, GOSSIP: 0 }, messages: 0, lost: 0, cut: 0, toCrashed: 0, inboxDropped: 0, updatesCarried: 0,
       syncEntries: 0, ticks: 0, refused: 0, crashes: 0, restarts: 0, pauses: 0, partitions: 0,
     };
+    for (let i = 0; i < n; i++) {
+      this.ids.push(`dn${i}`);
+      this.byId.set(this.ids[i], i);
+      this.byAddress.set(address(i), i);
+    }
+    this.probing = new Uint8Array(n);
+    this.link = this.g.peerEvidence.enabled
+      ? new NameNodeLink(c.sim, this.g.peerEvidence, swim.protocolPeriodMs, this.ids, this.ids.map((_, i) => address(i)), {
+        push: (timeMs, kind, node, data) => this.queue.push(timeMs, kind, node, data),
+        isUp: (i) => this.up[i] === 1,
+        isPaused: (i) => this.paused[i] === 1,
+        probeNow: (i, targetId, targetAddress, t) => {
+          let out: Outbound[];
+          try {
+            out = this.members[i]!.probeNow(t, targetId, targetAddress);
+          } catch (err) {
+            if (!(err instanceof Error) || !('code' in err)) throw err;
+            return false;
+          }
+          this.probing[i] = 1;
+          this.ship(i, out, t);
+          return true;
+        },
+        drainProbeResults: (i) => this.members[i]!.drainProbeResults(),
+        viewOf: (i, targetId, withLastHeard) => {
+          const m = this.members[i]!;
+          const state = m.stateOf(targetId);
+          // view() copies the whole table: only for "unreachable" answers (msSinceHeard), which are rare.
+          const lastHeardMs = withLastHeard && state !== undefined ? m.view().find((v) => v.id === targetId)?.lastHeardMs : undefined;
+          return { state: state ?? 'UNKNOWN', lastHeardMs };
+        },
+      })
+      : undefined;
   }
 
   run(): GossipEngineResult {
     const started = performance.now();
     const n = this.n;
     const phaseRng = this.root.fork('phases');
-    for (let i = 0; i < n; i++) {
-      this.ids.push(`dn${i}`);
-      this.byId.set(this.ids[i], i);
-      this.byAddress.set(address(i), i);
-      this.phases[phaseRng.int(this.g.tickEveryMs)].push(i);
-    }
+    for (let i = 0; i < n; i++) this.phases[phaseRng.int(this.g.tickEveryMs)].push(i);
     for (let i = 0; i < n; i++) this.start(i, 0, false);
+    this.link?.start();
     for (const f of this.plan) {
       if (f.kind === 'crash') this.queue.push(f.atMs, EV.Crash, f.node, f);
       else if (f.kind === 'pause') this.queue.push(f.atMs, EV.PauseStart, f.node, f);
@@ -239,8 +298,11 @@ export class GossipEngine {
     const period = this.g.swim.protocolPeriodMs;
     const tickEvery = this.g.tickEveryMs;
     const end = Math.floor(this.sim.durationMs);
+    const link = this.link;
+    const nnTickMs = link?.tickMs ?? 0;
     for (let t = 1; t <= end; t++) {
       while (this.queue.peekTimeMs() <= t) this.dispatch(this.queue.pop()!);
+      if (link && t % nnTickMs === 0) link.tick(t);
       const phase = this.phases[t % tickEvery];
       for (let k = 0; k < phase.length; k++) {
         const i = phase[k];
@@ -261,6 +323,13 @@ export class GossipEngine {
       suspicionMaxMs: suspicionMaxTimeoutMs(this.g.swim, n),
       wallMs: performance.now() - started,
     };
+  }
+
+  /** The combined column's figures (after run()), or undefined when it is off. */
+  combinedResult(): CombinedResult | undefined {
+    if (!this.link) return undefined;
+    const nameNodeOnly = this.plan.filter((p): p is PlannedPartition => p.kind === 'partition' && !p.peers);
+    return this.link.result(this.timeline, nameNodeOnly);
   }
 
   /** Member i's current view of member j (for tests and reports). */
@@ -306,6 +375,13 @@ export class GossipEngine {
     this.counts.ticks += 1;
     const m = this.members[i]!;
     this.ship(i, m.tick(t), t);
+    if (this.probing[i]) this.afterProbe(i, t);
+  }
+
+  /** Member i has on-demand probes for the NameNode: hand their answers to the link. */
+  private afterProbe(i: number, t: number): void {
+    if (!this.link || !this.up[i]) return;
+    if (!this.link.afterMember(i, t)) this.probing[i] = 0;
   }
 
   private receive(i: number, message: SwimMessage, t: number): void {
@@ -320,6 +396,7 @@ export class GossipEngine {
       return;
     }
     this.ship(i, out, t);
+    if (this.probing[i]) this.afterProbe(i, t);
   }
 
   /** Drain member i's transitions into the tracker, then send what it returned. */
@@ -421,7 +498,9 @@ export class GossipEngine {
         this.tracker.restart(i);
         this.restarts[i] += 1;
         this.counts.restarts += 1;
-        return this.start(i, t, true);
+        this.start(i, t, true);
+        this.link?.restart(i, t);
+        return;
       }
       case EV.PauseStart: {
         if (!this.up[i] || this.paused[i]) return;
@@ -440,10 +519,14 @@ export class GossipEngine {
         const box = this.inbox[i];
         this.inbox[i] = undefined;
         if (box) for (const message of box) if (this.up[i] && !this.paused[i]) this.receive(i, message, t);
+        this.link?.resume(i, t);
         return;
       }
       case EV.PartitionStart: return this.partitionStart(t, ev.data as PlannedPartition);
       case EV.PartitionEnd: return this.partitionEnd(t, ev.data as Cut);
+      default:
+        if (this.link && ev.kind >= NN_EV.BeatTimer) return this.link.dispatch(ev);
+        throw new Error(`unknown gossip event kind ${ev.kind}`);
     }
   }
 
@@ -460,6 +543,8 @@ export class GossipEngine {
     this.inbox[i] = undefined;
     this.members[i] = undefined;
     this.generation[i] += 1;
+    this.probing[i] = 0;
+    this.link?.crash(i);
     this.timeline.open(this.timeline.down, i, t);
     const id = this.ids[i];
     let holders = 0;
@@ -482,6 +567,7 @@ export class GossipEngine {
     this.faultBegins(t);
     this.counts.partitions += 1;
     const cut: Cut = { p, members: new Set(p.nodes) };
+    this.link?.partition(p, 1);
     for (const i of p.nodes) {
       this.timeline.open(this.timeline.cutNameNode, i, t);
       if (p.peers) {
@@ -495,6 +581,7 @@ export class GossipEngine {
 
   private partitionEnd(t: number, cut: Cut): void {
     const p = cut.p;
+    this.link?.partition(p, -1);
     for (const i of p.nodes) {
       this.timeline.close(this.timeline.cutNameNode, i, t);
       if (p.peers) {
@@ -550,6 +637,7 @@ export function runGossipComparison(config: GossipRunConfig, options: GossipRunO
     c.sim.nodes, ids, transitions, engine.timeline, nameNodeOnly, (l.deadAfterMissed + 1) * l.heartbeatIntervalMs, l.heartbeatIntervalMs,
   );
   const nodeSeconds = (c.sim.nodes * c.sim.durationMs) / 1000;
+  const combined = engine.combinedResult();
   return {
     config: c,
     plan: summarizePlan(plan),
@@ -561,5 +649,6 @@ export function runGossipComparison(config: GossipRunConfig, options: GossipRunO
       wallMs: centralWallMs,
     },
     gossip: { ...gossip, messagesPerNodeSecond: gossip.counts.messages / nodeSeconds },
+    ...(combined ? { combined } : {}),
   };
 }

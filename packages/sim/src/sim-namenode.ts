@@ -11,7 +11,8 @@
 import type { LivenessConfig } from '@minidfs/common';
 import {
   BlockMap, type Command, type DatanodeRegistration, DatanodeManager, type DatanodeStats, type HeartbeatInput, type HeartbeatOutcome,
-  type LivenessDetector, type PlacementCandidate, type ReplicationConfig, ReplicationMonitor, type ReportedReplica, type Transition,
+  type LivenessDetector, type PeerEvidenceConfig, type PlacementCandidate, type ReplicationConfig, ReplicationMonitor, type ReportedReplica,
+  type Transition, defaultPeerEvidenceConfig,
 } from '@minidfs/namenode';
 
 export interface SimNameNodeHooks {
@@ -21,6 +22,17 @@ export interface SimNameNodeHooks {
   replicaGained(blockId: number, nowMs: number): void;
   /** Replicas a node no longer has (full report after a disk loss). */
   replicasLost(blockIds: readonly number[], nowMs: number): void;
+}
+
+export interface SimNameNodeOptions {
+  /**
+   * The peer-evidence rule (UNREACHABLE_FROM_NAMENODE, docs/PEER-EVIDENCE.md), as namenode.ts
+   * passes it to DatanodeManager. Default: the NameNode's defaults; it only acts on nodes that
+   * register with a membership address (the plain simulation's do not).
+   */
+  peerEvidence?: PeerEvidenceConfig;
+  /** Uniform in [0, 1): choice of probe reporters and membership seeds. Pass a seeded one when nodes gossip (the core's default is Math.random). */
+  random?: () => number;
 }
 
 export class SimNameNode {
@@ -36,8 +48,11 @@ export class SimNameNode {
     detector: LivenessDetector | undefined,
     replicationConfig: ReplicationConfig,
     private readonly hooks: SimNameNodeHooks,
+    options: SimNameNodeOptions = {},
   ) {
-    this.manager = new DatanodeManager(liveness, () => `reg-${++this.registrations}`);
+    this.manager = new DatanodeManager(
+      liveness, () => `reg-${++this.registrations}`, options.peerEvidence ?? defaultPeerEvidenceConfig(liveness), options.random,
+    );
     if (detector) this.manager.monitor.useDetector(detector);
     this.replication = new ReplicationMonitor(replicationConfig, this.blockMap, {
       state: (id) => this.manager.state(id),
@@ -133,6 +148,11 @@ export class SimNameNode {
 
   drainCommands(nodeId: string): Command[] {
     return this.manager.drainCommands(nodeId);
+  }
+
+  /** Nodes that got commands outside their heartbeat answers (ProbePeers after a tick or a transition): the adapter pushes to them now. */
+  drainTouched(): string[] {
+    return this.manager.drainTouched();
   }
 
   /**

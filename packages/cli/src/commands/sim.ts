@@ -3,7 +3,8 @@
  * seeded faults, virtual time — around the real NameNode core (@minidfs/sim). Prints the
  * failure-detector QoS and the repair figures; the same seed prints the same figures.
  * `--membership gossip` also runs the real SWIM core on every DataNode and prints both detectors
- * side by side (docs/SIMULATION.md, "Gossip mode").
+ * side by side, plus a third column: the NameNode with its peer-evidence rule asking those SWIM
+ * members before DEAD (docs/SIMULATION.md, "Gossip mode").
  */
 import { Command, InvalidArgumentError, type Option } from 'commander';
 import {
@@ -53,6 +54,7 @@ export interface SimOptions {
   replication: number; blockSize: number; capacity: number; copyBandwidth: number; nodesPerRack: number;
   json?: boolean; progress?: boolean; compare?: boolean;
   membership?: 'central' | 'gossip'; gossipPeriod?: number; gossipSeeds?: number; nnOnly?: number; warmup?: number;
+  peerEvidence?: boolean; minPeerReporters?: number; unreachableGrace?: number; peerProbeFanout?: number; nodesPerHost?: number;
 }
 
 export function simCommand(): Command {
@@ -94,14 +96,20 @@ export function simCommand(): Command {
     .option('--json', 'print the result as JSON')
     .option('--progress', 'report progress on stderr')
     .option('--compare', 'run the detector comparison of docs/SIMULATION.md (defaults: --nodes 1000 --blocks 0) and print markdown tables;' +
-      ' with --membership gossip, the gossip scenario comparison (5 scenarios, central vs gossip)')
+      ' with --membership gossip, the gossip scenario comparison (5 scenarios: central, gossip, central + peer evidence)')
     .addOption(opt('--membership <MODE>', 'central: the NameNode\'s detector only; gossip: also run SWIM (the real @minidfs/membership core) on every' +
       ' DataNode on the same faults and print both side by side. Gossip mode defaults: --nodes 1000 --duration 5m --crash-rate 10 --downtime 3m,' +
       ' the NameNode at --profile minidfs (1 s beats, DEAD at 3 missed), no blocks', 'central').choices(['central', 'gossip']))
     .addOption(shown(opt('--gossip-period <TIME>', 'gossip: SWIM protocol period (ping timeout 1/2, push-pull 30x, ticks 1/10 of it)', undefined, duration), '1s', duration))
     .addOption(opt('--gossip-seeds <N>', 'gossip: members each node joins through (random; after a restart, random live ones)', 3, intArg(1, 16)))
     .addOption(opt('--nn-only <P>', 'gossip: fraction of partitions that cut only the NameNode link (the peers still hear the node)', 0.5, number(0, 1)))
-    .addOption(shown(opt('--warmup <TIME>', 'gossip: random faults start after this (the members first converge)', undefined, duration), '30s', duration));
+    .addOption(shown(opt('--warmup <TIME>', 'gossip: random faults start after this (the members first converge)', undefined, duration), '30s', duration))
+    .option('--no-peer-evidence', 'gossip: skip the third column (the NameNode with its peer-evidence rule, asking the SWIM members before DEAD)')
+    .addOption(opt('--min-peer-reporters <N>', 'gossip, third column: reporters on distinct hosts that must still hear a silent node for' +
+      ' UNREACHABLE_FROM_NAMENODE instead of DEAD (0: rule off)', 2, intArg(0, 16)))
+    .addOption(shown(opt('--unreachable-grace <TIME>', 'gossip, third column: longest time a node stays UNREACHABLE_FROM_NAMENODE before DEAD', undefined, duration), '60s', duration))
+    .addOption(opt('--peer-probe-fanout <N>', 'gossip, third column: peers asked about a silent node per round', 4, intArg(1, 16)))
+    .addOption(opt('--nodes-per-host <N>', 'gossip, third column: DataNodes per host (reporters on the target\'s host do not count)', 1, intArg(1, 1000)));
   return cmd.action((o: SimOptions) => {
     const explicit = (name: string) => {
       const source = cmd.getOptionValueSource(name);
@@ -215,7 +223,13 @@ export function buildGossipConfig(o: SimOptions, explicit: (name: string) => boo
   swim.maxMembers = Math.max(swim.maxMembers, sim.nodes);
   const config: GossipRunConfig = {
     sim,
-    gossip: { ...defaultGossipModeConfig(swim), seedsPerJoin: o.gossipSeeds ?? 3, nameNodeOnlyFraction: o.nnOnly ?? 0.5, warmupMs: o.warmup ?? 30_000 },
+    gossip: {
+      ...defaultGossipModeConfig(swim), seedsPerJoin: o.gossipSeeds ?? 3, nameNodeOnlyFraction: o.nnOnly ?? 0.5, warmupMs: o.warmup ?? 30_000,
+      peerEvidence: {
+        enabled: o.peerEvidence ?? true, nodesPerHost: o.nodesPerHost ?? 1, minPeerReporters: o.minPeerReporters ?? 2,
+        unreachableGraceMs: o.unreachableGrace ?? 60_000, peerProbeFanout: o.peerProbeFanout ?? 4,
+      },
+    },
   };
   try {
     return validateGossipRunConfig(config);
@@ -230,14 +244,14 @@ function gossip(o: SimOptions, explicit: (name: string) => boolean): void {
     let done = 0;
     const cells = runGossipScenarios(config, GOSSIP_SCENARIOS, (cell) => {
       done += 1;
-      process.stderr.write(`  [${done}/${GOSSIP_SCENARIOS.length}] ${cell.scenario}: gossip ${(cell.result.gossip.wallMs / 1000).toFixed(1)} s, ` +
+      process.stderr.write(`  [${done}/${GOSSIP_SCENARIOS.length}] ${cell.scenario}: gossip${cell.result.combined ? ' + peer evidence' : ''} ${(cell.result.gossip.wallMs / 1000).toFixed(1)} s, ` +
         `central ${(cell.result.central.wallMs / 1000).toFixed(1)} s\n`);
     });
     if (o.json) {
       process.stdout.write(`${JSON.stringify(cells.map((c) => ({ scenario: c.scenario, result: gossipToJson(c.result) })), null, 2)}\n`);
       return;
     }
-    process.stdout.write(`Gossip vs central: ${config.sim.nodes} DataNodes, ${formatDuration(config.sim.durationMs)} (random faults from ` +
+    process.stdout.write(`Gossip vs central${config.gossip.peerEvidence.enabled ? ' vs central + peer evidence' : ''}: ${config.sim.nodes} DataNodes, ${formatDuration(config.sim.durationMs)} (random faults from ` +
       `${formatDuration(config.gossip.warmupMs)}), ${config.sim.faults.crashesPerNodeDay} crashes/node-day, seed ${JSON.stringify(config.sim.seed)}\n\n`);
     process.stdout.write(`${formatGossipScenarios(cells)}\n`);
     return;
