@@ -2,7 +2,8 @@
  * SwimMember (packages/membership) under a deterministic in-memory network (SimNetwork): virtual
  * time, seeded loss and per-link delay. Scenarios: bootstrap through one seed, crash detection,
  * refutation of a false suspicion, no false DEAD under 5% loss, indirect probes across an
- * asymmetric partition, bounded messages and tables. Each scenario prints its seed and figures;
+ * asymmetric partition, Lifeguard local health and NACKs (a member with a lossy inbound link slows
+ * down; clean networks leave every score at 0), bounded messages and tables. Each scenario prints its seed and figures;
  * the same seed replays it. Time scale: fastSwimConfig() (period 100 ms, ping timeout 50 ms).
  */
 import fc from 'fast-check';
@@ -175,7 +176,13 @@ describe('SwimMember: loss', () => {
     const cl = settled(50, seed, 600, { lossRate: 0.05 });
     const suspicions = cl.log.filter((e) => e.t.to === 'SUSPECT').length;
     const refutations = cl.net.members.reduce((s, m) => s + m.stats.refutations, 0);
-    console.log(`[swim] seed=${seed}: 600 periods at 5% loss: ${suspicions} suspicions, ${refutations} refutations, 0 false DEAD expected; lost ${cl.net.stats.lost} of ${cl.net.stats.sent}`);
+    const scores = cl.net.members.map((m) => m.healthScore);
+    const degradedProbes = cl.net.members.reduce((s, m) => s + m.stats.probesWhileDegraded, 0);
+    const probes = cl.net.members.reduce((s, m) => s + m.stats.probes, 0);
+    console.log(
+      `[swim] seed=${seed}: 600 periods at 5% loss: ${suspicions} suspicions, ${refutations} refutations, 0 false DEAD expected; lost ${cl.net.stats.lost} of ${cl.net.stats.sent}; ` +
+      `health scores at the end: max ${Math.max(...scores)}, ${scores.filter((x) => x > 0).length} members above 0; ${degradedProbes} of ${probes} probes ran with a score above 0`,
+    );
     expect(cl.log.filter((e) => e.t.to === 'DEAD' || e.t.to === 'LEFT')).toEqual([]);
     expect(allSee(cl, 50)).toBe(true);
   });
@@ -207,6 +214,200 @@ describe('SwimMember: asymmetric partition', () => {
     expect(indirect).toBeGreaterThan(0);
     expect(cl.log.filter((e) => e.t.to !== 'ALIVE')).toEqual([]);
     expect(cl.net.member(a).stateOf(b)).toBe('ALIVE');
+  });
+});
+
+describe('SwimMember: Lifeguard local health (health score) and NACKs', () => {
+  const cfg = fastSwimConfig();
+  const header = (from: string) => ({ from, fromAddress: `${from}:1`, fromIncarnation: 0, updates: [] as MemberUpdate[] });
+  const alive = (id: string): MemberUpdate => ({ id, address: `${id}:1`, state: 'ALIVE', incarnation: 0 });
+  /** `probe`: sent by a tick that started a probe (the others' PINGs are unjudged, dissemination only). */
+  type Sent = { atMs: number; toId: string | undefined; message: SwimMessage; probe: boolean };
+  /** Ticks `m` every 10 ms from `fromMs` until `done` holds for what it sent (or `limitMs`); returns the time and all it sent. */
+  const tickUntil = (m: SwimMember, fromMs: number, limitMs: number, done: (sent: Sent[]) => boolean): { t: number; sent: Sent[] } => {
+    const sent: Sent[] = [];
+    let t = fromMs;
+    for (; t < limitMs && !done(sent); t += 10) {
+      const probes = m.stats.probes;
+      const outs = m.tick(t);
+      for (const o of outs) sent.push({ atMs: t, toId: o.toId, message: o.message, probe: m.stats.probes > probes });
+    }
+    return { t, sent };
+  };
+
+  test('N=50, clean network, 300 periods: every health score stays 0 and nobody NACKs', () => {
+    const seed = 'swim-lhm-clean-50';
+    const cl = settled(50, seed, 5);
+    let maxScore = 0;
+    cl.net.run(cl.net.nowMs + 300 * PERIOD, () => {
+      for (const m of cl.net.members) maxScore = Math.max(maxScore, m.healthScore);
+      return false;
+    });
+    const sum = (f: (m: SwimMember) => number) => cl.net.members.reduce((s, m) => s + f(m), 0);
+    console.log(`[swim] seed=${seed}: 300 periods, no loss: highest health score ${maxScore}, NACKs sent ${sum((m) => m.stats.nacksSent)}, probes ${sum((m) => m.stats.probes)}`);
+    expect(maxScore).toBe(0);
+    expect(sum((m) => m.stats.probesWhileDegraded + m.stats.nacksSent + m.stats.nacksReceived)).toBe(0);
+    expect(cl.log.filter((e) => e.t.to !== 'ALIVE')).toEqual([]);
+  });
+
+  test('a relay NACKs a PING_REQ whose target stays silent for 80% of the ping timeout, once, and still relays a late ACK; an answered one gets no NACK', () => {
+    const relay = new SwimMember({ id: 'me', address: 'me:1', config: cfg, random: new Random('nack-relay'), nowMs: 0 });
+    const [ping] = relay.receive(1, { type: 'PING_REQ', seq: 7, target: 'x', targetAddress: 'x:1', ...header('peer') });
+    expect(ping).toMatchObject({ toId: 'x', message: { type: 'PING', target: 'x' } });
+    const nackAt = 1 + Math.floor(0.8 * cfg.pingTimeoutMs);
+    expect(relay.tick(nackAt - 1).filter((o) => o.message.type === 'ACK')).toEqual([]);
+    const nacks = relay.tick(nackAt).filter((o) => o.message.type === 'ACK');
+    expect(nacks).toEqual([expect.objectContaining({ toId: 'peer', message: expect.objectContaining({ type: 'ACK', seq: 7, target: 'x', nack: true, from: 'me' }) })]);
+    expect(relay.tick(nackAt + 5).filter((o) => o.message.type === 'ACK')).toEqual([]); // once
+    expect(relay.stats.nacksSent).toBe(1);
+    // The target answers late but within the period: the ACK is still relayed (a real one).
+    const pingSeq = (ping.message as { seq: number }).seq;
+    const [relayed] = relay.receive(nackAt + 6, { type: 'ACK', seq: pingSeq, target: 'x', ...header('x') });
+    expect(relayed.message).toMatchObject({ type: 'ACK', seq: 7, target: 'x' });
+    expect((relayed.message as { nack?: boolean }).nack).toBeUndefined();
+    // A target that answers in time: relayed, and no NACK follows.
+    const t0 = 200;
+    const [ping2] = relay.receive(t0, { type: 'PING_REQ', seq: 8, target: 'x', targetAddress: 'x:1', ...header('peer') });
+    relay.receive(t0 + 5, { type: 'ACK', seq: (ping2.message as { seq: number }).seq, target: 'x', ...header('x') });
+    for (let t = t0 + 10; t < t0 + PERIOD; t += 10) expect(relay.tick(t).filter((o) => o.message.type === 'ACK')).toEqual([]);
+    expect(relay.stats.nacksSent).toBe(1);
+  });
+
+  test('the prober counts NACKs from its relays; a NACK never satisfies a probe; the score follows memberlist\'s rules and stretches timeout and period', () => {
+    const m = new SwimMember({ id: 'me', address: 'me:1', config: cfg, random: new Random('nack-prober'), nowMs: 0 });
+    m.receive(1, { type: 'GOSSIP', ...header('peer'), updates: ['a', 'b', 'c', 'd'].map(alive) });
+    const pings = (sent: Sent[]) => sent.filter((s) => s.message.type === 'PING' && s.probe);
+    const pingReqs = (sent: Sent[]) => sent.filter((s) => s.message.type === 'PING_REQ');
+
+    // Probe 1: no ACK; every relay NACKs (one twice, one for another target, one from a non-relay).
+    let r = tickUntil(m, 2, 10 * PERIOD, (sent) => pings(sent).length === 1);
+    const p1 = pings(r.sent)[0];
+    const seq1 = (p1.message as { seq: number }).seq;
+    r = tickUntil(m, r.t, r.t + PERIOD, (sent) => pingReqs(sent).length > 0);
+    const relays1 = pingReqs(r.sent).map((s) => s.toId!);
+    expect(pingReqs(r.sent)[0].atMs - p1.atMs).toBeGreaterThanOrEqual(cfg.pingTimeoutMs);
+    expect(relays1.length).toBe(3);
+    const nack = (from: string, seq: number, target: string): SwimMessage => ({ type: 'ACK', seq, target, nack: true, ...header(from) });
+    for (const relay of relays1) m.receive(r.t, nack(relay, seq1, p1.toId!));
+    m.receive(r.t, nack(relays1[0], seq1, p1.toId!));
+    m.receive(r.t, nack(relays1[1], seq1, 'someone-else'));
+    m.receive(r.t, nack('peer', seq1, p1.toId!));
+    expect(m.stats.nacksReceived).toBe(3);
+    r = tickUntil(m, r.t + 10, r.t + PERIOD, (sent) => pings(sent).length === 1);
+    expect(m.stateOf(p1.toId!)).toBe('SUSPECT'); // NACKs are no answer
+    expect(m.healthScore).toBe(0); // every expected NACK came: the fault is the target's
+
+    // Probe 2: no ACK and no NACK: + one per silent relay.
+    const p2 = pings(r.sent)[0];
+    r = tickUntil(m, r.t, r.t + 2 * PERIOD, (sent) => pings(sent).length === 1);
+    const relays2 = pingReqs(r.sent).length;
+    expect(relays2).toBeGreaterThan(0);
+    expect(m.healthScore).toBe(relays2);
+    expect(m.stats.probesWhileDegraded).toBe(0);
+
+    // Probe 3 runs at (score + 1) × the ping timeout and the period; its ACK lowers the score by one.
+    const scale = m.healthScore + 1;
+    expect(m.currentProtocolPeriodMs).toBe(scale * PERIOD);
+    const p3 = pings(r.sent)[0];
+    const unjudgedAtP3 = m.stats.unjudgedPings;
+    expect(p3.atMs - p2.atMs).toBeLessThanOrEqual(PERIOD + 10);
+    r = tickUntil(m, r.t, r.t + 2 * scale * PERIOD, (sent) => pingReqs(sent).length > 0);
+    expect(r.sent.filter((s) => s.message.type === 'PING_REQ')[0].atMs - p3.atMs).toBeGreaterThanOrEqual(scale * cfg.pingTimeoutMs);
+    m.receive(r.t, { type: 'ACK', seq: (p3.message as { seq: number }).seq, target: p3.toId!, ...header(p3.toId!) });
+    const unjudgedSoFar = r.sent.filter((s) => s.message.type === 'PING' && !s.probe);
+    r = tickUntil(m, r.t + 10, r.t + 2 * scale * PERIOD, (sent) => pings(sent).length === 1);
+    expect(pings(r.sent)[0].atMs - p3.atMs).toBeGreaterThanOrEqual(scale * PERIOD);
+    // Meanwhile one unjudged PING in each of the scale − 1 skipped periods spreads our news; an ACK
+    // to one judges nothing (the score below moves by probe 3's ACK only).
+    const unjudged = [...unjudgedSoFar, ...r.sent.filter((s) => s.message.type === 'PING' && !s.probe)];
+    expect(unjudged.length).toBe(scale - 1);
+    expect(m.stats.unjudgedPings - unjudgedAtP3).toBe(scale - 1);
+    const [u1] = unjudged;
+    m.receive(r.t, { type: 'ACK', seq: (u1.message as { seq: number }).seq, target: u1.toId!, ...header(u1.toId!) });
+    expect(pings(r.sent)[0].atMs - p3.atMs).toBeLessThanOrEqual(scale * PERIOD + 10);
+    expect(m.healthScore).toBe(scale - 2);
+    expect(m.stats.probesWhileDegraded).toBe(1);
+
+    // Refuting a suspicion of ourselves: + 1. The score stays below awarenessMaxMultiplier.
+    const before = m.healthScore;
+    m.receive(r.t, { type: 'GOSSIP', ...header('peer'), updates: [{ id: 'me', address: 'me:1', state: 'SUSPECT', incarnation: 0, by: 'peer' }] });
+    expect(m.healthScore).toBe(before + 1);
+    for (let i = 1; i <= 20; i++) m.receive(r.t, { type: 'GOSSIP', ...header('peer'), updates: [{ id: 'me', address: 'me:1', state: 'SUSPECT', incarnation: i, by: 'peer' }] });
+    expect(m.healthScore).toBe(cfg.awarenessMaxMultiplier - 1);
+    expect(m.stats.healthScore).toBe(m.healthScore);
+
+    // awarenessMaxMultiplier 1: off.
+    const off = new SwimMember({ id: 'me', address: 'me:1', config: { ...cfg, awarenessMaxMultiplier: 1 }, random: new Random('nack-prober'), nowMs: 0 });
+    off.receive(1, { type: 'GOSSIP', ...header('peer'), updates: [{ id: 'me', address: 'me:1', state: 'SUSPECT', incarnation: 0, by: 'peer' }] });
+    tickUntil(off, 2, 20 * PERIOD, () => false); // probes of silent peers
+    expect(off.healthScore).toBe(0);
+  });
+
+  test('N=20: a crash: the relays NACK, the probers count them, and the victim is still DEAD everywhere', () => {
+    const seed = 'swim-lhm-crash-20';
+    const cl = settled(20, seed, 10);
+    const victim = 'dn-19';
+    cl.net.crash(victim);
+    const crashAt = cl.net.nowMs;
+    const others = cl.net.members.filter((m) => m.id !== victim);
+    let maxScore = 0;
+    const ok = cl.net.run(crashAt + 40 * PERIOD, () => {
+      for (const m of others) maxScore = Math.max(maxScore, m.healthScore);
+      return others.every((m) => deadAt(cl, m.id, victim));
+    });
+    const sent = others.reduce((s, m) => s + m.stats.nacksSent, 0);
+    const received = others.reduce((s, m) => s + m.stats.nacksReceived, 0);
+    console.log(`[swim] seed=${seed}: DEAD everywhere ${cl.net.nowMs - crashAt} ms after the crash; NACKs sent ${sent}, counted by probers ${received}; highest health score ${maxScore}`);
+    expect(ok).toBe(true);
+    expect(sent).toBeGreaterThan(0);
+    expect(received).toBeGreaterThan(0);
+    expect(cl.log.filter((e) => e.t.memberId !== victim && e.t.to !== 'ALIVE')).toEqual([]);
+  });
+
+  test('N=50: a member whose inbound link loses 60% of messages raises its health score, probes slower, suspects fewer healthy members, and nobody healthy is DEAD', () => {
+    const seed = 'swim-lhm-degraded-50';
+    const degraded = 'dn-7';
+    const periods = 400;
+    const run = (awarenessMaxMultiplier: number) => {
+      const cl = settled(50, seed, 5, { config: { awarenessMaxMultiplier } });
+      const loss = new Random(`${seed}/inbound`);
+      cl.net.linkFilter = (_from, to) => to !== degraded || loss.next() >= 0.6;
+      const m = cl.net.member(degraded);
+      const start = cl.net.nowMs;
+      const probesBefore = m.stats.probes;
+      let scoreSum = 0;
+      let samples = 0;
+      let maxScore = 0;
+      cl.net.run(start + periods * PERIOD, () => {
+        scoreSum += m.healthScore;
+        samples += 1;
+        maxScore = Math.max(maxScore, m.healthScore);
+        return false;
+      });
+      const after = cl.log.filter((e) => e.t.atMs >= start);
+      return {
+        probes: m.stats.probes - probesBefore,
+        meanScore: scoreSum / samples,
+        maxScore,
+        raised: after.filter((e) => e.observer === degraded && e.t.reason === 'probe-failed').length,
+        suspectedHealthy: after.filter((e) => e.t.memberId !== degraded && e.t.to === 'SUSPECT').length,
+        deadHealthy: after.filter((e) => e.t.memberId !== degraded && e.t.to === 'DEAD').length,
+        deadDegraded: after.filter((e) => e.t.memberId === degraded && e.t.to === 'DEAD').length,
+      };
+    };
+    const off = run(1);
+    const on = run(fastSwimConfig().awarenessMaxMultiplier);
+    const show = (r: typeof on) =>
+      `probes ${r.probes}, health score mean ${r.meanScore.toFixed(2)} max ${r.maxScore}, its suspicions of healthy members ${r.raised}, ` +
+      `SUSPECT transitions of healthy members anywhere ${r.suspectedHealthy}, DEAD of healthy members ${r.deadHealthy}, DEAD of ${degraded} ${r.deadDegraded}`;
+    console.log(`[swim] seed=${seed}: ${degraded} inbound loss 60%, ${periods} periods; local health off: ${show(off)}`);
+    console.log(`[swim] seed=${seed}: same, local health on (awarenessMaxMultiplier ${fastSwimConfig().awarenessMaxMultiplier}): ${show(on)}`);
+    expect(off.maxScore).toBe(0);
+    expect(on.maxScore).toBe(fastSwimConfig().awarenessMaxMultiplier - 1);
+    expect(on.meanScore).toBeGreaterThan(2);
+    expect(on.probes).toBeLessThan(off.probes / 2);
+    expect(on.raised).toBeLessThan(off.raised / 2);
+    expect(on.deadHealthy).toBe(0);
   });
 });
 
@@ -275,16 +476,33 @@ describe('SwimMember: partition and heal', () => {
     for (const m of cl.net.members) cl.net.send(m.id, m.join(0, [address(0)]));
     cl.net.run(20 * PERIOD);
     const island = 'dn-4';
+    const islander = cl.net.member(island);
     cl.net.linkFilter = (from, to) => from !== island && to !== island;
-    // Longer than the unconfirmed suspicion timeout plus deadRetentionMs: both sides forget the other.
-    cl.net.run(cl.net.nowMs + 80 * PERIOD);
-    expect(cl.net.member('dn-0').stateOf(island)).toBeUndefined();
-    expect(cl.net.member(island).liveMembers).toBe(1);
+    // Until both sides forgot the other: the unconfirmed suspicion timeout plus deadRetentionMs,
+    // after the island has probed (and suspected) all 19 others. Its probes all fail with no NACK,
+    // so its Lifeguard health score climbs to the maximum and it probes 8× slower: that takes
+    // ~200 periods (80 without local health awareness).
+    const cutAt = cl.net.nowMs;
+    let maxScore = 0;
+    const forgotten = cl.net.run(cutAt + 300 * PERIOD, () => {
+      maxScore = Math.max(maxScore, islander.healthScore);
+      return islander.liveMembers === 1 && cl.net.members.every((m) => m === islander || m.stateOf(island) === undefined);
+    });
+    expect(forgotten).toBe(true);
+    expect(maxScore).toBe(fastSwimConfig().awarenessMaxMultiplier - 1);
+    const forgottenAfter = (cl.net.nowMs - cutAt) / PERIOD;
     cl.net.linkFilter = undefined;
     const healedAt = cl.net.nowMs;
     const ok = cl.net.run(healedAt + 20 * PERIOD, () => allSee(cl, 20));
-    console.log(`[swim] seed=${seed}: after healing, all 20 see each other again in ${(cl.net.nowMs - healedAt) / PERIOD} periods; ${island} join retries ${cl.net.member(island).stats.joinRetries}`);
+    const backAfter = (cl.net.nowMs - healedAt) / PERIOD;
+    // Its probes succeed again: the score falls by one per probe (periods of 8, 7, ... 1 × P).
+    const healthy = cl.net.run(cl.net.nowMs + 60 * PERIOD, () => islander.healthScore === 0);
+    console.log(
+      `[swim] seed=${seed}: both sides forgot each other ${forgottenAfter} periods after the cut (island health score up to ${maxScore}); ` +
+      `after healing, all 20 see each other again in ${backAfter} periods; ${island} join retries ${islander.stats.joinRetries}; its health score back at 0 ${(cl.net.nowMs - healedAt) / PERIOD} periods after the heal`,
+    );
     expect(ok).toBe(true);
+    expect(healthy).toBe(true);
   });
 });
 
@@ -353,6 +571,7 @@ describe('SwimMember: incarnation rules (direct messages)', () => {
     expect(m.stateOf('x')).toBe('ALIVE');
     expect(m.stateOf('y')).toBe('SUSPECT');
     expect(m.stats.stalledProbes).toBe(1);
+    expect(m.healthScore).toBe(0); // a stalled probe proves nothing about our health either
     const resumedAt = t;
     while (m.stateOf('y') === 'SUSPECT') m.tick((t += 10));
     expect(t - resumedAt).toBeLessThanOrEqual(unconfirmedMs); // the timer ran on from where it stopped
@@ -400,12 +619,16 @@ describe('SwimMember: limits and typed errors', () => {
       { ...base, type: 'GOSSIP', updates: [{ id: 'a', address: 'a:1', state: 'ZOMBIE', incarnation: 0 }] },
       { ...base, type: 'GOSSIP', updates: Array.from({ length: MembershipLimits.maxUpdatesPerMessage + 1 }, (_, i) => ({ id: `a${i}`, address: 'a:1', state: 'ALIVE', incarnation: 0 })) },
       { ...base, type: 'SYNC', reply: 'yes', members: [] },
+      { ...base, type: 'ACK', seq: 1, target: 'x', nack: 'yes' },
       { ...base, type: 'GOSSIP', from: 'me' },
     ];
     for (const msg of bad) expect(() => m.receive(1, msg as SwimMessage)).toThrow(InvalidArgumentError);
     expect(m.size).toBe(1);
     expect(() => m.join(1, Array.from({ length: MembershipLimits.maxJoinSeeds + 1 }, (_, i) => `s${i}:1`))).toThrow(InvalidArgumentError);
     expect(() => validateSwimConfig({ ...fastSwimConfig(), pingTimeoutMs: 100 })).toThrow(InvalidArgumentError);
+    expect(() => validateSwimConfig({ ...fastSwimConfig(), awarenessMaxMultiplier: 0 })).toThrow(InvalidArgumentError);
+    expect(() => validateSwimConfig({ ...fastSwimConfig(), awarenessMaxMultiplier: MembershipLimits.maxAwarenessMultiplier + 1 })).toThrow(InvalidArgumentError);
+    expect(() => validateSwimConfig({ ...fastSwimConfig(), awarenessMaxMultiplier: 1.5 })).toThrow(InvalidArgumentError);
     expect(() => validateSwimConfig({ ...fastSwimConfig(), maxUpdatesPerMessage: MembershipLimits.maxUpdatesPerMessage + 1 })).toThrow(InvalidArgumentError);
   });
 

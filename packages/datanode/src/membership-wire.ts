@@ -89,7 +89,7 @@ export function encodeSwimMessage(m: SwimMessage): Uint8Array {
   switch (m.type) {
     case 'PING': body = { ping: { seq: m.seq, target: m.target } }; break;
     case 'PING_REQ': body = { pingReq: { seq: m.seq, target: m.target, targetAddress: m.targetAddress } }; break;
-    case 'ACK': body = { ack: { seq: m.seq, target: m.target } }; break;
+    case 'ACK': body = { ack: { seq: m.seq, target: m.target, nack: m.nack === true } }; break;
     case 'SYNC': body = { sync: { reply: m.reply, members: m.members.map(updateOut) } }; break;
     case 'GOSSIP': body = { gossip: {} }; break;
   }
@@ -123,8 +123,8 @@ export function decodeSwimMessage(bytes: Uint8Array): SwimMessage {
       return { ...header, type: 'PING_REQ', seq: b.seq, target: b.target, targetAddress: b.targetAddress };
     }
     case 'ack': {
-      const b = o.ack as { seq: number; target: string };
-      return { ...header, type: 'ACK', seq: b.seq, target: b.target };
+      const b = o.ack as { seq: number; target: string; nack: boolean };
+      return b.nack ? { ...header, type: 'ACK', seq: b.seq, target: b.target, nack: true } : { ...header, type: 'ACK', seq: b.seq, target: b.target };
     }
     case 'sync': {
       const b = o.sync as { reply: boolean; members: UpdateIn[] };

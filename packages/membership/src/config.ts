@@ -64,6 +64,16 @@ export interface SwimConfig {
    * push-pull interval); three misses leave about 2%, and gossip covers that. Default 3.
    */
   pushPullCascadeMisses: number;
+  /**
+   * Lifeguard local health awareness (Dadgar et al. 2018; memberlist AwarenessMaxMultiplier 8): a
+   * health score 0 .. awarenessMaxMultiplier − 1 that rises when our own probes fail without the
+   * NACKs our relays should have sent (the fault is likely ours: a lossy inbound link, an
+   * overloaded process) and when we must refute a suspicion of ourselves, and falls by one with
+   * each successful probe. Our ping timeout and protocol period are multiplied by (score + 1), so
+   * a member that cannot hear well probes more slowly and waits longer before it suspects anyone.
+   * Default 8 (a period and timeout at most 8× the configured ones). 1 = off (the score stays 0).
+   */
+  awarenessMaxMultiplier: number;
   /** DEAD/LEFT members are kept (and gossiped) this long before they are forgotten, ms. Default 30000 (memberlist GossipToTheDeadTime). */
   deadRetentionMs: number;
   /** Members tracked, self and DEAD/LEFT included. Default 10000; at most MembershipLimits.maxMembers. */
@@ -82,6 +92,7 @@ export function defaultSwimConfig(): SwimConfig {
     gossipFanoutPerPeriod: 0,
     pushPullIntervalMs: 30_000,
     pushPullCascadeMisses: 3,
+    awarenessMaxMultiplier: 8,
     deadRetentionMs: 30_000,
     maxMembers: 10_000,
   };
@@ -117,9 +128,29 @@ export function validateSwimConfig(c: SwimConfig): SwimConfig {
   if (c.pushPullIntervalMs !== 0 && c.pushPullIntervalMs < c.protocolPeriodMs) {
     throw new InvalidArgumentError(`swim pushPullIntervalMs must be 0 or >= protocolPeriodMs, got ${c.pushPullIntervalMs}`);
   }
+  requireInteger('awarenessMaxMultiplier', c.awarenessMaxMultiplier, 1, MembershipLimits.maxAwarenessMultiplier);
+  if (c.protocolPeriodMs * c.awarenessMaxMultiplier > MembershipLimits.maxScaledProtocolPeriodMs) {
+    throw new InvalidArgumentError(
+      `swim protocolPeriodMs × awarenessMaxMultiplier must be at most ${MembershipLimits.maxScaledProtocolPeriodMs} ms, got ${c.protocolPeriodMs * c.awarenessMaxMultiplier}`,
+    );
+  }
   requireInteger('deadRetentionMs', c.deadRetentionMs, 0, 24 * 3_600_000);
   requireInteger('maxMembers', c.maxMembers, 2, MembershipLimits.maxMembers);
   return c;
+}
+
+/**
+ * A relay that got no ACK from the target this long after the PING_REQ arrived sends the requester
+ * a NACK: 80% of the ping timeout (Lifeguard §IV-B), so that the NACK reaches the requester before
+ * its probe period ends (the requester waits protocolPeriodMs − pingTimeoutMs after sending the
+ * PING_REQ, = pingTimeoutMs with the default ratio, scaled by its health score + 1). The relay does
+ * not know the requester's settings: a cluster shares one SwimConfig.
+ */
+export const NACK_TIMEOUT_FRACTION = 0.8;
+
+/** When a relay NACKs: NACK_TIMEOUT_FRACTION × pingTimeoutMs after the PING_REQ arrived, ms. */
+export function nackTimeoutMs(c: SwimConfig): number {
+  return Math.max(1, Math.floor(NACK_TIMEOUT_FRACTION * c.pingTimeoutMs));
 }
 
 /** Minimum suspicion timeout (fully confirmed) for a cluster of n live members, ms (memberlist suspicionTimeout). */

@@ -16,6 +16,10 @@ export const MembershipLimits = {
   maxPendingRelays: 1024,
   /** probeNow() probes in flight (and answers buffered until drainProbeResults()). */
   maxOnDemandProbes: 256,
+  /** Ceiling of SwimConfig.awarenessMaxMultiplier (Lifeguard health score 0 .. multiplier − 1). */
+  maxAwarenessMultiplier: 64,
+  /** protocolPeriodMs × awarenessMaxMultiplier: the slowest a member in poor health may probe, ms. */
+  maxScaledProtocolPeriodMs: 24 * 3_600_000,
   /** Seeds accepted by join(). */
   maxJoinSeeds: 16,
   /** Longest member address ("host:port"), characters. Ids share Limits.maxNodeIdLength. */

@@ -32,8 +32,12 @@ interface Envelope {
 export interface PingMessage extends Envelope { type: 'PING'; seq: number; target: string }
 /** "Probe `target` for me": the receiver PINGs it and relays the ACK under the requester's seq. */
 export interface PingReqMessage extends Envelope { type: 'PING_REQ'; seq: number; target: string; targetAddress: string }
-/** Answer to a PING with the same seq; `target` is the member that answered (≠ from when relayed). */
-export interface AckMessage extends Envelope { type: 'ACK'; seq: number; target: string }
+/**
+ * Answer to a PING with the same seq; `target` is the member that answered (≠ from when relayed).
+ * `nack: true` (Lifeguard): the sender, relaying our PING_REQ, got no ACK from `target` in time. It
+ * proves the relay is alive and hears us; it never counts as an answer from `target`.
+ */
+export interface AckMessage extends Envelope { type: 'ACK'; seq: number; target: string; nack?: boolean }
 /** Push-pull of (part of) the sender's view; `reply: false` asks the receiver to answer with its own. */
 export interface SyncMessage extends Envelope { type: 'SYNC'; reply: boolean; members: MemberUpdate[] }
 /** Updates only (leave notices, optional extra fanout). */
@@ -88,9 +92,13 @@ export function validateMessage(m: SwimMessage, maxUpdatesPerMessage: number = M
   checkUpdates(m.updates, maxUpdatesPerMessage, 'updates');
   switch (m.type) {
     case 'PING':
+      checkCount(m.seq, 'seq');
+      checkId(m.target, 'target');
+      return;
     case 'ACK':
       checkCount(m.seq, 'seq');
       checkId(m.target, 'target');
+      if (m.nack !== undefined && typeof m.nack !== 'boolean') fail('ACK nack must be a boolean');
       return;
     case 'PING_REQ':
       checkCount(m.seq, 'seq');

@@ -22,6 +22,15 @@
  * node itself — and a message to a member we hold SUSPECT/DEAD carries that fact first, so the
  * member learns of it (and refutes) at the next contact instead of waiting for gossip.
  *
+ * Lifeguard local health (Dadgar et al. 2018, memberlist awareness.go): a health score
+ * 0 .. awarenessMaxMultiplier − 1 multiplies our ping timeout and protocol period by (score + 1).
+ * A failed probe adds the number of NACKs we expected from our relays but did not get (+1 when we
+ * could ask no relay), refuting a suspicion of ourselves adds 1, an answered probe subtracts 1. A
+ * relay that gets no ACK within NACK_TIMEOUT_FRACTION of the ping timeout NACKs the requester: the
+ * requester hears its relays, so the silence is the target's, not ours. A NACK never satisfies a
+ * probe. While the score is above 0, each base period our stretched probe skips carries one unjudged
+ * PING (dissemination only: SWIM news rides on probes, and refutations must not slow down).
+ *
  * Invariants: the member table ≤ config.maxMembers (a message that would exceed it is refused with
  * MembershipFullError before anything is applied); one pending update per member; pending relays
  * ≤ MembershipLimits.maxPendingRelays; buffered transitions ≤ maxBufferedTransitions; impossible
@@ -30,7 +39,7 @@
 import { DfsError, InvalidArgumentError } from '@minidfs/common';
 import { BroadcastQueue } from './broadcast-queue';
 import {
-  confirmedSuspicionTimeoutMs, retransmitLimit, suspicionConfirmationsWanted, suspicionMaxTimeoutMs, suspicionTimeoutMs,
+  confirmedSuspicionTimeoutMs, nackTimeoutMs, retransmitLimit, suspicionConfirmationsWanted, suspicionMaxTimeoutMs, suspicionTimeoutMs,
   type SwimConfig, validateSwimConfig,
 } from './config';
 import { MembershipLimits } from './limits';
@@ -104,6 +113,15 @@ export interface SwimStats {
   /** probeNow() requests started, and dropped beyond MembershipLimits.maxOnDemandProbes. */
   onDemandProbes: number;
   onDemandDropped: number;
+  /** Lifeguard health score now (0 = healthy; timeouts and period are × (score + 1)). */
+  healthScore: number;
+  /** Probes judged while the health score was above 0 (run with a stretched period and timeout). */
+  probesWhileDegraded: number;
+  /** NACKs we sent as a relay, and NACKs for our own probes received (from relays we asked). */
+  nacksSent: number;
+  nacksReceived: number;
+  /** Unjudged PINGs (dissemination only) sent in the periods our stretched probing skipped. */
+  unjudgedPings: number;
 }
 
 /** One line per transition, the shape the project's logs use. */
@@ -148,8 +166,14 @@ interface Probe {
   targetAddress: string;
   seq: number;
   startMs: number;
+  /** pingTimeoutMs × (health score + 1) at the start. */
+  timeoutMs: number;
   acked: boolean;
   indirectSent: boolean;
+  /** Members we sent PING_REQ to: each should answer with a relayed ACK or a NACK. */
+  relays: string[];
+  /** Those of them that NACKed (distinct, at most relays.length). */
+  nacks: Set<string>;
 }
 
 /** A probe someone outside the protocol asked for (the NameNode: "can you hear this node?"). */
@@ -177,6 +201,9 @@ interface Relay {
   requesterAddress: string;
   requesterSeq: number;
   target: string;
+  /** No ACK from the target by then: NACK the requester (once). */
+  nackAtMs: number;
+  nackSent: boolean;
   expiresAtMs: number;
 }
 
@@ -195,7 +222,10 @@ export class SwimMember {
   readonly id: string;
   readonly address: string;
   readonly config: SwimConfig;
-  readonly stats: SwimStats = { probes: 0, indirectProbes: 0, refutations: 0, relaysDropped: 0, transitionsDropped: 0, joinRetries: 0, stalledProbes: 0, onDemandProbes: 0, onDemandDropped: 0 };
+  readonly stats: SwimStats = {
+    probes: 0, indirectProbes: 0, refutations: 0, relaysDropped: 0, transitionsDropped: 0, joinRetries: 0, stalledProbes: 0, onDemandProbes: 0,
+    onDemandDropped: 0, healthScore: 0, probesWhileDegraded: 0, nacksSent: 0, nacksReceived: 0, unjudgedPings: 0,
+  };
   private readonly rng: RandomSource;
   private readonly members = new Map<string, Member>();
   private readonly self: Member;
@@ -211,6 +241,8 @@ export class SwimMember {
   private probeIndex = 0;
   private probe: Probe | undefined;
   private nextProbeAtMs: number;
+  /** Base-period clock for unjudged PINGs while our probes are stretched by poor local health. */
+  private nextGossipAtMs: number;
   private nextPushPullAtMs: number;
   private nextJoinAtMs = Number.POSITIVE_INFINITY;
   private seeds: string[] = [];
@@ -243,6 +275,7 @@ export class SwimMember {
     this.members.set(o.id, this.self);
     // Random phase: members started together do not probe in lockstep.
     this.nextProbeAtMs = o.nowMs + this.randomInt(this.config.protocolPeriodMs);
+    this.nextGossipAtMs = this.nextProbeAtMs;
     this.nextPushPullAtMs = this.config.pushPullIntervalMs > 0
       ? o.nowMs + this.config.pushPullIntervalMs + this.randomInt(this.config.protocolPeriodMs)
       : Number.POSITIVE_INFINITY;
@@ -268,6 +301,16 @@ export class SwimMember {
 
   get pendingRelays(): number {
     return this.relays.size;
+  }
+
+  /** Lifeguard local health score, 0 .. awarenessMaxMultiplier − 1 (0: healthy). */
+  get healthScore(): number {
+    return this.stats.healthScore;
+  }
+
+  /** The protocol period our next probe runs with: protocolPeriodMs × (health score + 1), ms. */
+  get currentProtocolPeriodMs(): number {
+    return this.config.protocolPeriodMs * (this.stats.healthScore + 1);
   }
 
   /** Suspicion timeout when fully confirmed, ms (depends on the number of live members). */
@@ -322,36 +365,75 @@ export class SwimMember {
       if (nowMs < m.forgetAtMs) break;
       this.forget(m);
     }
+    // Relays are in arrival order, and both deadlines are a constant offset from arrival.
     for (const [seq, r] of this.relays) {
-      if (nowMs < r.expiresAtMs) break;
-      this.relays.delete(seq);
+      if (nowMs >= r.expiresAtMs) {
+        this.relays.delete(seq);
+        continue;
+      }
+      if (nowMs < r.nackAtMs) break;
+      if (!r.nackSent) {
+        // Lifeguard: tell the requester we are here and heard it, so it does not blame itself.
+        r.nackSent = true;
+        this.stats.nacksSent += 1;
+        out.push(this.envelope(r.requester, r.requesterAddress, { type: 'ACK', seq: r.requesterSeq, target: r.target, nack: true }));
+      }
     }
     this.tickOnDemand(nowMs, out);
     const p = this.probe;
-    if (p && !p.acked && !p.indirectSent && nowMs >= p.startMs + this.config.pingTimeoutMs) {
+    if (p && !p.acked && !p.indirectSent && nowMs >= p.startMs + p.timeoutMs) {
       p.indirectSent = true;
       for (const m of this.randomLivePeers(this.config.indirectProbeCount, p.target)) {
         this.stats.indirectProbes += 1;
+        p.relays.push(m.id);
         out.push(this.envelope(m.id, m.address, { type: 'PING_REQ', seq: p.seq, target: p.target, targetAddress: p.targetAddress }));
       }
     }
-    if (nowMs >= this.nextProbeAtMs) {
+    const probeDue = nowMs >= this.nextProbeAtMs;
+    if (probeDue) {
       // Stall guard (as HeartbeatMonitor's): if this tick itself is later than the period end by
       // more than a ping timeout (GC, event-loop stall, SIGSTOP), the missing ACK may be ours to
       // blame — it can sit unread in our socket — so the probe proves nothing.
       const stalled = nowMs - this.nextProbeAtMs > this.config.pingTimeoutMs;
       if (stalled) this.stats.stalledProbes += 1;
-      if (p && !p.acked && !stalled) {
+      if (p && this.stats.healthScore > 0) this.stats.probesWhileDegraded += 1;
+      if (p && p.acked) {
+        this.changeHealth(-1);
+      } else if (p && !stalled) {
+        // Lifeguard (memberlist probeNode): each relay that neither relayed an ACK nor NACKed
+        // suggests the fault is on our side (we do not hear them); with no relay to ask, any
+        // failed probe counts once.
+        this.changeHealth(p.relays.length > 0 ? p.relays.length - p.nacks.size : 1);
         const m = this.members.get(p.target);
         if (m && m.state === 'ALIVE') this.setState(m, 'SUSPECT', 'probe-failed', nowMs, this.id);
         else if (m && m.state === 'SUSPECT' && this.confirm(m, this.id)) this.queue.enqueue({ ...m.update(), by: this.id });
       }
       this.probe = undefined;
-      this.nextProbeAtMs += this.config.protocolPeriodMs;
-      if (this.nextProbeAtMs <= nowMs) this.nextProbeAtMs = nowMs + this.config.protocolPeriodMs; // we stalled
+      // The next probe's period, stretched by our health score as it stands now.
+      const periodMs = this.currentProtocolPeriodMs;
+      this.nextProbeAtMs += periodMs;
+      if (this.nextProbeAtMs <= nowMs) this.nextProbeAtMs = nowMs + periodMs; // we stalled
       this.startProbe(nowMs, out);
       if (this.config.gossipFanoutPerPeriod > 0 && this.queue.size > 0) {
         for (const m of this.randomLivePeers(this.config.gossipFanoutPerPeriod, undefined)) out.push(this.envelope(m.id, m.address, { type: 'GOSSIP' }));
+      }
+    }
+    if (nowMs >= this.nextGossipAtMs) {
+      this.nextGossipAtMs += this.config.protocolPeriodMs;
+      if (this.nextGossipAtMs <= nowMs) this.nextGossipAtMs = nowMs + this.config.protocolPeriodMs;
+      // Poor local health stretches our probing (fewer judgments), not our share of dissemination:
+      // in each period our stretched probe skips, an unjudged PING to a random member carries our
+      // news (a refutation first), and its ACK brings back the other's (and tells us at once if we
+      // are suspected). memberlist gossips on its own, unscaled timer; here dissemination rides on
+      // probes, and without this a cluster whose scores rise (uniform heavy loss) spread refutations
+      // (s + 1)× slower: twice the false DEADs at N = 50, 20% loss (docs/GOSSIP.md). Its ACK matches
+      // no probe or relay (fresh seq), so it is applied for its piggyback only and judges nothing.
+      if (!probeDue && this.stats.healthScore > 0) {
+        const [peer] = this.randomLivePeers(1, undefined);
+        if (peer) {
+          this.stats.unjudgedPings += 1;
+          out.push(this.envelope(peer.id, peer.address, { type: 'PING', seq: this.nextSeq(), target: peer.id }));
+        }
       }
     }
     // Alone (the join went unanswered, or everyone was declared DEAD and forgotten during a
@@ -411,12 +493,21 @@ export class SwimMember {
         const seq = this.nextSeq();
         this.relays.set(seq, {
           requester: message.from, requesterAddress: message.fromAddress, requesterSeq: message.seq,
-          target: message.target, expiresAtMs: nowMs + this.config.protocolPeriodMs,
+          target: message.target, nackAtMs: nowMs + nackTimeoutMs(this.config), nackSent: false, expiresAtMs: nowMs + this.config.protocolPeriodMs,
         });
         out.push(this.envelope(message.target, message.targetAddress, { type: 'PING', seq, target: message.target }));
         break;
       }
       case 'ACK': {
+        if (message.nack === true) {
+          // A relay we asked could not reach the target: counted for our health, never an answer.
+          const p = this.probe;
+          if (p && message.seq === p.seq && message.target === p.target && p.relays.includes(message.from) && !p.nacks.has(message.from)) {
+            p.nacks.add(message.from);
+            this.stats.nacksReceived += 1;
+          }
+          break;
+        }
         const d = this.onDemand.get(message.seq);
         if (d && message.target === d.target) {
           this.onDemand.delete(message.seq);
@@ -587,7 +678,10 @@ export class SwimMember {
     const target = this.nextProbeTarget();
     if (!target) return;
     const seq = this.nextSeq();
-    this.probe = { target: target.id, targetAddress: target.address, seq, startMs: nowMs, acked: false, indirectSent: false };
+    this.probe = {
+      target: target.id, targetAddress: target.address, seq, startMs: nowMs, timeoutMs: this.config.pingTimeoutMs * (this.stats.healthScore + 1),
+      acked: false, indirectSent: false, relays: [], nacks: new Set(),
+    };
     this.stats.probes += 1;
     out.push(this.envelope(target.id, target.address, { type: 'PING', seq, target: target.id }));
   }
@@ -736,8 +830,15 @@ export class SwimMember {
     if (u.incarnation + 1 > MembershipLimits.maxIncarnation) throw new InvalidArgumentError(`swim incarnation overflow for ${this.id}`);
     this.self.incarnation = u.incarnation + 1;
     this.stats.refutations += 1;
+    this.changeHealth(1); // Lifeguard: being suspected hints that others do not hear us well
     this.queue.enqueue(this.self.update());
     this.record(this.self, 'ALIVE', 'refuting-self', nowMs);
+  }
+
+  /** Lifeguard: move the health score by `delta`, within 0 .. awarenessMaxMultiplier − 1. */
+  private changeHealth(delta: number): void {
+    const max = this.config.awarenessMaxMultiplier - 1;
+    this.stats.healthScore = Math.min(max, Math.max(0, this.stats.healthScore + delta));
   }
 
   /** An independent member also suspects `m`: true if it counted (new, not the raiser, room left). */
