@@ -242,7 +242,7 @@ export class SwimMember {
   private probe: Probe | undefined;
   private nextProbeAtMs: number;
   /** Base-period clock for unjudged PINGs while our probes are stretched by poor local health. */
-  private nextGossipAtMs: number;
+  private nextUnjudgedPingAtMs: number;
   private nextPushPullAtMs: number;
   private nextJoinAtMs = Number.POSITIVE_INFINITY;
   private seeds: string[] = [];
@@ -275,7 +275,7 @@ export class SwimMember {
     this.members.set(o.id, this.self);
     // Random phase: members started together do not probe in lockstep.
     this.nextProbeAtMs = o.nowMs + this.randomInt(this.config.protocolPeriodMs);
-    this.nextGossipAtMs = this.nextProbeAtMs;
+    this.nextUnjudgedPingAtMs = this.nextProbeAtMs;
     this.nextPushPullAtMs = this.config.pushPullIntervalMs > 0
       ? o.nowMs + this.config.pushPullIntervalMs + this.randomInt(this.config.protocolPeriodMs)
       : Number.POSITIVE_INFINITY;
@@ -418,9 +418,9 @@ export class SwimMember {
         for (const m of this.randomLivePeers(this.config.gossipFanoutPerPeriod, undefined)) out.push(this.envelope(m.id, m.address, { type: 'GOSSIP' }));
       }
     }
-    if (nowMs >= this.nextGossipAtMs) {
-      this.nextGossipAtMs += this.config.protocolPeriodMs;
-      if (this.nextGossipAtMs <= nowMs) this.nextGossipAtMs = nowMs + this.config.protocolPeriodMs;
+    if (nowMs >= this.nextUnjudgedPingAtMs) {
+      this.nextUnjudgedPingAtMs += this.config.protocolPeriodMs;
+      if (this.nextUnjudgedPingAtMs <= nowMs) this.nextUnjudgedPingAtMs = nowMs + this.config.protocolPeriodMs;
       // Poor local health stretches our probing (fewer judgments), not our share of dissemination:
       // in each period our stretched probe skips, an unjudged PING to a random member carries our
       // news (a refutation first), and its ACK brings back the other's (and tells us at once if we
