@@ -126,6 +126,7 @@ describe('membership wire', () => {
       { ...head, type: 'PING', seq: 1, target: 'dn2' },
       { ...head, type: 'PING_REQ', seq: 2 ** 40, target: 'dn2', targetAddress: '127.0.0.1:2' },
       { ...head, type: 'ACK', seq: 0, target: 'dn1' },
+      { ...head, type: 'ACK', seq: 9, target: 'dn3', nack: true },
       { ...head, type: 'SYNC', reply: true, members: [{ id: 'dn4', address: 'h:4', state: 'LEFT', incarnation: 1 }] },
       { ...head, type: 'GOSSIP', updates: [] },
     ];
