@@ -111,6 +111,16 @@ export function simCommand(): Command {
     .addOption(opt('--peer-probe-fanout <N>', 'gossip, third column: peers asked about a silent node per round', 4, intArg(1, 16)))
     .addOption(opt('--nodes-per-host <N>', 'gossip, third column: DataNodes per host (reporters on the target\'s host do not count)', 1, intArg(1, 1000)));
   return cmd.action((o: SimOptions) => {
+    try {
+      run(o);
+    } catch (err) {
+      // Thrown from an action (not from a flag's parser), commander would exit silently: say why.
+      if (err instanceof InvalidArgumentError) cmd.error(`error: ${err.message}`);
+      throw err;
+    }
+  });
+
+  function run(o: SimOptions): void {
     const explicit = (name: string) => {
       const source = cmd.getOptionValueSource(name);
       return source !== undefined && source !== 'default';
@@ -132,7 +142,7 @@ export function simCommand(): Command {
       },
     });
     process.stdout.write(o.json ? `${JSON.stringify(toJson(result), null, 2)}\n` : `${formatReport(result)}\n`);
-  });
+  }
 }
 
 export function buildConfig(o: SimOptions): SimConfig {
