@@ -15,7 +15,8 @@ import path from 'node:path';
 import {
   type DatanodeProtocolHandlers, type HeartbeatRequest__Output, type HeartbeatResponse, Limits, SERVER_OPTIONS, bindServer, loadProtos, silentLogger,
 } from '@minidfs/common';
-import { DataNode, MembershipAgent, type MembershipHandlers, swimConfigForPeriod } from '@minidfs/datanode';
+import { DataNode, MembershipAgent, type MembershipHandlers } from '@minidfs/datanode';
+import { swimConfigForPeriod } from '@minidfs/membership';
 import { waitFor } from '../support/wait';
 
 /**

@@ -16,9 +16,9 @@ import {
   CHANNEL_OPTIONS, ERROR_METADATA_KEY, type Logger, SERVER_OPTIONS, bindServer, deriveClusterKeys, loadProtos,
 } from '@minidfs/common';
 import {
-  type GetMembershipResponseIn, MembershipAgent, type MembershipClient, type MembershipHandlers, decodeSwimMessage, encodeSwimMessage, membershipMac, swimConfigForPeriod,
+  type GetMembershipResponseIn, MembershipAgent, type MembershipClient, type MembershipHandlers, decodeSwimMessage, encodeSwimMessage, membershipMac,
 } from '@minidfs/datanode';
-import type { SwimMessage } from '@minidfs/membership';
+import { type SwimMessage, swimConfigForPeriod } from '@minidfs/membership';
 import { waitFor } from '../support/wait';
 
 /** 200 ms: several agents share this Jest process; a shorter period (ping timeout) is within its event-loop stalls on a loaded machine. */

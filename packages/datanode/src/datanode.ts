@@ -22,13 +22,14 @@ import {
   DfsError, Limits, type Logger, SERVER_OPTIONS, type TlsMaterial, bindServer, channelCredentials, createLogger, deriveClusterKeys, loadProtos,
   serverCredentials,
 } from '@minidfs/common';
+import { swimConfigForPeriod } from '@minidfs/membership';
 import type { BackoffConfig } from './backoff';
 import { BlockReporter } from './block-reporter';
 import { BlockStore } from './block-store';
 import { CommandExecutor } from './command-executor';
 import { DataTransferServer, type TransferCounters, newTransferCounters } from './data-transfer-server';
 import { HeartbeatLink, type LinkStats } from './heartbeat-link';
-import { MembershipAgent, swimConfigForPeriod } from './membership-agent';
+import { MembershipAgent } from './membership-agent';
 import type { MembershipHandlers } from './membership-wire';
 import { type DataNodeMetricsServer, startDataNodeMetricsServer } from './metrics-server';
 import { NamenodeChannel } from './namenode-channel';

@@ -14,8 +14,8 @@ export { PeerClients, MAX_PEER_CHANNELS } from './peer-clients';
 export { BAD_NODE_METADATA_KEY, MAX_PIPELINE_DOWNSTREAM, TRANSFER_IDLE_TIMEOUT_MS, WRITE_PURPOSES } from './wire';
 export { startDataNodeMetricsServer, createDataNodeMetrics, type DataNodeMetricsSnapshot, type DataNodeMetricsServer, type DataNodeMetricsServerOptions, type DataNodeMetrics } from './metrics-server';
 export {
-  MembershipAgent, type MembershipAgentOptions, type MembershipCounters, type ProbeTarget, swimConfigForPeriod, MAX_MEMBERSHIP_CLIENTS, MAX_CONFIGURED_SEEDS,
-  MAX_IN_FLIGHT_DELIVERIES, MAX_QUEUED_PROBE_RESULTS, PROBE_EXPIRY_PERIODS, TICKS_PER_PERIOD,
+  MembershipAgent, type MembershipAgentOptions, type MembershipCounters, type ProbeTarget, MAX_MEMBERSHIP_CLIENTS, MAX_CONFIGURED_SEEDS,
+  MAX_IN_FLIGHT_DELIVERIES, MAX_QUEUED_PROBE_RESULTS, TICKS_PER_PERIOD,
 } from './membership-agent';
 export {
   encodeSwimMessage, decodeSwimMessage, membershipMac, checkMembershipMac, type MembershipClient, type MembershipHandlers, type GetMembershipResponseIn, type MembershipViewOut, type MemberStatusOut,

@@ -18,17 +18,16 @@
  * it runs from start() whether or not the heartbeat link is up.
  *
  * Invariants: peer clients ≤ MAX_MEMBERSHIP_CLIENTS (least recently used closed first); Delivers in
- * flight ≤ MAX_IN_FLIGHT_DELIVERIES (more are dropped and counted); probes pending ≤
- * Limits.maxPendingPeerProbes and answers waiting ≤ MAX_QUEUED_PROBE_RESULTS (oldest dropped,
- * counted); seeds ≤ MembershipLimits.maxJoinSeeds.
+ * flight ≤ MAX_IN_FLIGHT_DELIVERIES (more are dropped and counted); probes in flight are the core's
+ * (≤ MembershipLimits.maxOnDemandProbes) and answers waiting ≤ MAX_QUEUED_PROBE_RESULTS (oldest
+ * dropped, counted); seeds ≤ MembershipLimits.maxJoinSeeds.
  */
 import * as grpc from '@grpc/grpc-js';
 import {
   CHANNEL_OPTIONS, type Clock, DfsError, InvalidArgumentError, Limits, type Logger, SystemClock, loadProtos, toGrpcError,
 } from '@minidfs/common';
 import {
-  MembershipLimits, type MemberView, type Outbound, type ProbeResult, type RandomSource, SwimMember, type SwimConfig, defaultSwimConfig,
-  suspicionMaxTimeoutMs,
+  MembershipLimits, type MemberView, type Outbound, type ProbeResult, type RandomSource, SwimMember, type SwimConfig, suspicionMaxTimeoutMs,
 } from '@minidfs/membership';
 import { ClientCache } from './client-cache';
 import {
@@ -42,26 +41,10 @@ export const MAX_MEMBERSHIP_CLIENTS = 256;
 export const MAX_IN_FLIGHT_DELIVERIES = 1024;
 /** Probe answers waiting for a heartbeat (the NameNode link may be down); the oldest is dropped beyond this. */
 export const MAX_QUEUED_PROBE_RESULTS = Limits.maxPendingPeerProbes;
-/** A requested probe with no answer from the core after this many protocol periods is forgotten (counted). */
-export const PROBE_EXPIRY_PERIODS = 3;
 /** Seeds from configuration (--peer); the NameNode's (≤ Limits.maxMembershipSeeds) fill the core's join limit up. */
 export const MAX_CONFIGURED_SEEDS = MembershipLimits.maxJoinSeeds - Limits.maxMembershipSeeds;
 /** Ticks per protocol period (docs/GOSSIP.md: the core's timers fire at the first tick after their deadline). */
 export const TICKS_PER_PERIOD = 10;
-
-/**
- * The SWIM settings for a protocol period: defaultSwimConfig() with every time field scaled by
- * periodMs / 1000, as fastSwimConfig() is defaultSwimConfig() at 1/10 (ping timeout = period / 2,
- * push-pull and dead retention = 30 periods).
- */
-export function swimConfigForPeriod(periodMs: number): SwimConfig {
-  const d = defaultSwimConfig();
-  const scale = periodMs / d.protocolPeriodMs;
-  return {
-    ...d, protocolPeriodMs: periodMs, pingTimeoutMs: Math.max(1, Math.round(d.pingTimeoutMs * scale)),
-    pushPullIntervalMs: Math.round(d.pushPullIntervalMs * scale), deadRetentionMs: Math.round(d.deadRetentionMs * scale),
-  };
-}
 
 export interface MembershipAgentOptions {
   /** This node's id (the DataNode id). */
@@ -97,9 +80,8 @@ export interface MembershipCounters {
   sendsDropped: number;
   clientsEvicted: number;
   probesRequested: number;
-  /** Beyond Limits.maxPendingPeerProbes, or a malformed target. */
+  /** Beyond the core's in-flight limit (MembershipLimits.maxOnDemandProbes = Limits.maxPendingPeerProbes), or a malformed target. */
   probesDropped: number;
-  probesExpired: number;
   probeResultsDropped: number;
   /** Transitions logged. */
   transitions: number;
@@ -115,7 +97,7 @@ export class MembershipAgent {
   readonly member: SwimMember;
   readonly counters: MembershipCounters = {
     received: 0, refusedUnauthenticated: 0, refusedInvalid: 0, refusedFull: 0, sent: 0, sendFailures: 0, sendsDropped: 0, clientsEvicted: 0,
-    probesRequested: 0, probesDropped: 0, probesExpired: 0, probeResultsDropped: 0, transitions: 0,
+    probesRequested: 0, probesDropped: 0, probeResultsDropped: 0, transitions: 0,
   };
   private readonly clock: Clock;
   private readonly clients: ClientCache<MembershipClient>;
@@ -126,8 +108,6 @@ export class MembershipAgent {
   private inFlight = 0;
   private stopped = false;
   private started = false;
-  /** Probes asked for and not yet answered: target id → start (our clock). */
-  private readonly pendingProbes = new Map<string, number>();
   private readonly probeResults: ProbeResult[] = [];
   private lastRefusalLogMs = Number.NEGATIVE_INFINITY;
   private readonly serviceHandlers: MembershipHandlers;
@@ -232,28 +212,24 @@ export class MembershipAgent {
 
   /**
    * The NameNode's ProbePeers targets: each is probed now (direct, then indirect; answered within
-   * one protocol period). Beyond Limits.maxPendingPeerProbes pending, targets are dropped (counted).
+   * one protocol period). The core keeps the probes in flight: one per target (a repeated target
+   * shares its answer) and at most MembershipLimits.maxOnDemandProbes; beyond that, or for a
+   * malformed target, the request is dropped (counted).
    */
   requestProbes(targets: readonly ProbeTarget[]): void {
     if (this.stopped) return;
     const now = this.clock.nowMs();
     for (const t of targets) {
       this.counters.probesRequested += 1;
-      if (this.pendingProbes.has(t.nodeId)) continue; // already being probed; one answer serves both
-      if (this.pendingProbes.size >= Limits.maxPendingPeerProbes) {
-        this.counters.probesDropped += 1;
-        continue;
-      }
-      let out: Outbound[];
+      const droppedBefore = this.member.stats.onDemandDropped;
       try {
-        out = this.member.probeNow(now, t.nodeId, t.membershipAddress);
+        this.ship(this.member.probeNow(now, t.nodeId, t.membershipAddress));
       } catch (err) {
         this.counters.probesDropped += 1;
         this.options.logger.warn('peer probe target refused', { event: 'peer-probe-refused', target: t.nodeId, error: (err as Error).message });
         continue;
       }
-      this.pendingProbes.set(t.nodeId, now);
-      this.ship(out);
+      if (this.member.stats.onDemandDropped > droppedBefore) this.counters.probesDropped += 1;
     }
     this.drain();
   }
@@ -331,7 +307,7 @@ export class MembershipAgent {
     }
   }
 
-  /** Log transitions; collect probe answers (and forget probes the core never answered). */
+  /** Log transitions; collect probe answers. */
   private drain(): void {
     const { logger } = this.options;
     for (const t of this.member.drainTransitions()) {
@@ -343,21 +319,12 @@ export class MembershipAgent {
     }
     let fresh = false;
     for (const r of this.member.drainProbeResults()) {
-      this.pendingProbes.delete(r.targetId);
       if (this.probeResults.length >= MAX_QUEUED_PROBE_RESULTS) {
         this.probeResults.shift();
         this.counters.probeResultsDropped += 1;
       }
       this.probeResults.push(r);
       fresh = true;
-    }
-    if (this.pendingProbes.size > 0) {
-      const expiredBefore = this.clock.nowMs() - PROBE_EXPIRY_PERIODS * this.member.config.protocolPeriodMs;
-      for (const [id, startMs] of this.pendingProbes) {
-        if (startMs >= expiredBefore) continue;
-        this.pendingProbes.delete(id);
-        this.counters.probesExpired += 1;
-      }
     }
     if (fresh) this.options.onProbeResults?.();
   }

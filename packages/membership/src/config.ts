@@ -98,10 +98,23 @@ export function defaultSwimConfig(): SwimConfig {
   };
 }
 
+/**
+ * The defaults at another protocol period: every time field scaled by periodMs / 1000, i.e. ping
+ * timeout P/2, push-pull and dead retention 30 P (memberlist's ratios). DataNodes' --gossip-period-ms
+ * and the simulator's --gossip-period use it.
+ */
+export function swimConfigForPeriod(periodMs: number): SwimConfig {
+  const d = defaultSwimConfig();
+  const scale = periodMs / d.protocolPeriodMs;
+  return {
+    ...d, protocolPeriodMs: periodMs, pingTimeoutMs: Math.max(1, Math.round(d.pingTimeoutMs * scale)),
+    pushPullIntervalMs: Math.round(d.pushPullIntervalMs * scale), deadRetentionMs: Math.round(d.deadRetentionMs * scale),
+  };
+}
+
 /** The defaults at 1/10 the time scale: tests and the simulator (period 100 ms, ping timeout 50 ms). */
 export function fastSwimConfig(): SwimConfig {
-  const c = defaultSwimConfig();
-  return { ...c, protocolPeriodMs: 100, pingTimeoutMs: 50, pushPullIntervalMs: 3000, deadRetentionMs: 3000 };
+  return swimConfigForPeriod(100);
 }
 
 function requireInteger(name: keyof SwimConfig, v: number, min: number, max: number): void {

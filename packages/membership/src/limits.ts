@@ -3,6 +3,8 @@
  * The configurable values (SwimConfig) are validated against these; a message beyond them is
  * refused with a typed error before any of it is applied.
  */
+import { Limits } from '@minidfs/common';
+
 export const MembershipLimits = {
   /** Members (any state, self included) one node tracks; the same ceiling as DataNodes per NameNode. */
   maxMembers: 50_000,
@@ -14,8 +16,8 @@ export const MembershipLimits = {
   maxIndirectProbes: 16,
   /** PING_REQs a node relays at once; more are dropped (the requester has k others). */
   maxPendingRelays: 1024,
-  /** probeNow() probes in flight (and answers buffered until drainProbeResults()). */
-  maxOnDemandProbes: 256,
+  /** probeNow() probes in flight (and answers buffered until drainProbeResults()): the DataNode's Limits.maxPendingPeerProbes. */
+  maxOnDemandProbes: Limits.maxPendingPeerProbes,
   /** Ceiling of SwimConfig.awarenessMaxMultiplier (Lifeguard health score 0 .. multiplier − 1). */
   maxAwarenessMultiplier: 64,
   /** protocolPeriodMs × awarenessMaxMultiplier: the slowest a member in poor health may probe, ms. */

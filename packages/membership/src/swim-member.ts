@@ -303,6 +303,11 @@ export class SwimMember {
     return this.relays.size;
   }
 
+  /** probeNow() probes not answered yet. */
+  get pendingProbes(): number {
+    return this.onDemand.size;
+  }
+
   /** Lifeguard local health score, 0 .. awarenessMaxMultiplier − 1 (0: healthy). */
   get healthScore(): number {
     return this.stats.healthScore;

@@ -9,8 +9,9 @@
  * a host's nodes share a rack). DataNode side, as heartbeat-link.ts / command-executor.ts /
  * membership-agent.ts do it: a beat every interval from a timer (late by up to timerJitterMs),
  * carrying up to Limits.maxPeerProbeResultsPerBeat probe answers; ProbePeers targets go to the
- * member's probeNow() (one pending probe per target, at most Limits.maxPendingPeerProbes, forgotten
- * after PROBE_EXPIRY_PERIODS); answers drained after each member tick or receive, and a beat sent
+ * member's probeNow() (the core keeps one pending probe per target, at most
+ * MembershipLimits.maxOnDemandProbes, and answers each within a period or two); answers drained
+ * after each member tick or receive, and a beat sent
  * early (beatSoon: at least min(50 ms, interval) after the previous one); REREGISTER → Register RPC
  * (retried every REGISTER_RETRY_MS while the link is cut), then beats again. NameNode side: ticks
  * every interval / 4; after each tick, and after each heartbeat or registration, the commands of
@@ -68,8 +69,6 @@ export function hostOf(i: number, racks: number, nodesPerHost: number): string {
 
 /** Register RPC retry while the NameNode link is cut (heartbeat-link.ts: deadline 5 s, then backoff ≤ 2 s). */
 const REGISTER_RETRY_MS = 1000;
-/** membership-agent.ts PROBE_EXPIRY_PERIODS: a probe with no answer after this many periods is forgotten. */
-const PROBE_EXPIRY_PERIODS = 3;
 /** heartbeat-link.ts MIN_EARLY_BEAT_GAP_MS. */
 const MIN_EARLY_BEAT_GAP_MS = 50;
 
@@ -82,8 +81,10 @@ export interface NameNodeLinkHost {
   push(timeMs: number, kind: number, node: number, data: unknown): void;
   isUp(i: number): boolean;
   isPaused(i: number): boolean;
-  /** member i.probeNow(t, target), its messages shipped; false if the core refused the target. */
+  /** member i.probeNow(t, target), its messages shipped; true if the core started a probe (false: refused, dropped, or one already runs). */
   probeNow(i: number, targetId: string, targetAddress: string, t: number): boolean;
+  /** member i's probeNow() probes not answered yet. */
+  pendingProbes(i: number): number;
   /** member i.drainProbeResults(). */
   drainProbeResults(i: number): Array<{ targetId: string; reachable: boolean }>;
   /** What member i holds about `targetId` now (lastHeardMs only when asked for). */
@@ -153,7 +154,6 @@ export class NameNodeLink {
   private readonly lastArrivalMs: Float64Array;
   private readonly cutTo: Int32Array;
   private readonly cutFrom: Int32Array;
-  private readonly pendingProbes: Array<Map<string, number> | undefined>;
   private readonly results: Array<PeerProbeResult[] | undefined>;
   private readonly deferred: Array<Array<{ timeMs: number; kind: number; data: unknown }> | undefined>;
   private readonly transitions: Transition[] = [];
@@ -167,8 +167,6 @@ export class NameNodeLink {
   constructor(
     private readonly sim: SimConfig,
     private readonly mode: PeerEvidenceModeConfig,
-    /** The members' SWIM protocol period (probe expiry). */
-    private readonly memberPeriodMs: number,
     ids: readonly string[],
     addresses: readonly string[],
     private readonly host: NameNodeLinkHost,
@@ -208,7 +206,6 @@ export class NameNodeLink {
     this.lastArrivalMs = new Float64Array(n);
     this.cutTo = new Int32Array(n);
     this.cutFrom = new Int32Array(n);
-    this.pendingProbes = new Array(n).fill(undefined);
     this.results = new Array(n).fill(undefined);
     this.deferred = new Array(n).fill(undefined);
   }
@@ -271,7 +268,6 @@ export class NameNodeLink {
     this.overdue[i] = 0;
     this.registering[i] = 0;
     this.registration[i] = '';
-    this.pendingProbes[i] = undefined;
     this.results[i] = undefined;
     this.deferred[i] = undefined;
   }
@@ -302,11 +298,8 @@ export class NameNodeLink {
 
   /** After member i ticked or read a message: its probe answers, and an early beat if there are new ones. Returns whether probes are still pending. */
   afterMember(i: number, t: number): boolean {
-    const pending = this.pendingProbes[i];
-    if (!pending || pending.size === 0) return false;
     let fresh = false;
     for (const r of this.host.drainProbeResults(i)) {
-      pending.delete(r.targetId);
       const v = this.host.viewOf(i, r.targetId, !r.reachable);
       const box = (this.results[i] ??= []);
       if (box.length >= Limits.maxPendingPeerProbes) box.shift();
@@ -319,10 +312,8 @@ export class NameNodeLink {
       else this.counts.answersUnreachable += 1;
       fresh = true;
     }
-    const expiredBefore = t - PROBE_EXPIRY_PERIODS * this.memberPeriodMs;
-    for (const [id, startMs] of pending) if (startMs < expiredBefore) pending.delete(id);
     if (fresh) this.beatSoon(i, t);
-    return pending.size > 0;
+    return this.host.pendingProbes(i) > 0;
   }
 
   // ---- DataNode side ----------------------------------------------------------------------
@@ -377,14 +368,10 @@ export class NameNodeLink {
     }
   }
 
-  /** membership-agent.ts requestProbes(): one pending probe per target, at most Limits.maxPendingPeerProbes. */
+  /** membership-agent.ts requestProbes(): the core dedupes targets and bounds the probes in flight. */
   private probe(i: number, t: number, targets: ReadonlyArray<{ nodeId: string; membershipAddress: string }>): void {
-    const pending = (this.pendingProbes[i] ??= new Map());
     for (const target of targets) {
-      if (pending.has(target.nodeId) || pending.size >= Limits.maxPendingPeerProbes) continue;
-      if (!this.host.probeNow(i, target.nodeId, target.membershipAddress, t)) continue;
-      this.counts.probesStarted += 1;
-      pending.set(target.nodeId, t);
+      if (this.host.probeNow(i, target.nodeId, target.membershipAddress, t)) this.counts.probesStarted += 1;
     }
     this.afterMember(i, t); // a probe of ourselves answers at once
   }

@@ -65,12 +65,8 @@ export interface GossipRunConfig {
   gossip: GossipModeConfig;
 }
 
-/** SWIM defaults at another protocol period: ping timeout P/2, push-pull 30 P, dead retention 30 P (memberlist's ratios). */
-export function swimConfigForPeriod(periodMs: number): SwimConfig {
-  const c = defaultSwimConfig();
-  if (periodMs === c.protocolPeriodMs) return c;
-  return { ...c, protocolPeriodMs: periodMs, pingTimeoutMs: Math.max(1, Math.round(periodMs / 2)), pushPullIntervalMs: 30 * periodMs, deadRetentionMs: 30 * periodMs };
-}
+/** The CLI's --gossip-period: the membership package's scaling of the SWIM defaults. */
+export { swimConfigForPeriod } from '@minidfs/membership';
 
 export function defaultGossipModeConfig(swim: SwimConfig = defaultSwimConfig()): GossipModeConfig {
   return {
@@ -255,22 +251,25 @@ export class GossipEngine {
     }
     this.probing = new Uint8Array(n);
     this.link = this.g.peerEvidence.enabled
-      ? new NameNodeLink(c.sim, this.g.peerEvidence, swim.protocolPeriodMs, this.ids, this.ids.map((_, i) => address(i)), {
+      ? new NameNodeLink(c.sim, this.g.peerEvidence, this.ids, this.ids.map((_, i) => address(i)), {
         push: (timeMs, kind, node, data) => this.queue.push(timeMs, kind, node, data),
         isUp: (i) => this.up[i] === 1,
         isPaused: (i) => this.paused[i] === 1,
         probeNow: (i, targetId, targetAddress, t) => {
+          const m = this.members[i]!;
+          const startedBefore = m.stats.onDemandProbes;
           let out: Outbound[];
           try {
-            out = this.members[i]!.probeNow(t, targetId, targetAddress);
+            out = m.probeNow(t, targetId, targetAddress);
           } catch (err) {
             if (!(err instanceof Error) || !('code' in err)) throw err;
             return false;
           }
           this.probing[i] = 1;
           this.ship(i, out, t);
-          return true;
+          return m.stats.onDemandProbes > startedBefore;
         },
+        pendingProbes: (i) => this.members[i]?.pendingProbes ?? 0,
         drainProbeResults: (i) => this.members[i]!.drainProbeResults(),
         viewOf: (i, targetId, withLastHeard) => {
           const m = this.members[i]!;
