@@ -11,6 +11,7 @@
  * file contents; only OS scheduling differs between replays.
  */
 import type { DfsWriteStream } from '@minidfs/client';
+import { deadEverywhereBoundMs, swimConfigForPeriod } from '@minidfs/membership';
 import { type Verdict, check } from './checker';
 import { type FaultKind } from './faults';
 import {
@@ -218,13 +219,9 @@ async function silenceAndReturn(ctx: ScenarioContext, victim: string, inject: ()
 const GOSSIP: GossipOptions = { periodMs: CHAOS_PROFILE.heartbeatIntervalMs, graceMs: 8000 };
 const UNREACHABLE = 'UNREACHABLE_FROM_NAMENODE';
 
-/**
- * docs/GOSSIP.md's bound for "DEAD at every live member" after a crash: (3 + ⌈log2 N⌉) periods to
- * be probed, suspected and have the suspicion spread, plus the suspicion timeout once confirmed
- * (suspicionMult × max(1, log10 N) periods), plus one tick (period / 10).
- */
+/** docs/GOSSIP.md's bound for "DEAD at every live member" after a crash, at the DataNodes' --gossip-period-ms (agent ticks: period / 10). */
 function gossipDeadBoundMs(g: GossipOptions, members: number): number {
-  return (3 + Math.ceil(Math.log2(members))) * g.periodMs + 4 * Math.max(1, Math.log10(members)) * g.periodMs + g.periodMs / 10;
+  return deadEverywhereBoundMs(swimConfigForPeriod(g.periodMs), members, g.periodMs / 10);
 }
 
 /** Gossip DEAD transitions logged by DataNodes since `sinceMs` (optionally about `memberId`). */

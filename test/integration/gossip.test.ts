@@ -16,6 +16,7 @@ import { promisify } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { CHANNEL_OPTIONS, ERROR_METADATA_KEY, deriveClusterKeys, loadProtos, readSecretFile } from '@minidfs/common';
 import { type GetMembershipResponseIn, type MembershipClient, encodeSwimMessage, membershipMac } from '@minidfs/datanode';
+import { deadEverywhereBoundMs, suspicionTimeoutMs, swimConfigForPeriod } from '@minidfs/membership';
 import { TestCluster } from '../support/cluster';
 import { CLI } from '../support/processes';
 import { waitFor } from '../support/wait';
@@ -27,10 +28,11 @@ const PERIOD_MS = 200;
 /**
  * docs/GOSSIP.md "Detection-time bound": DEAD everywhere ≤ (3 + ⌈log2 N⌉)·P + min + one tick, with
  * min = suspicionMult (4) × max(1, log10 N) × P (N = 4 ≥ suspicionMult: the crash is confirmed, so
- * the minimum applies) and one tick = P / 10.
+ * the minimum applies) and one tick = P / 10 (the agent's TICKS_PER_PERIOD).
  */
-const SUSPICION_MIN_MS = 4 * Math.max(1, Math.log10(N)) * PERIOD_MS;
-const BOUND_MS = (3 + Math.ceil(Math.log2(N))) * PERIOD_MS + SUSPICION_MIN_MS + PERIOD_MS / 10;
+const SWIM = swimConfigForPeriod(PERIOD_MS);
+const SUSPICION_MIN_MS = suspicionTimeoutMs(SWIM, N);
+const BOUND_MS = deadEverywhereBoundMs(SWIM, N, PERIOD_MS / 10);
 /**
  * Process scheduling on a loaded 2-core CI box (timers, logging, gRPC on four processes), the same
  * allowance the chaos checker gives the NameNode's bound. The protocol bound itself is BOUND_MS.

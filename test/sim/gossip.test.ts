@@ -10,7 +10,7 @@
  * longer than the grace is DEAD when the grace ends, co-located reporters do not count. Each
  * scenario prints its seed; the same seed replays it. Wall time is never asserted.
  */
-import { suspicionTimeoutMs } from '@minidfs/membership';
+import { deadEverywhereBoundMs, suspicionTimeoutMs } from '@minidfs/membership';
 import {
   type GossipComparisonResult, type GossipRunConfig, defaultGossipRunConfig, formatGossipReport, runGossipComparison,
 } from '@minidfs/sim';
@@ -70,9 +70,8 @@ describe('gossip mode, 1,200 nodes on a clean network: crashes, a pause, NameNod
   });
 
   test('every crash is DEAD at every live member within (3 + ⌈log2 N⌉) P + min + one tick; the NameNode within 3 beats + one tick', () => {
-    const P = c.gossip.swim.protocolPeriodMs;
     const min = suspicionTimeoutMs(c.gossip.swim, N);
-    const bound = (3 + Math.ceil(log2(N))) * P + min + c.gossip.tickEveryMs;
+    const bound = deadEverywhereBoundMs(c.gossip.swim, N, c.gossip.tickEveryMs);
     const g = r.gossip.figures;
     expect(g.crashes).toBe(crashes.length);
     expect(g.detected).toBe(crashes.length);

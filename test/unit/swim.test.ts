@@ -11,7 +11,7 @@ import { DfsError, InvalidArgumentError } from '@minidfs/common';
 import { Random } from '@minidfs/sim';
 import {
   BroadcastQueue, MembershipFullError, MembershipLimits, type MemberTransition, type MemberUpdate, SimNetwork, type SwimConfig,
-  type SwimMessage, SwimMember, fastSwimConfig, formatTransition, retransmitLimit, suspicionTimeoutMs, validateSwimConfig,
+  type SwimMessage, SwimMember, deadEverywhereBoundMs, fastSwimConfig, formatTransition, retransmitLimit, suspicionTimeoutMs, validateSwimConfig,
 } from '@minidfs/membership';
 
 const PERIOD = fastSwimConfig().protocolPeriodMs;
@@ -130,7 +130,7 @@ describe('SwimMember: crash detection', () => {
     const timeout = cl.net.member('dn-0').suspicionTimeoutMs;
     // Documented bound (docs/GOSSIP.md): (3 + log2 N) periods to be probed, suspected and have the
     // suspicion spread, plus the suspicion timeout, plus one tick.
-    const bound = (3 + Math.ceil(log2(n))) * PERIOD + timeout + 10;
+    const bound = deadEverywhereBoundMs(fastSwimConfig(), n, 10);
     const crashAt = cl.net.nowMs;
     cl.net.crash(victim);
     const others = cl.net.members.filter((m) => m.id !== victim);

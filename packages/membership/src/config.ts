@@ -173,6 +173,16 @@ export function suspicionTimeoutMs(c: SwimConfig, n: number): number {
   return Math.min(MembershipLimits.maxSuspicionTimeoutMs, Math.max(MembershipLimits.minSuspicionTimeoutMs, ms));
 }
 
+/**
+ * docs/GOSSIP.md "Detection-time bound": after a crash in a cluster of `members`, DEAD at every live
+ * member within (3 + ⌈log2 N⌉) periods (probed, suspected, the suspicion spread) plus the confirmed
+ * suspicion timeout plus one tick of the caller's timer (the core acts at the first tick after a
+ * deadline). For members in good local health (score 0).
+ */
+export function deadEverywhereBoundMs(c: SwimConfig, members: number, tickMs: number): number {
+  return (3 + Math.ceil(Math.log2(members))) * c.protocolPeriodMs + suspicionTimeoutMs(c, members) + tickMs;
+}
+
 /** Suspicion timeout with no confirmation, ms. */
 export function suspicionMaxTimeoutMs(c: SwimConfig, n: number): number {
   return Math.min(MembershipLimits.maxSuspicionTimeoutMs, Math.round(c.suspicionMaxTimeoutMult * suspicionTimeoutMs(c, n)));
