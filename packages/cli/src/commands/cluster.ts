@@ -1,7 +1,15 @@
 /**
  * `minidfs cluster`: a NameNode and N DataNodes as child processes on this machine (what
  * `npm start` runs). Child logs go to DATA_DIR/logs/*.log; state transitions (the NameNode's, and
- * with --membership gossip the DataNodes' views of each other) are echoed to the terminal as readable lines. Ctrl-C (or SIGTERM) stops every child, DataNodes first.
+ * with --membership gossip the DataNodes' views of each other) are echoed to the terminal as
+ * readable lines.
+ *
+ * One foreground supervisor (its pid is printed): Ctrl-C or SIGTERM to it, or the death of its
+ * parent (`npm start` killed by pid: npm does not pass signals on), stops every node, DataNodes
+ * first, including a DataNode restarted by hand on one of the cluster's data dirs (its pid file).
+ * Children hold an IPC channel to the supervisor and stop when it closes, so none outlives a
+ * SIGKILLed supervisor either. A busy port or a data dir held by another cluster fails at once
+ * with exit 1; so does a node that exits before the cluster is up.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -10,7 +18,19 @@ import readline from 'node:readline';
 import { Command } from 'commander';
 import { ensureSecretFile } from '@minidfs/common';
 import { type TlsFlags, addTlsOptions, intArg, opt, port } from '../options';
-import { gossipPeriodOption, membershipModeOption } from './datanode';
+import { LockHeldError, acquirePidLock, busyPorts, lockHolder, watchParent } from '../supervision';
+import { DATANODE_PID_FILE, DATANODE_SETTINGS_FILE, gossipPeriodOption, membershipModeOption } from './datanode';
+
+/** The supervisor's pid-file lock in DATA_DIR. */
+export const CLUSTER_PID_FILE = 'cluster.pid';
+/** Longest wait for every node's `started` log line before the cluster start is declared failed. */
+const CLUSTER_START_TIMEOUT_MS = 60_000;
+
+/** Prints a one-line reason and exits 1 (nothing has been started, or everything was stopped). */
+function fail(reason: string): never {
+  process.stderr.write(`minidfs cluster: ${reason}\n`);
+  process.exit(1);
+}
 
 interface ClusterOptions {
   datanodes: number; dataDir: string; rpcPort: number; httpPort: number; datanodePort: number;
@@ -21,7 +41,7 @@ interface ClusterOptions {
 /** With gossip on, each DataNode gets this many other DataNodes as --peer seeds (the NameNode may add more). */
 const CLUSTER_GOSSIP_SEEDS = 2;
 
-function relay(child: ChildProcess, name: string, logFile: string): void {
+function relay(child: ChildProcess, name: string, logFile: string, onEvent: (e: Record<string, unknown>) => void): void {
   const out = fs.createWriteStream(logFile, { flags: 'a' });
   child.stdout?.pipe(out);
   if (!child.stderr) return;
@@ -29,6 +49,7 @@ function relay(child: ChildProcess, name: string, logFile: string): void {
     out.write(line + '\n');
     try {
       const e = JSON.parse(line) as Record<string, unknown>;
+      onEvent(e);
       if (e.event === 'transition') {
         console.log(`${new Date().toISOString()}  ${String(e.nodeId).padEnd(6)} ${e.from} -> ${e.to}  (${e.reason}; missed ${e.missedBeats}, ${e.msSinceLastHeartbeat} ms since last heartbeat)`);
       } else if (e.event === 'member-transition' && e.reason !== 'discovered') {
@@ -66,6 +87,27 @@ export function clusterCommand(): Command {
       const main = path.resolve(__dirname, '../main.js');
       const root = path.resolve(o.dataDir);
       fs.mkdirSync(path.join(root, 'logs'), { recursive: true });
+      // A closed terminal or pipe must not crash the supervisor (the nodes would lose it).
+      process.stdout.on('error', () => {});
+      try {
+        acquirePidLock(path.join(root, CLUSTER_PID_FILE));
+      } catch (err) {
+        if (err instanceof LockHeldError) fail(`${root} is in use by another minidfs cluster (pid ${err.pid}); stop it first (kill ${err.pid}) or use --data-dir`);
+        throw err;
+      }
+      for (let i = 1; i <= o.datanodes; i++) {
+        const holder = lockHolder(path.join(root, `dn${i}`, DATANODE_PID_FILE));
+        if (holder !== undefined) fail(`${path.join(root, `dn${i}`)} is in use by DataNode process ${holder}; stop it first (kill ${holder})`);
+      }
+      const portNames = new Map<number, string>([[o.rpcPort, 'NameNode RPC (--rpc-port)'], [o.httpPort, 'NameNode HTTP (--http-port)']]);
+      for (let i = 1; i <= o.datanodes; i++) {
+        portNames.set(o.datanodePort + i - 1, `dn${i} data (--datanode-port)`);
+        portNames.set(o.datanodePort + i - 1 + 100, `dn${i} metrics (--datanode-port + 100)`);
+      }
+      const busy = await busyPorts('127.0.0.1', [...portNames.keys()]);
+      if (busy.length > 0) {
+        fail(`port ${busy.map((p) => `${p} (${portNames.get(p)})`).join(', ')} already in use on 127.0.0.1; is another cluster running? Stop it or choose other ports`);
+      }
       const secretFile = o.insecure ? undefined : o.secretFile ? path.resolve(o.secretFile) : ensureSecretFile(path.join(root, 'secret'));
       const nodeArgs = [
         ...(secretFile ? ['--secret-file', secretFile] : []),
@@ -74,17 +116,36 @@ export function clusterCommand(): Command {
         ...(o.tlsCa ? ['--tls-ca', path.resolve(o.tlsCa)] : []),
       ];
       const children: Array<{ name: string; child: ChildProcess }> = [];
+      /** Nodes that have logged `started`; the cluster is up when every node has. */
+      const started = new Set<string>();
+      let up = false;
+      let onStartProgress = () => {};
+      const lastError = new Map<string, string>();
       const start = (name: string, args: string[]) => {
-        const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-        relay(child, name, path.join(root, 'logs', `${name}.log`));
+        // The 'ipc' channel ties the child's life to ours (supervision.ts).
+        const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+        relay(child, name, path.join(root, 'logs', `${name}.log`), (e) => {
+          if (e.event === 'started') { started.add(name); onStartProgress(); }
+          if (e.level === 'error' || e.level === 'warn') lastError.set(name, `${String(e.message)}${e.error ? `: ${String(e.error)}` : ''}`);
+        });
+        child.stderr?.on('data', (d: Buffer) => {
+          const text = d.toString().trim();
+          if (text.startsWith('minidfs')) lastError.set(name, text.split('\n')[0]);
+        });
         child.on('exit', (code, signal) => {
-          if (!stopping) console.log(`${name} exited (${signal ?? code}); the cluster keeps running without it`);
+          if (stopping) return;
+          if (!up) {
+            const why = lastError.get(name);
+            void stop(1, `${name} exited (${signal ?? code}) before the cluster was up${why ? `: ${why}` : ''}; see ${path.join(root, 'logs', `${name}.log`)}`);
+            return;
+          }
+          console.log(`${name} exited (${signal ?? code}); the cluster keeps running without it`);
         });
         children.push({ name, child });
         return child;
       };
       let stopping = false;
-      start('namenode', [
+      const namenode = start('namenode', [
         'namenode', '--rpc-port', String(o.rpcPort), '--http-port', String(o.httpPort), '--data-dir', path.join(root, 'namenode'),
         '--heartbeat-interval-ms', String(o.heartbeatIntervalMs), '--stale-after', String(o.staleAfter), '--dead-after', String(o.deadAfter),
         '--replication', String(replication), ...nodeArgs,
@@ -104,35 +165,86 @@ export function clusterCommand(): Command {
         const peers = Array.from({ length: o.datanodes }, (_, j) => j + 1).filter((j) => j !== i).slice(0, CLUSTER_GOSSIP_SEEDS)
           .flatMap((j) => ['--peer', `${hostOf(j)}:${o.datanodePort + j - 1}`]);
         const gossipArgs = o.membership === 'gossip' ? ['--membership', 'gossip', '--gossip-period-ms', String(o.gossipPeriodMs), ...peers] : ['--membership', 'off'];
+        // The node's settings go to its data dir, so `minidfs datanode --data-dir DIR` restarts it as run here.
+        const dnDir = path.join(root, `dn${i}`);
+        writeSettings(dnDir, {
+          id: `dn${i}`, namenode: `127.0.0.1:${o.rpcPort}`, port: p, advertise: hostOf(i), bind: hostOf(i), metricsPort: p + 100,
+          ...(secretFile ? { secretFile } : {}),
+          ...(o.tlsCert ? { tlsCert: path.resolve(o.tlsCert) } : {}), ...(o.tlsKey ? { tlsKey: path.resolve(o.tlsKey) } : {}),
+          ...(o.tlsCa ? { tlsCa: path.resolve(o.tlsCa) } : {}),
+          membership: o.membership, gossipPeriodMs: o.gossipPeriodMs,
+          peer: o.membership === 'gossip' ? peers.filter((_, k) => k % 2 === 1) : [],
+        });
         const dn = start(`dn${i}`, [
           'datanode', '--id', `dn${i}`, '--namenode', `127.0.0.1:${o.rpcPort}`, '--port', String(p), '--advertise', hostOf(i),
-          '--bind', hostOf(i), '--data-dir', path.join(root, `dn${i}`), '--metrics-port', String(p + 100), ...nodeArgs, ...gossipArgs,
+          '--bind', hostOf(i), '--data-dir', dnDir, '--metrics-port', String(p + 100), ...nodeArgs, ...gossipArgs,
         ]);
         pids.push(`  dn${i}  ${hostOf(i)}:${p}  pid ${dn.pid}  metrics http://${hostOf(i)}:${p + 100}/metrics`);
       }
+      const stop = async (exitCode = 0, reason?: string) => {
+        if (stopping) return;
+        stopping = true;
+        if (reason) process.stderr.write(`minidfs cluster: ${reason}\n`);
+        else console.log('stopping cluster ...');
+        const exited = (c: ChildProcess) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve())));
+        const dns = children.filter((c) => c.name !== 'namenode');
+        for (const { child } of dns) child.kill('SIGTERM');
+        // DataNodes restarted by hand on this cluster's data dirs are stopped too (their pid files).
+        const ours = new Set(children.map((c) => c.child.pid));
+        const strays: number[] = [];
+        for (let i = 1; i <= o.datanodes; i++) {
+          const pid = lockHolder(path.join(root, `dn${i}`, DATANODE_PID_FILE));
+          if (pid !== undefined && !ours.has(pid)) { strays.push(pid); process.kill(pid, 'SIGTERM'); }
+        }
+        await Promise.all([...dns.map(({ child }) => exited(child)), ...strays.map((pid) => processGone(pid))]);
+        for (const { child } of children) child.kill('SIGTERM');
+        await Promise.all(children.map(({ child }) => exited(child)));
+        process.exit(exitCode);
+      };
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
+      process.once('SIGHUP', () => void stop());
+      watchParent(() => void stop(0, 'parent process gone (npm killed?): stopping the cluster'));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => void stop(1, `not every node started within ${CLUSTER_START_TIMEOUT_MS} ms (started: ${[...started].join(', ') || 'none'}); logs in ${path.join(root, 'logs')}`), CLUSTER_START_TIMEOUT_MS);
+        onStartProgress = () => {
+          if (started.size === children.length) { clearTimeout(timer); resolve(); }
+        };
+      });
+      up = true;
       console.log([
         `minidfs cluster: 1 NameNode, ${o.datanodes} DataNodes, replication ${replication} (data and logs in ${root})`,
-        `  NameNode RPC  127.0.0.1:${o.rpcPort}`,
+        `  Supervisor    pid ${process.pid}  (Ctrl-C or kill ${process.pid} stops every node)`,
+        `  NameNode RPC  127.0.0.1:${o.rpcPort}  pid ${namenode.pid}`,
         `  Secret        ${secretFile ?? 'none (--insecure: open cluster)'}`,
         `  Gossip        ${o.membership === 'gossip' ? `SWIM among DataNodes, period ${o.gossipPeriodMs} ms (npx minidfs report --peer ${hostOf(1)}:${o.datanodePort})` : 'off (--membership gossip turns it on)'}`,
         `  Web UI        http://localhost:${o.httpPort}/   (JSON: http://localhost:${o.httpPort}/api/datanodes)`,
         ...pids,
         `Try: npx minidfs report     (kill -9 a DataNode pid above and watch it go STALE, then DEAD)`,
+        `Restart a killed DataNode: npx minidfs datanode --data-dir ${path.join(path.relative(process.cwd(), root) || '.', 'dn2')}   (settings from its datanode.json)`,
         `Ctrl-C stops the cluster.`,
       ].join('\n'));
-      const stop = async () => {
-        if (stopping) return;
-        stopping = true;
-        console.log('stopping cluster ...');
-        const exited = (c: ChildProcess) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve())));
-        const dns = children.filter((c) => c.name !== 'namenode');
-        for (const { child } of dns) child.kill('SIGTERM');
-        await Promise.all(dns.map(({ child }) => exited(child)));
-        for (const { child } of children) child.kill('SIGTERM');
-        await Promise.all(children.map(({ child }) => exited(child)));
-        process.exit(0);
-      };
-      process.once('SIGINT', () => void stop());
-      process.once('SIGTERM', () => void stop());
     });
+}
+
+function writeSettings(dir: string, settings: Record<string, unknown>): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, DATANODE_SETTINGS_FILE);
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify(settings, null, 2) + '\n');
+  fs.renameSync(`${file}.tmp`, file);
+}
+
+/** Resolves once process `pid` no longer exists (polled; it is not our child). */
+function processGone(pid: number): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => {
+      try {
+        process.kill(pid, 0);
+        setTimeout(check, 50);
+      } catch {
+        resolve();
+      }
+    };
+    check();
+  });
 }

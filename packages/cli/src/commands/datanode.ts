@@ -1,8 +1,43 @@
-/** `minidfs datanode`: runs a DataNode in the foreground; SIGTERM says goodbye and exits 0. */
+/**
+ * `minidfs datanode`: runs a DataNode in the foreground; SIGTERM says goodbye and exits 0.
+ * Settings not given as flags or MINIDFS_* variables come from DATA_DIR/datanode.json when it
+ * exists (`minidfs cluster` writes one per node, so `minidfs datanode --data-dir DIR` restarts a
+ * node exactly as the cluster ran it). DATA_DIR/datanode.pid holds the data dir for one process.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DfsError, parseHostPort, readSecretFile } from '@minidfs/common';
 import { DataNode, MAX_CONFIGURED_SEEDS } from '@minidfs/datanode';
 import { type TlsFlags, addTlsOptions, envName, intArg, opt, port, secretFileOption, tlsFrom } from '../options';
+import { LockHeldError, acquirePidLock, stopWithSupervisor } from '../supervision';
+
+/** The per-node settings file in a DataNode's data dir (written by `minidfs cluster`). */
+export const DATANODE_SETTINGS_FILE = 'datanode.json';
+/** The pid-file lock in a DataNode's data dir. */
+export const DATANODE_PID_FILE = 'datanode.pid';
+
+/**
+ * Fills options the user left at their defaults from DATA_DIR/datanode.json (keys are the
+ * options' camelCase names, e.g. "metricsPort"). Flags and environment variables win.
+ */
+export function applySettingsFile(command: Command, options: object, dataDir: string): void {
+  const o = options as Record<string, unknown>;
+  const file = path.join(dataDir, DATANODE_SETTINGS_FILE);
+  let settings: Record<string, unknown>;
+  try {
+    settings = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new DfsError('INVALID_ARGUMENT', `cannot read ${file}: ${(err as Error).message}`);
+  }
+  const known = new Set(command.options.map((opt) => opt.attributeName()));
+  for (const [key, value] of Object.entries(settings)) {
+    if (!known.has(key)) throw new DfsError('INVALID_ARGUMENT', `${file}: unknown setting "${key}"`);
+    const source = command.getOptionValueSource(key);
+    if (source === undefined || source === 'default') o[key] = value;
+  }
+}
 
 /** Most --peer seeds accepted (the SWIM core joins through at most 16 seeds, NameNode ones included). */
 export const MAX_PEER_FLAGS = MAX_CONFIGURED_SEEDS;
@@ -45,8 +80,8 @@ export function datanodeCommand(): Command {
     .addOption(opt('--port <PORT>', 'data-transfer port', 9866, port))
     .addOption(opt('--data-dir <DIR>', 'block storage directory (created if missing)').makeOptionMandatory())
     .addOption(opt('--id <NAME>', 'node id (default: the one stored in --data-dir, else HOSTNAME-PORT)'))
-    .addOption(opt('--advertise <HOST>', 'host name or address others use to reach this node (default: hostname)'))
-    .addOption(opt('--bind <HOST>', 'address to listen on', '0.0.0.0'))
+    .addOption(opt('--advertise <HOST>', 'host name or address others use to reach this node (default: the --bind address, or the hostname when binding every interface)'))
+    .addOption(opt('--bind <HOST>', 'address the data (and metrics) port listens on: loopback by default; 0.0.0.0 (or one interface\'s address) for a NameNode, clients and peers on other hosts', '127.0.0.1'))
     .addOption(opt('--rack <LABEL>', 'rack label for replica placement', '/default-rack'))
     .addOption(opt('--reconnect-max-ms <MS>', 'largest reconnect backoff towards the NameNode', 2000, intArg(10, 600_000)))
     .addOption(opt('--metrics-port <PORT>', 'HTTP port for GET /metrics (Prometheus); off when not given', undefined, port))
@@ -58,10 +93,18 @@ export function datanodeCommand(): Command {
     .action(async (o: {
       metricsPort?: number; namenode: string; port: number; dataDir: string; id?: string; advertise?: string; bind: string; rack: string; reconnectMaxMs: number;
       secretFile?: string; reservedBytes: number; membership: 'gossip' | 'off'; peer: string[]; gossipPeriodMs: number;
-    } & TlsFlags) => {
+    } & TlsFlags, command: Command) => {
+      applySettingsFile(command, o, o.dataDir);
+      try {
+        acquirePidLock(path.join(o.dataDir, DATANODE_PID_FILE));
+      } catch (err) {
+        if (err instanceof LockHeldError) throw new DfsError('INVALID_ARGUMENT', `${err.message}: another DataNode runs on this data dir (stop it first: kill ${err.pid})`);
+        throw err;
+      }
       if (o.membership !== 'gossip' && o.peer.length > 0) throw new DfsError('INVALID_ARGUMENT', '--peer needs --membership gossip');
       const dn = new DataNode({
-        namenode: o.namenode, bindHost: o.bind, port: o.port, dataDir: o.dataDir, id: o.id, advertiseHost: o.advertise, rack: o.rack,
+        namenode: o.namenode, bindHost: o.bind, port: o.port, dataDir: o.dataDir, id: o.id,
+        advertiseHost: o.advertise ?? (o.bind === '0.0.0.0' || o.bind === '::' ? undefined : o.bind), rack: o.rack,
         backoff: { initialMs: Math.min(100, o.reconnectMaxMs), maxMs: o.reconnectMaxMs }, metricsPort: o.metricsPort,
         secret: o.secretFile ? readSecretFile(o.secretFile) : undefined, reservedBytes: o.reservedBytes, tls: tlsFrom(o),
         membership: o.membership === 'gossip' ? { seeds: o.peer, protocolPeriodMs: o.gossipPeriodMs } : undefined,
@@ -78,5 +121,6 @@ export function datanodeCommand(): Command {
       };
       process.once('SIGTERM', shutdown);
       process.once('SIGINT', shutdown);
+      stopWithSupervisor(shutdown);
     });
 }

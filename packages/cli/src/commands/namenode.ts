@@ -2,8 +2,9 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { DfsClient } from '@minidfs/client';
 import { readSecretFile } from '@minidfs/common';
-import { NameNode, defaultNameNodeOptions, defaultPeerEvidenceConfig } from '@minidfs/namenode';
+import { NameNode, defaultNameNodeOptions, defaultPeerEvidenceConfig, validateBlockSize } from '@minidfs/namenode';
 import { type TlsFlags, addTlsOptions, intArg, opt, port, secretFileOption, tlsFrom } from '../options';
+import { stopWithSupervisor } from '../supervision';
 
 function floatArg(min: number, max: number): (v: string) => number {
   return (v: string) => {
@@ -11,6 +12,16 @@ function floatArg(min: number, max: number): (v: string) => number {
     if (!Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`expected a number in [${min}, ${max}], got ${v}`);
     return n;
   };
+}
+
+/** --block-size: the NameNode's own rule (validateBlockSize), refused before anything starts. */
+function blockSizeArg(v: string): number {
+  const n = Number(v);
+  try {
+    return validateBlockSize(n, '--block-size');
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
 }
 
 export function namenodeCommand(): Command {
@@ -21,12 +32,12 @@ export function namenodeCommand(): Command {
     .addOption(opt('--rpc-port <PORT>', 'gRPC port for DataNodes and clients', d.rpcPort, port))
     .addOption(opt('--http-port <PORT>', 'HTTP port for the web UI and JSON API', d.httpPort, port))
     .addOption(opt('--data-dir <DIR>', 'metadata directory (created if missing)').makeOptionMandatory())
-    .addOption(opt('--bind <HOST>', 'address to listen on', d.bindHost))
+    .addOption(opt('--bind <HOST>', 'address the RPC and HTTP ports listen on: loopback by default; 0.0.0.0 (or one interface\'s address) for DataNodes and clients on other hosts', d.bindHost))
     .addOption(opt('--heartbeat-interval-ms <MS>', 'heartbeat interval DataNodes are told to use', 1000, intArg(10, 600_000)))
     .addOption(opt('--stale-after <BEATS>', 'missed beats before a DataNode is STALE (no new writes, read last)', 2, intArg(1, 10_000)))
     .addOption(opt('--dead-after <BEATS>', 'missed beats before a DataNode is DEAD (no I/O, blocks re-replicated)', 3, intArg(2, 10_000)))
     .addOption(opt('--replication <N>', 'default replication factor for new files', d.replication, intArg(1, 32)))
-    .addOption(opt('--block-size <BYTES>', 'default block size for new files', d.blockSizeBytes, intArg(512, 2 ** 40)))
+    .addOption(opt('--block-size <BYTES>', 'default block size for new files: a multiple of 512 in 512..32 GiB', d.blockSizeBytes, blockSizeArg))
     .addOption(opt('--min-replication <N>', 'replicas each block needs reported before a write is acknowledged (capped at the file replication)', d.minReplication, intArg(1, 32)))
     .addOption(opt('--detector <KIND>', 'failure detector for DEAD: threshold (missed beats) or phi (phi accrual)', 'threshold').choices(['threshold', 'phi']))
     .addOption(opt('--phi-threshold <PHI>', 'with --detector phi: phi at which a DataNode is DEAD', 8, floatArg(0.5, 300)))
@@ -50,10 +61,16 @@ export function namenodeCommand(): Command {
       });
       await nn.start();
       // The UI's download link reads through the ordinary client path (verified, with failover).
-      const reader = new DfsClient({ namenode: `${o.bind === '0.0.0.0' ? '127.0.0.1' : o.bind}:${nn.rpcPort}`, safeModeWaitMs: 0, tls });
+      const reader = new DfsClient({ namenode: `${o.bind === '0.0.0.0' || o.bind === '::' ? '127.0.0.1' : o.bind}:${nn.rpcPort}`, safeModeWaitMs: 0, tls });
       nn.openFile = (p) => reader.createReadStream(p);
-      const shutdown = () => void nn.stop().then(() => { reader.close(); process.exit(0); });
+      let stopping = false;
+      const shutdown = () => {
+        if (stopping) return;
+        stopping = true;
+        void nn.stop().then(() => { reader.close(); process.exit(0); });
+      };
       process.once('SIGTERM', shutdown);
       process.once('SIGINT', shutdown);
+      stopWithSupervisor(shutdown);
     });
 }
