@@ -47,9 +47,11 @@ describe('placement', () => {
   });
 
   /** The rule as first written: filter, sort everything, one per new rack, then fill by rank. */
-  function twoPassReference(candidates: PlacementCandidate[], count: number, holders: Set<string>, size: number, holderRacks: Set<string>): string[] {
+  function twoPassReference(
+    candidates: PlacementCandidate[], count: number, holders: Set<string>, size: number, holderRacks: Set<string>, scheduled = new Map<string, number>(),
+  ): string[] {
     const pool = candidates
-      .filter((c) => c.state === 'LIVE' && !holders.has(c.id) && c.remainingBytes >= size)
+      .filter((c) => c.state === 'LIVE' && !holders.has(c.id) && c.remainingBytes - (scheduled.get(c.id) ?? 0) >= size)
       .sort((a, b) => b.remainingBytes - a.remainingBytes || a.activeTransfers - b.activeTransfers || a.id.localeCompare(b.id));
     const out: PlacementCandidate[] = [];
     const racks = new Set(holderRacks);
@@ -80,6 +82,33 @@ describe('placement', () => {
         }
       },
     ), { numRuns: 300 });
+  });
+
+  test('with bytes already scheduled to nodes: = the sort-everything rule over what is left (random clusters)', () => {
+    const cand = fc.record({
+      state: fc.constantFrom('LIVE', 'LIVE', 'LIVE', 'STALE' as const),
+      remainingBytes: fc.integer({ min: 0, max: 20 }),
+      scheduled: fc.integer({ min: 0, max: 20 }),
+      activeTransfers: fc.integer({ min: 0, max: 3 }),
+      rack: fc.constantFrom('/r1', '/r2', '/r3'),
+    });
+    fc.assert(fc.property(
+      fc.array(cand, { maxLength: 30 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 15 }),
+      (raw, count, size) => {
+        const nodes = raw.map(({ scheduled: _s, ...c }, i) => ({ ...c, id: `dn${i}` })) as PlacementCandidate[];
+        const scheduled = new Map(raw.map((c, i) => [`dn${i}`, c.scheduled]));
+        const want = twoPassReference(nodes, count, new Set(), size, new Set(), scheduled);
+        expect(chooseReplicationTargetsRanked(new RankedCandidates(nodes), count, new Set(), size, new Set(), scheduled)).toEqual(want);
+        for (const id of want) expect(nodes.find((n) => n.id === id)!.remainingBytes - scheduled.get(id)!).toBeGreaterThanOrEqual(size);
+      },
+    ), { numRuns: 300 });
+  });
+
+  test('re-replication needs room for a whole block after what is already scheduled to the node', () => {
+    const nodes = [node('big', { remainingBytes: 250 }), node('small', { remainingBytes: 99 }), node('mid', { remainingBytes: 150 })];
+    expect(chooseReplicationTargets(nodes, 3, new Set(), 100)).toEqual(['big', 'mid']); // 'small' has less than a block
+    expect(chooseReplicationTargets(nodes, 3, new Set(), 100, new Set(), new Map([['big', 160]]))).toEqual(['mid']);
+    expect(chooseReplicationTargets(nodes, 3, new Set(), 100, new Set(), new Map([['big', 150], ['mid', 51]]))).toEqual(['big']);
   });
 
   test('a ranked pick looks at a handful of nodes, not the cluster', () => {

@@ -189,3 +189,70 @@ describe('ReplicationMonitor and dead nodes', () => {
     });
   });
 });
+
+describe('ReplicationMonitor: blocks of open files', () => {
+  function openBlock(committed: boolean) {
+    const t = setup(4);
+    t.blocks.addBlock({ blockId: 9, generationStamp: 1, lengthBytes: 0, expectedReplication: 2, complete: false, blockSizeBytes: 10 });
+    for (const n of ['dn1', 'dn2']) t.blocks.blockReceived(n, { blockId: 9, generationStamp: 1, lengthBytes: 10 });
+    if (committed) t.blocks.updateBlock(9, { lengthBytes: 10, committed: true });
+    t.kill('dn2');
+    return t;
+  }
+
+  test('a block still being written is left to its pipeline', () => {
+    const { monitor } = openBlock(false);
+    expect(monitor.tick(0).orders).toEqual([]);
+    expect(monitor.queuedCount()).toBe(0);
+  });
+
+  test('a committed block of an open file that lost a replica is repaired like a complete one', () => {
+    const { monitor, blocks } = openBlock(true);
+    const { orders } = monitor.tick(0);
+    expect(orders).toEqual([expect.objectContaining({ kind: 'replicate', blockId: 9, sourceId: 'dn1', lengthBytes: 10, targetIds: ['dn4'] })]);
+    blocks.blockReceived('dn4', { blockId: 9, generationStamp: 1, lengthBytes: 10 });
+    monitor.replicaAdded(9, 'dn4');
+    expect(monitor.isPending(9)).toBe(false);
+    expect(monitor.tick(1).orders).toEqual([]);
+    expect(blocks.get(9)).toMatchObject({ complete: false, committed: true });
+  });
+});
+
+describe('ReplicationMonitor: target space (remaining - scheduled >= block size)', () => {
+  test('a node with room for less than one block gets no copy; copies already scheduled count', () => {
+    const { nodes, blocks, monitor, kill } = setup(4);
+    nodes.get('dn4')!.remainingBytes = 250; // room for 2 blocks of 100
+    nodes.get('dn3')!.remainingBytes = 99; // less than one block
+    for (let b = 1; b <= 6; b++) {
+      blocks.addBlock({ blockId: b, generationStamp: 1, lengthBytes: 100, expectedReplication: 2, complete: true, blockSizeBytes: 100 });
+      for (const n of ['dn1', 'dn2']) blocks.blockReceived(n, { blockId: b, generationStamp: 1, lengthBytes: 100 });
+    }
+    kill('dn2');
+    const { orders } = monitor.tick(0);
+    const targets = orders.flatMap((o) => (o.kind === 'replicate' ? o.targetIds : []));
+    expect(targets).not.toContain('dn3');
+    expect(targets.filter((t) => t === 'dn4')).toHaveLength(2); // 250 - 2*100 = 50 < 100: no third
+    expect(monitor.scheduledBytes().get('dn4')).toBe(200);
+    // A confirmed copy frees its bytes; a timed-out one too.
+    const first = orders.find((o) => o.kind === 'replicate' && o.targetIds.includes('dn4'))!;
+    blocks.blockReceived('dn4', { blockId: first.kind === 'replicate' ? first.blockId : 0, generationStamp: 1, lengthBytes: 100 });
+    monitor.replicaAdded(first.kind === 'replicate' ? first.blockId : 0, 'dn4');
+    expect(monitor.scheduledBytes().get('dn4')).toBe(100);
+    // Timed-out copies release their bytes before the re-plan: dn4 is never promised more than it holds.
+    monitor.tick(10_000);
+    expect(monitor.scheduledBytes().get('dn4') ?? 0).toBeLessThanOrEqual(200);
+    expect(monitor.scheduledBytes().get('dn3')).toBeUndefined();
+  });
+
+  test('the file\'s block size is the room needed, even for a short last block', () => {
+    const { nodes, blocks, monitor, kill } = setup(3);
+    nodes.get('dn3')!.remainingBytes = 500;
+    blocks.addBlock({ blockId: 1, generationStamp: 1, lengthBytes: 7, expectedReplication: 2, complete: true, blockSizeBytes: 1000 });
+    for (const n of ['dn1', 'dn2']) blocks.blockReceived(n, { blockId: 1, generationStamp: 1, lengthBytes: 7 });
+    kill('dn2');
+    expect(monitor.tick(0).orders).toEqual([]);
+    nodes.get('dn3')!.remainingBytes = 1000;
+    monitor.check([1]);
+    expect(monitor.tick(1).orders).toEqual([expect.objectContaining({ kind: 'replicate', blockId: 1, targetIds: ['dn3'] })]);
+  });
+});

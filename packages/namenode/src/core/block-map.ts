@@ -29,11 +29,24 @@ export interface BlockRecord {
   expectedReplication: number;
   /** The writer closed the block: its length is final and it counts for safe mode and repair. */
   complete: boolean;
+  /**
+   * The writer declared the block's final length while its file is still open (HDFS COMMITTED):
+   * its replicas are finalized, so it is repaired like a complete block, but it does not count
+   * for safe mode. One-way; a complete block's length is final whatever this says. Default false.
+   */
+  committed?: boolean;
+  /**
+   * The file's block size: the room a node needs to be given a new replica of this block (the
+   * pipeline rule). Default: the block's length.
+   */
+  blockSizeBytes?: number;
 }
 
 export interface BlockUpdate {
   lengthBytes?: number;
   complete?: boolean;
+  /** true: the writer committed the block's final length (see BlockRecord.committed). */
+  committed?: boolean;
   expectedReplication?: number;
 }
 
@@ -55,8 +68,23 @@ export interface FullReportResult {
    * Replicas kept but recorded as corrupt: a generation stamp newer than the namespace's. Such a
    * replica cannot be trusted, yet deleting it at once could destroy the only copy; the repair
    * path replaces it from a good copy and then invalidates it (like a checksum-corrupt replica).
+   * With `holdDeletions`, also the replicas of known blocks that would otherwise be invalidated.
    */
   corrupt: number[];
+  /**
+   * With `holdDeletions` only: replicas of blocks the namespace does not know. Neither recorded nor
+   * invalidated; the node keeps them and its next full report is judged again.
+   */
+  postponed: number[];
+}
+
+export interface FullReportOptions {
+  /**
+   * Order no deletion (safe mode; HDFS judges the first report after a start the same way): unknown
+   * blocks are `postponed`, replicas that would be invalidated (older stamp, wrong length) are kept
+   * as corrupt instead, so the repair path deletes them only once good copies exist. Default false.
+   */
+  holdDeletions?: boolean;
 }
 
 export interface BlockReceivedResult {
@@ -104,6 +132,13 @@ interface BlockEntry {
   replicas: Set<string>;
   /** Nodes whose replica is corrupt; a subset of replicas. Created on first use (a million blocks, almost none corrupt). */
   corrupt: Set<string> | undefined;
+  /**
+   * Nodes the NameNode placed the block on (pipeline targets, scheduled replication targets) that
+   * may still add a replica by reporting it: see mayAdd(). Meaningful only when placementKnown.
+   */
+  placed: Set<string> | undefined;
+  /** false for blocks loaded at start-up (their placement is not persisted): any node may report them. */
+  placementKnown: boolean;
 }
 
 type Verdict = 'accept' | 'invalidate' | 'corrupt';
@@ -138,26 +173,37 @@ export class BlockMap {
 
   // ---- namespace side -------------------------------------------------------------------------
 
-  /** The namespace allocated a block, or loaded it at start-up. Adding a known id is a bug. */
-  addBlock(record: BlockRecord): void {
+  /**
+   * The namespace allocated a block (with `placedOn`, the pipeline the NameNode chose for it), or
+   * loaded it at start-up (no placement: any node may report it). Adding a known id is a bug.
+   */
+  addBlock(record: BlockRecord, placedOn?: readonly string[]): void {
     validateBlockId(record.blockId);
     validateCount(`generation stamp of block ${record.blockId}`, record.generationStamp, 0);
     validateCount(`length of block ${record.blockId}`, record.lengthBytes, 0);
     validateCount(`expected replication of block ${record.blockId}`, record.expectedReplication, 1, Limits.maxDatanodes);
     if (typeof record.complete !== 'boolean') throw new InvalidArgumentError(`complete flag of block ${record.blockId} must be a boolean`);
+    if (record.committed !== undefined && typeof record.committed !== 'boolean') throw new InvalidArgumentError(`committed flag of block ${record.blockId} must be a boolean`);
+    if (record.blockSizeBytes !== undefined) validateCount(`block size of block ${record.blockId}`, record.blockSizeBytes, 1);
     if (this.blocks.has(record.blockId)) throw new InvalidArgumentError(`block ${record.blockId} is already in the block map`);
     const { blockId, generationStamp, lengthBytes, expectedReplication, complete } = record;
+    const stored: BlockRecord = { blockId, generationStamp, lengthBytes, expectedReplication, complete };
+    if (record.committed === true) stored.committed = true;
+    if (record.blockSizeBytes !== undefined) stored.blockSizeBytes = record.blockSizeBytes;
     this.blocks.set(blockId, {
-      record: { blockId, generationStamp, lengthBytes, expectedReplication, complete },
+      record: stored,
       replicas: new Set(),
       corrupt: undefined,
+      placed: placedOn && placedOn.length > 0 ? new Set(placedOn.map(validateNodeId)) : undefined,
+      placementKnown: placedOn !== undefined,
     });
     if (complete) this.completeBlocks += 1; // no replicas yet: not safe
   }
 
   /**
-   * Length while under construction, completion (one-way: a complete block's length is final),
-   * replication factor (setReplication). An unknown block is a bug in the caller.
+   * Length while under construction, commitment and completion (one-way: a committed or complete
+   * block's length is final; completing commits), replication factor (setReplication). An unknown
+   * block is a bug in the caller.
    */
   updateBlock(blockId: number, update: BlockUpdate): void {
     const e = this.entry(blockId);
@@ -168,11 +214,17 @@ export class BlockMap {
     if (update.complete !== undefined && typeof update.complete !== 'boolean') {
       throw new InvalidArgumentError(`complete flag of block ${blockId} must be a boolean`);
     }
+    if (update.committed !== undefined && typeof update.committed !== 'boolean') {
+      throw new InvalidArgumentError(`committed flag of block ${blockId} must be a boolean`);
+    }
     if (e.record.complete && update.complete === false) {
       throw new InvalidArgumentError(`block ${blockId} is complete and cannot be reopened`);
     }
-    if (e.record.complete && update.lengthBytes !== undefined && update.lengthBytes !== e.record.lengthBytes) {
-      throw new InvalidArgumentError(`block ${blockId} is complete: its length ${e.record.lengthBytes} is final`);
+    if ((e.record.complete || e.record.committed) && update.committed === false) {
+      throw new InvalidArgumentError(`block ${blockId} is committed and cannot be reopened`);
+    }
+    if ((e.record.complete || e.record.committed) && update.lengthBytes !== undefined && update.lengthBytes !== e.record.lengthBytes) {
+      throw new InvalidArgumentError(`block ${blockId} is ${e.record.complete ? 'complete' : 'committed'}: its length ${e.record.lengthBytes} is final`);
     }
     const wasSafe = this.isSafe(e);
     if (update.lengthBytes !== undefined) e.record.lengthBytes = update.lengthBytes;
@@ -180,7 +232,11 @@ export class BlockMap {
     if (update.complete === true && !e.record.complete) {
       e.record.complete = true;
       this.completeBlocks += 1;
+      // Targets that reported are replicas now; the rest may still report (see mayAdd).
+      for (const nodeId of e.replicas) e.placed?.delete(nodeId);
+      if (e.placed?.size === 0) e.placed = undefined;
     }
+    if (update.committed === true && !e.record.complete) e.record.committed = true;
     this.settle(e, wasSafe);
   }
 
@@ -200,6 +256,17 @@ export class BlockMap {
     return holders;
   }
 
+  /**
+   * The NameNode scheduled a copy of the block to `nodeId` (a REPLICATE target): that node may add
+   * a replica. No-op for an unknown block or one whose placement is not known.
+   */
+  expectReplica(blockId: number, nodeId: string): void {
+    validateNodeId(nodeId);
+    const e = this.blocks.get(validateBlockId(blockId));
+    if (!e || !e.placementKnown) return;
+    (e.placed ??= new Set()).add(nodeId);
+  }
+
   // ---- DataNode side --------------------------------------------------------------------------
 
   /**
@@ -207,7 +274,7 @@ export class BlockMap {
    * node held before). Duplicate block ids, invalid entries or more than
    * Limits.maxBlocksPerReport entries reject the whole report (InvalidArgumentError), unchanged.
    */
-  processFullReport(nodeId: string, reported: readonly ReportedReplica[]): FullReportResult {
+  processFullReport(nodeId: string, reported: readonly ReportedReplica[], options: FullReportOptions = {}): FullReportResult {
     validateNodeId(nodeId);
     if (!Array.isArray(reported)) throw new InvalidArgumentError(`block report of ${nodeId} must be an array`);
     if (reported.length > Limits.maxBlocksPerReport) {
@@ -222,15 +289,24 @@ export class BlockMap {
       seen.add(r.blockId);
     }
 
-    const result: FullReportResult = { added: [], removed: [], toInvalidate: [], corrupt: [] };
+    const result: FullReportResult = { added: [], removed: [], toInvalidate: [], corrupt: [], postponed: [] };
+    const hold = options.holdDeletions === true;
     const previous = this.nodeIndex.get(nodeId);
     const next = new Set<number>();
     for (const r of reported) {
       const e = this.blocks.get(r.blockId);
-      const verdict = this.judge(e, r);
-      if (verdict === 'invalidate' || !e) {
-        result.toInvalidate.push(r.blockId);
+      let verdict = this.judge(e, r);
+      if (e && verdict !== 'invalidate' && !this.mayAdd(e, nodeId, true)) verdict = 'invalidate';
+      if (!e) {
+        (hold ? result.postponed : result.toInvalidate).push(r.blockId);
         continue;
+      }
+      if (verdict === 'invalidate') {
+        if (!hold) {
+          result.toInvalidate.push(r.blockId);
+          continue;
+        }
+        verdict = 'corrupt';
       }
       next.add(r.blockId);
       const wasSafe = this.isSafe(e);
@@ -271,7 +347,8 @@ export class BlockMap {
     validateNodeId(nodeId);
     validateReplica(replica);
     const e = this.blocks.get(replica.blockId);
-    const verdict = this.judge(e, replica);
+    let verdict = this.judge(e, replica);
+    if (e && !this.mayAdd(e, nodeId, false)) verdict = 'invalidate';
     if (verdict === 'invalidate' || !e) {
       // An obsolete copy the map recorded earlier is gone too: the node is told to delete it.
       if (e?.replicas.has(nodeId)) this.dropReplica(e, nodeId);
@@ -282,6 +359,7 @@ export class BlockMap {
       e.replicas.add(nodeId);
       this.index(nodeId, replica.blockId);
     }
+    if (e.record.complete && e.placed?.delete(nodeId) && e.placed.size === 0) e.placed = undefined;
     if (verdict === 'corrupt') (e.corrupt ??= new Set()).add(nodeId);
     this.settle(e, wasSafe);
     return { accepted: !e.corrupt?.has(nodeId), invalidate: false };
@@ -472,6 +550,21 @@ export class BlockMap {
     if (r.generationStamp > e.record.generationStamp) return 'corrupt';
     if (e.record.complete && r.lengthBytes !== e.record.lengthBytes) return 'invalidate';
     return 'accept';
+  }
+
+  /**
+   * Whether a report may add `nodeId` as a location of the block (HDFS: only expected locations
+   * join a block under construction). Yes when the node already holds it, when the NameNode placed
+   * the block there (pipeline target, scheduled replication target) or does not know the
+   * placement (a block loaded at start-up), and, in a full report, for any node once the block is
+   * complete (a node back from DEAD, or after a NameNode restart; the stamp and the final length
+   * are still checked). So a forged replica written to some other node, even with the right id,
+   * stamp and length, is refused and invalidated; and an incremental report of a complete block
+   * from a node that has deleted its replica since is refused too.
+   */
+  private mayAdd(e: BlockEntry, nodeId: string, fullReport: boolean): boolean {
+    if (!e.placementKnown || e.replicas.has(nodeId) || e.placed?.has(nodeId)) return true;
+    return fullReport && e.record.complete;
   }
 
   private live(e: BlockEntry, isUsable: IsUsable): number {

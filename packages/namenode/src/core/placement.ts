@@ -2,7 +2,8 @@
  * Replica placement, pure. Write pipelines go to LIVE (never STALE or DEAD) nodes with room for a
  * whole block, not excluded by the client; among those the choice is random (injected) so load
  * spreads, then ordered to cross racks early when racks are labelled (HDFS default policy spirit:
- * the 2nd replica off the 1st's rack). Re-replication targets prefer the most free space.
+ * the 2nd replica off the 1st's rack). Re-replication targets pass the same space check (room for
+ * a whole block, counting copies already scheduled to the node) and prefer the most free space.
  *
  * Cost: re-replication does not sort the cluster per block. `RankedCandidates` orders the
  * candidates lazily (a heap, built in O(n) once per planner pass, popped only as far as some
@@ -120,27 +121,32 @@ export class RankedCandidates {
   }
 }
 
+const NOTHING_SCHEDULED: ReadonlyMap<string, number> = new Map();
+
 /**
- * Re-replication targets: LIVE, not holding the block, room for it; in ranked order (most free
- * space first), first one per rack that holds no replica yet, then the best of the rest.
+ * Re-replication targets: LIVE, not holding the block, room for a whole block (the pipeline rule:
+ * remainingBytes minus `scheduledBytes` — copies already planned to the node and not yet
+ * confirmed — >= blockSizeBytes); in ranked order (most free space first), first one per rack
+ * that holds no replica yet, then the best of the rest.
  */
 export function chooseReplicationTargets(
   candidates: readonly PlacementCandidate[], count: number, holders: ReadonlySet<string>, blockSizeBytes: number,
-  holderRacks: ReadonlySet<string> = new Set(),
+  holderRacks: ReadonlySet<string> = new Set(), scheduledBytes: ReadonlyMap<string, number> = NOTHING_SCHEDULED,
 ): string[] {
-  return chooseReplicationTargetsRanked(new RankedCandidates(candidates), count, holders, blockSizeBytes, holderRacks);
+  return chooseReplicationTargetsRanked(new RankedCandidates(candidates), count, holders, blockSizeBytes, holderRacks, scheduledBytes);
 }
 
 /**
  * chooseReplicationTargets over a shared ranking. The rule is two passes over the ranked eligible
  * nodes — one per new rack until `count`, then fill by rank — computed in one walk that stops as
  * soon as the answer cannot change: `count` new-rack nodes found; or every rack with a LIVE node
- * already used (no new rack can come) and enough others seen; or the next node has no room (the
- * ranking is by free space, so none after it has).
+ * already used (no new rack can come) and enough others seen; or the next node's remainingBytes
+ * alone is short of a block (the ranking is by free space, so none after it has room). A node
+ * whose scheduled bytes leave it short is skipped, not a stop.
  */
 export function chooseReplicationTargetsRanked(
   ranked: RankedCandidates, count: number, holders: ReadonlySet<string>, blockSizeBytes: number,
-  holderRacks: ReadonlySet<string> = new Set(),
+  holderRacks: ReadonlySet<string> = new Set(), scheduledBytes: ReadonlyMap<string, number> = NOTHING_SCHEDULED,
 ): string[] {
   const newRack: string[] = [];
   const others: string[] = [];
@@ -152,6 +158,7 @@ export function chooseReplicationTargetsRanked(
     const c = ranked.at(i);
     if (!c || c.remainingBytes < blockSizeBytes) break;
     if (c.state !== 'LIVE' || holders.has(c.id)) continue;
+    if (c.remainingBytes - (scheduledBytes.get(c.id) ?? 0) < blockSizeBytes) continue;
     if (!racks.has(c.rack)) {
       newRack.push(c.id);
       racks.add(c.rack);

@@ -2,7 +2,10 @@
  * ReplicationMonitor: pure re-replication and excess trimming, driven by tick(nowMs).
  *
  * Blocks to look at arrive through `check(blockIds)` (a node died, a replica was reported corrupt,
- * a report added replicas, a file was completed). On each tick the monitor classifies them into
+ * a report added replicas, a block was committed or its file completed). Only blocks with a final
+ * length are judged: complete blocks and committed blocks of files still open (the writer named
+ * their length; their replicas are finalized). A block still being written is left to its
+ * pipeline. On each tick the monitor classifies them into
  * HDFS LowRedundancyBlocks-style priority queues:
  *   0 HIGHEST      exactly one live replica (expected > 1)
  *   1 VERY_UNDER   live × 3 < expected
@@ -12,7 +15,10 @@
  * and then plans at most `maxScheduledPerTick` copies, highest priority first: a REPLICATE(block,
  * targets) for one LIVE source holding a good replica, with at most `replicationStreamsPerNode`
  * scheduled copies per source (`topPriorityStreamsPerNode` for priority 0). Targets: LIVE, not
- * holding the block, most free space, racks spread. A copy counts only when the target reports
+ * holding the block, racks spread, most free space, and room for a whole block as a write
+ * pipeline needs: remaining (free − reserved, from heartbeats) minus the bytes of copies already
+ * scheduled to the node and not yet confirmed >= the file's block size, so a burst of copies
+ * cannot fill a node past its reserve between two heartbeats. A copy counts only when the target reports
  * the replica (replicaAdded); a pending copy not confirmed within `pendingTimeoutMs` is dropped
  * and its block re-queued, so a target that died mid-copy is not waited on forever.
  * Over-replicated blocks (live > expected, no copy pending) lose their excess replicas on the
@@ -90,6 +96,8 @@ interface Pending {
   sourceId: string;
   targets: Set<string>;
   deadlineMs: number;
+  /** Bytes each target will receive (the block's length), counted against its free space until confirmed. */
+  lengthBytes: number;
 }
 
 export const PRIORITY_HIGHEST = 0;
@@ -104,6 +112,8 @@ export class ReplicationMonitor {
   private readonly corruptOnly = new Set<number>();
   private readonly pending = new Map<number, Pending>();
   private readonly streamsBySource = new Map<string, number>();
+  /** Bytes of unconfirmed copies scheduled to each target (the space rule, header). */
+  private readonly bytesByTarget = new Map<string, number>();
   /** This tick's cluster view, taken on first use (see the header). */
   private view: { candidates: PlacementCandidate[]; ranked?: RankedCandidates; freeBytes?: Map<string, number> } | undefined;
 
@@ -122,6 +132,7 @@ export class ReplicationMonitor {
   replicaAdded(blockId: number, nodeId: string, events: ReplicationEvent[] = []): ReplicationEvent[] {
     const p = this.pending.get(blockId);
     if (p?.targets.delete(nodeId)) {
+      this.addScheduledBytes(nodeId, -p.lengthBytes);
       events.push({ type: 'copied', blockId, sourceId: p.sourceId, targetId: nodeId });
       if (p.targets.size === 0) this.finishPending(blockId, p);
     }
@@ -156,6 +167,11 @@ export class ReplicationMonitor {
   /** Copies each source is currently scheduled for (for tests and metrics). */
   streams(): ReadonlyMap<string, number> {
     return this.streamsBySource;
+  }
+
+  /** Bytes of unconfirmed copies scheduled to each target (for tests and metrics). */
+  scheduledBytes(): ReadonlyMap<string, number> {
+    return this.bytesByTarget;
   }
 
   isPending(blockId: number): boolean {
@@ -226,10 +242,12 @@ export class ReplicationMonitor {
         if (!source) continue;
         const holders = new Set([...this.blocks.replicas(blockId), ...this.blocks.corruptReplicas(blockId)]);
         const holderRacks = new Set(good.map((n) => this.cluster.rack(n)).filter((r): r is string => r !== undefined));
-        const targets = chooseReplicationTargetsRanked(this.ranked(), missing, holders, record.lengthBytes, holderRacks);
+        const roomNeeded = Math.max(record.blockSizeBytes ?? 0, record.lengthBytes);
+        const targets = chooseReplicationTargetsRanked(this.ranked(), missing, holders, roomNeeded, holderRacks, this.bytesByTarget);
         if (targets.length === 0) continue;
-        this.pending.set(blockId, { sourceId: source, targets: new Set(targets), deadlineMs: nowMs + this.config.pendingTimeoutMs });
+        this.pending.set(blockId, { sourceId: source, targets: new Set(targets), deadlineMs: nowMs + this.config.pendingTimeoutMs, lengthBytes: record.lengthBytes });
         this.streamsBySource.set(source, (this.streamsBySource.get(source) ?? 0) + 1);
+        for (const t of targets) this.addScheduledBytes(t, record.lengthBytes);
         queue.delete(blockId);
         budget -= 1;
         orders.push({
@@ -272,7 +290,7 @@ export class ReplicationMonitor {
     for (const q of this.queues.values()) wasQueued = q.delete(blockId) || wasQueued;
     this.corruptOnly.delete(blockId);
     const record = this.blocks.get(blockId);
-    if (!record || !record.complete) return;
+    if (!record || !(record.complete || record.committed)) return; // still being written: nothing final to copy
     const good = this.blocks.replicas(blockId).filter((n) => this.usable(n));
     const unreachable = this.unreachableCount(blockId);
     const corrupt = this.blocks.corruptReplicas(blockId);
@@ -311,5 +329,12 @@ export class ReplicationMonitor {
     const n = (this.streamsBySource.get(p.sourceId) ?? 1) - 1;
     if (n <= 0) this.streamsBySource.delete(p.sourceId);
     else this.streamsBySource.set(p.sourceId, n);
+    for (const t of p.targets) this.addScheduledBytes(t, -p.lengthBytes);
+  }
+
+  private addScheduledBytes(nodeId: string, delta: number): void {
+    const n = (this.bytesByTarget.get(nodeId) ?? 0) + delta;
+    if (n <= 0) this.bytesByTarget.delete(nodeId);
+    else this.bytesByTarget.set(nodeId, n);
   }
 }
