@@ -297,9 +297,9 @@ describe('protocol fuzz', () => {
       switch (choice) {
         case 0: return '';
         case 1: return garbage;
-        case 2: return issueBlockToken(e.keys.blockToken, safeBlockId(id), 'WRITE', Date.now() + 60_000);
-        case 3: return issueBlockToken(e.keys.blockToken, safeBlockId(id), 'READ', Date.now() + 60_000);
-        default: return issueBlockToken(e.keys.blockToken, id + 1, 'READ', Date.now() - 3_600_000);
+        case 2: return issueBlockToken(e.keys.blockToken, { blockId: safeBlockId(id), generationStamp: 1, mode: 'WRITE', targets: ['dn1', 'dn2'] }, Date.now() + 60_000);
+        case 3: return issueBlockToken(e.keys.blockToken, { blockId: safeBlockId(id), generationStamp: 1, mode: 'READ' }, Date.now() + 60_000);
+        default: return issueBlockToken(e.keys.blockToken, { blockId: id + 1, generationStamp: 1, mode: 'READ' }, Date.now() - 3_600_000);
       }
     };
 

@@ -34,7 +34,8 @@ test('an expired block token is refreshed once from the NameNode and the read co
   server.addService(loadProtos().DataTransfer.service, transfer.handlers());
   const port = await bindServer(server, '127.0.0.1:0');
   const pool = new DatanodePool();
-  const tokens = [issueBlockToken(keys.blockToken, 7, 'READ', Date.now() - 3_600_000), issueBlockToken(keys.blockToken, 7, 'READ', Date.now() + 60_000)];
+  const grant = { blockId: 7, generationStamp: 1, mode: 'READ' } as const;
+  const tokens = [issueBlockToken(keys.blockToken, grant, Date.now() - 3_600_000), issueBlockToken(keys.blockToken, grant, Date.now() + 60_000)];
   let located = 0;
   const rpc = {
     call: async (method: string) => {

@@ -32,10 +32,10 @@ function unary<Res>(fn: (cb: (err: grpc.ServiceError | null, res?: Res) => void)
   return new Promise((resolve) => fn((err, res) => resolve({ res, status: statusOf(err) })));
 }
 
-function readBlock(client: DataTransferClient, blockId: number, accessToken: string): Promise<{ bytes: number; status?: Status }> {
+function readBlock(client: DataTransferClient, blockId: number, accessToken: string, generationStamp = 1): Promise<{ bytes: number; status?: Status }> {
   return new Promise((resolve) => {
     let bytes = 0;
-    const call = client.ReadBlock({ blockId, generationStamp: 0, offsetBytes: 0, lengthBytes: 0, accessToken });
+    const call = client.ReadBlock({ blockId, generationStamp, offsetBytes: 0, lengthBytes: 0, accessToken });
     call.on('data', (c: { data: Buffer }) => { bytes += c.data.length; });
     call.on('error', (err: grpc.ServiceError) => resolve({ bytes, status: statusOf(err) }));
     call.on('end', () => resolve({ bytes }));
@@ -166,23 +166,25 @@ describe('a cluster with a secret', () => {
     await client.writeFile('/secure/b.bin', randomBytes(1000));
     expect(createHash('sha256').update(await client.readFile('/secure/a.bin')).digest('hex')).toBe(createHash('sha256').update(data).digest('hex'));
 
-    type Located = { blocks: Array<{ block: { blockId: number; lengthBytes: number } | null; locations: Array<{ host: string; dataPort: number }>; accessToken: string }> };
+    type Located = { blocks: Array<{ block: { blockId: number; generationStamp: number; lengthBytes: number } | null; locations: Array<{ host: string; dataPort: number }>; accessToken: string }> };
     const located = await unary<Located>((cb) => clientProtocol.GetBlockLocations({ path: '/secure/a.bin' }, cb));
     const other = await unary<Located>((cb) => clientProtocol.GetBlockLocations({ path: '/secure/b.bin' }, cb));
     const a = { ...located.res!.blocks[0], block: located.res!.blocks[0].block! };
     const b = other.res!.blocks[0];
-    expect(a.accessToken).toMatch(/^v1\./);
+    expect(a.accessToken).toMatch(/^v2\./);
     const loc = a.locations[0];
     const dn = new (loadProtos().DataTransfer)(`${loc.host}:${loc.dataPort}`, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
     try {
       const denied = { code: grpc.status.PERMISSION_DENIED, minidfsError: 'PERMISSION_DENIED' };
       expect(await readBlock(dn, a.block.blockId, '')).toMatchObject({ bytes: 0, status: denied });
       expect(await readBlock(dn, a.block.blockId, b.accessToken)).toMatchObject({ bytes: 0, status: denied });
-      const expired = issueBlockToken(keys.blockToken, a.block.blockId, 'READ', Date.now() - 60 * 60_000);
-      expect(await readBlock(dn, a.block.blockId, expired)).toMatchObject({ bytes: 0, status: denied });
+      const gen = Number(a.block.generationStamp);
+      const expired = issueBlockToken(keys.blockToken, { blockId: a.block.blockId, generationStamp: gen, mode: 'READ' }, Date.now() - 60 * 60_000);
+      expect(await readBlock(dn, a.block.blockId, expired, gen)).toMatchObject({ bytes: 0, status: denied });
+      expect(await readBlock(dn, a.block.blockId, a.accessToken, gen + 1)).toMatchObject({ bytes: 0, status: denied });
       expect(await writeBlock(dn, 999_999, '')).toMatchObject(denied);
-      expect(await writeBlock(dn, 999_999, issueBlockToken(keys.blockToken, 999_999, 'READ', Date.now() + 60_000))).toMatchObject(denied);
-      const ok = await readBlock(dn, a.block.blockId, a.accessToken);
+      expect(await writeBlock(dn, 999_999, issueBlockToken(keys.blockToken, { blockId: 999_999, generationStamp: 1, mode: 'READ' }, Date.now() + 60_000))).toMatchObject(denied);
+      const ok = await readBlock(dn, a.block.blockId, a.accessToken, gen);
       expect(ok).toEqual({ bytes: a.block.lengthBytes });
     } finally {
       dn.close();

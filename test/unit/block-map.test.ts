@@ -317,3 +317,50 @@ describe('limits and validation', () => {
     expect(map.nodeBlocks('dn1')).toEqual([]);
   });
 });
+
+describe('placement: who may add a location', () => {
+  const uc = (id: number) => block(id, { complete: false, lengthBytes: 0 });
+
+  test('a block under construction takes replicas only from its pipeline targets, in either kind of report', () => {
+    map = new BlockMap();
+    map.addBlock(uc(1), ['dn1', 'dn2']);
+    expect(map.blockReceived('dn1', rep(1))).toEqual({ accepted: true, invalidate: false });
+    expect(map.blockReceived('dn3', rep(1))).toEqual({ accepted: false, invalidate: true });
+    expect(map.processFullReport('dn4', [rep(1)]).toInvalidate).toEqual([1]);
+    expect(map.processFullReport('dn2', [rep(1)]).added).toEqual([1]);
+    expect(map.replicas(1).sort()).toEqual(['dn1', 'dn2']);
+    // A target that died and came back is still a target while the block is open.
+    map.removeNode('dn2');
+    expect(map.processFullReport('dn2', [rep(1)]).added).toEqual([1]);
+  });
+
+  test('a scheduled replication target may add the block; an unscheduled node may not', () => {
+    map = new BlockMap();
+    map.addBlock(uc(1), ['dn1']);
+    map.blockReceived('dn1', rep(1));
+    map.updateBlock(1, { lengthBytes: 1024, complete: true });
+    expect(map.blockReceived('dn2', rep(1)).invalidate).toBe(true);
+    map.expectReplica(1, 'dn2');
+    expect(map.blockReceived('dn2', rep(1))).toEqual({ accepted: true, invalidate: false });
+  });
+
+  test('a complete block: a late pipeline target is accepted once; a node that deleted its replica cannot re-add it incrementally', () => {
+    map = new BlockMap();
+    map.addBlock(uc(1), ['dn1', 'dn2', 'dn3']);
+    map.blockReceived('dn1', rep(1));
+    map.blockReceived('dn2', rep(1));
+    map.updateBlock(1, { lengthBytes: 1024, complete: true });
+    expect(map.blockReceived('dn3', rep(1)).accepted).toBe(true);
+    expect(map.blockDeleted('dn3', 1)).toBe(true);
+    expect(map.blockReceived('dn3', rep(1))).toEqual({ accepted: false, invalidate: true });
+    // A full report of a complete block (a node back from DEAD, a NameNode restart) is judged by stamp and length only.
+    expect(map.processFullReport('dn4', [rep(1)]).added).toEqual([1]);
+    expect(map.processFullReport('dn5', [rep(1, { lengthBytes: 1000 })]).toInvalidate).toEqual([1]);
+  });
+
+  test('a block loaded at start-up (placement unknown) takes replicas from any node', () => {
+    map = new BlockMap();
+    map.addBlock(uc(1));
+    expect(map.blockReceived('dn9', rep(1)).accepted).toBe(true);
+  });
+});

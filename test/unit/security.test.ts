@@ -81,21 +81,39 @@ describe('session token', () => {
 
 describe('block access token', () => {
   const expires = T0 + 600_000;
-  const token = issueBlockToken(keys.blockToken, 42, 'READ', expires);
+  const token = issueBlockToken(keys.blockToken, { blockId: 42, generationStamp: 5, mode: 'READ' }, expires);
+  const read = { blockId: 42, generationStamp: 5, mode: 'READ', nodeId: 'dn1' } as const;
 
   test('grants its mode on its block until expiry (+ skew tolerance)', () => {
-    expect(codeOf(() => verifyBlockToken(keys.blockToken, token, 42, 'READ', T0))).toBeUndefined();
-    expect(codeOf(() => verifyBlockToken(keys.blockToken, token, 42, 'READ', expires + BLOCK_TOKEN_CLOCK_SKEW_TOLERANCE_MS))).toBeUndefined();
-    expect(codeOf(() => verifyBlockToken(keys.blockToken, token, 42, 'READ', expires + BLOCK_TOKEN_CLOCK_SKEW_TOLERANCE_MS + 1))).toBe('PERMISSION_DENIED');
+    expect(codeOf(() => verifyBlockToken(keys.blockToken, token, read, T0))).toBeUndefined();
+    expect(codeOf(() => verifyBlockToken(keys.blockToken, token, read, expires + BLOCK_TOKEN_CLOCK_SKEW_TOLERANCE_MS))).toBeUndefined();
+    expect(codeOf(() => verifyBlockToken(keys.blockToken, token, read, expires + BLOCK_TOKEN_CLOCK_SKEW_TOLERANCE_MS + 1))).toBe('PERMISSION_DENIED');
   });
 
   test('a token for block A does not open block B, READ does not grant WRITE, other keys and edits fail', () => {
-    expect(codeOf(() => verifyBlockToken(keys.blockToken, token, 43, 'READ', T0))).toBe('PERMISSION_DENIED');
-    expect(codeOf(() => verifyBlockToken(keys.blockToken, token, 42, 'WRITE', T0))).toBe('PERMISSION_DENIED');
-    expect(codeOf(() => verifyBlockToken(other.blockToken, token, 42, 'READ', T0))).toBe('PERMISSION_DENIED');
-    expect(codeOf(() => verifyBlockToken(keys.blockToken, token.replace('.READ.', '.WRITE.'), 42, 'WRITE', T0))).toBe('PERMISSION_DENIED');
-    expect(codeOf(() => verifyBlockToken(keys.blockToken, token.replace(`.${expires}.`, `.${expires * 2}.`), 42, 'READ', T0))).toBe('PERMISSION_DENIED');
-    expect(codeOf(() => verifyBlockToken(keys.blockToken, '', 42, 'READ', T0))).toBe('PERMISSION_DENIED');
-    expect(codeOf(() => verifyBlockToken(keys.blockToken, 'v1.42.READ.1.\u0000', 42, 'READ', T0))).toBe('PERMISSION_DENIED');
+    expect(codeOf(() => verifyBlockToken(keys.blockToken, token, { ...read, blockId: 43 }, T0))).toBe('PERMISSION_DENIED');
+    expect(codeOf(() => verifyBlockToken(keys.blockToken, token, { ...read, mode: 'WRITE' }, T0))).toBe('PERMISSION_DENIED');
+    expect(codeOf(() => verifyBlockToken(other.blockToken, token, read, T0))).toBe('PERMISSION_DENIED');
+    expect(codeOf(() => verifyBlockToken(keys.blockToken, token.replace('.READ.', '.WRITE.'), { ...read, mode: 'WRITE' }, T0))).toBe('PERMISSION_DENIED');
+    expect(codeOf(() => verifyBlockToken(keys.blockToken, token.replace(`.${expires}.`, `.${expires * 2}.`), read, T0))).toBe('PERMISSION_DENIED');
+    expect(codeOf(() => verifyBlockToken(keys.blockToken, '', read, T0))).toBe('PERMISSION_DENIED');
+    expect(codeOf(() => verifyBlockToken(keys.blockToken, 'v2.42.5.READ.1..\u0000', read, T0))).toBe('PERMISSION_DENIED');
+  });
+
+  test('a token names one generation stamp; a WRITE token names its target nodes and no others', () => {
+    expect(codeOf(() => verifyBlockToken(keys.blockToken, token, { ...read, generationStamp: 6 }, T0))).toBe('PERMISSION_DENIED');
+    expect(codeOf(() => verifyBlockToken(keys.blockToken, token.replace('.42.5.', '.42.6.'), { ...read, generationStamp: 6 }, T0))).toBe('PERMISSION_DENIED');
+    const write = issueBlockToken(keys.blockToken, { blockId: 42, generationStamp: 5, mode: 'WRITE', targets: ['dn1', 'dn.2,x'] }, expires);
+    const want = { blockId: 42, generationStamp: 5, mode: 'WRITE', nodeId: 'dn1' } as const;
+    expect(codeOf(() => verifyBlockToken(keys.blockToken, write, want, T0))).toBeUndefined();
+    expect(codeOf(() => verifyBlockToken(keys.blockToken, write, { ...want, nodeId: 'dn.2,x' }, T0))).toBeUndefined();
+    expect(codeOf(() => verifyBlockToken(keys.blockToken, write, { ...want, nodeId: 'dn3' }, T0))).toBe('PERMISSION_DENIED');
+    expect(codeOf(() => verifyBlockToken(keys.blockToken, write, { ...want, generationStamp: 4 }, T0))).toBe('PERMISSION_DENIED');
+    // Adding a target to the token breaks its signature.
+    const [head, targets, mac] = [write.slice(0, write.lastIndexOf('.', write.lastIndexOf('.') - 1)), write.split('.')[5], write.split('.')[6]];
+    const widened = `${head}.${targets},${Buffer.from('dn3').toString('base64url')}.${mac}`;
+    expect(codeOf(() => verifyBlockToken(keys.blockToken, widened, { ...want, nodeId: 'dn3' }, T0))).toBe('PERMISSION_DENIED');
+    const noTargets = issueBlockToken(keys.blockToken, { blockId: 42, generationStamp: 5, mode: 'WRITE' }, expires);
+    expect(codeOf(() => verifyBlockToken(keys.blockToken, noTargets, want, T0))).toBe('PERMISSION_DENIED');
   });
 });

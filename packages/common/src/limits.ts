@@ -50,6 +50,8 @@ export const Limits = {
   maxAuthNoncesRemembered: 200_000,
   /** Longest registration proof, session token or block access token accepted (characters). */
   maxAuthTokenLength: 1024,
+  /** Longest block access token accepted (characters): a WRITE token names up to 17 pipeline targets of maxNodeIdLength. */
+  maxBlockTokenLength: 4096,
   /** Largest cluster secret file read. */
   maxSecretFileBytes: 4096,
   /** Membership (gossip) seed addresses the NameNode returns on registration. */

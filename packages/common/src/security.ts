@@ -9,8 +9,9 @@
  *   and the report RPCs): HMAC over node id + registration id, issued by the NameNode. The
  *   DataNode checks it too, so a NameNode without the secret cannot command a DataNode.
  * - Block access token (LocatedBlock / ReplicateCommand / WriteBlockHeader / ReadBlockRequest
- *   `access_token`): HMAC over block id, mode (READ | WRITE) and expiry, like HDFS's
- *   BlockTokenIdentifier; DataNodes refuse transfers without a valid one.
+ *   `access_token`): HMAC over block id, generation stamp, mode (READ | WRITE), expiry and, for
+ *   WRITE, the ids of the target nodes, like HDFS's BlockTokenIdentifier; DataNodes refuse
+ *   transfers without a valid one, and a WRITE on a node the token does not name.
  * - Membership MAC (SwimEnvelope.mac on Membership.Deliver, DataNode to DataNode): HMAC-SHA256 of
  *   the encoded SWIM message; computed and checked by the DataNode's membership adapter.
  *
@@ -109,11 +110,13 @@ function macMatches(expected: Buffer, given: string): boolean {
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-function splitToken(token: string | undefined, parts: number, what: string, fail: (m: string) => DfsError): string[] {
+function splitToken(
+  token: string | undefined, parts: number, what: string, fail: (m: string) => DfsError, version = 'v1', maxLength: number = Limits.maxAuthTokenLength,
+): string[] {
   if (!token) throw fail(`no ${what}`);
-  if (token.length > Limits.maxAuthTokenLength) throw fail(`${what} longer than ${Limits.maxAuthTokenLength} characters`);
+  if (token.length > maxLength) throw fail(`${what} longer than ${maxLength} characters`);
   const fields = token.split('.');
-  if (fields.length !== parts || fields[0] !== 'v1') throw fail(`malformed ${what}`);
+  if (fields.length !== parts || fields[0] !== version) throw fail(`malformed ${what}`);
   return fields;
 }
 
@@ -209,26 +212,60 @@ export function verifySessionToken(key: Buffer, token: string | undefined): Sess
 
 // ---- block access token ----
 
-export function issueBlockToken(key: Buffer, blockId: number, mode: BlockAccessMode, expiresAtMs: number): string {
+/**
+ * What a block access token grants (HDFS BlockTokenIdentifier: block, generation stamp, modes,
+ * storage targets): `mode` on one generation of one block and, for WRITE, only on the named
+ * target nodes: the pipeline the NameNode chose, or the targets of a REPLICATE command.
+ */
+export interface BlockTokenGrant {
+  blockId: number;
+  generationStamp: number;
+  mode: BlockAccessMode;
+  /** WRITE: node ids that may receive the block. READ: empty (any holder may serve it). */
+  targets?: readonly string[];
+}
+
+/** What a DataNode asks of a token: this block at this generation, in this mode, written to (WRITE) or read from this node. */
+export interface BlockTokenCheck {
+  blockId: number;
+  generationStamp: number;
+  mode: BlockAccessMode;
+  /** The checking node's id; for WRITE it must be one of the token's targets. */
+  nodeId: string;
+}
+
+function targetsField(targets: readonly string[]): string {
+  return targets.map(b64).join(',');
+}
+
+export function issueBlockToken(key: Buffer, grant: BlockTokenGrant, expiresAtMs: number): string {
   const expires = Math.floor(expiresAtMs);
-  return `v1.${blockId}.${mode}.${expires}.${mac(key, 'block', blockId, mode, expires).toString('base64url')}`;
+  const targets = targetsField(grant.targets ?? []);
+  const { blockId, generationStamp, mode } = grant;
+  return `v2.${blockId}.${generationStamp}.${mode}.${expires}.${targets}.${mac(key, 'block', blockId, generationStamp, mode, expires, targets).toString('base64url')}`;
 }
 
 /**
- * Throws PermissionDeniedError unless `token` grants `mode` on `blockId` and has not expired by
- * `nowMs` (with `skewToleranceMs` of slack for a DataNode clock ahead of the NameNode's).
+ * Throws PermissionDeniedError unless `token` grants `want.mode` on `want.blockId` at generation
+ * `want.generationStamp`, names `want.nodeId` as a target when the mode is WRITE, and has not
+ * expired by `nowMs` (with `skewToleranceMs` of slack for a DataNode clock ahead of the NameNode's).
  */
 export function verifyBlockToken(
-  key: Buffer, token: string | undefined, blockId: number, mode: BlockAccessMode, nowMs: number,
+  key: Buffer, token: string | undefined, want: BlockTokenCheck, nowMs: number,
   skewToleranceMs = BLOCK_TOKEN_CLOCK_SKEW_TOLERANCE_MS,
 ): void {
+  const { blockId, generationStamp, mode, nodeId } = want;
   const fail = (m: string) => new PermissionDeniedError(`${mode} of block ${blockId} refused: ${m}`);
-  const [, idText, tokenMode, expiresText, given] = splitToken(token, 5, 'block access token', fail);
+  const [, idText, genText, tokenMode, expiresText, targets, given] = splitToken(token, 7, 'block access token', fail, 'v2', Limits.maxBlockTokenLength);
   const expiresAtMs = Number(expiresText);
-  if (!/^\d{1,16}$/.test(expiresText) || !/^\d{1,16}$/.test(idText)) throw fail('malformed block access token');
-  if (!macMatches(mac(key, 'block', idText, tokenMode, expiresText), given)) throw fail('invalid block access token signature');
+  if (![idText, genText, expiresText].every((f) => /^\d{1,16}$/.test(f)) || !/^[A-Za-z0-9_,-]*$/.test(targets)) throw fail('malformed block access token');
+  if (!macMatches(mac(key, 'block', idText, genText, tokenMode, expiresText, targets), given)) throw fail('invalid block access token signature');
   if (Number(idText) !== blockId) throw fail(`the token is for block ${idText}`);
   if (tokenMode !== mode) throw fail(`the token grants ${tokenMode}`);
+  if (Number(genText) !== generationStamp) throw fail(`the token is for generation stamp ${genText}, not ${generationStamp}`);
+  if (mode === 'WRITE' && !(targets === '' ? [] : targets.split(',').map(unb64)).includes(nodeId)) {
+    throw fail(`the token does not name ${JSON.stringify(nodeId)} as a target of this block`);
+  }
   if (nowMs > expiresAtMs + skewToleranceMs) throw fail(`the token expired ${Math.round((nowMs - expiresAtMs) / 1000)} s ago`);
 }
 
@@ -236,7 +273,7 @@ export function verifyBlockToken(
 export class BlockTokenIssuer {
   constructor(private readonly key: Buffer, private readonly lifetimeMs = BLOCK_TOKEN_LIFETIME_MS, private readonly now: () => number = Date.now) {}
 
-  issue(blockId: number, mode: BlockAccessMode): string {
-    return issueBlockToken(this.key, blockId, mode, this.now() + this.lifetimeMs);
+  issue(grant: BlockTokenGrant): string {
+    return issueBlockToken(this.key, grant, this.now() + this.lifetimeMs);
   }
 }

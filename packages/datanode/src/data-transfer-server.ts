@@ -77,7 +77,10 @@ export interface DataTransferServerOptions {
   idleTimeoutMs?: number;
   /**
    * Key block access tokens are checked with (derived from the cluster secret): reads need a READ
-   * token and writes (client or replication) a WRITE token for the block, else PERMISSION_DENIED.
+   * token for the block and generation stamp asked for, and writes (client or replication) a
+   * WRITE token for the block and generation stamp that names this node as a target, else
+   * PERMISSION_DENIED. A write of a block already finalized here is refused whatever the token
+   * (BlockStore.createWriter).
    * Undefined = an open cluster, no checks.
    */
   blockTokenKey?: Buffer;
@@ -85,9 +88,15 @@ export interface DataTransferServerOptions {
   wallNowMs?: () => number;
 }
 
-/** Throws PermissionDeniedError unless the options' key is unset or `token` grants `mode` on `blockId`. */
-function checkBlockToken(options: DataTransferServerOptions, token: string, blockId: number, mode: BlockAccessMode): void {
-  if (options.blockTokenKey) verifyBlockToken(options.blockTokenKey, token, blockId, mode, (options.wallNowMs ?? Date.now)());
+/**
+ * Throws PermissionDeniedError unless the options' key is unset or `token` grants `mode` on this
+ * generation of `blockId` (for WRITE: with this node among its targets).
+ */
+function checkBlockToken(
+  options: DataTransferServerOptions, token: string, blockId: number, generationStamp: number, mode: BlockAccessMode,
+): void {
+  if (!options.blockTokenKey) return;
+  verifyBlockToken(options.blockTokenKey, token, { blockId, generationStamp, mode, nodeId: options.nodeId() }, (options.wallNowMs ?? Date.now)());
 }
 
 /** A pipeline failure: the typed error plus the node at fault (undefined: the sender's fault). */
@@ -191,7 +200,7 @@ export class DataTransferServer {
     let bytes = 0;
     try {
       blockId = validateBlockId(request.blockId);
-      checkBlockToken(this.options, request.accessToken, blockId, 'READ');
+      checkBlockToken(this.options, request.accessToken, blockId, request.generationStamp, 'READ');
       const stored = store.get(blockId);
       if (stored && stored.generationStamp < request.generationStamp) {
         throw new DfsError('BLOCK_NOT_FOUND', `block ${blockId} here has generation stamp ${stored.generationStamp}, older than the requested ${request.generationStamp}`);
@@ -340,7 +349,7 @@ class WritePipeline {
     let validated: { blockId: number; generationStamp: number };
     try {
       validated = validateHeader(header, this.ownId);
-      checkBlockToken(this.options, header.accessToken, validated.blockId, 'WRITE');
+      checkBlockToken(this.options, header.accessToken, validated.blockId, validated.generationStamp, 'WRITE');
     } catch (err) {
       throw new PipelineFailure(err as DfsError, undefined);
     }

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import {
-  BlockTokenIssuer, type Clock, type LivenessConfig, type Logger, SERVER_OPTIONS, SystemClock, type TlsMaterial, bindServer, createLogger,
+  type BlockTokenGrant, BlockTokenIssuer, type Clock, type LivenessConfig, type Logger, SERVER_OPTIONS, SystemClock, type TlsMaterial, bindServer, createLogger,
   deriveClusterKeys, loadProtos, serverCredentials,
   Limits, SafeModeError, validateLivenessConfig,
 } from '@minidfs/common';
@@ -96,7 +96,7 @@ export class NameNode {
   /** DataNode authentication; undefined on an open cluster. */
   readonly auth: DatanodeAuthenticator | undefined;
   /** Signs block access tokens; undefined on an open cluster. */
-  private readonly blockToken: ((blockId: number, mode: 'READ' | 'WRITE') => string) | undefined;
+  private readonly blockToken: ((grant: BlockTokenGrant) => string) | undefined;
   private http: FastifyInstance | undefined;
   private store: MetadataStore | undefined;
   namesystem: Namesystem | undefined;
@@ -136,7 +136,7 @@ export class NameNode {
     const keys = options.secret ? deriveClusterKeys(options.secret) : undefined;
     this.auth = keys && new DatanodeAuthenticator({ keys, logger: this.logger, currentRegistrationId: (id) => this.manager.get(id)?.registrationId });
     const issuer = keys && new BlockTokenIssuer(keys.blockToken);
-    this.blockToken = issuer && ((blockId, mode) => issuer.issue(blockId, mode));
+    this.blockToken = issuer && ((grant) => issuer.issue(grant));
     this.datanodeService = new DatanodeProtocolService({
       manager: this.manager,
       clock: this.clock,

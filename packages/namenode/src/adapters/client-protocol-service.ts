@@ -3,7 +3,7 @@
  * Every failure goes out through toGrpcError, so clients get a typed `minidfs-error` code.
  */
 import type * as grpc from '@grpc/grpc-js';
-import { type ClientProtocolHandlers, toGrpcError } from '@minidfs/common';
+import { type BlockTokenGrant, type ClientProtocolHandlers, toGrpcError } from '@minidfs/common';
 import type { FileStatus } from '../core/namespace';
 import type { LocatedBlockInfo, Namesystem } from './namesystem';
 import type { DatanodeReportJson } from './report';
@@ -13,7 +13,7 @@ export interface ClientProtocolDeps {
   datanodeReport(): DatanodeReportJson;
   onCall?(method: string, ms: number, ok: boolean): void;
   /** Signs block access tokens for the locations handed out (absent on an open cluster: tokens stay empty). */
-  blockToken?(blockId: number, mode: 'READ' | 'WRITE'): string;
+  blockToken?(grant: BlockTokenGrant): string;
 }
 
 type Callback<T> = (err: Partial<grpc.ServiceError> | null, value?: T) => void;
@@ -25,8 +25,12 @@ function statusToWire(s: FileStatus) {
 
 export function clientProtocolHandlers(deps: ClientProtocolDeps): ClientProtocolHandlers {
   const ns = deps.namesystem;
+  // A WRITE token names the pipeline the NameNode chose: no other node accepts the block with it.
   const locatedToWire = (mode: 'READ' | 'WRITE') => (b: LocatedBlockInfo) => ({
-    block: b.block, offsetBytes: b.offsetBytes, locations: b.locations, accessToken: deps.blockToken?.(b.block.blockId, mode) ?? '',
+    block: b.block, offsetBytes: b.offsetBytes, locations: b.locations,
+    accessToken: deps.blockToken?.({
+      blockId: b.block.blockId, generationStamp: b.block.generationStamp, mode, targets: mode === 'WRITE' ? b.locations.map((l) => l.nodeId) : [],
+    }) ?? '',
   });
   /** Runs a (possibly async) handler body and answers with its result or a typed error. */
   const handle = <Req, Res>(method: string, body: (req: Req) => Res | Promise<Res>) =>

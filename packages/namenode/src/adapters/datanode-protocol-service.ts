@@ -4,7 +4,7 @@
  * the close of a stream that a newer one already replaced.
  */
 import type * as grpc from '@grpc/grpc-js';
-import type { Clock, DatanodeProtocolHandlers, HeartbeatRequest__Output, HeartbeatResponse, Logger } from '@minidfs/common';
+import type { BlockTokenGrant, Clock, DatanodeProtocolHandlers, HeartbeatRequest__Output, HeartbeatResponse, Logger } from '@minidfs/common';
 import { DfsError, InvalidArgumentError, toGrpcError } from '@minidfs/common';
 import type { DatanodeManager } from '../core/datanode-manager';
 import type { PeerDisagreement } from '../core/peer-evidence';
@@ -27,7 +27,7 @@ export interface DatanodeProtocolDeps {
   /** Node id a Heartbeat stream was authenticated for (adapters/auth.ts): every beat on it must carry it. */
   streamNodeId?(call: object): string | undefined;
   /** Signs the block access token of a REPLICATE command; absent on an open cluster. */
-  blockToken?(blockId: number, mode: 'READ' | 'WRITE'): string;
+  blockToken?(grant: BlockTokenGrant): string;
   reports: {
     /** Full report: returns block ids the node must delete. */
     full(nodeId: string, blocks: ReportedReplica[]): number[];

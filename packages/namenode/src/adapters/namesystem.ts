@@ -134,9 +134,10 @@ export class Namesystem {
       );
     }
     const block = await this.persist(this.namespace.allocateBlock(path, clientName));
+    // The pipeline is the block's placement: only these nodes may report a replica of it (block-map mayAdd).
     this.blockMap.addBlock({
       blockId: block.blockId, generationStamp: block.generationStamp, lengthBytes: 0, expectedReplication: status.replication, complete: false,
-    });
+    }, targets);
     return { block, offsetBytes: status.lengthBytes, locations: targets.map((id) => this.location(id)!) };
   }
 
@@ -250,6 +251,8 @@ export class Namesystem {
   replicationTick(nowMs: number): void {
     if (this.inSafeMode) return; // locations are incomplete: planning now would copy blocks that exist
     const { orders, events } = this.replication.tick(nowMs);
+    // A scheduled copy's targets may report the block (block-map mayAdd).
+    for (const o of orders) if (o.kind === 'replicate') for (const t of o.targetIds) this.blockMap.expectReplica(o.blockId, t);
     const touched = this.manager.enqueueOrders(orders);
     for (const nodeId of touched) this.pushCommands(nodeId);
     this.recordReplicationEvents(events);

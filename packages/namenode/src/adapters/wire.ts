@@ -2,7 +2,7 @@
  * Proto <-> domain conversion for the NameNode, in one place. Nothing else in the NameNode
  * imports generated wire types' shapes beyond the handler signatures.
  */
-import type { DatanodeCommand, DatanodeInfo__Output, HeartbeatRequest__Output } from '@minidfs/common';
+import type { BlockTokenGrant, DatanodeCommand, DatanodeInfo__Output, HeartbeatRequest__Output } from '@minidfs/common';
 import type { ReportedReplica } from '../core/block-map';
 import type { PeerMemberState, PeerProbeResult } from '../core/peer-evidence';
 import type { Command, DatanodeRegistration, DatanodeStats, HeartbeatInput } from '../core/datanode-manager';
@@ -49,7 +49,7 @@ export function peerProbeFromWire(p: PeerProbeResult__Output): PeerProbeResult {
 
 export function commandToWire(
   c: Command, locate: (nodeId: string) => { nodeId: string; host: string; dataPort: number; rack: string } | undefined,
-  blockToken?: (blockId: number, mode: 'READ' | 'WRITE') => string,
+  blockToken?: (grant: BlockTokenGrant) => string,
 ): DatanodeCommand {
   switch (c.kind) {
     case 'reregister':
@@ -65,8 +65,9 @@ export function commandToWire(
         replicate: {
           blockId: c.blockId, generationStamp: c.generationStamp, lengthBytes: c.lengthBytes,
           targets: c.targetIds.map(locate).filter((t) => t !== undefined),
-          // The source reads its own replica; the targets are written to: WRITE (docs/SECURITY.md).
-          accessToken: blockToken?.(c.blockId, 'WRITE') ?? '',
+          // The source reads its own replica; the targets are written to: WRITE on exactly these
+          // targets, for this generation (docs/SECURITY.md).
+          accessToken: blockToken?.({ blockId: c.blockId, generationStamp: c.generationStamp, mode: 'WRITE', targets: c.targetIds }) ?? '',
         },
       };
   }
