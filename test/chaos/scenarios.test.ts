@@ -46,7 +46,7 @@ describe(`chaos scenarios (${mode})`, () => {
     const result = await runScenario(scenarioByName('5% loss on every link: zero false DEADs'), seed, {
       mode, profile: BROKEN_PROFILE, durationMs: 30_000, keepLogs: 'never', log: printSeed,
     });
-    console.log(formatResult(result));
+    console.log(formatResult(result, { negativeControl: true }));
     const s = result.verdict.stats;
     expect(result.ok).toBe(false);
     expect(s.falseDeads).toBeGreaterThan(0);

@@ -666,9 +666,11 @@ export function formatTable(rows: Array<Record<string, string>>): string {
   return [line(cols), line(width.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => r[c] ?? '')))].join('\n');
 }
 
-/** Multi-line description of one result (failures first). */
-export function formatResult(r: ScenarioResult): string {
-  const lines = [`${r.ok ? 'PASS' : 'FAIL'} "${r.name}" CHAOS_SEED=${r.seed} (${r.mode}, profile ${r.profile.name}, ${(r.wallMs / 1000).toFixed(1)} s)`];
+/** Multi-line description of one result (failures first); a negative control's failure is labelled as expected. */
+export function formatResult(r: ScenarioResult, options: { negativeControl?: boolean } = {}): string {
+  // A negative control (a deliberately broken detector) is meant to fail: say so, not FAIL.
+  const verdict = r.ok ? 'PASS' : options.negativeControl ? 'expected failure (negative control)' : 'FAIL';
+  const lines = [`${verdict} "${r.name}" CHAOS_SEED=${r.seed} (${r.mode}, profile ${r.profile.name}, ${(r.wallMs / 1000).toFixed(1)} s)`];
   for (const f of [...r.scenarioFailures, ...r.verdict.failures]) lines.push(`  ✗ ${f}`);
   for (const n of r.verdict.notes) lines.push(`  · ${n}`);
   const s = r.verdict.stats;
