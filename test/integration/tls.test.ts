@@ -22,6 +22,7 @@ describeTls('a cluster with mutual TLS', () => {
     pki = makeTestPki(path.join(cluster.root, 'pki'));
     const tlsArgs = ['--tls-cert', pki.cert, '--tls-key', pki.key, '--tls-ca', pki.ca];
     cluster.nnArgs.push(...tlsArgs, '--replication', '2');
+    cluster.httpsFiles = { ca: pki.ca, cert: pki.cert, key: pki.key };
     await cluster.startNameNode();
     cluster.startDataNode('dn1', tlsArgs);
     cluster.startDataNode('dn2', tlsArgs);

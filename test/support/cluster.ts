@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { type LogLine, NodeProcess } from './processes';
@@ -49,6 +50,11 @@ export class TestCluster {
   readonly root: string;
   /** The cluster secret file every node gets (undefined: an open cluster). */
   readonly secretFile: string | undefined;
+  /**
+   * Set when the NameNode runs with TLS: its HTTP port then speaks HTTPS, verified against `ca`,
+   * and (mutual TLS) needs the client certificate `cert` + `key`.
+   */
+  httpsFiles: { ca: string; cert?: string; key?: string } | undefined;
 
   constructor(readonly liveness: Liveness = FAST, readonly nnArgs: string[] = [], private readonly options: TestClusterOptions = {}) {
     this.root = fs.mkdtempSync(path.join(os.tmpdir(), 'minidfs-it-'));
@@ -115,9 +121,21 @@ export class TestCluster {
   }
 
   async report(): Promise<Report> {
-    const res = await fetch(`http://127.0.0.1:${this.httpPort}/api/datanodes`);
-    if (!res.ok) throw new Error(`GET /api/datanodes: ${res.status}`);
-    return (await res.json()) as Report;
+    const res = await this.httpGet('/api/datanodes');
+    if (res.status !== 200) throw new Error(`GET /api/datanodes: ${res.status}`);
+    return JSON.parse(res.body.toString('utf8')) as Report;
+  }
+
+  /** GET on the NameNode's HTTP port: plain HTTP, or HTTPS with httpsFiles. */
+  async httpGet(urlPath: string): Promise<{ status: number; body: Buffer }> {
+    const files = this.httpsFiles;
+    if (!files) {
+      const res = await fetch(`http://127.0.0.1:${this.httpPort}${urlPath}`);
+      return { status: res.status, body: Buffer.from(await res.arrayBuffer()) };
+    }
+    return httpsGet(`https://127.0.0.1:${this.httpPort}${urlPath}`, {
+      ca: fs.readFileSync(files.ca), ...(files.cert && files.key ? { cert: fs.readFileSync(files.cert), key: fs.readFileSync(files.key) } : {}),
+    });
   }
 
   async waitForReport(what: string, pred: (r: Report) => boolean, timeoutMs = 15_000): Promise<Report> {
@@ -151,4 +169,18 @@ export class TestCluster {
     await Promise.all(all.map((p) => p.waitForExit().catch(() => undefined)));
     fs.rmSync(this.root, { recursive: true, force: true });
   }
+}
+
+/** One HTTPS GET with the given TLS options (CA, client certificate); rejects on a TLS or connection failure. */
+export function httpsGet(url: string, tls: https.RequestOptions): Promise<{ status: number; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = https.get(url, { servername: 'localhost', ...tls, agent: false, timeout: 5000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${url}: timed out`)));
+    req.on('error', reject);
+  });
 }

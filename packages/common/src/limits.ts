@@ -62,4 +62,52 @@ export const Limits = {
   maxPendingPeerProbes: 256,
   /** Peer probe results on one heartbeat; the rest wait for the next beat. */
   maxPeerProbeResultsPerBeat: 64,
+  /**
+   * Longest string of each kind a NameNode RPC accepts (characters); longer ones are refused with
+   * INVALID_ARGUMENT before anything is stored (packages/namenode/src/adapters/request-limits.ts
+   * names the limit of every string field of ClientProtocol and DatanodeProtocol).
+   */
+  maxClientNameLength: 256,
+  maxReportReasonLength: 1024,
+  maxDatanodeUuidLength: 128,
+  maxHostLength: 255,
+  maxRackLength: 255,
+  maxSoftwareVersionLength: 128,
+  /** host:port of a membership service. */
+  maxAddressLength: 262,
+  /** Longest enum value name in a request (proto-loader decodes enums to their names). */
+  maxEnumNameLength: 64,
+  /** A request string field without a limit of its own (none today; a test keeps it so). */
+  maxUnlistedStringLength: 1024,
+  /** A request repeated field without a limit of its own (none today; a test keeps it so). */
+  maxUnlistedRepeatedCount: 1024,
+  /** Node ids a client may exclude from one AddBlock. */
+  maxExcludedNodes: 1024,
+  /** Block ids in one BlockReceivedAndDeleted or ReportBadBlocks message (and block refs in one Complete). */
+  maxBlockIdsPerMessage: 100_000,
+  /** Entries in one ListStatus answer (HDFS: dfs.ls.limit = 1000); the client asks for the next page with startAfter. */
+  listingPageSize: 1000,
+  /** Bytes of paths in one ListStatus page (a page of 1,000 entries with 4,096-character paths would not fit a message). */
+  listingPageBytes: 1024 * 1024,
+  /**
+   * Client reports of a bad replica (ClientProtocol.ReportBadReplica) the NameNode is checking at
+   * once by reading the replica itself; one per (block, node), further reports of the same replica
+   * join it. More are refused with RESOURCE_EXHAUSTED.
+   */
+  maxPendingReplicaVerifications: 64,
+  /** Verification reads the NameNode runs at once (the rest of the pending ones wait). */
+  maxConcurrentReplicaVerifications: 4,
+  /**
+   * Largest byte count a DataNode may report (capacity, used, remaining): 2^53 - 1 (8 PiB), the
+   * largest integer a JavaScript number holds exactly; a uint64 beyond it is a wrapped negative
+   * number or garbage and the heartbeat or registration is refused.
+   */
+  maxReportedBytes: Number.MAX_SAFE_INTEGER,
+  /**
+   * Largest heartbeat sequence number (a registration starts at 1 and adds one per beat: 2^40 is
+   * centuries of beats). A larger one would make every later beat of the registration look old.
+   */
+  maxHeartbeatSequence: 2 ** 40,
+  /** Largest count a DataNode may report in a heartbeat (transfers, failed volumes, blocks). */
+  maxReportedCount: 2 ** 31 - 1,
 } as const;

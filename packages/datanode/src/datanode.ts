@@ -45,7 +45,7 @@ export const STOP_GRACE_MS = 2_000;
 export interface DataNodeOptions {
   /** NameNode RPC address, HOST:PORT. */
   namenode: string;
-  /** Address to bind the data-transfer server to. Default 0.0.0.0. */
+  /** Address to bind the data-transfer (and metrics) server to; `minidfs datanode` defaults to 127.0.0.1. */
   bindHost: string;
   /** Data-transfer port. 0 = any free port. */
   port: number;

@@ -26,13 +26,20 @@ import { createHttpServer } from './adapters/http-server';
 import { NameNodeMetrics, heartbeatTimeline } from './adapters/metrics';
 import { MetadataStore } from './adapters/metadata-store';
 import { Namesystem } from './adapters/namesystem';
+import { ReplicaVerifier } from './adapters/replica-verifier';
+import { validateBlockSize } from './core/namespace';
 import { type DatanodeReportJson, toReportJson } from './adapters/report';
+
+/** The cluster id file in the NameNode's data dir (the storage identity DataNodes remember). */
+export const CLUSTER_ID_FILE = 'cluster-id';
+/** The namespace store in the NameNode's data dir. */
+export const METADATA_SUBDIR = 'metadata';
 
 /** How long stop() waits for in-flight RPCs before closing connections. */
 const SHUTDOWN_GRACE_MS = 2000;
 
 export interface NameNodeOptions {
-  /** Address to bind both servers to. Default 0.0.0.0. */
+  /** Address to bind both servers to. Default 127.0.0.1 (loopback only; 0.0.0.0 for every interface). */
   bindHost: string;
   /** gRPC port (DataNodes and clients). 0 = any free port. */
   rpcPort: number;
@@ -54,6 +61,12 @@ export interface NameNodeOptions {
   minReplication: number;
   /** Fraction of complete blocks that must be reported before safe mode ends (HDFS: 0.999). */
   safeModeThreshold: number;
+  /**
+   * Below the threshold, startup safe mode ends once every LIVE DataNode has sent its full block
+   * report and nothing changed for this long, ms (the missing blocks show in fsck). Default: 10
+   * heartbeat intervals.
+   */
+  safeModeExtensionMs?: number;
   /**
    * Failure detector for DEAD: `threshold` (missed beats, the default) or `phi` (phi accrual,
    * core/phi-accrual.ts, with its defaults for this heartbeat interval). STALE stays missed-beat based.
@@ -83,7 +96,7 @@ export interface NameNodeOptions {
 
 export function defaultNameNodeOptions(): Omit<NameNodeOptions, 'dataDir' | 'liveness'> {
   return {
-    bindHost: '0.0.0.0', rpcPort: 8020, httpPort: 9870, replication: 3, blockSizeBytes: 64 * 1024 * 1024,
+    bindHost: '127.0.0.1', rpcPort: 8020, httpPort: 9870, replication: 3, blockSizeBytes: 64 * 1024 * 1024,
     blockReportIntervalMs: 6 * 60 * 60 * 1000, minReplication: 2, safeModeThreshold: 0.999,
   };
 }
@@ -103,6 +116,8 @@ export class NameNode {
   private timer: NodeJS.Timeout | undefined;
   readonly clusterId: string;
   readonly metrics: NameNodeMetrics;
+  /** Checks clients' bad-replica reports by reading the replica (docs/SECURITY.md). */
+  readonly replicaVerifier: ReplicaVerifier;
   /** Optional file reader for the UI's download link (the NameNode has no data path of its own). */
   openFile: ((path: string) => Readable | Promise<Readable>) | undefined;
   rpcPort = 0;
@@ -114,8 +129,18 @@ export class NameNode {
     private readonly clock: Clock = new SystemClock(),
   ) {
     validateLivenessConfig(options.liveness);
+    validateBlockSize(options.blockSizeBytes, 'the default block size (--block-size)');
     fs.mkdirSync(options.dataDir, { recursive: true });
-    this.clusterId = loadOrCreate(path.join(options.dataDir, 'cluster-id'), () => `CID-${randomUUID()}`);
+    const metadataExisted = fs.existsSync(path.join(options.dataDir, METADATA_SUBDIR));
+    const clusterIdFile = path.join(options.dataDir, CLUSTER_ID_FILE);
+    const clusterIdExisted = fs.existsSync(clusterIdFile);
+    if (clusterIdExisted && !metadataExisted) {
+      // The namespace is gone but the identity is not: DataNodes would accept this NameNode, and
+      // with an empty namespace (no safe mode) every block they report would be deleted.
+      throw new Error(`${options.dataDir} has a cluster id but no ${METADATA_SUBDIR}/: the namespace is missing. Restore it; `
+        + `to start a new, empty cluster on purpose, remove ${clusterIdFile} too (the old cluster's DataNodes will then refuse this NameNode)`);
+    }
+    this.clusterId = loadOrCreate(clusterIdFile, () => `CID-${randomUUID()}`);
     const peerEvidence = validatePeerEvidenceConfig({
       ...defaultPeerEvidenceConfig(options.liveness),
       ...(options.minPeerReporters !== undefined ? { minPeerReporters: options.minPeerReporters } : {}),
@@ -132,11 +157,14 @@ export class NameNode {
       queuedReplications: () => this.namesystem?.replication.queuedCount() ?? 0,
       blockLengthBytes: (blockId) => this.namesystem?.blockMap.get(blockId)?.lengthBytes,
       events: (after) => this.events.since(after),
+      commandQueues: () => this.manager.queuedCommands(),
+      badReplicaReports: () => ({ ...this.replicaVerifier.outcomes, pending: this.namesystem?.pendingReplicaVerifications ?? 0 }),
     }, options.liveness);
     const keys = options.secret ? deriveClusterKeys(options.secret) : undefined;
     this.auth = keys && new DatanodeAuthenticator({ keys, logger: this.logger, currentRegistrationId: (id) => this.manager.get(id)?.registrationId });
     const issuer = keys && new BlockTokenIssuer(keys.blockToken);
     this.blockToken = issuer && ((grant) => issuer.issue(grant));
+    this.replicaVerifier = new ReplicaVerifier({ namesystem: () => this.fs(), logger: this.logger, tls: options.tls, blockToken: this.blockToken });
     this.datanodeService = new DatanodeProtocolService({
       manager: this.manager,
       clock: this.clock,
@@ -161,25 +189,26 @@ export class NameNode {
   }
 
   async start(): Promise<void> {
-    this.store = await MetadataStore.open(path.join(this.options.dataDir, 'metadata'));
+    this.store = await MetadataStore.open(path.join(this.options.dataDir, METADATA_SUBDIR));
     this.namesystem = await Namesystem.open(this.store, this.manager, this.events, this.logger, {
       defaultReplication: this.options.replication, defaultBlockSizeBytes: this.options.blockSizeBytes,
       minReplication: this.options.minReplication, safeModeThreshold: this.options.safeModeThreshold,
+      safeModeExtensionMs: this.options.safeModeExtensionMs,
     }, (nodeId) => this.datanodeService.pushCommands(nodeId));
     const protos = loadProtos();
     const datanodeHandlers = this.datanodeService.handlers();
     this.grpcServer.addService(protos.DatanodeProtocol.service, this.auth ? this.auth.wrap(datanodeHandlers) : datanodeHandlers);
     this.grpcServer.addService(protos.ClientProtocol.service, clientProtocolHandlers({
       namesystem: this.namesystem, datanodeReport: () => this.datanodeReport(), onCall: (m, ms, ok) => this.metrics.onClientCall(m, ms, ok),
-      blockToken: this.blockToken,
+      blockToken: this.blockToken, replicaVerifier: this.replicaVerifier, nowMs: () => this.clock.nowMs(),
     }));
     this.rpcPort = await bindServer(this.grpcServer, `${this.options.bindHost}:${this.options.rpcPort}`, { credentials: serverCredentials(this.options.tls) });
     this.http = createHttpServer({
       datanodeReport: () => this.datanodeReport(), events: (after) => this.events.since(after), fsck: (p) => this.fs().fsck(p),
       metrics: this.metrics, liveness: this.options.liveness, clusterId: this.clusterId,
       heartbeats: () => heartbeatTimeline(this.metrics.heartbeats, this.options.liveness.heartbeatIntervalMs, this.clock.nowMs(), this.manager.all().map((n) => n.id)),
-      listStatus: (p) => this.fs().listStatus(p), getFileInfo: (p) => this.fs().getFileInfo(p),
-      fileReader: () => this.openFile,
+      listStatus: (p) => this.fs().listStatus(p), listStatusPage: (p, startAfter) => this.fs().listStatusPage(p, startAfter), getFileInfo: (p) => this.fs().getFileInfo(p),
+      fileReader: () => this.openFile, tls: this.options.tls,
     });
     await this.http.listen({ host: this.options.bindHost, port: this.options.httpPort });
     const address = this.http.server.address();
@@ -221,7 +250,8 @@ export class NameNode {
   datanodeReport(): DatanodeReportJson {
     const ns = this.namesystem;
     const entries = this.manager.report(this.clock.nowMs()).map((e) => ({ ...e, blocks: ns ? ns.blockMap.nodeBlockCount(e.id) : 0 }));
-    return toReportJson(entries, ns?.safeMode ?? true);
+    const safeMode = ns?.safeModeStatus(this.clock.nowMs());
+    return toReportJson(entries, safeMode?.on ?? true, safeMode);
   }
 
   private recordTransitions(transitions: Transition[]): void {
@@ -254,12 +284,37 @@ export class NameNode {
   }
 }
 
+/**
+ * The storage identity (the cluster id): read, or created once, durably (temp file, fsync, rename,
+ * directory fsync), so a crash never leaves an empty id. DataNodes remember it and refuse a
+ * NameNode with another one (docs/ARCHITECTURE.md, "Storage identity").
+ */
 function loadOrCreate(file: string, create: () => string): string {
+  let existing: string | undefined;
   try {
-    return fs.readFileSync(file, 'utf8').trim();
-  } catch {
-    const value = create();
-    fs.writeFileSync(file, value + '\n');
-    return value;
+    existing = fs.readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
+  if (existing !== undefined) {
+    if (!existing) throw new Error(`${file} is empty: restore it, or remove it to start a new cluster (DataNodes of the old one will refuse this NameNode)`);
+    return existing;
+  }
+  const value = create();
+  const tmp = `${file}.tmp`;
+  const fd = fs.openSync(tmp, 'w', 0o644);
+  try {
+    fs.writeSync(fd, value + '\n');
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+  const dir = fs.openSync(path.dirname(file), 'r');
+  try {
+    fs.fsyncSync(dir);
+  } finally {
+    fs.closeSync(dir);
+  }
+  return value;
 }

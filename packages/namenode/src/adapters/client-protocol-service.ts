@@ -3,9 +3,11 @@
  * Every failure goes out through toGrpcError, so clients get a typed `minidfs-error` code.
  */
 import type * as grpc from '@grpc/grpc-js';
-import { type BlockTokenGrant, type ClientProtocolHandlers, toGrpcError } from '@minidfs/common';
+import { type BlockTokenGrant, type ClientProtocolHandlers, InvalidArgumentError, toGrpcError } from '@minidfs/common';
 import type { FileStatus } from '../core/namespace';
-import type { LocatedBlockInfo, Namesystem } from './namesystem';
+import type { LocatedBlockInfo, Namesystem, SafeModeAction } from './namesystem';
+import type { ReplicaVerifier } from './replica-verifier';
+import { checkRequestLimits } from './request-limits';
 import type { DatanodeReportJson } from './report';
 
 export interface ClientProtocolDeps {
@@ -14,6 +16,20 @@ export interface ClientProtocolDeps {
   onCall?(method: string, ms: number, ok: boolean): void;
   /** Signs block access tokens for the locations handed out (absent on an open cluster: tokens stay empty). */
   blockToken?(grant: BlockTokenGrant): string;
+  /** Checks a client's bad-replica report by reading the replica (a client's word alone marks nothing corrupt). */
+  replicaVerifier: ReplicaVerifier;
+  /** The NameNode's clock (the one its timer passes to the core), for safe mode's quiet time. */
+  nowMs?(): number;
+}
+
+/** SetSafeModeRequest.action (enum names, as proto-loader decodes them) -> Namesystem action. */
+const SAFE_MODE_ACTIONS: Readonly<Record<string, SafeModeAction>> = { SAFE_MODE_GET: 'get', SAFE_MODE_ENTER: 'enter', SAFE_MODE_LEAVE: 'leave' };
+
+function safeModeToWire(s: ReturnType<Namesystem['safeModeStatus']>) {
+  return {
+    on: s.on, manual: s.manual, startup: s.startup, reportedBlocks: s.reportedBlocks, totalBlocks: s.totalBlocks, threshold: s.threshold,
+    liveDatanodes: s.liveNodes, reportedDatanodes: s.reportedNodes, extensionMs: s.extensionMs, autoExitInMs: s.autoExitInMs,
+  };
 }
 
 type Callback<T> = (err: Partial<grpc.ServiceError> | null, value?: T) => void;
@@ -37,7 +53,7 @@ export function clientProtocolHandlers(deps: ClientProtocolDeps): ClientProtocol
     (call: { request: Req }, callback: Callback<Res>) => {
       const started = performance.now();
       Promise.resolve()
-        .then(() => body(call.request))
+        .then(() => body(checkRequestLimits(`${method}Request`, call.request)))
         .then(
           (res) => { deps.onCall?.(method, performance.now() - started, true); callback(null, res); },
           (err) => { deps.onCall?.(method, performance.now() - started, false); callback(toGrpcError(err)); },
@@ -58,13 +74,24 @@ export function clientProtocolHandlers(deps: ClientProtocolDeps): ClientProtocol
       return { status: statusToWire(status), blocks: blocks.map(locatedToWire('READ')) };
     }),
     GetFileInfo: handle('GetFileInfo', (r) => ({ status: statusToWire(ns.getFileInfo(r.path)) })),
-    ListStatus: handle('ListStatus', (r) => ({ entries: ns.listStatus(r.path).map(statusToWire) })),
-    Delete: handle('Delete', async (r) => ({ deleted: await ns.delete(r.path, r.recursive) })),
-    ReportBadReplica: handle('ReportBadReplica', (r) => { ns.reportBadReplica(r.blockId, r.nodeId, r.reason); return {}; }),
+    ListStatus: handle('ListStatus', (r) => {
+      const page = ns.listStatusPage(r.path, r.startAfter ?? '');
+      return { entries: page.entries.map(statusToWire), remaining: page.remaining };
+    }),
+    Delete: handle('Delete', async (r) => ({
+      // client_name set: a delete on a writer's behalf, conditional on it still holding the file.
+      deleted: await ns.delete(r.path, r.recursive, r.clientName ? { clientName: r.clientName, fileId: Number(r.fileId) } : undefined),
+    })),
+    ReportBadReplica: handle('ReportBadReplica', (r) => { deps.replicaVerifier.report(r.blockId, r.nodeId, r.reason); return {}; }),
     Fsck: handle('Fsck', (r) => ns.fsck(r.path || '/')),
     GetDatanodeReport: handle('GetDatanodeReport', () => {
       const rep = deps.datanodeReport();
-      return { safeMode: rep.safeMode, datanodes: rep.datanodes };
+      return { safeMode: rep.safeMode, datanodes: rep.datanodes, safeModeStatus: rep.safeModeStatus && safeModeToWire(rep.safeModeStatus) };
+    }),
+    SetSafeMode: handle('SetSafeMode', (r) => {
+      const action = SAFE_MODE_ACTIONS[String(r.action)];
+      if (!action) throw new InvalidArgumentError(`SetSafeModeRequest.action must be SAFE_MODE_GET, SAFE_MODE_ENTER or SAFE_MODE_LEAVE, got ${String(r.action)}`);
+      return { status: safeModeToWire(ns.setSafeMode(action, deps.nowMs?.())) };
     }),
   };
 }

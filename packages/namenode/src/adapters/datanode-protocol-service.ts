@@ -11,6 +11,7 @@ import type { PeerDisagreement } from '../core/peer-evidence';
 import type { ReportedReplica } from '../core/block-map';
 import type { Transition } from '../core/heartbeat-monitor';
 import { commandToWire, heartbeatFromWire, registrationFromWire, replicaFromWire } from './wire';
+import { checkRequestLimits } from './request-limits';
 
 export interface DatanodeProtocolDeps {
   manager: DatanodeManager;
@@ -68,7 +69,7 @@ export class DatanodeProtocolService {
     return {
       Register: (call, callback) => {
         try {
-          const info = call.request.info;
+          const info = checkRequestLimits('RegisterRequest', call.request).info;
           if (!info) throw new InvalidArgumentError('RegisterRequest.info is required');
           const { reg, stats } = registrationFromWire(info);
           const { node, transitions, membershipSeeds } = manager.register(reg, stats, clock.nowMs());
@@ -98,7 +99,16 @@ export class DatanodeProtocolService {
             call.emit('error', toGrpcError(new InvalidArgumentError(`one heartbeat stream carries one node id (${expectedNodeId})`)));
             return;
           }
-          const outcome = manager.heartbeat(heartbeatFromWire(req, streamId), nowMs);
+          let input: ReturnType<typeof heartbeatFromWire>;
+          try {
+            input = heartbeatFromWire(checkRequestLimits('HeartbeatRequest', req), streamId);
+          } catch (err) {
+            // Nothing of the beat is applied; the stream closes with the typed error (the node reconnects).
+            logger.warn('heartbeat refused', { event: 'heartbeat-refused', nodeId: String(req.nodeId).slice(0, 128), error: (err as Error).message });
+            call.emit('error', toGrpcError(err));
+            return;
+          }
+          const outcome = manager.heartbeat(input, nowMs);
           this.deps.onHeartbeat?.(req.nodeId, nowMs, outcome.ackedSequence > 0);
           if (outcome.ackedSequence > 0 && nodeId === undefined) {
             nodeId = req.nodeId;
@@ -132,6 +142,12 @@ export class DatanodeProtocolService {
 
       BlockReport: (call, callback) => {
         const r = call.request;
+        try {
+          checkRequestLimits('BlockReportRequest', r);
+        } catch (err) {
+          callback(toGrpcError(err));
+          return;
+        }
         if (!this.registered(r.nodeId, r.registrationId)) {
           callback(null, { commands: [{ reregister: { reason: 'block report from an unknown registration' } }] });
           return;
@@ -145,6 +161,12 @@ export class DatanodeProtocolService {
       },
       BlockReceivedAndDeleted: (call, callback) => {
         const r = call.request;
+        try {
+          checkRequestLimits('BlockReceivedAndDeletedRequest', r);
+        } catch (err) {
+          callback(toGrpcError(err));
+          return;
+        }
         if (!this.registered(r.nodeId, r.registrationId)) {
           callback(toGrpcError(new DfsError('UNKNOWN_NODE', `unknown registration for ${r.nodeId}`)));
           return;
@@ -158,6 +180,12 @@ export class DatanodeProtocolService {
       },
       ReportBadBlocks: (call, callback) => {
         const r = call.request;
+        try {
+          checkRequestLimits('ReportBadBlocksRequest', r);
+        } catch (err) {
+          callback(toGrpcError(err));
+          return;
+        }
         if (!this.registered(r.nodeId, r.registrationId)) {
           callback(toGrpcError(new DfsError('UNKNOWN_NODE', `unknown registration for ${r.nodeId}`)));
           return;

@@ -12,6 +12,9 @@
  *   GET /api/stream       Server-Sent Events: `snapshot` every SNAPSHOT_INTERVAL_MS, `events` as they happen
  *   GET /api/files        list a directory (?path=), /api/files/stat (?path=), /api/files/download (?path=)
  *
+ * With TLS configured (HttpDeps.tls) the same routes are served over HTTPS only, and on a cluster
+ * with a CA (mutual TLS) only to clients presenting a certificate signed by it.
+ *
  * The stream has one timer, running only while a client is connected: every STREAM_POLL_MS it sends
  * new events, every SNAPSHOT_INTERVAL_MS one snapshot built once and written to every client.
  * Clients are bounded (MAX_STREAM_CLIENTS); a client that stops reading is dropped once its
@@ -22,7 +25,8 @@ import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
-import type { DfsError, LivenessConfig } from '@minidfs/common';
+import type https from 'node:https';
+import { type DfsError, InvalidArgumentError, type LivenessConfig, type TlsMaterial } from '@minidfs/common';
 import type { ClusterEvent } from '../core/event-log';
 import type { FileStatus } from '../core/namespace';
 import type { HeartbeatTimelineJson } from './metrics';
@@ -85,10 +89,26 @@ export interface HttpDeps {
   /** Reader of file content for /api/files/download (needs a client; none = 501). */
   fileReader?(): FileReader | undefined;
   uiDir?: string;
+  /**
+   * The NameNode's TLS material (the same files as its gRPC port): with a certificate and key the
+   * server speaks HTTPS only; with a CA too, every request needs a client certificate signed by
+   * that CA, like the gRPC ports (the TLS handshake fails without one). None: plain HTTP.
+   */
+  tls?: TlsMaterial;
+}
+
+/** Fastify's `https` options for `tls` (undefined: plain HTTP). */
+export function httpsOptions(tls: TlsMaterial | undefined): https.ServerOptions | undefined {
+  if (!tls) return undefined;
+  if (!tls.cert || !tls.key) throw new InvalidArgumentError('HTTPS needs --tls-cert and --tls-key');
+  return tls.ca
+    ? { cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: true, rejectUnauthorized: true }
+    : { cert: tls.cert, key: tls.key };
 }
 
 export function createHttpServer(deps: HttpDeps): FastifyInstance {
-  const app = Fastify({ logger: false });
+  const secure = httpsOptions(deps.tls);
+  const app = (secure ? Fastify({ logger: false, https: secure }) : Fastify({ logger: false })) as unknown as FastifyInstance;
   const uiDir = deps.uiDir ?? UI_DIR;
   const stream = new StreamHub(deps);
   app.addHook('preClose', async () => stream.closeAll());

@@ -89,6 +89,10 @@ export interface NameNodeMetricsSources {
   /** Length of a block, for replication byte counts. */
   blockLengthBytes(blockId: number): number | undefined;
   events(afterSeq: number): ClusterEvent[];
+  /** DataNodes with commands waiting and the commands waiting in all. */
+  commandQueues?(): { nodes: number; commands: number };
+  /** Client bad-replica reports by outcome since start, and the checks pending now. */
+  badReplicaReports?(): Record<'refused' | 'joined' | 'corrupt' | 'healthy' | 'inconclusive' | 'pending', number>;
 }
 
 const STATES = ['LIVE', 'STALE', 'DEAD', 'UNREACHABLE_FROM_NAMENODE'] as const;
@@ -179,6 +183,24 @@ export class NameNodeMetrics {
     new Gauge({
       name: 'minidfs_namenode_replications_queued', help: 'Blocks queued for replication, not yet scheduled', registers: r,
       collect() { this.set(sources.queuedReplications()); },
+    });
+    new Gauge({
+      name: 'minidfs_namenode_datanode_command_queue', help: 'Commands waiting for DataNodes (what=commands) and DataNodes with commands waiting (what=nodes)',
+      labelNames: ['what'], registers: r,
+      collect() {
+        const q = sources.commandQueues?.() ?? { nodes: 0, commands: 0 };
+        this.set({ what: 'commands' }, q.commands);
+        this.set({ what: 'nodes' }, q.nodes);
+      },
+    });
+    new Gauge({
+      name: 'minidfs_namenode_bad_replica_reports', labelNames: ['outcome'], registers: r,
+      help: 'Client bad-replica reports since start by outcome (refused, joined = a check of that replica was running, corrupt/healthy/inconclusive = the NameNode\'s read) and pending = checks running now',
+      collect() {
+        const c = sources.badReplicaReports?.();
+        if (!c) return;
+        for (const [outcome, n] of Object.entries(c)) this.set({ outcome }, n);
+      },
     });
     new Gauge({
       name: 'minidfs_namenode_safe_mode', help: '1 while the NameNode is in safe mode', registers: r,

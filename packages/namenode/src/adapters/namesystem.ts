@@ -6,12 +6,14 @@
  * reported. Commands for DataNodes (INVALIDATE) are queued on the DatanodeManager and pushed.
  */
 import {
-  DfsError, type Logger, NotEnoughDatanodesError, NoLiveReplicaError, SafeModeError,
+  DfsError, InvalidArgumentError, Limits, type Logger, NotEnoughDatanodesError, NoLiveReplicaError, SafeModeError,
 } from '@minidfs/common';
 import { BlockMap, type ReportedReplica, validateBlockId } from '../core/block-map';
-import type { DatanodeManager } from '../core/datanode-manager';
+import { type DatanodeManager, validateNodeId } from '../core/datanode-manager';
+import { ReplicaVerifications } from '../core/replica-verifications';
 import type { EventLog } from '../core/event-log';
-import { type Block, type FileStatus, Namespace, type NamespaceRecord } from '../core/namespace';
+import { SafeMode, type SafeModeExitReason, type SafeModeProgress, type SafeModeState } from '../core/safe-mode';
+import { type Block, type FileStatus, Namespace, type NamespaceRecord, type WriterDeleteCondition } from '../core/namespace';
 import {
   type ReplicationConfig, type ReplicationEvent, ReplicationMonitor, defaultReplicationConfig,
 } from '../core/replication-monitor';
@@ -24,7 +26,15 @@ export interface NamesystemSettings {
   /** Replicas every block needs reported before a file can be completed: min(this, file replication). */
   minReplication: number;
   safeModeThreshold: number;
+  /**
+   * Startup safe mode below the threshold ends once every LIVE/STALE DataNode has sent a full block
+   * report and nothing changed for this long (core/safe-mode.ts). Default: 10 heartbeat intervals.
+   */
+  safeModeExtensionMs?: number;
 }
+
+/** `admin safemode get|enter|leave` (HDFS `dfsadmin -safemode`). */
+export type SafeModeAction = 'get' | 'enter' | 'leave';
 
 export interface LocatedBlockInfo {
   block: Block;
@@ -51,10 +61,27 @@ export interface FsckReport {
   healthy: boolean;
 }
 
+/** A client-reported replica the NameNode must read to check (Namesystem.clientReportsBadReplica). */
+export interface ReplicaToVerify {
+  blockId: number;
+  generationStamp: number;
+  lengthBytes: number;
+  /** False while the file is being written: its length is not final. */
+  complete: boolean;
+  location: { nodeId: string; host: string; dataPort: number; rack: string };
+}
+
 export class Namesystem {
   readonly blockMap = new BlockMap();
+  private readonly verifications = new ReplicaVerifications(Limits.maxPendingReplicaVerifications);
   readonly replication: ReplicationMonitor;
-  private inSafeMode: boolean;
+  private readonly safe: SafeMode;
+  /**
+   * Nodes whose full block report was processed since this NameNode started (bounded by the
+   * DataNodes the manager accepts, Limits.maxDatanodes; a DEAD node leaves it).
+   */
+  private readonly fullyReported = new Set<string>();
+  private fullReports = 0;
 
   constructor(
     private readonly namespace: Namespace,
@@ -76,14 +103,19 @@ export class Namesystem {
       for (const b of file.blocks) {
         this.blockMap.addBlock({
           blockId: b.blockId, generationStamp: b.generationStamp, lengthBytes: b.lengthBytes,
-          expectedReplication: file.replication, complete: file.complete,
+          expectedReplication: file.replication, complete: file.complete, blockSizeBytes: file.blockSizeBytes,
         });
       }
     }
-    this.inSafeMode = this.blockMap.safeModeStatus(settings.safeModeThreshold).safe;
-    if (this.inSafeMode) {
-      const s = this.blockMap.safeModeStatus(settings.safeModeThreshold);
-      logger.info('safe mode on: waiting for block reports', { event: 'safe-mode-on', totalBlocks: s.totalBlocks, threshold: s.threshold });
+    this.safe = new SafeMode({
+      threshold: settings.safeModeThreshold,
+      extensionMs: settings.safeModeExtensionMs ?? 10 * manager.liveness.heartbeatIntervalMs,
+    }, this.safeModeProgress());
+    if (this.safe.on) {
+      const s = this.safe.state();
+      logger.info('safe mode on: waiting for block reports', {
+        event: 'safe-mode-on', reason: 'startup', totalBlocks: s.totalBlocks, threshold: s.threshold, extensionMs: s.extensionMs,
+      });
     }
   }
 
@@ -97,11 +129,36 @@ export class Namesystem {
   }
 
   get safeMode(): boolean {
-    return this.inSafeMode;
+    return this.safe.on;
   }
 
-  safeModeStatus() {
-    return { ...this.blockMap.safeModeStatus(this.settings.safeModeThreshold), safe: this.inSafeMode };
+  /** While on: no namespace change, no re-replication, and no deletion ordered from a block report. */
+  private get inSafeMode(): boolean {
+    return this.safe.on;
+  }
+
+  /** The state with fresh counts; `nowMs` on the NameNode's clock (the one replicationTick gets). */
+  safeModeStatus(nowMs?: number): SafeModeState {
+    this.evaluateSafeMode(nowMs);
+    return this.safe.state(nowMs);
+  }
+
+  /**
+   * `admin safemode`: get the state, enter (held until leave; the startup rules never end it), or
+   * leave (ends startup and manual safe mode; blocks still unreported are then missing).
+   */
+  setSafeMode(action: SafeModeAction, nowMs?: number): SafeModeState {
+    if (action === 'enter') {
+      if (this.safe.enter()) {
+        this.logger.warn('safe mode entered by an operator', { event: 'safe-mode-on', reason: 'manual' });
+        this.events.append(Date.now(), 'safe-mode-on', { reason: 'manual' });
+      }
+    } else if (action === 'leave') {
+      if (this.safe.leave()) this.safeModeOff('manual-leave');
+    } else if (action !== 'get') {
+      throw new DfsError('INVALID_ARGUMENT', `unknown safe mode action ${JSON.stringify(action)}: get, enter or leave`);
+    }
+    return this.safeModeStatus(nowMs);
   }
 
   // ---- client operations ----
@@ -137,6 +194,7 @@ export class Namesystem {
     // The pipeline is the block's placement: only these nodes may report a replica of it (block-map mayAdd).
     this.blockMap.addBlock({
       blockId: block.blockId, generationStamp: block.generationStamp, lengthBytes: 0, expectedReplication: status.replication, complete: false,
+      blockSizeBytes: status.blockSizeBytes,
     }, targets);
     return { block, offsetBytes: status.lengthBytes, locations: targets.map((id) => this.location(id)!) };
   }
@@ -149,14 +207,34 @@ export class Namesystem {
     }
   }
 
-  /** true when the file is now complete; false when some block still lacks its minimum replicas. */
+  /**
+   * true when the file is now complete (or already was, by this client with this block list);
+   * false when some block still lacks its minimum replicas on LIVE nodes. A STALE node's replica
+   * does not count: its heartbeats stopped, and acknowledging on it could leave the write with one
+   * real copy. The named lengths are committed at once (final; the blocks' replicas are finalized),
+   * so a block that lost a replica is repaired while the file is still open and a retried Complete
+   * can succeed.
+   */
   async complete(path: string, clientName: string, blocks: Array<{ blockId: number; lengthBytes: number }>): Promise<boolean> {
     this.checkNotSafeMode('complete');
-    const status = this.namespace.checkOpenForWrite(path, clientName);
+    const { status, alreadyComplete } = this.namespace.completionStatus(path, clientName, blocks);
+    if (alreadyComplete) return true;
+    const newlyCommitted: number[] = [];
+    for (const b of blocks) { // all checked before any is committed
+      const record = this.blockMap.get(validateBlockId(b.blockId));
+      if (!record) throw new DfsError('INTERNAL', `block ${b.blockId} of ${path} is not in the block map`);
+      if (record.committed && record.lengthBytes !== b.lengthBytes) {
+        throw new InvalidArgumentError(`block ${b.blockId} of ${path} was committed with length ${record.lengthBytes}, not ${b.lengthBytes}`);
+      }
+      if (!record.committed) newlyCommitted.push(b.blockId);
+    }
+    for (const id of newlyCommitted) {
+      this.blockMap.updateBlock(id, { lengthBytes: blocks.find((b) => b.blockId === id)!.lengthBytes, committed: true });
+    }
+    if (newlyCommitted.length) this.replication.check(newlyCommitted);
     const needed = this.minReplicasFor(status.replication);
     for (const b of blocks) {
-      const have = this.blockMap.liveReplicaCount(validateBlockId(b.blockId), this.usable);
-      if (have < needed) return false;
+      if (this.blockMap.liveReplicaCount(b.blockId, this.live) < needed) return false;
     }
     await this.persist(this.namespace.complete(path, clientName, blocks, Date.now()));
     for (const b of blocks) this.blockMap.updateBlock(b.blockId, { lengthBytes: b.lengthBytes, complete: true });
@@ -193,15 +271,64 @@ export class Namesystem {
     return this.namespace.listStatus(path);
   }
 
-  async delete(path: string, recursive: boolean): Promise<boolean> {
+  /** One page of a listing: at most Limits.listingPageSize entries after `startAfter` and about Limits.listingPageBytes of paths. */
+  listStatusPage(path: string, startAfter = '', limit: number = Limits.listingPageSize): { entries: FileStatus[]; remaining: number } {
+    return this.namespace.listStatusPage(path, startAfter, Math.min(limit, Limits.listingPageSize), Limits.listingPageBytes);
+  }
+
+  /**
+   * Deletes `path`. With `writer` (a failed write's cleanup) only the file that writer still holds:
+   * open, by that client, and the file it created (fileId); else FILE_NOT_OPEN, nothing changed.
+   */
+  async delete(path: string, recursive: boolean, writer?: WriterDeleteCondition): Promise<boolean> {
     this.checkNotSafeMode('delete');
-    const { deleted, removedBlockIds } = await this.persist(this.namespace.delete(path, recursive, Date.now()));
+    const { deleted, removedBlockIds } = await this.persist(this.namespace.delete(path, recursive, Date.now(), writer));
     for (const id of removedBlockIds) this.replication.forget(id);
     this.invalidateEverywhere(removedBlockIds);
     if (deleted) this.events.append(Date.now(), 'deleted', { path, blocks: removedBlockIds.length });
     return deleted;
   }
 
+  /**
+   * A client says `nodeId`'s replica of `blockId` is bad. Its word alone changes nothing: the
+   * replica must be one the NameNode knows of on a registered node (else UNKNOWN_NODE /
+   * BLOCK_NOT_FOUND), and then the NameNode checks it itself (adapters/replica-verifier.ts reads it
+   * and calls finishReplicaVerification). Returns what to read when a new check must run; undefined
+   * when one is already running for that replica or it is already known corrupt. At most
+   * Limits.maxPendingReplicaVerifications checks at once (RESOURCE_EXHAUSTED beyond).
+   */
+  clientReportsBadReplica(blockId: number, nodeId: string): ReplicaToVerify | undefined {
+    validateBlockId(blockId);
+    validateNodeId(nodeId);
+    const node = this.location(nodeId);
+    if (!node) throw new DfsError('UNKNOWN_NODE', `no DataNode ${nodeId} is registered`);
+    const block = this.blockMap.get(blockId);
+    if (!block) throw new DfsError('BLOCK_NOT_FOUND', `block ${blockId} is not known to the NameNode`);
+    if (this.blockMap.corruptReplicas(blockId).includes(nodeId)) return undefined;
+    if (!this.blockMap.replicas(blockId).includes(nodeId)) throw new DfsError('BLOCK_NOT_FOUND', `DataNode ${nodeId} holds no replica of block ${blockId}`);
+    if (this.verifications.request(blockId, nodeId) === 'joined') return undefined;
+    return { blockId, generationStamp: block.generationStamp, lengthBytes: block.lengthBytes, complete: block.complete, location: node };
+  }
+
+  /**
+   * The NameNode's own check of a client-reported replica ended: only 'corrupt' (the read failed
+   * its checksums or came up short) marks the replica corrupt, as a DataNode's own report does.
+   */
+  finishReplicaVerification(blockId: number, nodeId: string, verdict: 'corrupt' | 'healthy' | 'inconclusive', detail: string): void {
+    this.verifications.finish(blockId, nodeId);
+    this.logger.info('client bad-replica report verified', { event: 'replica-verified', blockId, nodeId, verdict, detail });
+    if (verdict === 'corrupt') this.reportBadReplica(blockId, nodeId, `confirmed by the NameNode's read: ${detail}`);
+  }
+
+  /** Client bad-replica reports being checked now. */
+  get pendingReplicaVerifications(): number {
+    return this.verifications.size;
+  }
+
+  /**
+   * Marks the replica corrupt. Only for reports the NameNode trusts: a DataNode's report of its
+   * own replica (DatanodeProtocol.ReportBadBlocks, session-authenticated) or a verified client report.
+   */
   reportBadReplica(blockId: number, nodeId: string, reason: string): void {
     if (this.blockMap.markCorrupt(validateBlockId(blockId), nodeId)) {
       this.replication.check([blockId]);
@@ -212,11 +339,25 @@ export class Namesystem {
 
   // ---- DataNode reports ----
 
+  /**
+   * In safe mode nothing is deleted from a report (HDFS judges the first report after a start the
+   * same way): unknown blocks are postponed to the node's next full report, bad replicas of known
+   * blocks are kept as corrupt until the repair path has good copies.
+   */
   fullBlockReport(nodeId: string, blocks: ReportedReplica[]): number[] {
-    const r = this.blockMap.processFullReport(nodeId, blocks);
+    const holdDeletions = this.inSafeMode;
+    const r = this.blockMap.processFullReport(nodeId, blocks, { holdDeletions });
+    this.fullyReported.add(nodeId);
+    this.fullReports += 1;
     this.logger.info('full block report', {
       event: 'block-report', nodeId, blocks: blocks.length, added: r.added.length, removed: r.removed.length, invalidate: r.toInvalidate.length,
+      ...(holdDeletions ? { safeMode: true, postponed: r.postponed.length, corrupt: r.corrupt.length } : {}),
     });
+    if (r.postponed.length) {
+      this.logger.warn('unknown blocks reported in safe mode: kept, judged again at the next full report', {
+        event: 'block-report-postponed', nodeId, blocks: r.postponed.length, firstBlockIds: r.postponed.slice(0, 10),
+      });
+    }
     this.replication.check([...r.added, ...r.removed, ...r.corrupt]);
     this.checkSafeModeExit();
     return r.toInvalidate;
@@ -232,7 +373,12 @@ export class Namesystem {
     for (const id of deleted) {
       if (this.blockMap.blockDeleted(nodeId, id)) this.replication.check([id]);
     }
-    if (invalid.length) {
+    if (invalid.length && this.inSafeMode) {
+      // No deletion from a report in safe mode: the node's next full report judges these again.
+      this.logger.warn('replicas to invalidate reported in safe mode: kept for now', {
+        event: 'block-report-postponed', nodeId, blocks: invalid.length, firstBlockIds: invalid.slice(0, 10),
+      });
+    } else if (invalid.length) {
       this.manager.enqueueCommand(nodeId, { kind: 'invalidate', blockIds: invalid });
       this.pushCommands(nodeId);
     }
@@ -241,6 +387,7 @@ export class Namesystem {
 
   /** A node was declared DEAD: its replicas leave the block map. */
   nodeDead(nodeId: string): number[] {
+    this.fullyReported.delete(nodeId);
     const affected = this.blockMap.removeNode(nodeId);
     this.recordReplicationEvents(this.replication.nodeDead(nodeId));
     this.replication.check(affected);
@@ -249,6 +396,7 @@ export class Namesystem {
 
   /** The planner pass, once per heartbeat interval: turns the queues into commands on heartbeat streams. */
   replicationTick(nowMs: number): void {
+    this.safeModeTick(nowMs);
     if (this.inSafeMode) return; // locations are incomplete: planning now would copy blocks that exist
     const { orders, events } = this.replication.tick(nowMs);
     // A scheduled copy's targets may report the block (block-map mayAdd).
@@ -311,6 +459,9 @@ export class Namesystem {
 
   private readonly unreachable = (nodeId: string): boolean => this.manager.state(nodeId) === 'UNREACHABLE_FROM_NAMENODE';
 
+  /** Nodes whose replicas count toward min-replication at Complete: LIVE only (see complete()). */
+  private readonly live = (nodeId: string): boolean => this.manager.state(nodeId) === 'LIVE';
+
   private minReplicasFor(replication: number): number {
     return Math.max(1, Math.min(this.settings.minReplication, replication));
   }
@@ -339,18 +490,50 @@ export class Namesystem {
 
   private checkNotSafeMode(op: string): void {
     if (this.inSafeMode) {
-      const s = this.blockMap.safeModeStatus(this.settings.safeModeThreshold);
+      const s = this.safe.state();
+      if (s.manual) throw new SafeModeError(`cannot ${op}: NameNode is in safe mode, entered by an operator (minidfs admin safemode leave ends it)`);
       throw new SafeModeError(`cannot ${op}: NameNode is in safe mode (${s.reportedBlocks}/${s.totalBlocks} blocks reported, need ${s.threshold * 100}%)`);
     }
   }
 
+  /** Counts for the SafeMode core: reported blocks, and which LIVE/STALE nodes have sent a full report. */
+  private safeModeProgress(): SafeModeProgress {
+    const b = this.blockMap.safeModeStatus(this.settings.safeModeThreshold);
+    let liveNodes = 0;
+    let reportedNodes = 0;
+    for (const n of this.manager.all()) {
+      if (!this.usable(n.id)) continue;
+      liveNodes += 1;
+      if (this.fullyReported.has(n.id)) reportedNodes += 1;
+    }
+    return { reportedBlocks: b.reportedBlocks, totalBlocks: b.totalBlocks, liveNodes, reportedNodes, fullReports: this.fullReports };
+  }
+
+  /** After a report: the threshold rule. */
   private checkSafeModeExit(): void {
-    if (!this.inSafeMode) return;
-    const s = this.blockMap.safeModeStatus(this.settings.safeModeThreshold);
-    if (s.safe) return;
-    this.inSafeMode = false;
-    this.logger.info('safe mode off', { event: 'safe-mode-off', reportedBlocks: s.reportedBlocks, totalBlocks: s.totalBlocks });
-    this.events.append(Date.now(), 'safe-mode-off', { reportedBlocks: s.reportedBlocks, totalBlocks: s.totalBlocks });
+    if (this.safe.isStartup) this.evaluateSafeMode();
+  }
+
+  /** On the timer: the threshold and quiet-time rules. */
+  private safeModeTick(nowMs: number): void {
+    if (this.safe.isStartup) this.evaluateSafeMode(nowMs);
+  }
+
+  /** Feeds fresh counts to the SafeMode core and logs the end of startup safe mode. */
+  private evaluateSafeMode(nowMs?: number): void {
+    const reason = this.safe.update(this.safeModeProgress(), nowMs);
+    if (!reason) return;
+    if (!this.safe.on) this.safeModeOff(reason);
+    else this.logger.info('startup safe mode over; the operator\'s safe mode holds until leave', { event: 'safe-mode-startup-over', reason });
+  }
+
+  private safeModeOff(reason: SafeModeExitReason): void {
+    const s = this.safe.state();
+    const missing = s.totalBlocks - s.reportedBlocks;
+    const fields = { reason, reportedBlocks: s.reportedBlocks, totalBlocks: s.totalBlocks, missingBlocks: missing, liveNodes: s.liveNodes };
+    if (missing > 0) this.logger.warn('safe mode off with blocks missing (see fsck)', { event: 'safe-mode-off', ...fields });
+    else this.logger.info('safe mode off', { event: 'safe-mode-off', ...fields });
+    this.events.append(Date.now(), 'safe-mode-off', fields);
   }
 
   private async persist<T>(m: { result: T; records: NamespaceRecord[] }): Promise<T> {

@@ -3,11 +3,13 @@
  * imports generated wire types' shapes beyond the handler signatures.
  */
 import type { BlockTokenGrant, DatanodeCommand, DatanodeInfo__Output, HeartbeatRequest__Output } from '@minidfs/common';
+import { InvalidArgumentError, Limits } from '@minidfs/common';
 import type { ReportedReplica } from '../core/block-map';
 import type { PeerMemberState, PeerProbeResult } from '../core/peer-evidence';
 import type { Command, DatanodeRegistration, DatanodeStats, HeartbeatInput } from '../core/datanode-manager';
 
 export function registrationFromWire(info: DatanodeInfo__Output): { reg: DatanodeRegistration; stats: DatanodeStats } {
+  checkBytes('DatanodeInfo', info);
   return {
     reg: { id: info.id, uuid: info.uuid, host: info.host, dataPort: info.dataPort, httpPort: info.httpPort, rack: info.rack || '/default-rack',
       membershipAddress: info.membershipAddress ?? '',
@@ -19,7 +21,31 @@ export function registrationFromWire(info: DatanodeInfo__Output): { reg: Datanod
   };
 }
 
+/**
+ * Throws InvalidArgumentError unless `value` is an integer in 0..max: the edge check of what a
+ * DataNode says about itself (a negative number sent as uint64 arrives near 2^64).
+ */
+function checkReported(field: string, value: number, max: number, limit: string): number {
+  if (!Number.isSafeInteger(value) || value < 0 || value > max) {
+    throw new InvalidArgumentError(`${field} = ${value} is not an integer in 0..${max} (Limits.${limit}); a negative number sent as uint64 wraps to near 2^64`);
+  }
+  return value;
+}
+
+/** Capacity figures of a registration or heartbeat, each checked (Limits.maxReportedBytes). */
+function checkBytes(what: string, s: { capacityBytes: number; usedBytes: number; remainingBytes: number }): void {
+  checkReported(`${what}.capacity_bytes`, s.capacityBytes, Limits.maxReportedBytes, 'maxReportedBytes');
+  checkReported(`${what}.used_bytes`, s.usedBytes, Limits.maxReportedBytes, 'maxReportedBytes');
+  checkReported(`${what}.remaining_bytes`, s.remainingBytes, Limits.maxReportedBytes, 'maxReportedBytes');
+}
+
+/** Throws InvalidArgumentError (and nothing is applied) when a value is out of range. */
 export function heartbeatFromWire(req: HeartbeatRequest__Output, streamId: number): HeartbeatInput {
+  checkReported('HeartbeatRequest.sequence', req.sequence, Limits.maxHeartbeatSequence, 'maxHeartbeatSequence');
+  checkBytes('HeartbeatRequest', req);
+  checkReported('HeartbeatRequest.active_transfers', req.activeTransfers, Limits.maxReportedCount, 'maxReportedCount');
+  checkReported('HeartbeatRequest.failed_volumes', req.failedVolumes, Limits.maxReportedCount, 'maxReportedCount');
+  checkReported('HeartbeatRequest.block_count', req.blockCount, Limits.maxReportedCount, 'maxReportedCount');
   return {
     nodeId: req.nodeId,
     registrationId: req.registrationId,

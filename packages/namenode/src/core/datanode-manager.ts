@@ -242,12 +242,25 @@ export class DatanodeManager {
     }
   }
 
-  /** Queues a command for the node's next heartbeat answer; the oldest is dropped past the limit. */
-  enqueueCommand(nodeId: string, command: Command): void {
+  /**
+   * Queues a command for the node's next heartbeat answer; the oldest is dropped past
+   * Limits.maxQueuedCommandsPerNode (dropped work is re-planned). A node that never registered
+   * gets no queue (it would never be drained): false, nothing queued.
+   */
+  enqueueCommand(nodeId: string, command: Command): boolean {
+    if (!this.nodes.has(nodeId)) return false;
     const q = this.pending.get(nodeId) ?? [];
     q.push(command);
     if (q.length > Limits.maxQueuedCommandsPerNode) q.shift();
     this.pending.set(nodeId, q);
+    return true;
+  }
+
+  /** Nodes with commands waiting and the commands waiting in all, for metrics and tests. */
+  queuedCommands(): { nodes: number; commands: number } {
+    let commands = 0;
+    for (const q of this.pending.values()) commands += q.length;
+    return { nodes: this.pending.size, commands };
   }
 
   /** Queues the planner's orders as commands; returns the nodes that now have commands waiting. */

@@ -14,6 +14,8 @@
  * handed out twice, across restarts too (the counters are persisted; `fromRecords` also raises
  * them to the largest id seen). Files are write-once: created open (complete=false) by one
  * clientName, which alone may add/abandon blocks and complete it; after that it is immutable.
+ * Every file gets a file id (HDFS inode id) from a third persisted counter: unique, never reused,
+ * so "the file this writer created" can be told from a later file at the same path.
  */
 import {
   DfsError,
@@ -23,6 +25,24 @@ import {
   InvalidPathError,
   Limits,
 } from '@minidfs/common';
+
+/**
+ * Throws InvalidArgumentError unless `bytes` is a usable block size: an integer multiple of the
+ * checksum chunk (Limits.bytesPerChecksum) in NamespaceLimits.minBlockSizeBytes..maxBlockSizeBytes.
+ * Create applies the same rule to a file's block size; the NameNode to its default at start.
+ */
+export function validateBlockSize(bytes: number, what = 'block size'): number {
+  if (!isIntegerIn(bytes, NamespaceLimits.minBlockSizeBytes, NamespaceLimits.maxBlockSizeBytes) || bytes % NamespaceLimits.blockSizeMultipleBytes !== 0) {
+    throw new InvalidArgumentError(
+      `${what} must be a multiple of ${NamespaceLimits.blockSizeMultipleBytes} bytes (the checksum chunk) between ` +
+        `${NamespaceLimits.minBlockSizeBytes} and ${NamespaceLimits.maxBlockSizeBytes} (NamespaceLimits.minBlockSizeBytes..maxBlockSizeBytes), got ${String(bytes)}`,
+    );
+  }
+  return bytes;
+}
+
+/** Encoded size of a FileStatus besides its path (numbers, flags, framing), for listing pages. */
+const LISTING_ENTRY_OVERHEAD_BYTES = 64;
 
 /** Limits of the namespace, named once here (HDFS equivalents in brackets). */
 export const NamespaceLimits = {
@@ -43,6 +63,7 @@ export const RecordKeys = {
   inodePrefix: 'inode:',
   blockIdCounter: 'counter:blockId',
   generationStampCounter: 'counter:generationStamp',
+  fileIdCounter: 'counter:fileId',
   inode(path: string): string {
     return `inode:${path}`;
   },
@@ -69,6 +90,8 @@ export interface FileRecord {
   readonly complete: boolean;
   /** The writer; only it may add/abandon blocks and complete the file. Kept after completion. */
   readonly clientName: string;
+  /** Unique and never reused (HDFS inode id); 0 = a file stored before ids were kept. */
+  readonly fileId: number;
   readonly blocks: readonly Block[];
 }
 
@@ -102,6 +125,8 @@ export interface FileStatus {
   modificationTimeMs: number;
   complete: boolean;
   blockCount: number;
+  /** The file's id (FileRecord.fileId); 0 for directories. */
+  fileId: number;
 }
 
 export interface CreateOptions {
@@ -110,6 +135,17 @@ export interface CreateOptions {
   /** Create missing ancestor directories (default false). */
   createParent?: boolean;
   clientName: string;
+}
+
+/**
+ * A delete on a writer's behalf (a failed write's cleanup): it removes the file only while that
+ * writer still holds it — the path names a file that is still open, by `clientName`, and (when
+ * `fileId` is not 0) is the same file it created. Anything else is refused with FILE_NOT_OPEN and
+ * nothing changes; a missing path is deleted=false, like an ordinary delete.
+ */
+export interface WriterDeleteCondition {
+  clientName: string;
+  fileId: number;
 }
 
 export interface DeleteResult {
@@ -200,6 +236,7 @@ function fileRecord(fields: Omit<FileRecord, 'type'>): FileRecord {
     modificationTimeMs: fields.modificationTimeMs,
     complete: fields.complete,
     clientName: fields.clientName,
+    fileId: fields.fileId,
     blocks: Object.freeze(fields.blocks.map((b) => Object.freeze({ blockId: b.blockId, generationStamp: b.generationStamp, lengthBytes: b.lengthBytes }))),
   });
 }
@@ -220,7 +257,7 @@ function lengthOf(file: FileRecord): number {
 
 function statusOf(path: string, inode: InodeRecord): FileStatus {
   if (inode.type === 'directory') {
-    return { path, isDirectory: true, lengthBytes: 0, replication: 0, blockSizeBytes: 0, modificationTimeMs: inode.modificationTimeMs, complete: true, blockCount: 0 };
+    return { path, isDirectory: true, lengthBytes: 0, replication: 0, blockSizeBytes: 0, modificationTimeMs: inode.modificationTimeMs, complete: true, blockCount: 0, fileId: 0 };
   }
   return {
     path,
@@ -231,6 +268,7 @@ function statusOf(path: string, inode: InodeRecord): FileStatus {
     modificationTimeMs: inode.modificationTimeMs,
     complete: inode.complete,
     blockCount: inode.blocks.length,
+    fileId: inode.fileId,
   };
 }
 
@@ -246,6 +284,8 @@ function parseInode(key: string, value: unknown): InodeRecord {
   if (v['type'] === 'directory') return directoryRecord(v['modificationTimeMs']);
   if (v['type'] !== 'file') throw corrupt(key, `unknown type ${String(v['type'])}`);
   const { replication, blockSizeBytes, complete, clientName, blocks } = v;
+  const fileId = v['fileId'] ?? 0;
+  if (!isIntegerIn(fileId, 0, Number.MAX_SAFE_INTEGER)) throw corrupt(key, 'bad fileId');
   if (!isIntegerIn(replication, NamespaceLimits.minReplication, NamespaceLimits.maxReplication)) throw corrupt(key, 'bad replication');
   if (!isIntegerIn(blockSizeBytes, 1, Number.MAX_SAFE_INTEGER)) throw corrupt(key, 'bad blockSizeBytes');
   if (typeof complete !== 'boolean') throw corrupt(key, 'bad complete');
@@ -259,7 +299,7 @@ function parseInode(key: string, value: unknown): InodeRecord {
     }
     return { blockId, generationStamp, lengthBytes };
   });
-  return fileRecord({ replication, blockSizeBytes, modificationTimeMs: v['modificationTimeMs'], complete, clientName, blocks: parsed });
+  return fileRecord({ replication, blockSizeBytes, modificationTimeMs: v['modificationTimeMs'], complete, clientName, fileId, blocks: parsed });
 }
 
 function parseCounter(key: string, value: unknown): number {
@@ -291,6 +331,7 @@ export class Namespace {
   private readonly blockOwners = new Map<number, string>();
   private lastBlockId = 0;
   private lastGenerationStamp = 0;
+  private lastFileId = 0;
 
   /**
    * Rebuilds a namespace from store contents (any order) or from a log of mutation records
@@ -307,9 +348,11 @@ export class Namespace {
     const ns = new Namespace();
     let blockIdCounter = 0;
     let generationStampCounter = 0;
+    let fileIdCounter = 0;
     for (const [key, value] of latest) {
       if (key === RecordKeys.blockIdCounter) blockIdCounter = parseCounter(key, value);
       else if (key === RecordKeys.generationStampCounter) generationStampCounter = parseCounter(key, value);
+      else if (key === RecordKeys.fileIdCounter) fileIdCounter = parseCounter(key, value);
       else if (key.startsWith(RecordKeys.inodePrefix)) {
         const path = key.slice(RecordKeys.inodePrefix.length);
         let normalized: string;
@@ -338,8 +381,15 @@ export class Namespace {
     for (const path of ns.directories.keys()) link(path);
     let maxBlockId = 0;
     let maxGenerationStamp = 0;
+    let maxFileId = 0;
+    const fileIds = new Map<number, string>();
     for (const [path, file] of ns.files) {
       link(path);
+      if (file.fileId !== 0) {
+        if (fileIds.has(file.fileId)) throw corrupt(RecordKeys.inode(path), `file id ${file.fileId} also belongs to ${fileIds.get(file.fileId)}`);
+        fileIds.set(file.fileId, path);
+        maxFileId = Math.max(maxFileId, file.fileId);
+      }
       for (const b of file.blocks) {
         if (ns.blockOwners.has(b.blockId)) throw corrupt(RecordKeys.inode(path), `block ${b.blockId} also belongs to ${ns.blockOwners.get(b.blockId)}`);
         ns.blockOwners.set(b.blockId, path);
@@ -350,6 +400,7 @@ export class Namespace {
     // Never hand out an id that is already in use, even if a counter record was lost.
     ns.lastBlockId = Math.max(blockIdCounter, maxBlockId);
     ns.lastGenerationStamp = Math.max(generationStampCounter, maxGenerationStamp);
+    ns.lastFileId = Math.max(fileIdCounter, maxFileId);
     return ns;
   }
 
@@ -359,6 +410,7 @@ export class Namespace {
       { key: RecordKeys.blockIdCounter, value: counterRecord(this.lastBlockId) },
       { key: RecordKeys.generationStampCounter, value: counterRecord(this.lastGenerationStamp) },
     ];
+    if (this.lastFileId > 0) out.push({ key: RecordKeys.fileIdCounter, value: counterRecord(this.lastFileId) });
     for (const [path, dir] of this.directories) out.push({ key: RecordKeys.inode(path), value: dir });
     for (const [path, file] of this.files) out.push({ key: RecordKeys.inode(path), value: file });
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -398,10 +450,13 @@ export class Namespace {
     if (this.directories.has(p) || this.files.has(p)) throw new FileAlreadyExistsError(`${p} already exists`);
     const missing = this.missingAncestors(p);
     if (missing.length > 0 && !createParent) throw new FileNotFoundError(`parent directory ${parentOf(p)} does not exist`);
+    if (this.lastFileId >= Number.MAX_SAFE_INTEGER) throw new DfsError('RESOURCE_EXHAUSTED', 'file ids exhausted');
 
     const changes = new ChangeSet();
     this.createDirectories(missing, now, changes);
-    const file = fileRecord({ replication, blockSizeBytes, modificationTimeMs: now, complete: false, clientName, blocks: [] });
+    this.lastFileId += 1;
+    changes.put(RecordKeys.fileIdCounter, counterRecord(this.lastFileId));
+    const file = fileRecord({ replication, blockSizeBytes, modificationTimeMs: now, complete: false, clientName, fileId: this.lastFileId, blocks: [] });
     this.putFile(p, file, changes);
     this.children.get(parentOf(p))!.add(nameOf(p));
     if (missing.length === 0) this.touchDirectory(parentOf(p), now, changes);
@@ -496,26 +551,9 @@ export class Namespace {
    */
   complete(path: string, clientName: string, blocks: ReadonlyArray<{ blockId: number; lengthBytes: number }>, nowMs: number): Mutation<FileStatus> {
     const p = normalizePath(path);
-    checkClientName(clientName);
     const now = checkTime(nowMs);
-    if (!Array.isArray(blocks)) throw new InvalidArgumentError('blocks must be an array');
-    if (blocks.length > NamespaceLimits.maxBlocksPerFile) throw new InvalidArgumentError(`more than ${NamespaceLimits.maxBlocksPerFile} blocks`);
-    for (const b of blocks as ReadonlyArray<unknown>) {
-      const o = (typeof b === 'object' && b !== null ? b : {}) as Record<string, unknown>;
-      checkId('blockId', o['blockId']);
-      if (!isIntegerIn(o['lengthBytes'], 0, Number.MAX_SAFE_INTEGER)) throw new InvalidArgumentError(`lengthBytes must be a non-negative integer, got ${String(o['lengthBytes'])}`);
-    }
-    const file = this.existingFile(p);
-    if (file.complete) {
-      if (file.clientName === clientName && sameBlockList(file.blocks, blocks)) return { result: statusOf(p, file), records: [] };
-      throw new DfsError('FILE_NOT_OPEN', `${p} is already complete`);
-    }
-    if (file.clientName !== clientName) throw new DfsError('FILE_NOT_OPEN', `${p} is open by another client`);
-    if (blocks.length !== file.blocks.length) throw new InvalidArgumentError(`${p} has ${file.blocks.length} blocks, complete named ${blocks.length}`);
-    blocks.forEach((b, i) => {
-      if (b.blockId !== file.blocks[i]!.blockId) throw new InvalidArgumentError(`block ${i} of ${p} is ${file.blocks[i]!.blockId}, not ${b.blockId}`);
-      if (b.lengthBytes > file.blockSizeBytes) throw new InvalidArgumentError(`block ${b.blockId} is longer (${b.lengthBytes}) than the block size ${file.blockSizeBytes}`);
-    });
+    const { file, alreadyComplete } = this.checkCompletion(p, clientName, blocks);
+    if (alreadyComplete) return { result: statusOf(p, file), records: [] };
     const changes = new ChangeSet();
     const done = fileRecord({
       ...file,
@@ -528,15 +566,59 @@ export class Namespace {
   }
 
   /**
-   * Deletes a file or directory (open files too). Missing path: deleted=false. A non-empty
-   * directory needs `recursive`; the root cannot be deleted.
+   * Validates a Complete request exactly as complete() does, changing nothing: the file is open
+   * by `clientName` (or already complete by it with this very list: `alreadyComplete`), `blocks`
+   * names its blocks in order with lengths <= blockSizeBytes. The caller may then treat the
+   * lengths as committed (final) while the file waits for its replicas.
    */
-  delete(path: string, recursive: boolean, nowMs: number): Mutation<DeleteResult> {
+  completionStatus(path: string, clientName: string, blocks: ReadonlyArray<{ blockId: number; lengthBytes: number }>): { status: FileStatus; alreadyComplete: boolean } {
+    const p = normalizePath(path);
+    const { file, alreadyComplete } = this.checkCompletion(p, clientName, blocks);
+    return { status: statusOf(p, file), alreadyComplete };
+  }
+
+  private checkCompletion(
+    p: string, clientName: string, blocks: ReadonlyArray<{ blockId: number; lengthBytes: number }>,
+  ): { file: FileRecord; alreadyComplete: boolean } {
+    checkClientName(clientName);
+    if (!Array.isArray(blocks)) throw new InvalidArgumentError('blocks must be an array');
+    if (blocks.length > NamespaceLimits.maxBlocksPerFile) throw new InvalidArgumentError(`more than ${NamespaceLimits.maxBlocksPerFile} blocks`);
+    for (const b of blocks as ReadonlyArray<unknown>) {
+      const o = (typeof b === 'object' && b !== null ? b : {}) as Record<string, unknown>;
+      checkId('blockId', o['blockId']);
+      if (!isIntegerIn(o['lengthBytes'], 0, Number.MAX_SAFE_INTEGER)) throw new InvalidArgumentError(`lengthBytes must be a non-negative integer, got ${String(o['lengthBytes'])}`);
+    }
+    const file = this.existingFile(p);
+    if (file.complete) {
+      if (file.clientName === clientName && sameBlockList(file.blocks, blocks)) return { file, alreadyComplete: true };
+      throw new DfsError('FILE_NOT_OPEN', `${p} is already complete`);
+    }
+    if (file.clientName !== clientName) throw new DfsError('FILE_NOT_OPEN', `${p} is open by another client`);
+    if (blocks.length !== file.blocks.length) throw new InvalidArgumentError(`${p} has ${file.blocks.length} blocks, complete named ${blocks.length}`);
+    blocks.forEach((b, i) => {
+      if (b.blockId !== file.blocks[i]!.blockId) throw new InvalidArgumentError(`block ${i} of ${p} is ${file.blocks[i]!.blockId}, not ${b.blockId}`);
+      if (b.lengthBytes > file.blockSizeBytes) throw new InvalidArgumentError(`block ${b.blockId} is longer (${b.lengthBytes}) than the block size ${file.blockSizeBytes}`);
+    });
+    return { file, alreadyComplete: false };
+  }
+
+  /**
+   * Deletes a file or directory (open files too). Missing path: deleted=false. A non-empty
+   * directory needs `recursive`; the root cannot be deleted. With `writer`, only the file that
+   * writer still holds (WriterDeleteCondition), else FILE_NOT_OPEN and nothing changes.
+   */
+  delete(path: string, recursive: boolean, nowMs: number, writer?: WriterDeleteCondition): Mutation<DeleteResult> {
     const p = normalizePath(path);
     const now = checkTime(nowMs);
     if (typeof recursive !== 'boolean') throw new InvalidArgumentError('recursive must be a boolean');
     if (p === '/') throw new InvalidArgumentError('the root directory cannot be deleted');
+    if (writer !== undefined) {
+      if (typeof writer !== 'object' || writer === null) throw new InvalidArgumentError('writer condition must be an object');
+      checkClientName(writer.clientName);
+      if (!isIntegerIn(writer.fileId, 0, Number.MAX_SAFE_INTEGER)) throw new InvalidArgumentError(`fileId must be a non-negative integer, got ${String(writer.fileId)}`);
+    }
     if (!this.directories.has(p) && !this.files.has(p)) return { result: { deleted: false, removedBlockIds: [] }, records: [] };
+    if (writer !== undefined) this.checkHeldBy(p, writer);
     if (this.directories.has(p) && this.children.get(p)!.size > 0 && !recursive) {
       throw new DfsError('DIRECTORY_NOT_EMPTY', `${p} is not empty`);
     }
@@ -582,6 +664,42 @@ export class Namespace {
       const child = childPath(p, name);
       return statusOf(child, (this.directories.get(child) ?? this.files.get(child))!);
     });
+  }
+
+  /**
+   * One page of listStatus: at most `limit` children whose names sort after `startAfter` ('' = from
+   * the first), and how many come after the page. A file lists itself (remaining 0). `startAfter`
+   * need not exist (a child deleted between two pages does not break the listing).
+   */
+  listStatusPage(path: string, startAfter: string, limit: number, maxBytes = Infinity): { entries: FileStatus[]; remaining: number } {
+    if (!Number.isInteger(limit) || limit < 1) throw new InvalidArgumentError(`listing limit must be a positive integer, got ${String(limit)}`);
+    if (typeof startAfter !== 'string' || startAfter.length > Limits.maxPathComponentLength || startAfter.includes('/')) {
+      throw new InvalidArgumentError(`startAfter must be a name (no "/") of at most ${Limits.maxPathComponentLength} characters`);
+    }
+    const p = normalizePath(path);
+    const inode = this.existing(p);
+    if (inode.type === 'file') return { entries: [statusOf(p, inode)], remaining: 0 };
+    const names = [...this.children.get(p)!].sort();
+    let from = 0;
+    if (startAfter !== '') {
+      let lo = 0, hi = names.length; // first index whose name sorts after startAfter
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (names[mid]! <= startAfter) lo = mid + 1;
+        else hi = mid;
+      }
+      from = lo;
+    }
+    // Also at most ~maxBytes of paths (deep paths are long), but always one entry.
+    const entries: FileStatus[] = [];
+    let bytes = 0;
+    for (let i = from; i < names.length && entries.length < limit; i++) {
+      const child = childPath(p, names[i]!);
+      bytes += Buffer.byteLength(child) + LISTING_ENTRY_OVERHEAD_BYTES;
+      if (entries.length > 0 && bytes > maxBytes) break;
+      entries.push(statusOf(child, (this.directories.get(child) ?? this.files.get(child))!));
+    }
+    return { entries, remaining: names.length - from - entries.length };
   }
 
   getBlocks(path: string): Block[] {
@@ -635,6 +753,17 @@ export class Namespace {
     if (file.complete) throw new DfsError('FILE_NOT_OPEN', `${p} is complete`);
     if (file.clientName !== clientName) throw new DfsError('FILE_NOT_OPEN', `${p} is open by another client`);
     return file;
+  }
+
+  /** Throws FILE_NOT_OPEN unless `p` is a file still open by the writer, and (fileId != 0) the file it created. */
+  private checkHeldBy(p: string, writer: WriterDeleteCondition): void {
+    const file = this.files.get(p);
+    if (!file) throw new DfsError('FILE_NOT_OPEN', `${p} is a directory, not the file ${writer.clientName} is writing`);
+    if (writer.fileId !== 0 && file.fileId !== writer.fileId) {
+      throw new DfsError('FILE_NOT_OPEN', `${p} was replaced: it is file ${file.fileId}, not file ${writer.fileId} of ${writer.clientName}`);
+    }
+    if (file.complete) throw new DfsError('FILE_NOT_OPEN', `${p} is complete`);
+    if (file.clientName !== writer.clientName) throw new DfsError('FILE_NOT_OPEN', `${p} is open by another client`);
   }
 
   private checkRoomForBlock(p: string, file: FileRecord): void {
