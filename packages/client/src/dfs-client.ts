@@ -17,7 +17,9 @@ import { DatanodePool } from './datanode-pool';
 import { DEFAULT_SAFE_MODE_WAIT_MS, NameNodeRpc } from './namenode-rpc';
 import { checkPath, parentOf } from './paths';
 import { DfsReadStream, type ReadStats, newReadStats, readFileBytes } from './read-stream';
-import { type FileStatus, type LocatedBlock, fileStatusFromWire, locatedBlockFromWire } from './wire';
+import {
+  type FileStatus, type LocatedBlock, type SafeModeAction, type SafeModeStatus, fileStatusFromWire, locatedBlockFromWire, safeModeStatusFromWire,
+} from './wire';
 import { DfsWriteStream, type WriteOptions, type WriteStats } from './write-stream';
 
 /** Default NameNode port when the address has none (HDFS: 8020). */
@@ -102,11 +104,31 @@ export class DfsClient {
     return Buffer.concat(pieces, stats.bytesRead);
   }
 
-  /** A directory's entries sorted by name; a file lists itself. */
+  /** A directory's entries sorted by name, all of them (fetched page by page); a file lists itself. */
   async list(path: string): Promise<FileStatus[]> {
+    const all: FileStatus[] = [];
+    for await (const page of this.listPages(path)) all.push(...page.entries);
+    return all;
+  }
+
+  /**
+   * A directory's entries sorted by name, one NameNode page at a time (at most 1,000 entries,
+   * Limits.listingPageSize), with how many entries follow the page; a file lists itself. Entries
+   * created or deleted between two pages may or may not appear (like HDFS).
+   */
+  async *listPages(path: string): AsyncGenerator<{ entries: FileStatus[]; remaining: number }> {
     checkPath(path);
-    const res = await this.ctx.rpc.call('ListStatus', { path });
-    return res.entries.map((e) => fileStatusFromWire(e, 'ListStatus'));
+    let startAfter = '';
+    for (;;) {
+      const res = await this.ctx.rpc.call('ListStatus', { path, startAfter });
+      const entries = res.entries.map((e) => fileStatusFromWire(e, 'ListStatus'));
+      const remaining = Number(res.remaining ?? 0);
+      yield { entries, remaining };
+      if (remaining === 0) return;
+      const last = entries[entries.length - 1];
+      if (!last) throw new DfsError('INTERNAL', `ListStatus of ${path}: an empty page with ${remaining} entries remaining`);
+      startAfter = last.path.slice(last.path.lastIndexOf('/') + 1);
+    }
   }
 
   async stat(path: string): Promise<FileStatus> {
@@ -137,6 +159,17 @@ export class DfsClient {
     checkPath(path);
     const res = await this.ctx.rpc.call('Delete', { path, recursive: options.recursive ?? false });
     return res.deleted;
+  }
+
+  /**
+   * The NameNode's safe mode (HDFS `dfsadmin -safemode`): `get` reads it, `enter` turns it on until
+   * `leave` (the startup rules never end it), `leave` ends it whatever kept it on.
+   */
+  async safeMode(action: SafeModeAction = 'get'): Promise<SafeModeStatus> {
+    const wire = { get: 'SAFE_MODE_GET', enter: 'SAFE_MODE_ENTER', leave: 'SAFE_MODE_LEAVE' } as const;
+    if (!Object.hasOwn(wire, action)) throw new DfsError('INVALID_ARGUMENT', `safe mode action must be get, enter or leave, got ${String(action)}`);
+    const res = await this.ctx.rpc.call('SetSafeMode', { action: wire[action] });
+    return safeModeStatusFromWire(res.status, 'SetSafeMode');
   }
 
   /** A Writable for a new file; 'finish' fires only after the NameNode completed the file. */

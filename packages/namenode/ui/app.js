@@ -405,15 +405,21 @@
     });
   }
 
-  function loadFiles() {
+  // Directories are listed in pages (the NameNode's /api/files answers at most 1,000 entries and
+  // says how many remain); "Load more" appends the next page after the last name shown.
+  function loadFiles(startAfter) {
     var p = currentPath();
-    renderBreadcrumbs(p);
+    var more = $('#files-more');
+    var appending = typeof startAfter === 'string' && startAfter !== '';
+    if (!appending) renderBreadcrumbs(p);
     var tbody = $('#files tbody');
     var msg = $('#files-message');
-    fetch('/api/files?path=' + encodeURIComponent(p)).then(function (r) {
+    var url = '/api/files?path=' + encodeURIComponent(p) + (appending ? '&startAfter=' + encodeURIComponent(startAfter) : '');
+    fetch(url).then(function (r) {
       return r.json().then(function (body) { return { ok: r.ok, body: body }; });
     }).then(function (res) {
-      tbody.textContent = '';
+      if (!appending) tbody.textContent = '';
+      more.hidden = true;
       if (!res.ok) {
         $('#files').hidden = true;
         msg.hidden = false;
@@ -433,9 +439,16 @@
       var entries = b.entries.slice().sort(function (x, y) {
         return (y.isDirectory - x.isDirectory) || x.path.localeCompare(y.path, undefined, { numeric: true });
       });
-      msg.hidden = entries.length > 0;
-      msg.textContent = entries.length ? '' : 'This directory is empty.';
-      if (b.path !== '/') {
+      if (b.remaining > 0 && b.nextStartAfter) {
+        more.hidden = false;
+        $('#files-remaining').textContent = b.remaining + ' more entries';
+        $('#files-more-button').onclick = function () { loadFiles(b.nextStartAfter); };
+      }
+      if (!appending) {
+        msg.hidden = entries.length > 0;
+        msg.textContent = entries.length ? '' : 'This directory is empty.';
+      }
+      if (b.path !== '/' && !appending) {
         var up = el('tr');
         var td = el('td', 'name');
         var a = el('a', '', '..');

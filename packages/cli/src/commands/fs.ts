@@ -78,6 +78,9 @@ function formatTime(ms: number): string {
 }
 
 /** `ls` lines: type, replication ('-' for directories), size, mtime, path. */
+/** Entries `ls` formats and prints at once (columns are aligned within one batch). */
+const LS_BATCH_ENTRIES = 1000;
+
 export function formatListing(entries: readonly FileStatus[]): string[] {
   return pad(entries.map((e) => [
     e.isDirectory ? 'd' : '-', e.isDirectory ? '-' : String(e.replication), String(e.lengthBytes), formatTime(e.modificationTimeMs), e.path,
@@ -164,17 +167,27 @@ function lsCommand(): Command {
     .action(async (p: string, o: NamenodeFlag & { recursive?: boolean }) => {
       await withClient(o, async (client) => {
         const top = await client.stat(p);
-        const entries: FileStatus[] = [];
+        // Streams: the NameNode lists in pages (1,000 entries); lines go out in batches of
+        // LS_BATCH_ENTRIES, columns aligned within a batch, so a huge directory is never held whole.
+        let batch: FileStatus[] = [];
+        const flush = () => {
+          if (batch.length > 0) process.stdout.write(formatListing(batch).join('\n') + '\n');
+          batch = [];
+        };
+        let first = true;
         const walk = async (dir: string): Promise<void> => {
-          for (const e of await client.list(dir)) {
-            entries.push(e);
-            if (o.recursive && e.isDirectory) await walk(e.path);
+          for await (const page of client.listPages(dir)) {
+            if (first && top.isDirectory && !o.recursive) process.stdout.write(`Found ${page.entries.length + page.remaining} items\n`);
+            first = false;
+            for (const e of page.entries) {
+              batch.push(e);
+              if (batch.length >= LS_BATCH_ENTRIES) flush();
+              if (o.recursive && e.isDirectory) await walk(e.path);
+            }
           }
         };
         await walk(p);
-        const lines = formatListing(entries);
-        if (top.isDirectory && !o.recursive) lines.unshift(`Found ${entries.length} items`);
-        if (lines.length > 0) process.stdout.write(lines.join('\n') + '\n');
+        flush();
       });
     });
 }

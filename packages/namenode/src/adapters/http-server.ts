@@ -85,6 +85,8 @@ export interface HttpDeps {
   liveness?: LivenessConfig;
   clusterId?: string;
   listStatus?(path: string): FileStatus[];
+  /** One page of a directory listing (Namesystem.listStatusPage); preferred over listStatus. */
+  listStatusPage?(path: string, startAfter: string): { entries: FileStatus[]; remaining: number };
   getFileInfo?(path: string): FileStatus;
   /** Reader of file content for /api/files/download (needs a client; none = 501). */
   fileReader?(): FileReader | undefined;
@@ -137,12 +139,21 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
     return reply.header('content-type', deps.metrics.contentType).header('cache-control', 'no-store').send(text);
   });
 
-  app.get<{ Querystring: { path?: string } }>('/api/files', async (req, reply) => {
-    if (!deps.listStatus || !deps.getFileInfo) return reply.code(501).send({ error: 'NOT_AVAILABLE' });
+  app.get<{ Querystring: { path?: string; startAfter?: string } }>('/api/files', async (req, reply) => {
+    if ((!deps.listStatus && !deps.listStatusPage) || !deps.getFileInfo) return reply.code(501).send({ error: 'NOT_AVAILABLE' });
     try {
       const p = req.query.path || '/';
       const status = deps.getFileInfo(p);
-      const entries = status.isDirectory ? deps.listStatus(p) : [status];
+      if (deps.listStatusPage) {
+        // Pages of at most Limits.listingPageSize entries: ask again with startAfter=nextStartAfter while remaining > 0.
+        const page = status.isDirectory ? deps.listStatusPage(p, req.query.startAfter ?? '') : { entries: [status], remaining: 0 };
+        const last = page.entries[page.entries.length - 1];
+        return {
+          path: status.path, isDirectory: status.isDirectory, entries: page.entries, remaining: page.remaining, truncated: page.remaining > 0,
+          ...(page.remaining > 0 && last ? { nextStartAfter: path.posix.basename(last.path) } : {}),
+        };
+      }
+      const entries = status.isDirectory ? deps.listStatus!(p) : [status];
       return { path: status.path, isDirectory: status.isDirectory, truncated: entries.length > MAX_LISTED_FILES, entries: entries.slice(0, MAX_LISTED_FILES) };
     } catch (err) {
       return sendError(reply, err);

@@ -3,8 +3,10 @@
 
 export interface ListStatusRequest {
   'path'?: (string);
+  'startAfter'?: (string);
 }
 
 export interface ListStatusRequest__Output {
   'path': (string);
+  'startAfter': (string);
 }

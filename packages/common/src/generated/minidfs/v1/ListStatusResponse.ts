@@ -4,8 +4,10 @@ import type { FileStatus as _minidfs_v1_FileStatus, FileStatus__Output as _minid
 
 export interface ListStatusResponse {
   'entries'?: (_minidfs_v1_FileStatus)[];
+  'remaining'?: (number);
 }
 
 export interface ListStatusResponse__Output {
   'entries': (_minidfs_v1_FileStatus__Output)[];
+  'remaining': (number);
 }
