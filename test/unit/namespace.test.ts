@@ -151,9 +151,9 @@ describe('Namespace: write-once file lifecycle', () => {
     ns.mkdirs('/data', T0);
     const created = ns.create('/data/f', opts(), T0 + 1);
     expect(created.result).toEqual({
-      path: '/data/f', isDirectory: false, lengthBytes: 0, replication: 3, blockSizeBytes: 1024, modificationTimeMs: T0 + 1, complete: false, blockCount: 0,
+      path: '/data/f', isDirectory: false, lengthBytes: 0, replication: 3, blockSizeBytes: 1024, modificationTimeMs: T0 + 1, complete: false, blockCount: 0, fileId: 1,
     });
-    expect(created.records.map((r) => r.key).sort()).toEqual(['inode:/data', 'inode:/data/f']);
+    expect(created.records.map((r) => r.key).sort()).toEqual([RecordKeys.fileIdCounter, 'inode:/data', 'inode:/data/f']);
 
     const b1 = ns.allocateBlock('/data/f', 'c1');
     expect(b1.result).toEqual({ blockId: 1, generationStamp: 1, lengthBytes: 0 });
@@ -424,5 +424,82 @@ describe('Namespace: persistence contract', () => {
       ],
     ];
     for (const records of bad) expectDfsError(() => Namespace.fromRecords(records), 'INTERNAL');
+  });
+});
+
+describe('Namespace: file ids and deletes on a writer\'s behalf', () => {
+  test('every file gets a new id, never reused after a delete, and kept across a rebuild', () => {
+    const ns = new Namespace();
+    const a = ns.create('/a', opts(), T0).result.fileId;
+    const b = ns.create('/b', opts(), T0).result.fileId;
+    expect(a).toBeGreaterThan(0);
+    expect(b).toBeGreaterThan(a);
+    ns.delete('/a', false, T0);
+    const again = ns.create('/a', opts(), T0).result.fileId;
+    expect(again).toBeGreaterThan(b);
+    const copy = Namespace.fromRecords(ns.toRecords());
+    expect(copy.getFileInfo('/a').fileId).toBe(again);
+    expect(copy.create('/c', opts(), T0).result.fileId).toBeGreaterThan(again);
+    // Without the counter record the next id still comes after every id in use.
+    const noCounter = Namespace.fromRecords(ns.toRecords().filter((r) => r.key !== RecordKeys.fileIdCounter));
+    expect(noCounter.create('/c', opts(), T0).result.fileId).toBeGreaterThan(again);
+    expect(ns.getFileInfo('/').fileId).toBe(0);
+  });
+
+  test('a file stored before ids were kept loads with id 0; duplicate ids are corrupt', () => {
+    const legacy = { type: 'file', replication: 1, blockSizeBytes: 512, modificationTimeMs: 0, complete: true, clientName: 'c', blocks: [] };
+    expect(Namespace.fromRecords([{ key: 'inode:/old', value: legacy }]).getFileInfo('/old').fileId).toBe(0);
+    expectDfsError(() => Namespace.fromRecords([
+      { key: 'inode:/f', value: { ...legacy, fileId: 7 } }, { key: 'inode:/g', value: { ...legacy, fileId: 7 } },
+    ]), 'INTERNAL');
+    expectDfsError(() => Namespace.fromRecords([{ key: 'inode:/f', value: { ...legacy, fileId: -1 } }]), 'INTERNAL');
+  });
+
+  test('the writer\'s delete removes its own open file', () => {
+    const ns = new Namespace();
+    const { fileId } = ns.create('/f', opts('w1'), T0).result;
+    ns.allocateBlock('/f', 'w1');
+    const del = ns.delete('/f', false, T0, { clientName: 'w1', fileId });
+    expect(del.result).toEqual({ deleted: true, removedBlockIds: [1] });
+    expect(ns.delete('/f', false, T0, { clientName: 'w1', fileId }).result.deleted).toBe(false);
+  });
+
+  test('refused, changing nothing: another writer\'s file at the same path, a replaced file, a completed file, a directory', () => {
+    const ns = new Namespace();
+    const first = ns.create('/f', opts('w1'), T0).result.fileId;
+    ns.delete('/f', false, T0);
+    const second = ns.create('/f', opts('w2'), T0).result.fileId; // writer B at the same path
+    const before = JSON.stringify(ns.toRecords());
+    expectDfsError(() => ns.delete('/f', false, T0, { clientName: 'w1', fileId: first }), 'FILE_NOT_OPEN');
+    expectDfsError(() => ns.delete('/f', false, T0, { clientName: 'w1', fileId: 0 }), 'FILE_NOT_OPEN');
+    // Same client, but a new file: the old writer's id no longer matches.
+    ns.delete('/f', false, T0);
+    ns.create('/f', opts('w1'), T0);
+    const mid = JSON.stringify(ns.toRecords());
+    expectDfsError(() => ns.delete('/f', false, T0, { clientName: 'w1', fileId: first }), 'FILE_NOT_OPEN');
+    expect(JSON.stringify(ns.toRecords())).toBe(mid);
+    expect(before).not.toBe(mid);
+    // Completed by its writer: no longer open.
+    const g = ns.create('/g', opts('w1'), T0).result.fileId;
+    ns.complete('/g', 'w1', [], T0);
+    expectDfsError(() => ns.delete('/g', false, T0, { clientName: 'w1', fileId: g }), 'FILE_NOT_OPEN');
+    ns.mkdirs('/d', T0);
+    expectDfsError(() => ns.delete('/d', false, T0, { clientName: 'w1', fileId: 0 }), 'FILE_NOT_OPEN');
+    expect(ns.getFileInfo('/g').complete).toBe(true);
+    expect(second).toBeGreaterThan(first);
+    expectDfsError(() => ns.delete('/g', false, T0, { clientName: '', fileId: g }), 'INVALID_ARGUMENT');
+  });
+
+  test('completionStatus validates like complete and changes nothing; a retry after success is alreadyComplete', () => {
+    const ns = new Namespace();
+    ns.create('/f', opts('w1'), T0);
+    ns.allocateBlock('/f', 'w1');
+    const before = JSON.stringify(ns.toRecords());
+    expect(ns.completionStatus('/f', 'w1', [{ blockId: 1, lengthBytes: 10 }]).alreadyComplete).toBe(false);
+    expectDfsError(() => ns.completionStatus('/f', 'w2', [{ blockId: 1, lengthBytes: 10 }]), 'FILE_NOT_OPEN');
+    expectDfsError(() => ns.completionStatus('/f', 'w1', [{ blockId: 1, lengthBytes: 2048 }]), 'INVALID_ARGUMENT');
+    expect(JSON.stringify(ns.toRecords())).toBe(before);
+    ns.complete('/f', 'w1', [{ blockId: 1, lengthBytes: 10 }], T0);
+    expect(ns.completionStatus('/f', 'w1', [{ blockId: 1, lengthBytes: 10 }]).alreadyComplete).toBe(true);
   });
 });

@@ -38,6 +38,8 @@ export interface FileStatus {
   /** False while the file is open for write (created, not yet completed). */
   complete: boolean;
   blockCount: number;
+  /** Unique, never reused file id (0 for directories and files from before ids were kept). */
+  fileId: number;
 }
 
 /** A DataNode that holds (or will hold) a replica. */
@@ -71,7 +73,7 @@ export function fileStatusFromWire(s: WireFileStatus | null | undefined, what: s
   return {
     path: s.path, isDirectory: s.isDirectory, lengthBytes: Number(s.lengthBytes), replication: s.replication,
     blockSizeBytes: Number(s.blockSizeBytes), modificationTimeMs: Number(s.modificationTimeMs), complete: s.complete,
-    blockCount: s.blockCount,
+    blockCount: s.blockCount, fileId: Number(s.fileId),
   };
 }
 

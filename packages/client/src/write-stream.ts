@@ -6,15 +6,17 @@
  * failed pipeline is retried from it: AbandonBlock, exclude the bad node, AddBlock again, resend the
  * whole block, at most MAX_PIPELINE_ATTEMPTS_PER_BLOCK times. While a block is in flight the
  * stream applies backpressure. end() flushes the last partial block and calls Complete until it
- * returns true (replicas reported); only then does 'finish' fire. On failure or destroy() an
- * incomplete file this stream created is deleted (best effort), so a failed write leaves nothing.
+ * returns true (its minimum replicas are reported from LIVE nodes; the NameNode repairs a block
+ * that lost one meanwhile), for at most COMPLETE_BACKOFF.totalBudgetMs; only then does 'finish'
+ * fire. On failure or destroy() the file this stream created is deleted if the stream still holds
+ * it (best effort; a conditional Delete, see removeIncompleteFile), so a failed write leaves nothing.
  *
  * Events besides the Writable ones: 'pipeline' (PipelineEvent) just before a pipeline is opened,
  * 'block' (BlockWrittenEvent) when a block is finalized on its pipeline.
  */
 import { constants as bufferConstants } from 'node:buffer';
 import { Writable } from 'node:stream';
-import { InvalidArgumentError, NotEnoughDatanodesError } from '@minidfs/common';
+import { DfsError, InvalidArgumentError, NotEnoughDatanodesError } from '@minidfs/common';
 import { BlockBuffer } from './block-buffer';
 import type { ClientContext } from './context';
 import { CompleteTimeoutError, PipelineFailedError } from './errors';
@@ -206,17 +208,21 @@ export class DfsWriteStream extends Writable {
   }
 
   /**
-   * Deletes the file this stream created if it is still incomplete. Checking `complete` first
-   * keeps us from deleting a file that another client completed at the same path meanwhile.
+   * Deletes the file this stream created if this stream still holds it. The NameNode checks that
+   * atomically (Delete with our client name and file id): a file completed meanwhile, or deleted
+   * and created again at the same path by anyone (even by this client), is refused with
+   * FILE_NOT_OPEN and left alone.
    */
   private async removeIncompleteFile(): Promise<void> {
+    const fileId = this.status?.fileId ?? 0;
     try {
-      const res = await this.ctx.rpc.call('GetFileInfo', { path: this.path });
-      const status = fileStatusFromWire(res.status, 'GetFileInfo');
-      if (status.isDirectory || status.complete) return;
-      await this.ctx.rpc.call('Delete', { path: this.path, recursive: false });
-      this.ctx.logger.info('deleted incomplete file after a failed write', { event: 'write-cleanup', path: this.path });
+      const res = await this.ctx.rpc.call('Delete', { path: this.path, recursive: false, clientName: this.ctx.clientName, fileId });
+      if (res.deleted) this.ctx.logger.info('deleted incomplete file after a failed write', { event: 'write-cleanup', path: this.path, fileId });
     } catch (err) {
+      if (err instanceof DfsError && err.code === 'FILE_NOT_OPEN') {
+        this.ctx.logger.info('left the file alone after a failed write: no longer ours', { event: 'write-cleanup-skipped', path: this.path, fileId, reason: err.message });
+        return;
+      }
       this.ctx.logger.warn('could not delete incomplete file after a failed write', { event: 'write-cleanup-failed', path: this.path, error: String(err) });
     }
   }

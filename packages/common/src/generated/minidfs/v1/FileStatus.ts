@@ -11,6 +11,7 @@ export interface FileStatus {
   'modificationTimeMs'?: (number | string | Long);
   'complete'?: (boolean);
   'blockCount'?: (number);
+  'fileId'?: (number | string | Long);
 }
 
 export interface FileStatus__Output {
@@ -22,4 +23,5 @@ export interface FileStatus__Output {
   'modificationTimeMs': (number);
   'complete': (boolean);
   'blockCount': (number);
+  'fileId': (number);
 }
