@@ -60,8 +60,10 @@ RUN ln -s /app/packages/cli/bin/minidfs.js /usr/local/bin/minidfs \
 USER node
 # NameNode RPC, NameNode web/API, DataNode data transfer.
 EXPOSE 8020 9870 9866
-# One check for both roles: the NameNode answers /healthz on its HTTP port; a DataNode accepts
+# One check for both roles: the NameNode answers /healthz on its HTTP port (with TLS on, that port
+# speaks HTTPS and may want a client certificate, so it accepting TCP is enough); a DataNode accepts
 # TCP on its data-transfer port. (No curl in the slim image: node's own fetch/net do the probe.)
-HEALTHCHECK --interval=3s --timeout=3s --start-period=20s --retries=5 CMD ["node", "-e", "const h=process.env.MINIDFS_HTTP_PORT||9870,d=process.env.MINIDFS_PORT||9866;fetch('http://127.0.0.1:'+h+'/healthz',{signal:AbortSignal.timeout(2000)}).then(r=>process.exit(r.ok?0:1),()=>require('net').connect(+d,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1)))"]
+# The ports must listen on 127.0.0.1: MINIDFS_BIND 0.0.0.0, as docker-compose.yml sets it.
+HEALTHCHECK --interval=3s --timeout=3s --start-period=20s --retries=5 CMD ["node", "-e", "const h=process.env.MINIDFS_HTTP_PORT||9870,d=process.env.MINIDFS_PORT||9866,tcp=(p,no)=>require('net').connect(+p,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',no);fetch('http://127.0.0.1:'+h+'/healthz',{signal:AbortSignal.timeout(2000)}).then(r=>process.exit(r.ok?0:1),()=>tcp(h,()=>tcp(d,()=>process.exit(1))))"]
 ENTRYPOINT ["minidfs"]
 CMD ["--help"]

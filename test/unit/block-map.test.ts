@@ -33,7 +33,7 @@ describe('full block reports', () => {
   test('a first report adds the node as a holder of every valid replica', () => {
     map = mapWith(1, 2, 3);
     const r = map.processFullReport('dn1', [rep(1), rep(2), rep(3)]);
-    expect(r).toEqual({ added: [1, 2, 3], removed: [], toInvalidate: [], corrupt: [] });
+    expect(r).toEqual({ added: [1, 2, 3], removed: [], toInvalidate: [], corrupt: [], postponed: [] });
     expect(map.replicas(2)).toEqual(['dn1']);
     expect(map.nodeBlocks('dn1').sort()).toEqual([1, 2, 3]);
     expect(map.nodeBlockCount('dn1')).toBe(3);
@@ -42,10 +42,10 @@ describe('full block reports', () => {
   test('a second report without a block removes the replica; repeating a report changes nothing', () => {
     map = mapWith(1, 2, 3);
     map.processFullReport('dn1', [rep(1), rep(2), rep(3)]);
-    expect(map.processFullReport('dn1', [rep(1), rep(3)])).toEqual({ added: [], removed: [2], toInvalidate: [], corrupt: [] });
+    expect(map.processFullReport('dn1', [rep(1), rep(3)])).toEqual({ added: [], removed: [2], toInvalidate: [], corrupt: [], postponed: [] });
     expect(map.replicas(2)).toEqual([]);
-    expect(map.processFullReport('dn1', [rep(1), rep(3)])).toEqual({ added: [], removed: [], toInvalidate: [], corrupt: [] });
-    expect(map.processFullReport('dn1', [])).toEqual({ added: [], removed: [1, 3], toInvalidate: [], corrupt: [] });
+    expect(map.processFullReport('dn1', [rep(1), rep(3)])).toEqual({ added: [], removed: [], toInvalidate: [], corrupt: [], postponed: [] });
+    expect(map.processFullReport('dn1', [])).toEqual({ added: [], removed: [1, 3], toInvalidate: [], corrupt: [], postponed: [] });
     expect(map.nodeBlockCount('dn1')).toBe(0);
   });
 
@@ -62,7 +62,7 @@ describe('full block reports', () => {
     map = mapWith(1, 2);
     map.processFullReport('dn1', [rep(1), rep(2)]);
     const r = map.processFullReport('dn1', [rep(1), rep(2, { generationStamp: GS - 1 })]);
-    expect(r).toEqual({ added: [], removed: [2], toInvalidate: [2], corrupt: [] });
+    expect(r).toEqual({ added: [], removed: [2], toInvalidate: [2], corrupt: [], postponed: [] });
     expect(map.replicas(2)).toEqual([]);
   });
 
@@ -77,7 +77,7 @@ describe('full block reports', () => {
   test('a newer generation stamp is kept as a corrupt replica, not invalidated', () => {
     map = mapWith(1);
     const r = map.processFullReport('dn1', [rep(1, { generationStamp: GS + 5 })]);
-    expect(r).toEqual({ added: [1], removed: [], toInvalidate: [], corrupt: [1] });
+    expect(r).toEqual({ added: [1], removed: [], toInvalidate: [], corrupt: [1], postponed: [] });
     expect(map.replicas(1)).toEqual([]);
     expect(map.corruptReplicas(1)).toEqual(['dn1']);
   });

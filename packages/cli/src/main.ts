@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { DfsError } from '@minidfs/common';
+import { adminCommand } from './commands/admin';
 import { clusterCommand } from './commands/cluster';
 import { datanodeCommand } from './commands/datanode';
 import { fsCommands } from './commands/fs';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
     .addCommand(datanodeCommand())
     .addCommand(reportCommand())
     .addCommand(fsckCommand())
+    .addCommand(adminCommand())
     .addCommand(simCommand())
     .addCommand(loadgenCommand());
   for (const c of fsCommands()) program.addCommand(c);

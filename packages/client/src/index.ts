@@ -9,4 +9,4 @@ export { chunkCrcs, packetsOf, packetCount, RangeVerifier, type OutgoingPacket, 
 export { orderReplicas, pickBadNode, backoffDelays, COMPLETE_BACKOFF, type BackoffPolicy } from './failover';
 export { BlockBuffer } from './block-buffer';
 export { checkPath, parentOf, baseName, joinPath } from './paths';
-export type { FileStatus, LocatedBlock, DatanodeLocation, BlockRef } from './wire';
+export type { FileStatus, LocatedBlock, DatanodeLocation, BlockRef, SafeModeAction, SafeModeStatus } from './wire';

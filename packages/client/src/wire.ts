@@ -10,7 +10,7 @@ import type { ClientProtocolClient, DataTransferClient } from '@minidfs/common';
 /** ClientProtocol unary methods, by their proto names. */
 export type UnaryMethod =
   | 'Mkdirs' | 'Create' | 'AddBlock' | 'AbandonBlock' | 'Complete' | 'GetBlockLocations'
-  | 'GetFileInfo' | 'ListStatus' | 'Delete' | 'ReportBadReplica' | 'GetDatanodeReport';
+  | 'GetFileInfo' | 'ListStatus' | 'Delete' | 'ReportBadReplica' | 'GetDatanodeReport' | 'SetSafeMode';
 
 /** The last overload of each generated method is `(argument, callback)`. */
 type LastOverload<K extends UnaryMethod> = Parameters<ClientProtocolClient[K]>;
@@ -40,6 +40,34 @@ export interface FileStatus {
   blockCount: number;
   /** Unique, never reused file id (0 for directories and files from before ids were kept). */
   fileId: number;
+}
+
+/** The NameNode's safe mode (`admin safemode`, HDFS `dfsadmin -safemode`). */
+export interface SafeModeStatus {
+  on: boolean;
+  /** Entered by an operator: held until `leave`. */
+  manual: boolean;
+  /** Waiting for block reports after the NameNode started. */
+  startup: boolean;
+  reportedBlocks: number;
+  totalBlocks: number;
+  threshold: number;
+  liveDatanodes: number;
+  reportedDatanodes: number;
+  extensionMs: number;
+  /** ms until startup safe mode ends on its own if nothing changes; -1 when not counting down. */
+  autoExitInMs: number;
+}
+
+export type SafeModeAction = 'get' | 'enter' | 'leave';
+
+export function safeModeStatusFromWire(s: ResponseOf<'SetSafeMode'>['status'], method: string): SafeModeStatus {
+  if (!s) throw new Error(`NameNode answered ${method} without a safe mode status`);
+  return {
+    on: s.on, manual: s.manual, startup: s.startup, reportedBlocks: Number(s.reportedBlocks), totalBlocks: Number(s.totalBlocks),
+    threshold: s.threshold, liveDatanodes: s.liveDatanodes, reportedDatanodes: s.reportedDatanodes, extensionMs: Number(s.extensionMs),
+    autoExitInMs: Number(s.autoExitInMs),
+  };
 }
 
 /** A DataNode that holds (or will hold) a replica. */

@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   | 'PERMISSION_DENIED'
   | 'UNAVAILABLE'
+  | 'CLUSTER_ID_MISMATCH'
   | 'INTERNAL';
 
 const grpcCodeOf: Record<ErrorCode, grpc.status> = {
@@ -49,6 +50,7 @@ const grpcCodeOf: Record<ErrorCode, grpc.status> = {
   UNAUTHENTICATED: grpc.status.UNAUTHENTICATED,
   PERMISSION_DENIED: grpc.status.PERMISSION_DENIED,
   UNAVAILABLE: grpc.status.UNAVAILABLE,
+  CLUSTER_ID_MISMATCH: grpc.status.FAILED_PRECONDITION,
   INTERNAL: grpc.status.INTERNAL,
 };
 
@@ -69,8 +71,16 @@ export class ChecksumMismatchError extends DfsError { override readonly name = '
 export class NodeIdInUseError extends DfsError { override readonly name = 'NodeIdInUseError'; constructor(m: string) { super('NODE_ID_IN_USE', m); } }
 /** A DataNode without a valid proof of the cluster secret (registration proof or session token). */
 export class UnauthenticatedError extends DfsError { override readonly name = 'UnauthenticatedError'; constructor(m: string) { super('UNAUTHENTICATED', m); } }
+/** A peer (the NameNode, a DataNode) could not be reached; the message names its address. */
+export class UnavailableError extends DfsError { override readonly name = 'UnavailableError'; constructor(m: string) { super('UNAVAILABLE', m); } }
 /** A data transfer without a valid block access token for that block and mode. */
 export class PermissionDeniedError extends DfsError { override readonly name = 'PermissionDeniedError'; constructor(m: string) { super('PERMISSION_DENIED', m); } }
+
+/**
+ * A DataNode's data dir belongs to another cluster than the NameNode it reached (another cluster
+ * id): it refuses the NameNode and exits without reporting or deleting anything.
+ */
+export class ClusterIdMismatchError extends DfsError { override readonly name = 'ClusterIdMismatchError'; constructor(m: string) { super('CLUSTER_ID_MISMATCH', m); } }
 
 const classOf: Partial<Record<ErrorCode, new (m: string) => DfsError>> = {
   INVALID_ARGUMENT: InvalidArgumentError,
@@ -84,6 +94,8 @@ const classOf: Partial<Record<ErrorCode, new (m: string) => DfsError>> = {
   NODE_ID_IN_USE: NodeIdInUseError,
   UNAUTHENTICATED: UnauthenticatedError,
   PERMISSION_DENIED: PermissionDeniedError,
+  UNAVAILABLE: UnavailableError,
+  CLUSTER_ID_MISMATCH: ClusterIdMismatchError,
 };
 
 function isErrorCode(value: string): value is ErrorCode {

@@ -1,11 +1,17 @@
 /**
- * The DataNode process: identity (id + uuid persisted in `DATA_DIR/VERSION`), the block store
+ * The DataNode process: identity (id + uuid + cluster id persisted in `DATA_DIR/VERSION`), the block store
  * (`DATA_DIR/blocks`), the data-transfer gRPC server (write pipeline, reads), the heartbeat link
  * to the NameNode, block reports (full after every registration and periodically, incremental as
  * blocks come and go) and the commands the NameNode sends back (invalidate, replicate). SIGTERM
  * handling lives in the CLI, which calls stop(): it says goodbye so the NameNode marks the node
  * down without waiting for missed beats. The store is loaded before the server accepts a stream
  * or the node registers, so the first report is complete.
+ *
+ * Storage identity (HDFS current/VERSION): the first NameNode this data dir registers with gives it
+ * its cluster id, written to VERSION (fsync + rename) before the first block report. A NameNode with
+ * another cluster id (started on an empty or wrong --data-dir) is refused: the node logs
+ * `cluster-id-mismatch`, reports nothing, deletes nothing and exits (the CLI exits with
+ * EXIT_CLUSTER_ID_MISMATCH). Moving a data dir to a new cluster on purpose = emptying it.
  *
  * With `membership` set, the node also runs SWIM gossip with its peers (MembershipAgent, docs/GOSSIP.md):
  * the Membership service shares the data-transfer port, the agent starts with the server (it does
@@ -19,7 +25,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  DfsError, Limits, type Logger, SERVER_OPTIONS, type TlsMaterial, bindServer, channelCredentials, createLogger, deriveClusterKeys, loadProtos,
+  ClusterIdMismatchError, DfsError, Limits, type Logger, SERVER_OPTIONS, type TlsMaterial, bindServer, channelCredentials, createLogger, deriveClusterKeys, loadProtos,
   serverCredentials,
 } from '@minidfs/common';
 import { swimConfigForPeriod } from '@minidfs/membership';
@@ -88,6 +94,8 @@ export interface MembershipOptions {
 interface StorageIdentity {
   id: string;
   uuid: string;
+  /** The cluster this data dir belongs to; undefined until the first registration. */
+  clusterId?: string;
 }
 
 export class DataNode {
@@ -191,6 +199,7 @@ export class DataNode {
         rack: this.options.rack, ...this.capacity(), softwareVersion: '0.1.0', membershipAddress: this.membership?.address ?? '',
       }),
       stats: () => this.stats(),
+      checkRegistration: (reg) => this.acceptClusterId(reg.clusterId),
       // Not awaited: the heartbeat stream must not wait for a (possibly large or slow) report.
       onRegistered: (reg) => {
         this.membership?.addRegistrationSeeds(reg.membershipSeeds ?? []);
@@ -222,6 +231,7 @@ export class DataNode {
     }
     this.logger.info('datanode started', {
       event: 'started', port: this.port, membership: this.membership ? this.membership.address : 'off', authentication: this.credentials ? 'cluster-secret' : 'none', tls: this.options.tls ? (this.options.tls.ca ? 'mutual' : 'server') : 'off', metricsPort: this.metricsPort, dataDir: this.options.dataDir, namenode: this.options.namenode, blocks: this.store.blockCount(),
+      clusterId: this.identity.clusterId ?? '',
     });
   }
 
@@ -245,6 +255,33 @@ export class DataNode {
     });
     this.peers.closeAll();
     this.logger.info('datanode stopped', { event: 'stopped', goodbye });
+  }
+
+  /**
+   * The cluster id of a registration answer: adopted (and persisted before anything is reported)
+   * when this data dir has none yet, else it must be the remembered one. Throws
+   * ClusterIdMismatchError to refuse the NameNode.
+   */
+  private acceptClusterId(clusterId: string): void {
+    const ours = this.identity.clusterId;
+    const { dataDir, namenode } = this.options;
+    if (!clusterId) {
+      throw new ClusterIdMismatchError(`the NameNode at ${namenode} sent no cluster id; refusing it (this data dir belongs to ${ours ?? 'no cluster yet'})`);
+    }
+    if (ours === clusterId) return;
+    if (ours === undefined) {
+      writeVersion(dataDir, { ...this.identity, clusterId });
+      this.identity.clusterId = clusterId;
+      this.logger.info('data dir joined the cluster', { event: 'cluster-id-adopted', clusterId, dataDir, blocks: this.store.blockCount() });
+      return;
+    }
+    this.logger.error('namenode belongs to another cluster: refusing it, nothing reported or deleted', {
+      event: 'cluster-id-mismatch', clusterId: ours, namenodeClusterId: clusterId, namenode, dataDir, blocks: this.store.blockCount(),
+    });
+    throw new ClusterIdMismatchError(
+      `the NameNode at ${namenode} is cluster ${clusterId}, but ${dataDir} belongs to cluster ${ours} (was the NameNode started on an empty or another --data-dir?). `
+      + `Nothing was reported or deleted. Start the NameNode on its own data dir; to move this DataNode to the new cluster on purpose, stop it and empty ${dataDir} (its ${this.store.blockCount()} blocks are then gone)`,
+    );
   }
 
   /** Membership handlers that reach the agent once start() has made it (UNAVAILABLE before). */
@@ -276,23 +313,57 @@ function hostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-/** Reads or creates dataDir/VERSION: the node's id and uuid survive restarts. */
+/** Storage identity file inside the data dir: {"id","uuid","clusterId"} (JSON). */
+export const VERSION_FILE = 'VERSION';
+
+/**
+ * Reads or creates dataDir/VERSION: the node's id, uuid and cluster id survive restarts. A VERSION
+ * that exists but cannot be read is an error (starting fresh would forget the cluster id and let
+ * any NameNode judge the blocks).
+ */
 function loadIdentity(dataDir: string, requestedId: string | undefined, port: number): StorageIdentity {
-  const file = path.join(dataDir, 'VERSION');
+  const file = path.join(dataDir, VERSION_FILE);
   let stored: Partial<StorageIdentity> = {};
+  let text: string | undefined;
   try {
-    stored = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<StorageIdentity>;
-  } catch {
-    // fresh data dir
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  if (text !== undefined) {
+    try {
+      stored = JSON.parse(text) as Partial<StorageIdentity>;
+      if (stored === null || typeof stored !== 'object') throw new Error('not a JSON object');
+      if (stored.clusterId !== undefined && (typeof stored.clusterId !== 'string' || !stored.clusterId)) throw new Error('clusterId is not a non-empty string');
+    } catch (err) {
+      throw new DfsError('INVALID_ARGUMENT', `${file} is unreadable (${(err as Error).message}): repair it, or empty ${dataDir} to start this DataNode afresh`);
+    }
   }
   const identity: StorageIdentity = {
     id: requestedId ?? stored.id ?? `${os.hostname()}-${port}`,
     uuid: stored.uuid ?? randomUUID(),
+    ...(stored.clusterId ? { clusterId: stored.clusterId } : {}),
   };
-  if (identity.id !== stored.id || identity.uuid !== stored.uuid) {
-    const tmp = `${file}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(identity) + '\n');
-    fs.renameSync(tmp, file);
-  }
+  if (identity.id !== stored.id || identity.uuid !== stored.uuid) writeVersion(dataDir, identity);
   return identity;
+}
+
+/** Writes dataDir/VERSION durably: temp file, fsync, rename, directory fsync. */
+function writeVersion(dataDir: string, identity: StorageIdentity): void {
+  const file = path.join(dataDir, VERSION_FILE);
+  const tmp = `${file}.tmp`;
+  const fd = fs.openSync(tmp, 'w', 0o644);
+  try {
+    fs.writeSync(fd, JSON.stringify(identity) + '\n');
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+  const dir = fs.openSync(dataDir, 'r');
+  try {
+    fs.fsyncSync(dir);
+  } finally {
+    fs.closeSync(dir);
+  }
 }

@@ -44,6 +44,12 @@ export interface HeartbeatLinkOptions {
   stats: () => LinkStats;
   logger: Logger;
   backoff: BackoffConfig;
+  /**
+   * Checks a registration answer before anything else happens on it (no report, no stream): throw
+   * to refuse the NameNode. A ClusterIdMismatchError (or UNAUTHENTICATED / INVALID_ARGUMENT) is
+   * fatal (onFatal); any other error retries the registration.
+   */
+  checkRegistration?: (reg: RegisterResponse__Output) => void;
   /** Called after every successful registration (e.g. to send a full block report). */
   onRegistered?: (reg: RegisterResponse__Output) => void | Promise<void>;
   /** Commands other than REREGISTER, which the link handles itself. */
@@ -136,6 +142,7 @@ export class HeartbeatLink {
       });
       if (this.stopped) return;
       this.options.credentials?.acceptRegistration(reg);
+      this.options.checkRegistration?.(reg);
       this.registration = reg;
       this.sequence = 0;
       this.counters.registrations += 1;
@@ -147,7 +154,7 @@ export class HeartbeatLink {
       this.openStream();
     } catch (err) {
       const e = fromGrpcError(err);
-      if (e.code === 'NODE_ID_IN_USE' || e.code === 'INVALID_ARGUMENT' || e.code === 'UNAUTHENTICATED') {
+      if (e.code === 'NODE_ID_IN_USE' || e.code === 'INVALID_ARGUMENT' || e.code === 'UNAUTHENTICATED' || e.code === 'CLUSTER_ID_MISMATCH') {
         logger.error('namenode refused registration', { event: 'register-refused', code: e.code, error: e.message });
         this.stopped = true;
         this.options.onFatal?.(e);

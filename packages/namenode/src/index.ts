@@ -11,4 +11,5 @@ export * from './core/namespace';
 export { MetadataStore } from './adapters/metadata-store';
 export * from './core/placement';
 export * from './core/replication-monitor';
+export * from './core/safe-mode';
 export { Namesystem, type FsckReport } from './adapters/namesystem';

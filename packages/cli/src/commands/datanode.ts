@@ -42,6 +42,11 @@ export function applySettingsFile(command: Command, options: object, dataDir: st
 /** Most --peer seeds accepted (the SWIM core joins through at most 16 seeds, NameNode ones included). */
 export const MAX_PEER_FLAGS = MAX_CONFIGURED_SEEDS;
 
+/** Exit code when the NameNode refuses this node (id in use, wrong secret, bad request). */
+export const EXIT_REFUSED = 2;
+/** Exit code when the NameNode belongs to another cluster than the data dir (nothing was reported or deleted). */
+export const EXIT_CLUSTER_ID_MISMATCH = 3;
+
 /** `--peer HOST:PORT`, repeatable (env: comma-separated). */
 function peerOption(): Option {
   return new Option('--peer <HOST:PORT>', `gossip seed: another DataNode's data-transfer address (repeatable, at most ${MAX_PEER_FLAGS}; comma-separated in the env variable); the NameNode hands out more on registration`)
@@ -111,7 +116,8 @@ export function datanodeCommand(): Command {
       });
       await dn.start((err) => {
         process.stderr.write(`minidfs datanode: ${err.message}\n`);
-        void dn.stop(false).finally(() => process.exit(2));
+        const code = err instanceof DfsError && err.code === 'CLUSTER_ID_MISMATCH' ? EXIT_CLUSTER_ID_MISMATCH : EXIT_REFUSED;
+        void dn.stop(false).finally(() => process.exit(code));
       });
       let stopping = false;
       const shutdown = () => {

@@ -6,7 +6,9 @@
 import { Command } from 'commander';
 import { CHANNEL_OPTIONS, type TlsMaterial, channelCredentials, fromGrpcError, loadProtos, parseHostPort } from '@minidfs/common';
 import type { GetMembershipResponseIn } from '@minidfs/datanode';
+import type { SafeModeStatus } from '@minidfs/client';
 import { type TlsFlags, addTlsOptions, opt, tlsFrom } from '../options';
+import { describeSafeMode } from './admin';
 
 /** NameNode-side states; UNREACHABLE_FROM_NAMENODE: the NameNode cannot hear the node but its peers can (docs/GOSSIP.md). */
 export type DatanodeState = 'LIVE' | 'STALE' | 'DEAD' | 'UNREACHABLE_FROM_NAMENODE';
@@ -23,7 +25,9 @@ export interface ReportJson {
   unreachable: number;
 }
 
-export async function fetchReport(namenode: string, timeoutMs = 5000, tls?: TlsMaterial): Promise<ReportJson & { safeMode: boolean }> {
+export async function fetchReport(
+  namenode: string, timeoutMs = 5000, tls?: TlsMaterial,
+): Promise<ReportJson & { safeMode: boolean; safeModeStatus?: SafeModeStatus }> {
   const { host, port } = parseHostPort(namenode, 8020);
   const client = new (loadProtos().ClientProtocol)(`${host}:${port}`, channelCredentials(tls), CHANNEL_OPTIONS);
   try {
@@ -36,6 +40,10 @@ export async function fetchReport(namenode: string, timeoutMs = 5000, tls?: TlsM
     const count = (s: DatanodeState) => datanodes.filter((d) => d.state === s).length;
     return {
       datanodes, live: count('LIVE'), stale: count('STALE'), dead: count('DEAD'), unreachable: count('UNREACHABLE_FROM_NAMENODE'), safeMode: res.safeMode,
+      safeModeStatus: res.safeModeStatus ? {
+        ...res.safeModeStatus, reportedBlocks: Number(res.safeModeStatus.reportedBlocks), totalBlocks: Number(res.safeModeStatus.totalBlocks),
+        extensionMs: Number(res.safeModeStatus.extensionMs), autoExitInMs: Number(res.safeModeStatus.autoExitInMs),
+      } : undefined,
     };
   } finally {
     client.close();
@@ -118,12 +126,14 @@ export function reportCommand(): Command {
       }
       const r = await fetchReport(o.namenode, undefined, tlsFrom(o));
       if (o.json) {
-        const { safeMode: _safeMode, ...json } = r;
+        const { safeMode: _safeMode, safeModeStatus: _safeModeStatus, ...json } = r;
         process.stdout.write(JSON.stringify(json) + '\n');
         return;
       }
       const unreachable = r.unreachable > 0 ? `, ${r.unreachable} unreachable from the NameNode` : '';
-      const lines = [`DataNodes: ${r.live} live, ${r.stale} stale, ${r.dead} dead${unreachable}${r.safeMode ? '   (NameNode in safe mode)' : ''}`, ''];
+      const lines = [`DataNodes: ${r.live} live, ${r.stale} stale, ${r.dead} dead${unreachable}${r.safeMode ? '   (NameNode in safe mode)' : ''}`];
+      if (r.safeMode && r.safeModeStatus) lines.push(describeSafeMode(r.safeModeStatus));
+      lines.push('');
       const rows = [['ID', 'ADDRESS', 'STATE', 'LAST BEAT', 'MISSED', 'BLOCKS', 'USED / CAPACITY']];
       for (const d of r.datanodes) {
         rows.push([d.id, d.address, d.state, `${seconds(d.lastHeartbeatMsAgo)} ago`, String(d.missedBeats), String(d.blocks), `${gib(d.usedBytes)} / ${gib(d.capacityBytes)}`]);

@@ -57,6 +57,9 @@ import type { ReportBadReplicaRequest as _minidfs_v1_ReportBadReplicaRequest, Re
 import type { ReportBadReplicaResponse as _minidfs_v1_ReportBadReplicaResponse, ReportBadReplicaResponse__Output as _minidfs_v1_ReportBadReplicaResponse__Output } from './minidfs/v1/ReportBadReplicaResponse';
 import type { ReportedBlock as _minidfs_v1_ReportedBlock, ReportedBlock__Output as _minidfs_v1_ReportedBlock__Output } from './minidfs/v1/ReportedBlock';
 import type { ReregisterCommand as _minidfs_v1_ReregisterCommand, ReregisterCommand__Output as _minidfs_v1_ReregisterCommand__Output } from './minidfs/v1/ReregisterCommand';
+import type { SafeModeStatus as _minidfs_v1_SafeModeStatus, SafeModeStatus__Output as _minidfs_v1_SafeModeStatus__Output } from './minidfs/v1/SafeModeStatus';
+import type { SetSafeModeRequest as _minidfs_v1_SetSafeModeRequest, SetSafeModeRequest__Output as _minidfs_v1_SetSafeModeRequest__Output } from './minidfs/v1/SetSafeModeRequest';
+import type { SetSafeModeResponse as _minidfs_v1_SetSafeModeResponse, SetSafeModeResponse__Output as _minidfs_v1_SetSafeModeResponse__Output } from './minidfs/v1/SetSafeModeResponse';
 import type { ShutdownCommand as _minidfs_v1_ShutdownCommand, ShutdownCommand__Output as _minidfs_v1_ShutdownCommand__Output } from './minidfs/v1/ShutdownCommand';
 import type { SwimAck as _minidfs_v1_SwimAck, SwimAck__Output as _minidfs_v1_SwimAck__Output } from './minidfs/v1/SwimAck';
 import type { SwimEnvelope as _minidfs_v1_SwimEnvelope, SwimEnvelope__Output as _minidfs_v1_SwimEnvelope__Output } from './minidfs/v1/SwimEnvelope';
@@ -130,6 +133,10 @@ export interface ProtoGrpcType {
       ReportBadReplicaResponse: MessageTypeDefinition<_minidfs_v1_ReportBadReplicaResponse, _minidfs_v1_ReportBadReplicaResponse__Output>
       ReportedBlock: MessageTypeDefinition<_minidfs_v1_ReportedBlock, _minidfs_v1_ReportedBlock__Output>
       ReregisterCommand: MessageTypeDefinition<_minidfs_v1_ReregisterCommand, _minidfs_v1_ReregisterCommand__Output>
+      SafeModeAction: EnumTypeDefinition
+      SafeModeStatus: MessageTypeDefinition<_minidfs_v1_SafeModeStatus, _minidfs_v1_SafeModeStatus__Output>
+      SetSafeModeRequest: MessageTypeDefinition<_minidfs_v1_SetSafeModeRequest, _minidfs_v1_SetSafeModeRequest__Output>
+      SetSafeModeResponse: MessageTypeDefinition<_minidfs_v1_SetSafeModeResponse, _minidfs_v1_SetSafeModeResponse__Output>
       ShutdownCommand: MessageTypeDefinition<_minidfs_v1_ShutdownCommand, _minidfs_v1_ShutdownCommand__Output>
       SwimAck: MessageTypeDefinition<_minidfs_v1_SwimAck, _minidfs_v1_SwimAck__Output>
       SwimEnvelope: MessageTypeDefinition<_minidfs_v1_SwimEnvelope, _minidfs_v1_SwimEnvelope__Output>

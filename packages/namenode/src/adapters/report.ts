@@ -1,5 +1,6 @@
 /** The `report --json` / `GET /api/datanodes` shape, built from the core's report entries. */
 import type { DatanodeReportEntry } from '../core/datanode-manager';
+import type { SafeModeState } from '../core/safe-mode';
 
 export interface DatanodeReportJson {
   datanodes: DatanodeReportEntry[];
@@ -12,9 +13,14 @@ export interface DatanodeReportJson {
    */
   unreachable?: number;
   safeMode: boolean;
+  /** Why safe mode is on and how far the block reports are (absent while the NameNode is starting). */
+  safeModeStatus?: SafeModeState;
 }
 
-export function toReportJson(entries: DatanodeReportEntry[], safeMode: boolean): DatanodeReportJson {
+export function toReportJson(entries: DatanodeReportEntry[], safeMode: boolean, safeModeStatus?: SafeModeState): DatanodeReportJson {
   const count = (s: string) => entries.filter((e) => e.state === s).length;
-  return { datanodes: entries, live: count('LIVE'), stale: count('STALE'), dead: count('DEAD'), unreachable: count('UNREACHABLE_FROM_NAMENODE'), safeMode };
+  return {
+    datanodes: entries, live: count('LIVE'), stale: count('STALE'), dead: count('DEAD'), unreachable: count('UNREACHABLE_FROM_NAMENODE'), safeMode,
+    ...(safeModeStatus ? { safeModeStatus } : {}),
+  };
 }
