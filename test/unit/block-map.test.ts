@@ -364,3 +364,13 @@ describe('placement: who may add a location', () => {
     expect(map.blockReceived('dn9', rep(1)).accepted).toBe(true);
   });
 });
+
+describe('a committed block (file still open, length final)', () => {
+  test('a replica of another length is refused and invalidated, like for a complete block', () => {
+    map = new BlockMap();
+    map.addBlock(block(1, { complete: false, lengthBytes: 0 }), ['dn1', 'dn2']);
+    map.updateBlock(1, { lengthBytes: 1024, committed: true });
+    expect(map.blockReceived('dn1', rep(1, { lengthBytes: 1000 }))).toEqual({ accepted: false, invalidate: true });
+    expect(map.blockReceived('dn2', rep(1))).toEqual({ accepted: true, invalidate: false });
+  });
+});

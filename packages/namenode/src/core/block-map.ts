@@ -541,14 +541,15 @@ export class BlockMap {
 
   /**
    * What to do with a reported replica: unknown block or older stamp -> invalidate; newer stamp
-   * -> corrupt; complete block with another length -> invalidate; else accept (a block under
-   * construction accepts any length: the writer has not committed it yet).
+   * -> corrupt; complete or committed block with another length -> invalidate; else accept (a
+   * block under construction accepts any length: the writer has not committed it yet).
    */
   private judge(e: BlockEntry | undefined, r: ReportedReplica): Verdict {
     if (!e) return 'invalidate';
     if (r.generationStamp < e.record.generationStamp) return 'invalidate';
     if (r.generationStamp > e.record.generationStamp) return 'corrupt';
-    if (e.record.complete && r.lengthBytes !== e.record.lengthBytes) return 'invalidate';
+    // Complete or committed: the length is final, and a replica of another length is not this block.
+    if ((e.record.complete || e.record.committed) && r.lengthBytes !== e.record.lengthBytes) return 'invalidate';
     return 'accept';
   }
 
