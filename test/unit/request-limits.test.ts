@@ -84,6 +84,11 @@ describe('DatanodeManager command queues', () => {
       { capacityBytes: 1, usedBytes: 0, remainingBytes: 1, activeTransfers: 0, failedVolumes: 0, blockCount: 0 }, 0);
     for (let i = 0; i < Limits.maxQueuedCommandsPerNode + 10; i++) expect(m.enqueueCommand('dn1', { kind: 'invalidate', blockIds: [i] })).toBe(true);
     expect(m.queuedCommands()).toEqual({ nodes: 1, commands: Limits.maxQueuedCommandsPerNode });
+    m.drainCommands('dn1');
+    const ids = Array.from({ length: Limits.maxBlockIdsPerMessage * 2 + 5 }, (_, i) => i + 1);
+    m.enqueueCommand('dn1', { kind: 'invalidate', blockIds: ids });
+    const split = m.drainCommands('dn1');
+    expect(split.map((c) => (c.kind === 'invalidate' ? c.blockIds.length : -1))).toEqual([Limits.maxBlockIdsPerMessage, Limits.maxBlockIdsPerMessage, 5]);
   });
 });
 

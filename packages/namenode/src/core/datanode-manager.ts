@@ -250,8 +250,15 @@ export class DatanodeManager {
   enqueueCommand(nodeId: string, command: Command): boolean {
     if (!this.nodes.has(nodeId)) return false;
     const q = this.pending.get(nodeId) ?? [];
-    q.push(command);
-    if (q.length > Limits.maxQueuedCommandsPerNode) q.shift();
+    if (command.kind === 'invalidate' && command.blockIds.length > Limits.maxBlockIdsPerMessage) {
+      // One command per Limits.maxBlockIdsPerMessage ids: a huge delete must not make a message over the gRPC limit.
+      for (let i = 0; i < command.blockIds.length; i += Limits.maxBlockIdsPerMessage) {
+        q.push({ kind: 'invalidate', blockIds: command.blockIds.slice(i, i + Limits.maxBlockIdsPerMessage) });
+      }
+    } else {
+      q.push(command);
+    }
+    while (q.length > Limits.maxQueuedCommandsPerNode) q.shift();
     this.pending.set(nodeId, q);
     return true;
   }
