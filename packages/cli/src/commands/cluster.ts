@@ -218,7 +218,9 @@ export function clusterCommand(): Command {
         `  NameNode RPC  127.0.0.1:${o.rpcPort}  pid ${namenode.pid}`,
         `  Secret        ${secretFile ?? 'none (--insecure: open cluster)'}`,
         `  Gossip        ${o.membership === 'gossip' ? `SWIM among DataNodes, period ${o.gossipPeriodMs} ms (npx minidfs report --peer ${hostOf(1)}:${o.datanodePort})` : 'off (--membership gossip turns it on)'}`,
-        `  Web UI        http://localhost:${o.httpPort}/   (JSON: http://localhost:${o.httpPort}/api/datanodes)`,
+        o.tlsCert
+          ? `  Web UI        https://localhost:${o.httpPort}/   (HTTPS with the TLS certificate${o.tlsCa ? '; the browser needs a client certificate from the CA: docs/SECURITY.md' : ''})`
+          : `  Web UI        http://localhost:${o.httpPort}/   (JSON: http://localhost:${o.httpPort}/api/datanodes)`,
         ...pids,
         `Try: npx minidfs report     (kill -9 a DataNode pid above and watch it go STALE, then DEAD)`,
         `Restart a killed DataNode: npx minidfs datanode --data-dir ${path.join(path.relative(process.cwd(), root) || '.', 'dn2')}   (settings from its datanode.json)`,
