@@ -289,6 +289,9 @@ describe('DatanodeProtocol values (open cluster, a raw DataNode)', () => {
     expect(huge.code).toBe('INVALID_ARGUMENT');
     expect(huge.message).toContain('sequence');
     await goodBeat(2);
+    // So is a leap past Limits.maxHeartbeatSequenceJump (beats go up by one).
+    const leap = await beats([beat(3 + Limits.maxHeartbeatSequenceJump)]);
+    expect(leap.code).toBe('INVALID_ARGUMENT');
     await goodBeat(3);
     expect(acks).toEqual([1, 2, 3]);
     expect((await cluster.report()).datanodes.find((d) => d.id === 'fake')!.state).toBe('LIVE');

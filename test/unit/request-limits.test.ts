@@ -75,6 +75,19 @@ describe('heartbeat and registration values', () => {
   });
 });
 
+describe('heartbeat sequence leaps', () => {
+  test('a beat leaping more than Limits.maxHeartbeatSequenceJump is refused and changes nothing', () => {
+    const m = new DatanodeManager({ heartbeatIntervalMs: 100, staleAfterMissed: 2, deadAfterMissed: 4 }, () => 'reg-1');
+    const stats = { capacityBytes: 1, usedBytes: 0, remainingBytes: 1, activeTransfers: 0, failedVolumes: 0, blockCount: 0 };
+    m.register({ id: 'dn1', uuid: 'u', host: 'h', dataPort: 1, httpPort: 0, rack: '/r' }, stats, 0);
+    const beat = (sequence: number) => ({ nodeId: 'dn1', registrationId: 'reg-1', sequence, streamId: 1, goodbye: false, stats });
+    expect(m.heartbeat(beat(1), 10).ackedSequence).toBe(1);
+    expect(codeOf(() => m.heartbeat(beat(2 + Limits.maxHeartbeatSequenceJump), 20))).toBe('INVALID_ARGUMENT');
+    expect(m.heartbeat(beat(2), 30).ackedSequence).toBe(2);
+    expect(m.heartbeat(beat(2 + Limits.maxHeartbeatSequenceJump), 40).ackedSequence).toBe(2 + Limits.maxHeartbeatSequenceJump);
+  });
+});
+
 describe('DatanodeManager command queues', () => {
   test('a node that never registered gets no queue', () => {
     const m = new DatanodeManager({ heartbeatIntervalMs: 100, staleAfterMissed: 2, deadAfterMissed: 4 }, () => 'reg-1');

@@ -108,6 +108,12 @@ export const Limits = {
    * centuries of beats). A larger one would make every later beat of the registration look old.
    */
   maxHeartbeatSequence: 2 ** 40,
+  /**
+   * Most a heartbeat sequence may advance past the last one counted on the registration: beats go
+   * up by one, and a node silent long enough to skip this many is DEAD and registers again. A
+   * larger leap is refused (INVALID_ARGUMENT) and not applied.
+   */
+  maxHeartbeatSequenceJump: 1_000_000,
   /** Largest count a DataNode may report in a heartbeat (transfers, failed volumes, blocks). */
   maxReportedCount: 2 ** 31 - 1,
 } as const;

@@ -99,16 +99,16 @@ export class DatanodeProtocolService {
             call.emit('error', toGrpcError(new InvalidArgumentError(`one heartbeat stream carries one node id (${expectedNodeId})`)));
             return;
           }
-          let input: ReturnType<typeof heartbeatFromWire>;
+          let outcome: ReturnType<DatanodeManager['heartbeat']>;
           try {
-            input = heartbeatFromWire(checkRequestLimits('HeartbeatRequest', req), streamId);
+            // Values out of range (wire.ts) or an implausible sequence (the monitor) throw before anything is applied.
+            outcome = manager.heartbeat(heartbeatFromWire(checkRequestLimits('HeartbeatRequest', req), streamId), nowMs);
           } catch (err) {
             // Nothing of the beat is applied; the stream closes with the typed error (the node reconnects).
             logger.warn('heartbeat refused', { event: 'heartbeat-refused', nodeId: String(req.nodeId).slice(0, 128), error: (err as Error).message });
             call.emit('error', toGrpcError(err));
             return;
           }
-          const outcome = manager.heartbeat(input, nowMs);
           this.deps.onHeartbeat?.(req.nodeId, nowMs, outcome.ackedSequence > 0);
           if (outcome.ackedSequence > 0 && nodeId === undefined) {
             nodeId = req.nodeId;

@@ -38,7 +38,7 @@
  * time and says, per node, after how much silence the node is STALE and DEAD. Everything else
  * (states, sequences, streams, goodbye, the stall guard) stays here and is the same for both.
  */
-import { type LivenessConfig, validateLivenessConfig } from '@minidfs/common';
+import { InvalidArgumentError, Limits, type LivenessConfig, validateLivenessConfig } from '@minidfs/common';
 import { DeadlineWheel, NOT_SCHEDULED, type WheelItem } from './deadline-wheel';
 import type { PeerReporter } from './peer-evidence';
 
@@ -221,6 +221,12 @@ export class HeartbeatMonitor {
     const e = this.nodes.get(nodeId);
     if (!e || e.state === 'DEAD') return REREGISTER;
     if (sequence <= e.lastSequence) return DUPLICATE;
+    if (e.lastSequence >= 0 && sequence > e.lastSequence + Limits.maxHeartbeatSequenceJump) {
+      // Sequences go up by one per beat: a leap would make every later beat of the registration look old.
+      throw new InvalidArgumentError(
+        `heartbeat sequence ${sequence} of ${nodeId} leaps more than Limits.maxHeartbeatSequenceJump (${Limits.maxHeartbeatSequenceJump}) past ${e.lastSequence}`,
+      );
+    }
     const previousReceivedMs = e.lastReceivedMs;
     const firstSinceRegistration = e.lastSequence < 0;
     e.lastSequence = sequence;
