@@ -215,21 +215,23 @@ describe('data safety', () => {
   });
 
   test('admin safemode: enter holds until leave (the startup rules do not end it), wait returns once it is off, leave ends startup safe mode', async () => {
-    cluster = await TestCluster.start(2);
+    cluster = await TestCluster.start(2, undefined, ['--safe-mode-extension-ms', '500']);
     client = new DfsClient({ namenode: cluster.namenodeAddress, safeModeWaitMs: 0 });
     await client.writeFile('/f', 'x');
-    expect(JSON.parse(await admin(cluster, 'get', '--json'))).toMatchObject({ on: false, manual: false, startup: false, totalBlocks: 1, reportedBlocks: 1 });
+    expect(JSON.parse(await admin(cluster, 'get', '--json'))).toMatchObject({
+      on: false, manual: false, startup: false, totalBlocks: 1, reportedBlocks: 1, extensionMs: 500,
+    });
 
     expect(await admin(cluster, 'enter')).toMatch(/^Safe mode is ON \(entered by an operator/);
     await expect(client.mkdir('/blocked')).rejects.toBeInstanceOf(SafeModeError);
     expect((await cluster.report()).safeMode).toBe(true);
-    // A DataNode re-registers and reports, and more than the extension (10 beats) passes: still on.
+    // A DataNode re-registers and reports, and more than the extension (500 ms) passes: still on.
     await cluster.dn('dn2').kill9();
     cluster.startDataNode('dn2');
     const reportsFrom = cluster.nn.lines.length;
     await cluster.nn.waitForLine('dn2 reported again', (l) => l.event === 'block-report' && l.nodeId === 'dn2', 15_000, reportsFrom);
-    const until = Date.now() + 2_000;
-    await waitFor('2 s with safe mode held', async () => {
+    const until = Date.now() + 1_500;
+    await waitFor('1.5 s with safe mode held', async () => {
       const s = JSON.parse(await admin(cluster, 'get', '--json')) as { on: boolean; manual: boolean };
       expect(s).toMatchObject({ on: true, manual: true });
       return Date.now() > until;

@@ -63,8 +63,8 @@ export interface NameNodeOptions {
   safeModeThreshold: number;
   /**
    * Below the threshold, startup safe mode ends once every LIVE DataNode has sent its full block
-   * report and nothing changed for this long, ms (the missing blocks show in fsck). Default: 10
-   * heartbeat intervals.
+   * report and nothing changed for this long, ms (the missing blocks show in fsck). Default: 30
+   * heartbeat intervals (30 s at the default beat, like HDFS's safe mode extension).
    */
   safeModeExtensionMs?: number;
   /**

@@ -39,7 +39,7 @@ export function namenodeCommand(): Command {
     .addOption(opt('--replication <N>', 'default replication factor for new files', d.replication, intArg(1, 32)))
     .addOption(opt('--block-size <BYTES>', 'default block size for new files: a multiple of 512 in 512..32 GiB', d.blockSizeBytes, blockSizeArg))
     .addOption(opt('--min-replication <N>', 'replicas each block needs reported before a write is acknowledged (capped at the file replication)', d.minReplication, intArg(1, 32)))
-    .addOption(opt('--safe-mode-extension-ms <MS>', 'after a start, safe mode also ends below 99.9% of blocks reported once every live DataNode has sent its block report and nothing changed for this long (default: 10 heartbeat intervals)', undefined, intArg(0, 24 * 3600_000)))
+    .addOption(opt('--safe-mode-extension-ms <MS>', 'after a start, safe mode also ends below 99.9% of blocks reported once every live DataNode has sent its block report and nothing changed for this long (default: 30 heartbeat intervals, 30 s at the default beat, like the HDFS safe mode extension)', undefined, intArg(0, 24 * 3600_000)))
     .addOption(opt('--detector <KIND>', 'failure detector for DEAD: threshold (missed beats) or phi (phi accrual)', 'threshold').choices(['threshold', 'phi']))
     .addOption(opt('--phi-threshold <PHI>', 'with --detector phi: phi at which a DataNode is DEAD', 8, floatArg(0.5, 300)))
     .addOption(opt('--min-peer-reporters <N>',

@@ -28,10 +28,13 @@ export interface NamesystemSettings {
   safeModeThreshold: number;
   /**
    * Startup safe mode below the threshold ends once every LIVE/STALE DataNode has sent a full block
-   * report and nothing changed for this long (core/safe-mode.ts). Default: 10 heartbeat intervals.
+   * report and nothing changed for this long (core/safe-mode.ts). Default: 30 heartbeat intervals (30 s at the default beat, HDFS's extension).
    */
   safeModeExtensionMs?: number;
 }
+
+/** Default safe mode extension, in heartbeat intervals (NamesystemSettings.safeModeExtensionMs). */
+export const DEFAULT_SAFE_MODE_EXTENSION_BEATS = 30;
 
 /** `admin safemode get|enter|leave` (HDFS `dfsadmin -safemode`). */
 export type SafeModeAction = 'get' | 'enter' | 'leave';
@@ -82,6 +85,8 @@ export class Namesystem {
    */
   private readonly fullyReported = new Set<string>();
   private fullReports = 0;
+  /** LIVE/STALE DataNodes and those of them in fullyReported, as last counted (safeModeProgress). */
+  private nodeCounts = { liveNodes: 0, reportedNodes: 0 };
 
   constructor(
     private readonly namespace: Namespace,
@@ -109,7 +114,7 @@ export class Namesystem {
     }
     this.safe = new SafeMode({
       threshold: settings.safeModeThreshold,
-      extensionMs: settings.safeModeExtensionMs ?? 10 * manager.liveness.heartbeatIntervalMs,
+      extensionMs: settings.safeModeExtensionMs ?? DEFAULT_SAFE_MODE_EXTENSION_BEATS * manager.liveness.heartbeatIntervalMs,
     }, this.safeModeProgress());
     if (this.safe.on) {
       const s = this.safe.state();
@@ -497,21 +502,28 @@ export class Namesystem {
   }
 
   /** Counts for the SafeMode core: reported blocks, and which LIVE/STALE nodes have sent a full report. */
-  private safeModeProgress(): SafeModeProgress {
+  /**
+   * Block counts are O(1); the node counts are O(DataNodes), so a report (thousands of them at a
+   * start) reuses the last counts (`countNodes` false) and only the timer and status calls recount.
+   */
+  private safeModeProgress(countNodes = true): SafeModeProgress {
     const b = this.blockMap.safeModeStatus(this.settings.safeModeThreshold);
-    let liveNodes = 0;
-    let reportedNodes = 0;
-    for (const n of this.manager.all()) {
-      if (!this.usable(n.id)) continue;
-      liveNodes += 1;
-      if (this.fullyReported.has(n.id)) reportedNodes += 1;
+    if (countNodes) {
+      let liveNodes = 0;
+      let reportedNodes = 0;
+      for (const n of this.manager.all()) {
+        if (!this.usable(n.id)) continue;
+        liveNodes += 1;
+        if (this.fullyReported.has(n.id)) reportedNodes += 1;
+      }
+      this.nodeCounts = { liveNodes, reportedNodes };
     }
-    return { reportedBlocks: b.reportedBlocks, totalBlocks: b.totalBlocks, liveNodes, reportedNodes, fullReports: this.fullReports };
+    return { reportedBlocks: b.reportedBlocks, totalBlocks: b.totalBlocks, ...this.nodeCounts, fullReports: this.fullReports };
   }
 
-  /** After a report: the threshold rule. */
+  /** After a report: the threshold rule (no time, no node recount). */
   private checkSafeModeExit(): void {
-    if (this.safe.isStartup) this.evaluateSafeMode();
+    if (this.safe.isStartup) this.evaluateSafeMode(undefined, false);
   }
 
   /** On the timer: the threshold and quiet-time rules. */
@@ -520,8 +532,8 @@ export class Namesystem {
   }
 
   /** Feeds fresh counts to the SafeMode core and logs the end of startup safe mode. */
-  private evaluateSafeMode(nowMs?: number): void {
-    const reason = this.safe.update(this.safeModeProgress(), nowMs);
+  private evaluateSafeMode(nowMs?: number, countNodes = true): void {
+    const reason = this.safe.update(this.safeModeProgress(countNodes), nowMs);
     if (!reason) return;
     if (!this.safe.on) this.safeModeOff(reason);
     else this.logger.info('startup safe mode over; the operator\'s safe mode holds until leave', { event: 'safe-mode-startup-over', reason });
