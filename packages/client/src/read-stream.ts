@@ -154,7 +154,8 @@ function nextWithin<T>(it: AsyncIterator<T>, timeoutMs: number, onTimeout: () =>
 
 async function reportBadReplica(ctx: ClientContext, blockId: number, nodeId: string, reason: string, stats: ReadStats): Promise<void> {
   try {
-    await ctx.rpc.call('ReportBadReplica', { blockId, nodeId, reason });
+    // The NameNode refuses a reason over its limit; the first part says enough.
+    await ctx.rpc.call('ReportBadReplica', { blockId, nodeId, reason: reason.slice(0, Limits.maxReportReasonLength) });
     stats.badReplicasReported.push({ blockId, nodeId });
   } catch (err) {
     ctx.logger.warn('ReportBadReplica failed', { event: 'report-bad-replica-failed', blockId, nodeId, error: String(err) });
