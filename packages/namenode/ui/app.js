@@ -328,8 +328,11 @@
         return { group: 'namespace', kind: 'file', cls: '', what: e.path + ' completed', detail: e.blocks + ' block(s)' };
       case 'deleted':
         return { group: 'namespace', kind: 'deleted', cls: '', what: e.path, detail: e.blocks + ' block(s) invalidated' };
+      case 'safe-mode-on':
+        return { group: 'namespace', kind: 'safe mode on', cls: 'stale', what: 'safe mode on', detail: e.reason === 'manual' ? 'entered by an operator' : (e.reason || '') };
       case 'safe-mode-off':
-        return { group: 'namespace', kind: 'safe mode off', cls: 'registered', what: 'safe mode off', detail: e.reportedBlocks + '/' + e.totalBlocks + ' blocks reported' };
+        return { group: 'namespace', kind: 'safe mode off', cls: e.missingBlocks ? 'stale' : 'registered', what: 'safe mode off',
+          detail: e.reportedBlocks + '/' + e.totalBlocks + ' blocks reported' + (e.reason ? ' · ' + e.reason : '') + (e.missingBlocks ? ' · ' + e.missingBlocks + ' missing' : '') };
       default:
         return { group: 'other', kind: e.type, cls: '', what: e.nodeId || '', detail: '' };
     }
