@@ -319,10 +319,15 @@ export class Namesystem {
    * The NameNode's own check of a client-reported replica ended: only 'corrupt' (the read failed
    * its checksums or came up short) marks the replica corrupt, as a DataNode's own report does.
    */
-  finishReplicaVerification(blockId: number, nodeId: string, verdict: 'corrupt' | 'healthy' | 'inconclusive', detail: string): void {
+  finishReplicaVerification(
+    blockId: number, nodeId: string, generationStamp: number, verdict: 'corrupt' | 'healthy' | 'inconclusive', detail: string,
+  ): void {
     this.verifications.finish(blockId, nodeId);
     this.logger.info('client bad-replica report verified', { event: 'replica-verified', blockId, nodeId, verdict, detail });
-    if (verdict === 'corrupt') this.reportBadReplica(blockId, nodeId, `confirmed by the NameNode's read: ${detail}`);
+    if (verdict !== 'corrupt') return;
+    // The replica read must still be the one recorded (not deleted or superseded during the read).
+    if (this.blockMap.get(blockId)?.generationStamp !== generationStamp || !this.blockMap.replicas(blockId).includes(nodeId)) return;
+    this.reportBadReplica(blockId, nodeId, `confirmed by the NameNode's read: ${detail}`);
   }
 
   /** Client bad-replica reports being checked now. */

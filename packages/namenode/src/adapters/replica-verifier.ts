@@ -77,7 +77,7 @@ export class ReplicaVerifier {
           this.running -= 1;
           this.outcomes[verdict] += 1;
           try {
-            this.deps.namesystem().finishReplicaVerification(r.blockId, r.location.nodeId, verdict, detail);
+            this.deps.namesystem().finishReplicaVerification(r.blockId, r.location.nodeId, r.generationStamp, verdict, detail);
           } catch (err) {
             this.deps.logger.error('recording a replica verification failed', { event: 'replica-verify-failed', blockId: r.blockId, error: (err as Error).message });
           }
