@@ -4,7 +4,9 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import net from 'node:net';
 import path from 'node:path';
+import { InvalidArgumentError } from './errors';
 import { Limits } from './limits';
 import type { ProtoGrpcType as DatanodeProtocolGrpc } from './generated/datanode_protocol';
 import type { ProtoGrpcType as ClientProtocolGrpc } from './generated/client_protocol';
@@ -57,14 +59,28 @@ export const SERVER_OPTIONS: grpc.ServerOptions = {
   'grpc.max_concurrent_streams': Limits.maxStreamsPerConnection,
 };
 
+/**
+ * Parses `HOST:PORT` (`[IPV6]:PORT` for IPv6; the port may be left out when a default is given).
+ * Refuses anything else with InvalidArgumentError naming the value: a host with a colon that is
+ * not a bracketed IPv6 address, a port that is not an integer in 1..65535, an empty host.
+ */
 export function parseHostPort(value: string, defaultPort?: number): { host: string; port: number } {
-  const m = /^\[?([^\]]*?)\]?(?::(\d+))?$/.exec(value.trim());
-  const host = m?.[1] ?? '';
-  const port = m?.[2] !== undefined ? Number(m[2]) : defaultPort;
-  if (!host || port === undefined || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new RangeError(`expected HOST:PORT, got ${JSON.stringify(value)}`);
-  }
-  return { host, port };
+  const text = value.trim();
+  const bracketed = /^\[([^\]]+)\](?::([^:]*))?$/.exec(text);
+  const plain = /^([^:[\]]+)(?::([^:]*))?$/.exec(text);
+  const m = bracketed ?? plain;
+  const usage = `expected HOST:PORT (IPv6 as [ADDRESS]:PORT), got ${JSON.stringify(value)}`;
+  if (!m || !m[1]) throw new InvalidArgumentError(usage);
+  if (bracketed && !net.isIPv6(m[1])) throw new InvalidArgumentError(`${usage}: ${m[1]} is not an IPv6 address`);
+  if (m[2] === undefined && defaultPort === undefined) throw new InvalidArgumentError(`${usage}: no port`);
+  const port = m[2] === undefined ? defaultPort! : /^\d+$/.test(m[2]) ? Number(m[2]) : NaN;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidArgumentError(`${usage}: the port must be an integer in 1..65535`);
+  return { host: m[1], port };
+}
+
+/** `host:port` for a channel target, with IPv6 hosts in brackets. */
+export function formatHostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /**

@@ -1,16 +1,16 @@
 /** `minidfs fsck [PATH]`: block health like `hdfs fsck` (exit code 1 when not healthy). */
 import { Command } from 'commander';
-import { CHANNEL_OPTIONS, type TlsMaterial, channelCredentials, type FsckResponse__Output, fromGrpcError, loadProtos, parseHostPort } from '@minidfs/common';
+import { DEFAULT_NAMENODE_PORT, NameNodeRpc } from '@minidfs/client';
+import { type TlsMaterial, channelCredentials, type FsckResponse__Output, formatHostPort, parseHostPort, silentLogger } from '@minidfs/common';
 import { type TlsFlags, addTlsOptions, opt, tlsFrom } from '../options';
 
 export async function fetchFsck(namenode: string, path = '/', timeoutMs = 10_000, tls?: TlsMaterial): Promise<FsckResponse__Output> {
-  const { host, port } = parseHostPort(namenode, 8020);
-  const client = new (loadProtos().ClientProtocol)(`${host}:${port}`, channelCredentials(tls), CHANNEL_OPTIONS);
+  const { host, port } = parseHostPort(namenode, DEFAULT_NAMENODE_PORT);
+  const rpc = new NameNodeRpc({ address: formatHostPort(host, port), logger: silentLogger(), safeModeWaitMs: 0, deadlineMs: timeoutMs, credentials: channelCredentials(tls) });
   try {
-    return await new Promise<FsckResponse__Output>((resolve, reject) =>
-      client.Fsck({ path }, { deadline: Date.now() + timeoutMs }, (err, r) => (err || !r ? reject(fromGrpcError(err)) : resolve(r))));
+    return await rpc.call('Fsck', { path });
   } finally {
-    client.close();
+    rpc.close();
   }
 }
 
