@@ -166,9 +166,10 @@ suite(title, () => {
     expect(api.live).toBe(3);
   });
 
-  step('`--profile scale up -d --scale datanode=1` adds a fourth DataNode with its own id', async () => {
+  step('`--profile scale up -d --scale datanode=1` adds a fourth DataNode, id datanode-1 (service and index)', async () => {
     await compose.run(['up', '-d', '--scale', 'datanode=1'], { profiles: SCALE_PROFILE, timeoutMs: 120_000 });
-    await waitFor('4 LIVE DataNodes', async () => (await report()).live === 4, 60_000, 250);
+    const rep = await waitFor('4 LIVE DataNodes', async () => { const r = await report(); return r.live === 4 && r; }, 60_000, 250);
+    expect(rep.datanodes.map((d) => d.id).sort()).toEqual(['datanode-1', 'dn1', 'dn2', 'dn3']);
   });
 
   step(`put a ${FILE_BYTES}-byte file (${Math.ceil(FILE_BYTES / BLOCK_SIZE_BYTES)} blocks): fsck healthy, ${REPLICATION} replicas each`, async () => {
@@ -243,8 +244,7 @@ suite(title, () => {
 
   step('SIGTERM (`docker compose stop datanode`): the DataNode says goodbye, exits 0 at once, DEAD by goodbye', async () => {
     const id = await compose.containerId('datanode', SCALE_PROFILE);
-    const hostname = (await docker(['inspect', '-f', '{{.Config.Hostname}}', id])).stdout.toString().trim();
-    const nodeId = `${hostname}-9866`; // the scaled service's ids come from the container hostname
+    const nodeId = 'datanode-1'; // the scaled service's ids come from its replica name (MINIDFS_ID_FROM_DNS)
     expect(stateOf(await report(), nodeId)).toBe('LIVE');
     const t0 = Date.now();
     await compose.run(['stop', '-t', '10', 'datanode'], { profiles: SCALE_PROFILE, timeoutMs: 60_000 });

@@ -4,7 +4,9 @@
  * exists (`minidfs cluster` writes one per node, so `minidfs datanode --data-dir DIR` restarts a
  * node exactly as the cluster ran it). DATA_DIR/datanode.pid holds the data dir for one process.
  */
+import dns from 'node:dns';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DfsError, parseHostPort, readSecretFile } from '@minidfs/common';
@@ -85,6 +87,7 @@ export function datanodeCommand(): Command {
     .addOption(opt('--port <PORT>', 'data-transfer port', 9866, port))
     .addOption(opt('--data-dir <DIR>', 'block storage directory (created if missing)').makeOptionMandatory())
     .addOption(opt('--id <NAME>', 'node id (default: the one stored in --data-dir, else HOSTNAME-PORT)'))
+    .addOption(opt('--id-from-dns <SERVICE>', 'docker compose replicas: take the id SERVICE-N from this container\'s reverse-DNS name (PROJECT_SERVICE_N or PROJECT-SERVICE-N); --id wins'))
     .addOption(opt('--advertise <HOST>', 'host name or address others use to reach this node (default: the --bind address, or the hostname when binding every interface)'))
     .addOption(opt('--bind <HOST>', 'address the data (and metrics) port listens on: loopback by default; 0.0.0.0 (or one interface\'s address) for a NameNode, clients and peers on other hosts', '127.0.0.1'))
     .addOption(opt('--rack <LABEL>', 'rack label for replica placement', '/default-rack'))
@@ -96,7 +99,7 @@ export function datanodeCommand(): Command {
     .addOption(peerOption())
     .addOption(gossipPeriodOption())
     .action(async (o: {
-      metricsPort?: number; namenode: string; port: number; dataDir: string; id?: string; advertise?: string; bind: string; rack: string; reconnectMaxMs: number;
+      metricsPort?: number; idFromDns?: string; namenode: string; port: number; dataDir: string; id?: string; advertise?: string; bind: string; rack: string; reconnectMaxMs: number;
       secretFile?: string; reservedBytes: number; membership: 'gossip' | 'off'; peer: string[]; gossipPeriodMs: number;
     } & TlsFlags, command: Command) => {
       applySettingsFile(command, o, o.dataDir);
@@ -106,6 +109,7 @@ export function datanodeCommand(): Command {
         if (err instanceof LockHeldError) throw new DfsError('INVALID_ARGUMENT', `${err.message}: another DataNode runs on this data dir (stop it first: kill ${err.pid})`);
         throw err;
       }
+      if (o.id === undefined && o.idFromDns !== undefined) o.id = await idFromReverseDns(o.idFromDns);
       if (o.membership !== 'gossip' && o.peer.length > 0) throw new DfsError('INVALID_ARGUMENT', '--peer needs --membership gossip');
       const dn = new DataNode({
         namenode: o.namenode, bindHost: o.bind, port: o.port, dataDir: o.dataDir, id: o.id,
@@ -129,4 +133,21 @@ export function datanodeCommand(): Command {
       process.once('SIGINT', shutdown);
       stopWithSupervisor(shutdown);
     });
+}
+
+/**
+ * `SERVICE-N` from the reverse-DNS name of this host's first non-loopback IPv4 address, as docker
+ * compose names the replicas of a scaled service (`PROJECT_SERVICE_N.NETWORK` with compose v1,
+ * `PROJECT-SERVICE-N.NETWORK` with v2; Docker's DNS answers PTR queries for them).
+ */
+export async function idFromReverseDns(service: string): Promise<string> {
+  const address = Object.values(os.networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+  if (!address) throw new DfsError('INVALID_ARGUMENT', '--id-from-dns: this host has no non-loopback IPv4 address');
+  const names = await dns.promises.resolvePtr(address.split('.').reverse().join('.') + '.in-addr.arpa').catch(() => [] as string[]);
+  const escaped = service.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  for (const name of names) {
+    const m = new RegExp(`(?:^|[_-])${escaped}[_-](\\d+)$`).exec(name.split('.')[0]);
+    if (m) return `${service}-${m[1]}`;
+  }
+  throw new DfsError('INVALID_ARGUMENT', `--id-from-dns ${service}: the reverse-DNS name of ${address} (${names.join(', ') || 'none'}) does not end in ${service}_N or ${service}-N`);
 }
