@@ -14,12 +14,23 @@ export async function fetchFsck(namenode: string, path = '/', timeoutMs = 10_000
   }
 }
 
+/**
+ * HEALTHY; CORRUPT (missing or corrupt blocks); NO-TARGET (under-replicated blocks that no repair
+ * can fix now: every LIVE DataNode holds them); UNDER-REPAIR (the rest: copies are running or queued).
+ */
+function status(r: FsckResponse__Output): string {
+  if (r.healthy) return 'HEALTHY';
+  if (r.missing || r.corrupt) return 'CORRUPT';
+  if (r.noTarget) return `NO-TARGET (${r.noTarget} under-replicated blocks have no DataNode to be copied to)`;
+  return 'UNDER-REPAIR';
+}
+
 export function fsckCommand(): Command {
   return addTlsOptions(new Command('fsck'))
     .description('check block health under PATH (default /), like hdfs fsck; exit code 1 unless healthy')
     .argument('[path]', 'directory or file to check', '/')
     .addOption(opt('--namenode <HOST:PORT>', 'NameNode RPC address', 'localhost:8020'))
-    .option('--json', 'print JSON: {"files","blocks","underReplicated","overReplicated","missing","corrupt","pendingReplications","healthy"}')
+    .option('--json', 'print JSON: {"files","blocks","underReplicated","overReplicated","missing","corrupt","pendingReplications","noTarget","healthy"}')
     .action(async (path: string, o: { namenode: string; json?: boolean } & TlsFlags) => {
       const r = await fetchFsck(o.namenode, path, undefined, tlsFrom(o));
       if (o.json) {
@@ -27,7 +38,7 @@ export function fsckCommand(): Command {
         process.stdout.write(JSON.stringify(json) + '\n');
       } else {
         process.stdout.write([
-          `Status: ${r.healthy ? 'HEALTHY' : r.missing || r.corrupt ? 'CORRUPT' : 'UNDER-REPAIR'}   (${r.path})`,
+          `Status: ${status(r)}   (${r.path})`,
           ` Total files:             ${r.files}`,
           ` Total blocks:            ${r.blocks}`,
           ` Under-replicated blocks: ${r.underReplicated}`,
@@ -35,6 +46,7 @@ export function fsckCommand(): Command {
           ` Missing blocks:          ${r.missing}`,
           ` Corrupt blocks:          ${r.corrupt}`,
           ` Pending replications:    ${r.pendingReplications}`,
+          ` No repair target:        ${r.noTarget}${r.noTarget ? '   (every LIVE DataNode holds these blocks: add or restart DataNodes, or lower the replication)' : ''}`,
           '',
         ].join('\n'));
       }

@@ -55,6 +55,11 @@ export interface FsckReport {
   corrupt: number;
   pendingReplications: number;
   /**
+   * Of the under-replicated blocks, those no repair can help now: every LIVE DataNode already holds
+   * (or holds a corrupt copy of) the block, so there is no target until a DataNode joins or returns.
+   */
+  noTarget: number;
+  /**
    * Of the under-replicated blocks, those whose missing replicas sit on UNREACHABLE_FROM_NAMENODE
    * nodes (peers hear them, the NameNode does not): not repaired during the grace. Such replicas
    * are not "live" for fsck (no client is routed to them), but a block held only there is counted
@@ -175,6 +180,12 @@ export class Namesystem {
 
   async create(path: string, replication: number, blockSizeBytes: number, createParent: boolean, clientName: string): Promise<FileStatus> {
     this.checkNotSafeMode('create');
+    // An explicit replication no set of DataNodes here could hold would stay under-replicated for
+    // good: refused. (The NameNode's default replication is the operator's choice and not checked.)
+    const registered = this.manager.all().length;
+    if (replication > registered) {
+      throw new NotEnoughDatanodesError(`replication ${replication} for ${path} needs ${replication} DataNodes; ${registered} are registered`);
+    }
     return this.persist(this.namespace.create(path, {
       replication: replication || this.settings.defaultReplication,
       blockSizeBytes: blockSizeBytes || this.settings.defaultBlockSizeBytes,
@@ -428,7 +439,8 @@ export class Namesystem {
   fsck(path = '/'): FsckReport {
     const root = path === '/' ? '/' : this.namespace.getFileInfo(path).path;
     const prefix = root === '/' ? '/' : `${root}/`;
-    let files = 0, blocks = 0, underReplicated = 0, overReplicated = 0, missing = 0, corrupt = 0, pendingReplications = 0, waitingOnUnreachable = 0;
+    let files = 0, blocks = 0, underReplicated = 0, overReplicated = 0, missing = 0, corrupt = 0, pendingReplications = 0, waitingOnUnreachable = 0, noTarget = 0;
+    const liveNodes = this.manager.all().filter((n) => this.manager.state(n.id) === 'LIVE').map((n) => n.id);
     for (const { path: p, file } of this.namespace.allFiles()) {
       if (p !== root && !p.startsWith(prefix)) continue;
       files += 1;
@@ -442,13 +454,17 @@ export class Namesystem {
         else if (live < file.replication) {
           underReplicated += 1;
           if (live + unreachable >= file.replication) waitingOnUnreachable += 1;
+          else {
+            const holders = new Set([...this.blockMap.replicas(b.blockId), ...this.blockMap.corruptReplicas(b.blockId)]);
+            if (liveNodes.every((id) => holders.has(id))) noTarget += 1;
+          }
         }
         else if (live > file.replication) overReplicated += 1;
         if (this.replication.isPending(b.blockId)) pendingReplications += 1;
       }
     }
     const healthy = underReplicated + overReplicated + missing + corrupt + pendingReplications === 0;
-    return { path: root, files, blocks, underReplicated, overReplicated, missing, corrupt, pendingReplications, waitingOnUnreachable, healthy };
+    return { path: root, files, blocks, underReplicated, overReplicated, missing, corrupt, pendingReplications, waitingOnUnreachable, noTarget, healthy };
   }
 
   counts() {

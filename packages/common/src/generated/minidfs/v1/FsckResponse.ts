@@ -11,6 +11,7 @@ export interface FsckResponse {
   'corrupt'?: (number);
   'pendingReplications'?: (number);
   'healthy'?: (boolean);
+  'noTarget'?: (number);
 }
 
 export interface FsckResponse__Output {
@@ -23,4 +24,5 @@ export interface FsckResponse__Output {
   'corrupt': (number);
   'pendingReplications': (number);
   'healthy': (boolean);
+  'noTarget': (number);
 }
