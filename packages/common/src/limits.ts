@@ -48,7 +48,7 @@ export const Limits = {
    * when full, new registrations are refused as UNAVAILABLE until old nonces age out.
    */
   maxAuthNoncesRemembered: 200_000,
-  /** Longest registration proof, session token or block access token accepted (characters). */
+  /** Longest registration proof or session token accepted (characters); block tokens: maxBlockTokenLength. */
   maxAuthTokenLength: 1024,
   /** Longest block access token accepted (characters): a WRITE token names up to 17 pipeline targets of maxNodeIdLength. */
   maxBlockTokenLength: 4096,
