@@ -67,7 +67,11 @@ describe('README walkthrough, as printed', () => {
         expect(run(line)).toMatchObject({ code: 0 });
       } else if (/ report$/.test(line) && reports === 0) {
         reports += 1;
-        expect(run(line).out).toMatch(/3 live/);
+        const out = run(line).out;
+        expect(out).toMatch(/3 live/);
+        // The three DataNodes share this machine's filesystem: its capacity is counted once.
+        expect(out).toMatch(/Capacity: +\S+ \S+ on 1 filesystem \(3 DataNodes share it: counted once\)/);
+        expect(out).toMatch(/Used: +\d+\.\d MiB by minidfs blocks/);
       } else if (/ report$/.test(line)) {
         reports += 1;
         expect(run(line).out).toMatch(/dn2\s+\S+\s+(STALE|DEAD)/);

@@ -1,4 +1,5 @@
 /** @minidfs/common: what every package shares (clock, config, limits, errors, logger, protocol). */
+export * from './capacity';
 export * from './checksum';
 export * from './clock';
 export * from './config';

@@ -197,6 +197,7 @@ export class DataNode {
       info: () => ({
         id: this.identity.id, uuid: this.identity.uuid, host: advertiseHost, dataPort: this.port,
         rack: this.options.rack, ...this.capacity(), softwareVersion: '0.1.0', membershipAddress: this.membership?.address ?? '',
+        filesystemId: `${os.hostname()}:${fs.statSync(this.options.dataDir).dev}`,
       }),
       stats: () => this.stats(),
       checkRegistration: (reg) => this.acceptClusterId(reg.clusterId),

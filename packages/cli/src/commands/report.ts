@@ -4,11 +4,15 @@
  * docs/GOSSIP.md): which peers it holds ALIVE / SUSPECT / DEAD / LEFT and when it last heard them.
  */
 import { Command } from 'commander';
-import { CHANNEL_OPTIONS, type TlsMaterial, channelCredentials, fromGrpcError, loadProtos, parseHostPort } from '@minidfs/common';
+import {
+  CHANNEL_OPTIONS, type ClusterCapacity, type TlsMaterial, channelCredentials, clusterCapacity, formatBytes, formatHostPort, fromGrpcError,
+  loadProtos, parseHostPort, silentLogger,
+} from '@minidfs/common';
 import type { GetMembershipResponseIn } from '@minidfs/datanode';
-import type { SafeModeStatus } from '@minidfs/client';
+import { DEFAULT_NAMENODE_PORT, NameNodeRpc, type SafeModeStatus } from '@minidfs/client';
 import { type TlsFlags, addTlsOptions, opt, tlsFrom } from '../options';
 import { describeSafeMode } from './admin';
+import { fetchFsck } from './fsck';
 
 /** NameNode-side states; UNREACHABLE_FROM_NAMENODE: the NameNode cannot hear the node but its peers can (docs/GOSSIP.md). */
 export type DatanodeState = 'LIVE' | 'STALE' | 'DEAD' | 'UNREACHABLE_FROM_NAMENODE';
@@ -16,8 +20,12 @@ export type DatanodeState = 'LIVE' | 'STALE' | 'DEAD' | 'UNREACHABLE_FROM_NAMENO
 export interface ReportJson {
   datanodes: Array<{
     id: string; address: string; state: DatanodeState; lastHeartbeatMsAgo: number; missedBeats: number;
-    blocks: number; capacityBytes: number; usedBytes: number;
+    blocks: number; capacityBytes: number; usedBytes: number; remainingBytes: number; rack: string;
+    /** The filesystem of the node's data dir: nodes sharing one are counted once in `cluster`. */
+    filesystemId: string;
   }>;
+  /** Totals over the non-DEAD nodes, each filesystem once (capacity, used by minidfs, remaining). */
+  cluster: ClusterCapacity;
   live: number;
   stale: number;
   dead: number;
@@ -28,25 +36,25 @@ export interface ReportJson {
 export async function fetchReport(
   namenode: string, timeoutMs = 5000, tls?: TlsMaterial,
 ): Promise<ReportJson & { safeMode: boolean; safeModeStatus?: SafeModeStatus }> {
-  const { host, port } = parseHostPort(namenode, 8020);
-  const client = new (loadProtos().ClientProtocol)(`${host}:${port}`, channelCredentials(tls), CHANNEL_OPTIONS);
+  const { host, port } = parseHostPort(namenode, DEFAULT_NAMENODE_PORT);
+  const rpc = new NameNodeRpc({ address: formatHostPort(host, port), logger: silentLogger(), safeModeWaitMs: 0, deadlineMs: timeoutMs, credentials: channelCredentials(tls) });
   try {
-    const res = await new Promise<import('@minidfs/common').GetDatanodeReportResponse__Output>((resolve, reject) =>
-      client.GetDatanodeReport({}, { deadline: Date.now() + timeoutMs }, (err, r) => (err || !r ? reject(fromGrpcError(err)) : resolve(r))));
+    const res = await rpc.call('GetDatanodeReport', {});
     const datanodes = res.datanodes.map((d) => ({
-      id: d.id, address: d.address, state: d.state as DatanodeState, lastHeartbeatMsAgo: d.lastHeartbeatMsAgo,
-      missedBeats: d.missedBeats, blocks: d.blocks, capacityBytes: d.capacityBytes, usedBytes: d.usedBytes,
+      id: d.id, address: d.address, state: d.state as DatanodeState, lastHeartbeatMsAgo: Number(d.lastHeartbeatMsAgo),
+      missedBeats: d.missedBeats, blocks: d.blocks, capacityBytes: Number(d.capacityBytes), usedBytes: Number(d.usedBytes),
+      remainingBytes: Number(d.remainingBytes), rack: d.rack, filesystemId: d.filesystemId,
     }));
     const count = (s: DatanodeState) => datanodes.filter((d) => d.state === s).length;
     return {
-      datanodes, live: count('LIVE'), stale: count('STALE'), dead: count('DEAD'), unreachable: count('UNREACHABLE_FROM_NAMENODE'), safeMode: res.safeMode,
+      datanodes, cluster: clusterCapacity(datanodes), live: count('LIVE'), stale: count('STALE'), dead: count('DEAD'), unreachable: count('UNREACHABLE_FROM_NAMENODE'), safeMode: res.safeMode,
       safeModeStatus: res.safeModeStatus ? {
         ...res.safeModeStatus, reportedBlocks: Number(res.safeModeStatus.reportedBlocks), totalBlocks: Number(res.safeModeStatus.totalBlocks),
         extensionMs: Number(res.safeModeStatus.extensionMs), autoExitInMs: Number(res.safeModeStatus.autoExitInMs),
       } : undefined,
     };
   } finally {
-    client.close();
+    rpc.close();
   }
 }
 
@@ -84,10 +92,6 @@ export async function fetchPeerView(peer: string, timeoutMs = 5000, tls?: TlsMat
   }
 }
 
-function gib(bytes: number): string {
-  return `${(bytes / 2 ** 30).toFixed(1)} GiB`;
-}
-
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)}s`;
 }
@@ -103,7 +107,8 @@ export function reportCommand(): Command {
     .addOption(opt('--namenode <HOST:PORT>', 'NameNode RPC address', 'localhost:8020'))
     // No MINIDFS_PEER fallback here: that variable configures a DataNode's gossip seeds.
     .option('--peer <HOST:PORT>', 'ask this DataNode (its data-transfer address; needs --membership gossip on it) for its SWIM view instead of the NameNode')
-    .option('--json', 'print JSON: {"datanodes":[{"id","address","state","lastHeartbeatMsAgo","missedBeats","blocks","capacityBytes","usedBytes"}],"live","stale","dead","unreachable"}; '
+    .option('--json', 'print JSON: {"datanodes":[{"id","address","state","lastHeartbeatMsAgo","missedBeats","blocks","capacityBytes","usedBytes","remainingBytes","rack","filesystemId"}],'
+      + '"cluster":{"capacityBytes","usedBytes","remainingBytes","filesystems","datanodes"},"live","stale","dead","unreachable"}; '
       + 'with --peer: {"self":{"id","address","incarnation"},"members":[{"id","address","state","incarnation","msInState","lastHeardMsAgo"}],"alive","suspect","dead","left","protocolPeriodMs","suspicionTimeoutMinMs","suspicionTimeoutMaxMs"}')
     .action(async (o: { namenode: string; peer?: string; json?: boolean } & TlsFlags) => {
       if (o.peer) {
@@ -130,13 +135,29 @@ export function reportCommand(): Command {
         process.stdout.write(JSON.stringify(json) + '\n');
         return;
       }
+      const fsck = await fetchFsck(o.namenode, '/', undefined, tlsFrom(o)).catch(() => undefined);
       const unreachable = r.unreachable > 0 ? `, ${r.unreachable} unreachable from the NameNode` : '';
-      const lines = [`DataNodes: ${r.live} live, ${r.stale} stale, ${r.dead} dead${unreachable}${r.safeMode ? '   (NameNode in safe mode)' : ''}`];
+      const c = r.cluster;
+      const shared = c.filesystems < c.datanodes ? ` (${c.datanodes} DataNodes share ${c.filesystems === 1 ? 'it' : 'them'}: counted once)` : '';
+      const lines = [
+        `DataNodes: ${r.live} live, ${r.stale} stale, ${r.dead} dead${unreachable}${r.safeMode ? '   (NameNode in safe mode)' : ''}`,
+        `Capacity:  ${formatBytes(c.capacityBytes)} on ${c.filesystems} filesystem${c.filesystems === 1 ? '' : 's'}${shared}`,
+        `Used:      ${formatBytes(c.usedBytes)} by minidfs blocks   Remaining: ${formatBytes(c.remainingBytes)}`,
+      ];
+      if (fsck) {
+        lines.push(`Blocks:    ${fsck.blocks} in ${fsck.files} files; under-replicated ${fsck.underReplicated}, missing ${fsck.missing}, corrupt ${fsck.corrupt}`
+          + `${fsck.noTarget ? `, no repair target ${fsck.noTarget}` : ''}   (minidfs fsck for details)`);
+      }
       if (r.safeMode && r.safeModeStatus) lines.push(describeSafeMode(r.safeModeStatus));
       lines.push('');
-      const rows = [['ID', 'ADDRESS', 'STATE', 'LAST BEAT', 'MISSED', 'BLOCKS', 'USED / CAPACITY']];
+      // A DEAD node's figures are its last heartbeat's and its replicas are gone: not shown, not counted.
+      const rows = [['ID', 'ADDRESS', 'STATE', 'LAST BEAT', 'MISSED', 'BLOCKS', 'USED', 'REMAINING', 'CAPACITY']];
       for (const d of r.datanodes) {
-        rows.push([d.id, d.address, d.state, `${seconds(d.lastHeartbeatMsAgo)} ago`, String(d.missedBeats), String(d.blocks), `${gib(d.usedBytes)} / ${gib(d.capacityBytes)}`]);
+        const dead = d.state === 'DEAD';
+        rows.push([
+          d.id, d.address, d.state, `${seconds(d.lastHeartbeatMsAgo)} ago`, String(d.missedBeats), dead ? '-' : String(d.blocks),
+          dead ? '-' : formatBytes(d.usedBytes), dead ? '-' : formatBytes(d.remainingBytes), dead ? '-' : formatBytes(d.capacityBytes),
+        ]);
       }
       process.stdout.write([...lines, ...table(rows)].join('\n') + '\n');
     });

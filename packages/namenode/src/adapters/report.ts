@@ -1,4 +1,5 @@
 /** The `report --json` / `GET /api/datanodes` shape, built from the core's report entries. */
+import { type ClusterCapacity, clusterCapacity } from '@minidfs/common';
 import type { DatanodeReportEntry } from '../core/datanode-manager';
 import type { SafeModeState } from '../core/safe-mode';
 
@@ -12,6 +13,8 @@ export interface DatanodeReportJson {
    * Always set by toReportJson; optional only so that hand-built reports (tests, older callers) still type-check.
    */
   unreachable?: number;
+  /** Totals over the non-DEAD nodes, each filesystem counted once (common/capacity.ts). */
+  cluster?: ClusterCapacity;
   safeMode: boolean;
   /** Why safe mode is on and how far the block reports are (absent while the NameNode is starting). */
   safeModeStatus?: SafeModeState;
@@ -20,7 +23,8 @@ export interface DatanodeReportJson {
 export function toReportJson(entries: DatanodeReportEntry[], safeMode: boolean, safeModeStatus?: SafeModeState): DatanodeReportJson {
   const count = (s: string) => entries.filter((e) => e.state === s).length;
   return {
-    datanodes: entries, live: count('LIVE'), stale: count('STALE'), dead: count('DEAD'), unreachable: count('UNREACHABLE_FROM_NAMENODE'), safeMode,
+    datanodes: entries, live: count('LIVE'), stale: count('STALE'), dead: count('DEAD'), unreachable: count('UNREACHABLE_FROM_NAMENODE'),
+    cluster: clusterCapacity(entries), safeMode,
     ...(safeModeStatus ? { safeModeStatus } : {}),
   };
 }

@@ -26,6 +26,7 @@ export const STRING_FIELD_LIMITS: Readonly<Record<string, { max: number; limit: 
   rack: { max: Limits.maxRackLength, limit: 'maxRackLength' },
   softwareVersion: { max: Limits.maxSoftwareVersionLength, limit: 'maxSoftwareVersionLength' },
   membershipAddress: { max: Limits.maxAddressLength, limit: 'maxAddressLength' },
+  filesystemId: { max: Limits.maxHostLength + 24, limit: 'maxHostLength (+ 24 for the device number)' },
   memberState: { max: Limits.maxEnumNameLength, limit: 'maxEnumNameLength' },
   action: { max: Limits.maxEnumNameLength, limit: 'maxEnumNameLength' },
 };

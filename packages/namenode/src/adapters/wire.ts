@@ -12,7 +12,7 @@ export function registrationFromWire(info: DatanodeInfo__Output): { reg: Datanod
   checkBytes('DatanodeInfo', info);
   return {
     reg: { id: info.id, uuid: info.uuid, host: info.host, dataPort: info.dataPort, httpPort: info.httpPort, rack: info.rack || '/default-rack',
-      membershipAddress: info.membershipAddress ?? '',
+      membershipAddress: info.membershipAddress ?? '', filesystemId: info.filesystemId ?? '',
     },
     stats: {
       capacityBytes: info.capacityBytes, usedBytes: info.usedBytes, remainingBytes: info.remainingBytes,

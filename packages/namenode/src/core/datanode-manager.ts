@@ -30,6 +30,8 @@ export interface DatanodeRegistration {
   rack: string;
   /** host:port of the node's SWIM membership service; '' or absent when gossip is off on it. */
   membershipAddress?: string;
+  /** The filesystem of the node's data dir; nodes sharing one report the same capacity ('' = unknown). */
+  filesystemId?: string;
 }
 
 export interface DatanodeStats {
@@ -46,6 +48,7 @@ export interface DatanodeDescriptor extends DatanodeRegistration {
   registeredAtMs: number;
   stats: DatanodeStats;
   membershipAddress: string;
+  filesystemId: string;
 }
 
 export interface HeartbeatInput {
@@ -88,6 +91,8 @@ export interface DatanodeReportEntry {
   rack: string;
   /** Membership (gossip) address, '' when gossip is off on the node. */
   membershipAddress: string;
+  /** The filesystem of its data dir ('' = not reported): totals count each filesystem's capacity once. */
+  filesystemId: string;
   /** ms in UNREACHABLE_FROM_NAMENODE (only in that state). */
   unreachableForMs?: number;
 }
@@ -150,6 +155,7 @@ export class DatanodeManager {
     const node: DatanodeDescriptor = {
       id: reg.id, uuid: reg.uuid, host: reg.host, dataPort: reg.dataPort, httpPort: reg.httpPort, rack: reg.rack,
       registrationId: this.newRegistrationId(), registeredAtMs: nowMs, stats: { ...stats }, membershipAddress: reg.membershipAddress ?? '',
+      filesystemId: reg.filesystemId ?? '',
     };
     this.nodes.set(reg.id, node);
     this.pending.delete(reg.id);
@@ -322,6 +328,7 @@ export class DatanodeManager {
           remainingBytes: n.stats.remainingBytes,
           rack: n.rack,
           membershipAddress: n.membershipAddress,
+          filesystemId: n.filesystemId,
           ...(v.state === UNREACHABLE ? { unreachableForMs: this.monitor.unreachableForMs(n.id, nowMs) } : {}),
         };
       })

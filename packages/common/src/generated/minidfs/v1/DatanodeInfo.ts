@@ -14,6 +14,7 @@ export interface DatanodeInfo {
   'remainingBytes'?: (number | string | Long);
   'softwareVersion'?: (string);
   'membershipAddress'?: (string);
+  'filesystemId'?: (string);
 }
 
 export interface DatanodeInfo__Output {
@@ -28,4 +29,5 @@ export interface DatanodeInfo__Output {
   'remainingBytes': (number);
   'softwareVersion': (string);
   'membershipAddress': (string);
+  'filesystemId': (string);
 }

@@ -13,6 +13,7 @@ export interface DatanodeReport {
   'usedBytes'?: (number | string | Long);
   'remainingBytes'?: (number | string | Long);
   'rack'?: (string);
+  'filesystemId'?: (string);
 }
 
 export interface DatanodeReport__Output {
@@ -26,4 +27,5 @@ export interface DatanodeReport__Output {
   'usedBytes': (number);
   'remainingBytes': (number);
   'rack': (string);
+  'filesystemId': (string);
 }
