@@ -92,11 +92,12 @@ describe('MetadataStore', () => {
   });
 
   test('kill -9: every batch acknowledged before the kill is on disk', async () => {
-    // The template batch is a real create's records; '@' in its keys becomes the batch index.
+    // The template batch is a real create's records; '@' in its keys becomes the batch index, and
+    // batch i gives its file id i + 1 (ids are unique, as the NameNode's counter makes them).
     const template = new Namespace();
     template.mkdirs('/d', T0);
     const records = template.create('/d/f@', { replication: 2, blockSizeBytes: 1024, clientName: 'w' }, T0 + 1).records;
-    expect(records.map((r) => r.key).sort()).toEqual(['inode:/d', 'inode:/d/f@']);
+    expect(records.map((r) => r.key).sort()).toEqual(['counter:fileId', 'inode:/d', 'inode:/d/f@']);
 
     // Plain JS so it runs without the TypeScript toolchain: the same batch + sync:true pattern
     // MetadataStore uses, printing each index only after its batch resolved.
@@ -108,7 +109,12 @@ describe('MetadataStore', () => {
         const db = new ClassicLevel(dir, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
         await db.open();
         for (let i = 0; ; i++) {
-          const ops = records.map((r) => ({ type: 'put', key: r.key.replace('@', String(i)), value: JSON.stringify(r.value) }));
+          const ops = records.map((r) => {
+            const value = { ...r.value };
+            if (value.type === 'file') value.fileId = i + 1;
+            if (r.key === 'counter:fileId') value.value = i + 1;
+            return { type: 'put', key: r.key.replace('@', String(i)), value: JSON.stringify(value) };
+          });
           await db.batch(ops, { sync: true });
           process.stdout.write(i + '\\n');
         }
@@ -140,7 +146,7 @@ describe('MetadataStore', () => {
     const store = await MetadataStore.open(dir);
     try {
       const ns = Namespace.fromRecords(await store.loadRecords());
-      for (const i of acked) expect(ns.getFileInfo(`/d/f${i}`)).toMatchObject({ complete: false, replication: 2 });
+      for (const i of acked) expect(ns.getFileInfo(`/d/f${i}`)).toMatchObject({ complete: false, replication: 2, fileId: i + 1 });
       // What is on disk is a prefix of the writes (LevelDB's log is ordered): no holes.
       const present = ns.listStatus('/d').map((s) => Number(s.path.slice('/d/f'.length))).sort((a, b) => a - b);
       expect(present).toEqual(Array.from({ length: present.length }, (_, i) => i));
