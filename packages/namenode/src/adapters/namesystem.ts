@@ -474,9 +474,9 @@ export class Namesystem {
   // ---- helpers ----
 
   /**
-   * Nodes whose replicas serve reads and count toward acknowledging a write: LIVE and STALE. Not
-   * UNREACHABLE_FROM_NAMENODE (clients are not routed there); the ReplicationMonitor counts those
-   * replicas for planning during the grace, without using them.
+   * Nodes whose replicas serve reads and count for fsck: LIVE and STALE (acknowledging a write
+   * counts LIVE only, see `live`). Not UNREACHABLE_FROM_NAMENODE (clients are not routed there);
+   * the ReplicationMonitor counts those replicas for planning during the grace, without using them.
    */
   readonly usable = (nodeId: string): boolean => {
     const s = this.manager.state(nodeId);
