@@ -106,8 +106,9 @@ export interface SafeModeStatus {
 
 /**
  * fsck-style summary. A replica is live when it is not corrupt and isUsable(node) says so.
- * `underReplicated`, `overReplicated` and `missing` consider complete blocks only (a block under
- * construction is still being written and is not repaired) and are mutually exclusive:
+ * `underReplicated`, `overReplicated` and `missing` consider complete blocks only (a block of a
+ * file still open is counted in `underConstruction`, even once committed and being repaired) and
+ * are mutually exclusive:
  *   missing          0 live replicas (none reported, all on unusable nodes, or all corrupt);
  *   underReplicated  1 <= live < expectedReplication;
  *   overReplicated   live > expectedReplication.
