@@ -206,6 +206,19 @@ describe('ReplicationMonitor: blocks of open files', () => {
     expect(monitor.queuedCount()).toBe(0);
   });
 
+  test('committing is one-way and fixes the length; it does not count for safe mode', () => {
+    const blocks = new BlockMap();
+    blocks.addBlock({ blockId: 1, generationStamp: 1, lengthBytes: 0, expectedReplication: 2, complete: false });
+    blocks.updateBlock(1, { lengthBytes: 10, committed: true });
+    expect(() => blocks.updateBlock(1, { lengthBytes: 11 })).toThrow(/final/);
+    expect(() => blocks.updateBlock(1, { committed: false })).toThrow(/cannot be reopened/);
+    blocks.blockReceived('dn1', { blockId: 1, generationStamp: 1, lengthBytes: 10 });
+    expect(blocks.safeModeStatus(1)).toMatchObject({ totalBlocks: 0, reportedBlocks: 0 });
+    blocks.updateBlock(1, { lengthBytes: 10, complete: true });
+    expect(blocks.safeModeStatus(1)).toMatchObject({ totalBlocks: 1, reportedBlocks: 1 });
+    blocks.assertInvariants();
+  });
+
   test('a committed block of an open file that lost a replica is repaired like a complete one', () => {
     const { monitor, blocks } = openBlock(true);
     const { orders } = monitor.tick(0);
