@@ -5,18 +5,22 @@
  * with `finalized: true` arrives: then every node of the pipeline has the block on disk. Any
  * failure rejects with PipelineAttemptError naming the node to exclude (the `minidfs-bad-node`
  * status metadata, else locations[0]). A watchdog fails the attempt if the pipeline makes no
- * progress (no ack, no drain) for `idleTimeoutMs`, so a hung (SIGSTOPped) node cannot stall a write.
+ * progress (no ack, no drain) for the ack deadline, blaming locations[0], so a hung (SIGSTOPped)
+ * node cannot stall a write: with `ackTimeoutMs` (the NameNode's base, CreateResponse) it is
+ * pipelineAckDeadlineMs(ackTimeoutMs, locations.length) (common/pipeline-deadline.ts), one
+ * extension longer than the first DataNode's own wait, so a hung node further down is named by the
+ * node above it first.
  */
 import { once } from 'node:events';
 import type * as grpc from '@grpc/grpc-js';
-import type { DataTransferClient } from '@minidfs/common';
+import { type DataTransferClient, pipelineAckDeadlineMs } from '@minidfs/common';
 import { packetsOf } from './checksums';
 import { pickBadNode } from './failover';
 import type { LocatedBlock, WireWriteBlockAck } from './wire';
 
 /** Status metadata key a DataNode sets to the id of the pipeline node that failed. */
 export const BAD_NODE_METADATA_KEY = 'minidfs-bad-node';
-/** A pipeline that neither acks nor drains for this long is declared failed. */
+/** Without an ack deadline from the NameNode: a pipeline that neither acks nor drains for this long is declared failed. */
 export const PIPELINE_IDLE_TIMEOUT_MS = 30_000;
 
 /** One failed pipeline attempt; `badNodeId` goes to excludeNodeIds of the next AddBlock. */
@@ -35,7 +39,10 @@ export interface PipelineResult {
 }
 
 export interface PipelineOptions {
+  /** Explicit watchdog period, ms (overrides ackTimeoutMs). */
   idleTimeoutMs?: number;
+  /** Base ack deadline from the NameNode (CreateResponse.pipeline_ack_timeout_ms); 0/absent = PIPELINE_IDLE_TIMEOUT_MS. */
+  ackTimeoutMs?: number;
   signal?: AbortSignal;
 }
 
@@ -43,7 +50,8 @@ export async function writeBlockThroughPipeline(
   client: DataTransferClient, located: LocatedBlock, block: Buffer, options: PipelineOptions = {},
 ): Promise<PipelineResult> {
   const pipelineIds = located.locations.map((l) => l.nodeId);
-  const idleTimeoutMs = options.idleTimeoutMs ?? PIPELINE_IDLE_TIMEOUT_MS;
+  const idleTimeoutMs = options.idleTimeoutMs
+    ?? (options.ackTimeoutMs ? pipelineAckDeadlineMs(options.ackTimeoutMs, pipelineIds.length) : PIPELINE_IDLE_TIMEOUT_MS);
   const call = client.WriteBlock();
 
   let settled = false;

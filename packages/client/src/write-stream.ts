@@ -89,6 +89,8 @@ export class DfsWriteStream extends Writable {
   private readonly excluded = new Set<string>();
   private readonly abort = new AbortController();
   private created = false;
+  /** Base pipeline ack deadline from CreateResponse (0: the NameNode sent none). */
+  private ackTimeoutMs = 0;
 
   constructor(private readonly ctx: ClientContext, readonly path: string, private readonly options: WriteOptions = {}) {
     super({ decodeStrings: true });
@@ -118,6 +120,7 @@ export class DfsWriteStream extends Writable {
     const res = await this.ctx.rpc.call('Create', { path: this.path, replication, blockSizeBytes, createParent, clientName: this.ctx.clientName });
     this.created = true;
     this.status = fileStatusFromWire(res.status, 'Create');
+    this.ackTimeoutMs = Number(res.pipelineAckTimeoutMs ?? 0);
     if (this.status.blockSizeBytes > bufferConstants.MAX_LENGTH) {
       // The resend buffer holds a whole block; Node cannot allocate one this large.
       throw new InvalidArgumentError(`block size ${this.status.blockSizeBytes} exceeds the largest client buffer (${bufferConstants.MAX_LENGTH} bytes)`);
@@ -172,7 +175,7 @@ export class DfsWriteStream extends Writable {
       }
       this.emit('pipeline', { blockIndex, attempt, blockId: located.blockId, nodeIds } satisfies PipelineEvent);
       try {
-        const result = await writeBlockThroughPipeline(this.ctx.datanodes.get(located.locations[0]!), located, data, { signal });
+        const result = await writeBlockThroughPipeline(this.ctx.datanodes.get(located.locations[0]!), located, data, { signal, ackTimeoutMs: this.ackTimeoutMs });
         this.blocks.push({ blockId: located.blockId, generationStamp: located.generationStamp, lengthBytes: data.length });
         this.stats.blocks++;
         this.stats.bytesWritten += data.length;

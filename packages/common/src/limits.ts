@@ -117,3 +117,13 @@ export const Limits = {
   /** Largest count a DataNode may report in a heartbeat (transfers, failed volumes, blocks). */
   maxReportedCount: 2 ** 31 - 1,
 } as const;
+  /**
+   * Write pipeline ack deadline (common/pipeline-deadline.ts, docs/ARCHITECTURE.md): the base is
+   * deadAfterMissed x heartbeatIntervalMs, at least pipelineAckTimeoutMinMs (a fsync on a loaded
+   * disk is not a hang) and at most pipelineAckTimeoutMaxMs; each waiter adds
+   * pipelineAckExtensionPerNodeMs per node below it, so the node next to a hung one gives up first
+   * and names it.
+   */
+  pipelineAckTimeoutMinMs: 3_000,
+  pipelineAckTimeoutMaxMs: 30_000,
+  pipelineAckExtensionPerNodeMs: 1_000,

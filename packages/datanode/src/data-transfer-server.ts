@@ -13,7 +13,10 @@
  * here, deleted again (and reported deleted), before the error status is sent upstream; (3) every
  * failure status this node originates for a pipeline fault carries `minidfs-bad-node` (see
  * BAD_NODE_METADATA_KEY); faults of the sender (bad header, out-of-order packets, a stall) carry
- * none; (4) no stream makes no progress for longer than the idle timeout.
+ * none; (4) no stream makes no progress for longer than the idle timeout; (5) a node with packets
+ * sent downstream and not acked hears an ack within the ack deadline
+ * (pipelineAckDeadlineMs(ackTimeoutMs(), nodes downstream), common/pipeline-deadline.ts) or fails
+ * the write naming its downstream: the node next to a hung one gives up before anyone above it.
  *
  * Read: pieces straight from BlockStore.read, which verifies every chunk; a corrupt replica fails
  * the call with CHECKSUM_MISMATCH and is reported to the NameNode.
@@ -21,7 +24,7 @@
 import * as grpc from '@grpc/grpc-js';
 import {
   type BlockAccessMode, ChecksumMismatchError, DfsError, type DataTransferHandlers, InvalidArgumentError, Limits, type Logger, firstBadChunk, fromGrpcError,
-  toGrpcError, verifyBlockToken,
+  pipelineAckDeadlineMs, toGrpcError, verifyBlockToken,
 } from '@minidfs/common';
 import { type BlockStore, type BlockWriter, type StoredBlock, validateBlockId, validateGenerationStamp } from './block-store';
 import type { PeerClients } from './peer-clients';
@@ -75,6 +78,11 @@ export interface DataTransferServerOptions {
   maxPacketsInFlight?: number;
   /** Default TRANSFER_IDLE_TIMEOUT_MS. */
   idleTimeoutMs?: number;
+  /**
+   * Base pipeline ack deadline, ms, read when a write opens (the NameNode's liveness settings,
+   * pipelineAckTimeoutMs). Absent or 0: Limits.pipelineAckTimeoutMaxMs.
+   */
+  ackTimeoutMs?: () => number;
   /**
    * Key block access tokens are checked with (derived from the cluster secret): reads need a READ
    * token for the block and generation stamp asked for, and writes (client or replication) a
@@ -288,6 +296,9 @@ class WritePipeline {
   private paused = false;
   private finished = false;
   private idleTimer: NodeJS.Timeout | undefined;
+  /** Runs while the downstream owes an ack (invariant 5). */
+  private ackTimer: NodeJS.Timeout | undefined;
+  private ackDeadlineMs = 0;
   private readonly startedMs = Date.now();
 
   constructor(
@@ -317,6 +328,25 @@ class WritePipeline {
     clearTimeout(this.idleTimer);
     if (this.finished) return;
     this.idleTimer = setTimeout(() => this.onIdle(), this.idleTimeoutMs);
+  }
+
+  /** Downstream owes an ack: packets forwarded and not acked, or the finalized ack. */
+  private awaitingDownstream(): boolean {
+    return this.downstream !== undefined && (this.pending.some((p) => p.downstreamAckedBy === undefined) || (this.sawLast && !this.downstreamFinal));
+  }
+
+  /** Starts the ack deadline if the downstream owes an ack and it is not running; `restart` after an ack. */
+  private armAckTimer(restart: boolean): void {
+    if (restart) {
+      clearTimeout(this.ackTimer);
+      this.ackTimer = undefined;
+    }
+    if (this.finished || this.ackTimer !== undefined || !this.awaitingDownstream()) return;
+    this.ackTimer = setTimeout(() => {
+      this.ackTimer = undefined;
+      void this.fail(new PipelineFailure(new DfsError('UNAVAILABLE',
+        `write of block ${this.header?.blockId ?? '?'}: downstream ${this.downstreamId} sent no ack for ${this.ackDeadlineMs} ms`), this.downstreamId));
+    }, this.ackDeadlineMs);
   }
 
   /** Nothing moved for idleTimeoutMs: blame whoever we are waiting for. */
@@ -354,6 +384,7 @@ class WritePipeline {
       throw new PipelineFailure(err as DfsError, undefined);
     }
     this.header = { ...validated, purpose: header.purpose };
+    this.ackDeadlineMs = pipelineAckDeadlineMs(this.options.ackTimeoutMs?.() ?? 0, header.downstream.length);
     // FileAlreadyExistsError here is this node's fault (a stale replica with this id): local failure.
     this.writer = this.options.store.createWriter(validated.blockId, validated.generationStamp);
     const [next, ...rest] = header.downstream;
@@ -418,6 +449,7 @@ class WritePipeline {
     if (this.downstream) {
       this.downstream.write({ packet: { seqno: packet.seqno, data: packet.data, chunkCrcs: packet.chunkCrcs, last: packet.last } });
       this.counters.bytesSent += packet.data.length;
+      this.armAckTimer(false);
     }
     if (this.pending.length >= this.maxInFlight && !this.paused) {
       this.paused = true;
@@ -453,6 +485,7 @@ class WritePipeline {
     this.downstreamAckedThrough = expected;
     entry.downstreamAckedBy = ack.ackedBy;
     if (ack.finalized) this.downstreamFinal = { lengthBytes: ack.lengthBytes, ackedBy: ack.ackedBy };
+    this.armAckTimer(true);
     this.flush();
   }
 
@@ -484,6 +517,7 @@ class WritePipeline {
   private succeed(seqno: number, block: StoredBlock): void {
     this.finished = true;
     clearTimeout(this.idleTimer);
+    clearTimeout(this.ackTimer);
     this.call.write({ seqno, ackedBy: [this.ownId, ...(this.downstreamFinal?.ackedBy ?? [])], finalized: true, lengthBytes: block.lengthBytes });
     this.call.end();
     this.downstream?.end();
@@ -518,6 +552,7 @@ class WritePipeline {
     if (this.finished) return;
     this.finished = true;
     clearTimeout(this.idleTimer);
+    clearTimeout(this.ackTimer);
     this.downstream?.cancel();
     const blockId = this.header?.blockId;
     try {

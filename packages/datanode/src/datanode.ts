@@ -25,7 +25,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  ClusterIdMismatchError, DfsError, Limits, type Logger, SERVER_OPTIONS, type TlsMaterial, bindServer, channelCredentials, createLogger, deriveClusterKeys, loadProtos,
+  ClusterIdMismatchError, DfsError, Limits, defaultLivenessConfig, pipelineAckTimeoutMs, type Logger, SERVER_OPTIONS, type TlsMaterial, bindServer, channelCredentials, createLogger, deriveClusterKeys, loadProtos,
   serverCredentials,
 } from '@minidfs/common';
 import { swimConfigForPeriod } from '@minidfs/membership';
@@ -154,6 +154,7 @@ export class DataNode {
       onBlockDeleted: (blockId) => this.reporter.blockDeleted(blockId),
       onCorruptBlock: (blockId) => this.reporter.reportBadBlock(blockId),
       blockTokenKey: this.blockTokenKey,
+      ackTimeoutMs: () => this.ackTimeoutMs(),
     });
   }
 
@@ -164,6 +165,12 @@ export class DataNode {
   /** The id the NameNode registered us under (the configured one until the first registration). */
   get nodeId(): string {
     return this.link?.registration?.nodeId || this.identity.id;
+  }
+
+  /** Base pipeline ack deadline from the registered liveness settings (the defaults before registering). */
+  private ackTimeoutMs(): number {
+    const reg = this.link?.registration;
+    return pipelineAckTimeoutMs(reg && reg.heartbeatIntervalMs > 0 && reg.deadAfterMissed > 0 ? reg : defaultLivenessConfig());
   }
 
   get counters(): HeartbeatLink['counters'] | undefined {

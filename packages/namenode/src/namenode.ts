@@ -11,7 +11,7 @@ import type { Readable } from 'node:stream';
 import {
   type BlockTokenGrant, BlockTokenIssuer, type Clock, type LivenessConfig, type Logger, SERVER_OPTIONS, SystemClock, type TlsMaterial, bindServer, createLogger,
   deriveClusterKeys, loadProtos, serverCredentials,
-  Limits, SafeModeError, validateLivenessConfig,
+  Limits, SafeModeError, pipelineAckTimeoutMs, validateLivenessConfig,
 } from '@minidfs/common';
 import type { FastifyInstance } from 'fastify';
 import { DatanodeManager } from './core/datanode-manager';
@@ -201,6 +201,7 @@ export class NameNode {
     this.grpcServer.addService(protos.ClientProtocol.service, clientProtocolHandlers({
       namesystem: this.namesystem, datanodeReport: () => this.datanodeReport(), onCall: (m, ms, ok) => this.metrics.onClientCall(m, ms, ok),
       blockToken: this.blockToken, replicaVerifier: this.replicaVerifier, nowMs: () => this.clock.nowMs(),
+      pipelineAckTimeoutMs: pipelineAckTimeoutMs(this.options.liveness),
     }));
     this.rpcPort = await bindServer(this.grpcServer, `${this.options.bindHost}:${this.options.rpcPort}`, { credentials: serverCredentials(this.options.tls) });
     this.http = createHttpServer({

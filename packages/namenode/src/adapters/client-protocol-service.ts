@@ -20,6 +20,8 @@ export interface ClientProtocolDeps {
   replicaVerifier: ReplicaVerifier;
   /** The NameNode's clock (the one its timer passes to the core), for safe mode's quiet time. */
   nowMs?(): number;
+  /** The write pipeline's base ack deadline sent in CreateResponse (common/pipeline-deadline.ts); absent = 0, not sent. */
+  pipelineAckTimeoutMs?: number;
 }
 
 /** SetSafeModeRequest.action (enum names, as proto-loader decodes them) -> Namesystem action. */
@@ -63,6 +65,7 @@ export function clientProtocolHandlers(deps: ClientProtocolDeps): ClientProtocol
     Mkdirs: handle('Mkdirs', async (r) => ({ status: statusToWire(await ns.mkdirs(r.path)) })),
     Create: handle('Create', async (r) => ({
       status: statusToWire(await ns.create(r.path, r.replication, r.blockSizeBytes, r.createParent, r.clientName)),
+      pipelineAckTimeoutMs: deps.pipelineAckTimeoutMs ?? 0,
     })),
     AddBlock: handle('AddBlock', async (r) => ({ block: locatedToWire('WRITE')(await ns.addBlock(r.path, r.clientName, r.excludeNodeIds)) })),
     AbandonBlock: handle('AbandonBlock', async (r) => { await ns.abandonBlock(r.path, r.clientName, r.blockId); return {}; }),

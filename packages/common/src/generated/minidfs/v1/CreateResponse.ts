@@ -4,8 +4,10 @@ import type { FileStatus as _minidfs_v1_FileStatus, FileStatus__Output as _minid
 
 export interface CreateResponse {
   'status'?: (_minidfs_v1_FileStatus | null);
+  'pipelineAckTimeoutMs'?: (number);
 }
 
 export interface CreateResponse__Output {
   'status': (_minidfs_v1_FileStatus__Output | null);
+  'pipelineAckTimeoutMs': (number);
 }

@@ -12,6 +12,8 @@ export interface FsckResponse {
   'pendingReplications'?: (number);
   'healthy'?: (boolean);
   'noTarget'?: (number);
+  'openForWrite'?: (number);
+  'openFiles'?: (string)[];
 }
 
 export interface FsckResponse__Output {
@@ -25,4 +27,6 @@ export interface FsckResponse__Output {
   'pendingReplications': (number);
   'healthy': (boolean);
   'noTarget': (number);
+  'openForWrite': (number);
+  'openFiles': (string)[];
 }
