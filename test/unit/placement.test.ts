@@ -1,6 +1,8 @@
 /** Placement: pipelines only on LIVE nodes with room, exclusions honoured, racks spread. */
 import fc from 'fast-check';
-import { RankedCandidates, choosePipeline, chooseReplicationTargets, chooseReplicationTargetsRanked, type PlacementCandidate } from '@minidfs/namenode';
+import {
+  RankedCandidates, choosePipeline, chooseReplicationTargets, chooseReplicationTargetsRanked, rackSpreadSatisfied, type PlacementCandidate,
+} from '@minidfs/namenode';
 
 const node = (id: string, over: Partial<PlacementCandidate> = {}): PlacementCandidate =>
   ({ id, state: 'LIVE', remainingBytes: 1000, activeTransfers: 0, rack: '/r1', ...over });
@@ -125,5 +127,19 @@ describe('placement', () => {
       expect(choosePipeline(nodes, { count: 3, blockSizeBytes: 1, exclude: new Set(), random: seeded(seed) }).sort()).toEqual(['a', 'c']);
     }
     expect(chooseReplicationTargets(nodes, 2, new Set(), 1)).not.toContain('b');
+  });
+});
+
+describe('rackSpreadSatisfied (the rack rule)', () => {
+  const racks = (...r: string[]) => new Set(r);
+  test('replication >= 2 needs 2 racks once the cluster has 2 racks with a LIVE node', () => {
+    expect(rackSpreadSatisfied(racks('/r1'), 3, 2)).toBe(false);
+    expect(rackSpreadSatisfied(racks('/r1', '/r2'), 3, 2)).toBe(true);
+    expect(rackSpreadSatisfied(racks('/r1', '/r2'), 3, 5)).toBe(true);
+    expect(rackSpreadSatisfied(racks('/r1'), 2, 3)).toBe(false);
+  });
+  test('a one-rack cluster, or replication 1, never fails it', () => {
+    expect(rackSpreadSatisfied(racks('/r1'), 3, 1)).toBe(true);
+    expect(rackSpreadSatisfied(racks('/r1'), 1, 4)).toBe(true);
   });
 });

@@ -2,7 +2,9 @@
  * ReplicationMonitor under a manual clock: priorities, per-source stream limits, pending
  * timeouts, confirmation by report, excess trimming and corrupt replica handling.
  */
-import { BlockMap, ReplicationMonitor, PRIORITY_HIGHEST, PRIORITY_UNDER, PRIORITY_VERY_UNDER, type NodeState, type PlacementCandidate } from '@minidfs/namenode';
+import {
+  BlockMap, ReplicationMonitor, PRIORITY_HIGHEST, PRIORITY_MIS_REPLICATED, PRIORITY_UNDER, PRIORITY_VERY_UNDER, type NodeState, type PlacementCandidate,
+} from '@minidfs/namenode';
 
 interface Node { state: NodeState; remainingBytes: number; rack: string }
 
@@ -267,5 +269,181 @@ describe('ReplicationMonitor: target space (remaining - scheduled >= block size)
     nodes.get('dn3')!.remainingBytes = 1000;
     monitor.check([1]);
     expect(monitor.tick(1).orders).toEqual([expect.objectContaining({ kind: 'replicate', blockId: 1, targetIds: ['dn3'] })]);
+  });
+});
+
+describe('ReplicationMonitor: corrupt replicas that hold the nodes a good copy needs', () => {
+  const replicated = (blocks: BlockMap, monitor: ReplicationMonitor, blockId: number, nodes: string[]) => {
+    for (const n of nodes) {
+      blocks.blockReceived(n, { blockId, generationStamp: 1, lengthBytes: 10 });
+      monitor.replicaAdded(blockId, n);
+    }
+  };
+  const invalidated = (orders: ReturnType<ReplicationMonitor['tick']>['orders']) =>
+    orders.flatMap((o) => (o.kind === 'invalidate' ? o.blockIds.map((b) => `${o.reason}:${b}@${o.nodeId}`) : [])).sort();
+
+  test('3 nodes, 1 live + 2 corrupt: the corrupt copies are deleted, then good copies made on those nodes', () => {
+    const { blocks, monitor, addBlock } = setup(3);
+    addBlock(1, ['dn1', 'dn2', 'dn3']);
+    blocks.markCorrupt(1, 'dn1');
+    blocks.markCorrupt(1, 'dn2');
+    monitor.check([1]);
+    const first = monitor.tick(0);
+    expect(invalidated(first.orders)).toEqual(['corrupt:1@dn1', 'corrupt:1@dn2']);
+    expect(first.orders.filter((o) => o.kind === 'replicate')).toEqual([]); // not before the nodes report the deletion
+    expect(monitor.awaitingDeletion(1).sort()).toEqual(['dn1', 'dn2']);
+    expect(monitor.tick(10).orders).toEqual([]);
+    expect(monitor.replicaDeleted(1, 'dn1')).toBe(true);
+    expect(monitor.replicaDeleted(1, 'dn2')).toBe(true);
+    expect(monitor.replicaDeleted(1, 'dn2')).toBe(false);
+    const copy = monitor.tick(20).orders;
+    expect(copy).toEqual([expect.objectContaining({ kind: 'replicate', sourceId: 'dn3', targetIds: ['dn2', 'dn1'] })]);
+    replicated(blocks, monitor, 1, ['dn1', 'dn2']);
+    expect(monitor.tick(30).orders).toEqual([]);
+    expect(blocks.replicas(1).sort()).toEqual(['dn1', 'dn2', 'dn3']);
+    expect(blocks.corruptReplicas(1)).toEqual([]);
+  });
+
+  test('4 nodes, 1 live + 2 corrupt: a copy to the free node, one corrupt copy freed for the other; the last goes when 3 are good', () => {
+    const { blocks, monitor, addBlock } = setup(4);
+    addBlock(1, ['dn1', 'dn2', 'dn3']);
+    blocks.markCorrupt(1, 'dn1');
+    blocks.markCorrupt(1, 'dn2');
+    monitor.check([1]);
+    const first = monitor.tick(0).orders;
+    // Of the two, the one on the node with the most free space (dn2) is deleted first.
+    expect(invalidated(first)).toEqual(['corrupt:1@dn2']);
+    expect(first.filter((o) => o.kind === 'replicate')).toEqual([expect.objectContaining({ sourceId: 'dn3', targetIds: ['dn4'] })]);
+    replicated(blocks, monitor, 1, ['dn4']);
+    monitor.replicaDeleted(1, 'dn2');
+    const second = monitor.tick(10).orders;
+    expect(second).toEqual([expect.objectContaining({ kind: 'replicate', targetIds: ['dn2'] })]);
+    replicated(blocks, monitor, 1, ['dn2']);
+    expect(invalidated(monitor.tick(20).orders)).toEqual(['corrupt:1@dn1']);
+    expect(blocks.replicas(1).sort()).toEqual(['dn2', 'dn3', 'dn4']);
+    expect(blocks.corruptReplicas(1)).toEqual([]);
+  });
+
+  test('live + corrupt above the replication factor: corrupt copies go at once, down to the factor', () => {
+    const { blocks, monitor, addBlock } = setup(4);
+    addBlock(1, ['dn1', 'dn2', 'dn3', 'dn4']);
+    blocks.markCorrupt(1, 'dn1');
+    blocks.markCorrupt(1, 'dn2');
+    monitor.check([1]);
+    const orders = monitor.tick(0).orders;
+    expect(invalidated(orders)).toEqual(['corrupt:1@dn2']); // 2 live + 1 corrupt = 3; dn2 becomes the target
+    expect(orders.filter((o) => o.kind === 'replicate')).toEqual([]);
+    monitor.replicaDeleted(1, 'dn2');
+    expect(monitor.tick(10).orders).toEqual([expect.objectContaining({ kind: 'replicate', targetIds: ['dn2'] })]);
+  });
+
+  test('a node that never reports the deletion is a target again after the pending timeout', () => {
+    const { blocks, monitor, addBlock } = setup(3, { pendingTimeoutMs: 1000 });
+    addBlock(1, ['dn1', 'dn2', 'dn3'], 2);
+    blocks.markCorrupt(1, 'dn1');
+    blocks.markCorrupt(1, 'dn2');
+    monitor.check([1]);
+    expect(invalidated(monitor.tick(0).orders)).toEqual(['corrupt:1@dn2']);
+    expect(monitor.tick(999).orders).toEqual([]);
+    expect(monitor.tick(1000).orders).toEqual([expect.objectContaining({ kind: 'replicate', targetIds: ['dn2'] })]);
+  });
+
+  test('all-corrupt blocks keep every corrupt copy, whatever the free nodes', () => {
+    const { blocks, monitor, addBlock } = setup(5);
+    addBlock(1, ['dn1', 'dn2', 'dn3', 'dn4']);
+    for (const n of ['dn1', 'dn2', 'dn3', 'dn4']) blocks.markCorrupt(1, n);
+    monitor.check([1]);
+    expect(monitor.tick(0).orders).toEqual([]);
+    expect(blocks.corruptReplicas(1)).toHaveLength(4);
+    expect(monitor.corruptOnlyBlocks()).toEqual([1]);
+  });
+
+  test('a node deleting an excess replica is not a copy target for that block until it reports the deletion', () => {
+    const { nodes, blocks, monitor, addBlock, kill } = setup(4);
+    addBlock(1, ['dn1', 'dn2', 'dn3', 'dn4']);
+    nodes.get('dn4')!.remainingBytes = 1;
+    monitor.check([1]);
+    expect(invalidated(monitor.tick(0).orders)).toEqual(['excess:1@dn4']);
+    nodes.get('dn4')!.remainingBytes = 10_000; // now the emptiest node
+    kill('dn3');
+    expect(monitor.tick(1).orders).toEqual([]);
+    monitor.replicaDeleted(1, 'dn4');
+    expect(monitor.tick(2).orders).toEqual([expect.objectContaining({ kind: 'replicate', targetIds: ['dn4'] })]);
+    expect(blocks.corruptReplicas(1)).toEqual([]);
+  });
+});
+
+describe('ReplicationMonitor: the rack rule', () => {
+  test('3 replicas on one rack, a DataNode on a second rack joins: a copy goes there, then the crowded rack is trimmed', () => {
+    const { nodes, blocks, monitor, addBlock } = setup(4);
+    for (const id of ['dn1', 'dn2', 'dn3']) nodes.get(id)!.rack = '/r1';
+    nodes.get('dn4')!.rack = '/r2';
+    nodes.get('dn4')!.state = 'DEAD';
+    addBlock(1, ['dn1', 'dn2', 'dn3']);
+    addBlock(2, ['dn1'], 1); // replication 1: no rack rule
+    monitor.check([1, 2]);
+    expect(monitor.tick(0).orders).toEqual([]);
+    nodes.get('dn4')!.state = 'LIVE'; // nothing calls check(): the new rack starts a rescan
+    const { orders, events } = monitor.tick(1);
+    expect(orders).toEqual([expect.objectContaining({ kind: 'replicate', blockId: 1, targetIds: ['dn4'], priority: PRIORITY_MIS_REPLICATED })]);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'queued', blockId: 1, priority: PRIORITY_MIS_REPLICATED, reason: 'mis-replicated' }));
+    blocks.blockReceived('dn4', { blockId: 1, generationStamp: 1, lengthBytes: 10 });
+    monitor.replicaAdded(1, 'dn4');
+    // 4 replicas: the excess comes off /r1 (3 there), least free space first: dn1.
+    expect(monitor.tick(2).orders).toEqual([{ kind: 'invalidate', nodeId: 'dn1', blockIds: [1], reason: 'excess' }]);
+    expect(monitor.tick(3).orders).toEqual([]);
+    expect(monitor.queuedCount()).toBe(0);
+    expect(blocks.replicas(1).sort()).toEqual(['dn2', 'dn3', 'dn4']);
+  });
+
+  test('trimming never deletes the only off-rack replica, even on the node with the least free space', () => {
+    const { nodes, blocks, monitor, addBlock } = setup(4);
+    for (const id of ['dn1', 'dn2', 'dn3']) nodes.get(id)!.rack = '/r1';
+    nodes.get('dn4')!.rack = '/r2';
+    nodes.get('dn4')!.remainingBytes = 1; // least free of all
+    addBlock(1, ['dn1', 'dn2', 'dn3', 'dn4']);
+    monitor.check([1]);
+    expect(monitor.tick(0).orders).toEqual([{ kind: 'invalidate', nodeId: 'dn1', blockIds: [1], reason: 'excess' }]);
+    expect(blocks.replicas(1).sort()).toEqual(['dn2', 'dn3', 'dn4']);
+  });
+
+  test('two excess replicas: one from each crowded rack in turn, never the last on a rack', () => {
+    const { nodes, monitor, addBlock } = setup(5);
+    for (const [id, rack] of [['dn1', '/a'], ['dn2', '/a'], ['dn3', '/a'], ['dn4', '/b'], ['dn5', '/b']]) nodes.get(id)!.rack = rack;
+    addBlock(1, ['dn1', 'dn2', 'dn3', 'dn4', 'dn5']);
+    monitor.check([1]);
+    const deleted = monitor.tick(0).orders.map((o) => (o.kind === 'invalidate' ? o.nodeId : '')).sort();
+    // /a has 3: its least-free dn1 goes; then /a and /b have 2 each: the least free of those, dn2.
+    expect(deleted).toEqual(['dn1', 'dn2']);
+  });
+
+  test('the extra copy goes to a rack holding none, never to a fuller node on the same rack; no room there: it waits', () => {
+    const { nodes, blocks, monitor, addBlock } = setup(4);
+    for (const id of ['dn1', 'dn2', 'dn3']) nodes.get(id)!.rack = '/r1';
+    nodes.get('dn4')!.rack = '/r2';
+    nodes.get('dn3')!.remainingBytes = 1_000_000; // the emptiest node, but on /r1
+    nodes.get('dn4')!.remainingBytes = 5; // less than the block
+    addBlock(1, ['dn1', 'dn2'], 2);
+    monitor.check([1]);
+    expect(monitor.tick(0).orders).toEqual([]);
+    expect(monitor.queued(PRIORITY_MIS_REPLICATED)).toEqual([1]);
+    nodes.get('dn4')!.remainingBytes = 100;
+    expect(monitor.tick(1).orders).toEqual([expect.objectContaining({ kind: 'replicate', blockId: 1, targetIds: ['dn4'] })]);
+    blocks.blockReceived('dn4', { blockId: 1, generationStamp: 1, lengthBytes: 10 });
+    monitor.replicaAdded(1, 'dn4');
+    const trim = monitor.tick(2).orders;
+    expect(trim).toEqual([expect.objectContaining({ kind: 'invalidate', reason: 'excess' })]);
+    expect(['dn1', 'dn2']).toContain((trim[0] as { nodeId: string }).nodeId);
+  });
+
+  test('one rack with LIVE nodes (the other rack down): not mis-replicated', () => {
+    const { nodes, monitor, addBlock } = setup(4);
+    for (const id of ['dn1', 'dn2', 'dn3']) nodes.get(id)!.rack = '/r1';
+    nodes.get('dn4')!.rack = '/r2';
+    nodes.get('dn4')!.state = 'STALE';
+    addBlock(1, ['dn1', 'dn2', 'dn3']);
+    monitor.check([1]);
+    expect(monitor.tick(0).orders).toEqual([]);
+    expect(monitor.queuedCount()).toBe(0);
   });
 });

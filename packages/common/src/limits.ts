@@ -36,6 +36,22 @@ export const Limits = {
   /** Packets a pipeline node has in flight (sent downstream, not yet acked) before it stops reading. */
   maxPacketsInFlight: 64,
   /**
+   * Block transfer over TCP (proto/minidfs/v1/data_transfer.proto, common/transfer-codec.ts): the
+   * largest TransferOpHeader (a WRITE token of maxBlockTokenLength plus 16 downstream locations fits
+   * many times), and the largest TransferStatus (ack or error) frame. Packet data is at most
+   * packetDataBytes; more is a protocol error that closes the connection.
+   */
+  maxTransferHeaderBytes: 64 * 1024,
+  maxTransferMessageBytes: 16 * 1024,
+  /**
+   * A transfer connection that delivers no complete frame (or header) for this long is closed: a
+   * slowloris peer trickling bytes cannot hold a transfer slot or a tmp block. Progress is counted
+   * in whole frames, not bytes.
+   */
+  transferIdleTimeoutMs: 30_000,
+  /** Connecting to a DataNode's transfer port (TCP + TLS handshake) gives up after this long. */
+  transferConnectTimeoutMs: 10_000,
+  /**
    * Concurrent streams one client connection may open on any minidfs server (HTTP/2
    * SETTINGS_MAX_CONCURRENT_STREAMS): a single peer cannot open unbounded streams. Beyond it the
    * peer's HTTP/2 layer queues new calls. Above loadgen's default of 100 heartbeat streams per channel.
@@ -98,6 +114,12 @@ export const Limits = {
   /** Verification reads the NameNode runs at once (the rest of the pending ones wait). */
   maxConcurrentReplicaVerifications: 4,
   /**
+   * Blocks the replication planner re-examines per pass after a rack gains its first LIVE DataNode
+   * (the rack rule may now be met by adding a replica there): a million blocks are rescanned over
+   * a hundred passes, not in one.
+   */
+  misReplicationScanBlocksPerTick: 10_000,
+  /**
    * Largest byte count a DataNode may report (capacity, used, remaining): 2^53 - 1 (8 PiB), the
    * largest integer a JavaScript number holds exactly; a uint64 beyond it is a wrapped negative
    * number or garbage and the heartbeat or registration is refused.
@@ -116,7 +138,6 @@ export const Limits = {
   maxHeartbeatSequenceJump: 1_000_000,
   /** Largest count a DataNode may report in a heartbeat (transfers, failed volumes, blocks). */
   maxReportedCount: 2 ** 31 - 1,
-} as const;
   /**
    * Write pipeline ack deadline (common/pipeline-deadline.ts, docs/ARCHITECTURE.md): the base is
    * deadAfterMissed x heartbeatIntervalMs, at least pipelineAckTimeoutMinMs (a fsync on a loaded
@@ -127,3 +148,4 @@ export const Limits = {
   pipelineAckTimeoutMinMs: 3_000,
   pipelineAckTimeoutMaxMs: 30_000,
   pipelineAckExtensionPerNodeMs: 1_000,
+} as const;

@@ -168,3 +168,13 @@ export function chooseReplicationTargetsRanked(
   }
   return newRack.concat(others.slice(0, count - newRack.length));
 }
+
+/**
+ * The rack rule (HDFS BlockPlacementPolicyDefault.verifyBlockPlacement): a block with replication
+ * >= 2 must have its replicas on >= 2 racks when the cluster has >= 2 racks with a LIVE DataNode;
+ * a block whose replicas already span every such rack satisfies it too. `replicaRacks`: the racks
+ * of the block's live replicas; `liveRackCount`: racks with at least one LIVE DataNode.
+ */
+export function rackSpreadSatisfied(replicaRacks: ReadonlySet<string>, expectedReplication: number, liveRackCount: number): boolean {
+  return replicaRacks.size >= Math.min(2, expectedReplication) || replicaRacks.size >= liveRackCount;
+}

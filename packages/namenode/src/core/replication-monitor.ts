@@ -10,6 +10,9 @@
  *   0 HIGHEST      exactly one live replica (expected > 1)
  *   1 VERY_UNDER   live × 3 < expected
  *   2 UNDER        any other shortfall
+ *   3 MIS_REPLICATED  enough replicas, but the rack rule fails (placement.ts rackSpreadSatisfied:
+ *                  replication >= 2 and all replicas on one rack while >= 2 racks have a LIVE node):
+ *                  one extra copy to a rack holding none; the excess trim then restores the count
  *   CORRUPT        no live replica but corrupt ones (never scheduled: nothing good to copy)
  *   missing blocks (no replica at all) are counted, not queued.
  * and then plans at most `maxScheduledPerTick` copies, highest priority first: a REPLICATE(block,
@@ -21,22 +24,32 @@
  * cannot fill a node past its reserve between two heartbeats. A copy counts only when the target reports
  * the replica (replicaAdded); a pending copy not confirmed within `pendingTimeoutMs` is dropped
  * and its block re-queued, so a target that died mid-copy is not waited on forever.
- * Over-replicated blocks (live > expected, no copy pending) lose their excess replicas on the
- * nodes with the least free space; corrupt replicas are invalidated once enough good ones exist.
+ * Over-replicated blocks (live > expected, no copy pending) lose their excess replicas one at a
+ * time from the rack holding the most replicas, on the node with the least free space (so a
+ * rack's only replica goes only when every rack has one). Corrupt replicas, when the block has at
+ * least one live replica (never otherwise: they may be all that is left): all are invalidated once
+ * live >= expected; before that, as many as make live + corrupt exceed expected; and when a copy
+ * finds no other target, those on LIVE nodes with room, so the node can take the good copy. Which
+ * goes first: LIVE node, on a rack without a good replica, most free space, node id. A node ordered
+ * to delete a replica is no copy target for that block until it reports the deletion (or
+ * `pendingTimeoutMs` passes). When a rack gains its first LIVE DataNode, every block is looked at
+ * again (Limits.misReplicationScanBlocksPerTick per tick).
  * Replicas on UNREACHABLE_FROM_NAMENODE nodes (peers still hear the node; the NameNode does not):
  * they count toward a block's replicas — a partition of the NameNode's link alone must not cause
  * re-replication during the grace — but are never a copy source or target, and over-replication
  * is judged on reachable (LIVE/STALE) replicas only, so nothing is trimmed because of them.
  * Invariants: a source never has more scheduled copies than its limit; a block is never
  * scheduled twice to the same target; nothing here does I/O or reads a clock.
- * Cost: the cluster view (candidates, their ranking, free space per node) is taken at most once
- * per tick, when a block first needs it, and shared by all blocks of the tick — nothing the
+ * Cost: the cluster view (candidates, their ranking, free space per node) is taken once per tick
+ * (the LIVE racks are read from it), ranked only when a block first needs it, and shared by all
+ * blocks of the tick — nothing the
  * candidates depend on (states, stats) changes during a tick — so a block costs O(its replicas
  * + the few ranked nodes its targets come from), not O(nodes).
  */
+import { Limits } from '@minidfs/common';
 import type { BlockMap } from './block-map';
 import type { NodeState } from './heartbeat-monitor';
-import { RankedCandidates, chooseReplicationTargetsRanked, type PlacementCandidate } from './placement';
+import { RankedCandidates, chooseReplicationTargetsRanked, rackSpreadSatisfied, type PlacementCandidate } from './placement';
 
 export interface ReplicationConfig {
   /** Copies one DataNode may be sourcing at once. Default 2 (HDFS maxReplicationStreams). */
@@ -103,7 +116,11 @@ interface Pending {
 export const PRIORITY_HIGHEST = 0;
 export const PRIORITY_VERY_UNDER = 1;
 export const PRIORITY_UNDER = 2;
-const SCHEDULABLE_PRIORITIES = [PRIORITY_HIGHEST, PRIORITY_VERY_UNDER, PRIORITY_UNDER];
+/** Enough replicas, all on one rack while another rack has LIVE DataNodes (HDFS QUEUE_REPLICAS_BADLY_DISTRIBUTED). */
+export const PRIORITY_MIS_REPLICATED = 3;
+const SCHEDULABLE_PRIORITIES = [PRIORITY_HIGHEST, PRIORITY_VERY_UNDER, PRIORITY_UNDER, PRIORITY_MIS_REPLICATED];
+
+type Invalidations = Map<string, { excess: number[]; corrupt: number[] }>;
 
 export class ReplicationMonitor {
   private readonly toCheck = new Set<number>();
@@ -116,6 +133,19 @@ export class ReplicationMonitor {
   private readonly bytesByTarget = new Map<string, number>();
   /** This tick's cluster view, taken on first use (see the header). */
   private view: { candidates: PlacementCandidate[]; ranked?: RankedCandidates; freeBytes?: Map<string, number> } | undefined;
+  /**
+   * Replicas ordered deleted (INVALIDATE) whose deletion the node has not reported yet: blockId ->
+   * nodeId -> deadline. Such a node is not a copy target for that block until it reports the
+   * deletion (replicaDeleted) or the deadline passes: a copy racing the delete would be refused
+   * (the replica is still there) or deleted with it.
+   */
+  private readonly deleting = new Map<number, Map<string, number>>();
+  /** The same entries in deadline order (deadlines only grow: insertion order), for expiry. */
+  private readonly deletingByDeadline = new Map<string, { blockId: number; nodeId: string; deadlineMs: number }>();
+  /** Racks with a LIVE DataNode as of the last tick (the rack rule's cluster side). */
+  private liveRacks = new Set<string>();
+  /** Blocks still to re-examine after a rack gained its first LIVE DataNode (see Limits.misReplicationScanBlocksPerTick). */
+  private rescan: Iterator<number> | undefined;
 
   constructor(private readonly config: ReplicationConfig, private readonly blocks: BlockMap, private readonly cluster: ClusterView) {
     if (config.topPriorityStreamsPerNode < config.replicationStreamsPerNode) {
@@ -152,7 +182,19 @@ export class ReplicationMonitor {
       this.finishPending(blockId, p);
       this.toCheck.add(blockId);
     }
+    for (const { blockId, nodeId: n } of [...this.deletingByDeadline.values()]) if (n === nodeId) this.deletionDone(blockId, n);
     return events;
+  }
+
+  /**
+   * The node reported the replica deleted (an incremental report). If its deletion was ordered
+   * here, the node may now be a copy target for the block again: the block is looked at again.
+   * Returns whether a deletion was awaited.
+   */
+  replicaDeleted(blockId: number, nodeId: string): boolean {
+    if (!this.deletionDone(blockId, nodeId)) return false;
+    this.toCheck.add(blockId);
+    return true;
   }
 
   /** The block's file was deleted. */
@@ -162,6 +204,7 @@ export class ReplicationMonitor {
     for (const q of this.queues.values()) q.delete(blockId);
     this.corruptOnly.delete(blockId);
     this.toCheck.delete(blockId);
+    for (const nodeId of [...(this.deleting.get(blockId)?.keys() ?? [])]) this.deletionDone(blockId, nodeId);
   }
 
   /** Copies each source is currently scheduled for (for tests and metrics). */
@@ -176,6 +219,11 @@ export class ReplicationMonitor {
 
   isPending(blockId: number): boolean {
     return this.pending.has(blockId);
+  }
+
+  /** Nodes ordered to delete their replica of the block that have not reported it deleted yet. */
+  awaitingDeletion(blockId: number): string[] {
+    return [...(this.deleting.get(blockId)?.keys() ?? [])];
   }
 
   pendingCount(): number {
@@ -205,9 +253,10 @@ export class ReplicationMonitor {
   }
 
   private plan(nowMs: number): TickResult {
-    const orders: TickResult['orders'] = [];
+    const replicates: ReplicateOrder[] = [];
     const events: ReplicationEvent[] = [];
-    // 1. Expire copies that were never confirmed.
+    const invalidations: Invalidations = new Map();
+    // 1. Expire copies that were never confirmed, and deletions that were never reported.
     for (const [blockId, p] of this.pending) {
       if (nowMs >= p.deadlineMs) {
         events.push({ type: 'timed-out', blockId, sourceId: p.sourceId, targetIds: [...p.targets] });
@@ -215,15 +264,25 @@ export class ReplicationMonitor {
         this.toCheck.add(blockId);
       }
     }
-    // 2. Classify what changed.
-    const invalidations = new Map<string, { excess: number[]; corrupt: number[] }>();
-    for (const blockId of this.toCheck) this.classify(blockId, events, invalidations);
-    this.toCheck.clear();
-    for (const [nodeId, inv] of invalidations) {
-      if (inv.excess.length) orders.push({ kind: 'invalidate', nodeId, blockIds: inv.excess, reason: 'excess' });
-      if (inv.corrupt.length) orders.push({ kind: 'invalidate', nodeId, blockIds: inv.corrupt, reason: 'corrupt' });
+    for (const d of this.deletingByDeadline.values()) {
+      if (nowMs < d.deadlineMs) break;
+      this.deletionDone(d.blockId, d.nodeId);
+      this.toCheck.add(d.blockId);
     }
-    // 3. Plan copies, highest priority first.
+    // 2. A rack that gained its first LIVE DataNode: every block may now break the rack rule (or
+    //    meet it by a copy there), so all are looked at again, a bounded slice per tick.
+    this.updateLiveRacks();
+    if (this.rescan) {
+      for (let n = 0; n < Limits.misReplicationScanBlocksPerTick; n++) {
+        const next = this.rescan.next();
+        if (next.done) { this.rescan = undefined; break; }
+        this.toCheck.add(next.value);
+      }
+    }
+    // 3. Classify what changed.
+    for (const blockId of this.toCheck) this.classify(blockId, nowMs, events, invalidations);
+    this.toCheck.clear();
+    // 4. Plan copies, highest priority first.
     let budget = this.config.maxScheduledPerTick;
     for (const priority of SCHEDULABLE_PRIORITIES) {
       const queue = this.queues.get(priority)!;
@@ -233,30 +292,55 @@ export class ReplicationMonitor {
         const record = this.blocks.get(blockId);
         if (!record) { queue.delete(blockId); continue; }
         const good = this.blocks.replicas(blockId).filter((n) => this.usable(n));
-        const missing = record.expectedReplication - good.length - this.unreachableCount(blockId);
-        if (missing <= 0) { queue.delete(blockId); continue; }
+        let missing = record.expectedReplication - good.length - this.unreachableCount(blockId);
+        const misReplicated = priority === PRIORITY_MIS_REPLICATED;
+        if (misReplicated) {
+          // Enough replicas: one more, on a rack holding none, if the rack rule still fails.
+          if (missing > 0) { queue.delete(blockId); this.toCheck.add(blockId); continue; }
+          if (!this.isMisReplicated(good, record.expectedReplication)) { queue.delete(blockId); continue; }
+          missing = 1;
+        } else if (missing <= 0) { queue.delete(blockId); continue; }
         const limit = priority === PRIORITY_HIGHEST ? this.config.topPriorityStreamsPerNode : this.config.replicationStreamsPerNode;
         const source = good
           .filter((n) => this.cluster.state(n) === 'LIVE' && (this.streamsBySource.get(n) ?? 0) < limit)
           .sort((a, b) => (this.streamsBySource.get(a) ?? 0) - (this.streamsBySource.get(b) ?? 0) || a.localeCompare(b))[0];
         if (!source) continue;
-        const holders = new Set([...this.blocks.replicas(blockId), ...this.blocks.corruptReplicas(blockId)]);
+        const corrupt = this.blocks.corruptReplicas(blockId);
+        const holders = new Set([...this.blocks.replicas(blockId), ...corrupt, ...this.awaitingDeletion(blockId)]);
         const holderRacks = new Set(good.map((n) => this.cluster.rack(n)).filter((r): r is string => r !== undefined));
         const roomNeeded = Math.max(record.blockSizeBytes ?? 0, record.lengthBytes);
-        const targets = chooseReplicationTargetsRanked(this.ranked(), missing, holders, roomNeeded, holderRacks, this.bytesByTarget);
+        let targets = chooseReplicationTargetsRanked(this.ranked(), missing, holders, roomNeeded, holderRacks, this.bytesByTarget);
+        if (misReplicated) targets = targets.filter((t) => !holderRacks.has(this.cluster.rack(t) ?? ''));
+        // Nodes already deleting their copy (LIVE ones) will be targets once they report it.
+        const freed = this.awaitingDeletion(blockId).filter((n) => this.cluster.state(n) === 'LIVE').length;
+        if (targets.length + freed < missing && corrupt.length > 0) {
+          // No other node can take the copy: a LIVE node with room holding a corrupt copy can, once
+          // that copy is deleted. Order the deletion now; the node is a target after it reports it.
+          const free = this.freeBytes();
+          const freeable = corrupt.filter((n) => this.cluster.state(n) === 'LIVE'
+            && (free.get(n) ?? 0) - (this.bytesByTarget.get(n) ?? 0) >= roomNeeded);
+          for (const nodeId of this.corruptDeletionOrder(freeable, good).slice(0, missing - targets.length - freed)) {
+            this.invalidate(blockId, nodeId, 'corrupt', nowMs, events, invalidations);
+          }
+        }
         if (targets.length === 0) continue;
         this.pending.set(blockId, { sourceId: source, targets: new Set(targets), deadlineMs: nowMs + this.config.pendingTimeoutMs, lengthBytes: record.lengthBytes });
         this.streamsBySource.set(source, (this.streamsBySource.get(source) ?? 0) + 1);
         for (const t of targets) this.addScheduledBytes(t, record.lengthBytes);
         queue.delete(blockId);
         budget -= 1;
-        orders.push({
+        replicates.push({
           kind: 'replicate', sourceId: source, blockId, generationStamp: record.generationStamp, lengthBytes: record.lengthBytes, targetIds: targets, priority,
         });
         events.push({ type: 'scheduled', blockId, sourceId: source, targetIds: targets, priority });
       }
     }
-    return { orders, events };
+    const orders: TickResult['orders'] = [];
+    for (const [nodeId, inv] of invalidations) {
+      if (inv.excess.length) orders.push({ kind: 'invalidate', nodeId, blockIds: inv.excess, reason: 'excess' });
+      if (inv.corrupt.length) orders.push({ kind: 'invalidate', nodeId, blockIds: inv.corrupt, reason: 'corrupt' });
+    }
+    return { orders: orders.concat(replicates), events };
   }
 
   private clusterView(): NonNullable<ReplicationMonitor['view']> {
@@ -285,7 +369,7 @@ export class ReplicationMonitor {
     return n;
   }
 
-  private classify(blockId: number, events: ReplicationEvent[], invalidations: Map<string, { excess: number[]; corrupt: number[] }>): void {
+  private classify(blockId: number, nowMs: number, events: ReplicationEvent[], invalidations: Invalidations): void {
     let wasQueued = false;
     for (const q of this.queues.values()) wasQueued = q.delete(blockId) || wasQueued;
     this.corruptOnly.delete(blockId);
@@ -295,33 +379,133 @@ export class ReplicationMonitor {
     const unreachable = this.unreachableCount(blockId);
     const corrupt = this.blocks.corruptReplicas(blockId);
     const expected = record.expectedReplication;
-    const invalidate = (nodeId: string, kind: 'excess' | 'corrupt') => {
-      const inv = invalidations.get(nodeId) ?? { excess: [], corrupt: [] };
-      inv[kind].push(blockId);
-      invalidations.set(nodeId, inv);
-      this.blocks.blockDeleted(nodeId, blockId);
-      events.push({ type: 'invalidated', blockId, nodeId, reason: kind });
-    };
+    const pending = this.pending.has(blockId);
     if (good.length === 0) {
       if (corrupt.length > 0 && unreachable === 0) this.corruptOnly.add(blockId);
-      return; // missing (or only on UNREACHABLE nodes): nothing to copy from
+      return; // missing (or only on UNREACHABLE nodes): nothing to copy from, and corrupt copies are kept
     }
-    if (good.length >= expected && !this.pending.has(blockId)) {
-      for (const nodeId of corrupt) invalidate(nodeId, 'corrupt');
-      if (good.length > expected) {
-        const byFreeSpace = this.freeBytes();
-        const excess = [...good]
-          .sort((a, b) => (byFreeSpace.get(a) ?? 0) - (byFreeSpace.get(b) ?? 0) || b.localeCompare(a))
-          .slice(0, good.length - expected);
-        for (const nodeId of excess) invalidate(nodeId, 'excess');
+    // Corrupt replicas (a good one exists): all go once enough good ones exist; before that, as
+    // many as make live + corrupt exceed the replication factor (they hold nodes a good copy needs).
+    if (corrupt.length > 0) {
+      const extra = good.length >= expected && !pending ? corrupt.length : good.length + unreachable + corrupt.length - expected;
+      for (const nodeId of this.corruptDeletionOrder(corrupt, good).slice(0, Math.max(0, extra))) {
+        this.invalidate(blockId, nodeId, 'corrupt', nowMs, events, invalidations);
+      }
+    }
+    if (good.length >= expected && !pending) {
+      const excess = good.length > expected ? this.chooseExcess(good, good.length - expected) : [];
+      for (const nodeId of excess) this.invalidate(blockId, nodeId, 'excess', nowMs, events, invalidations);
+      const kept = good.filter((n) => !excess.includes(n));
+      if (this.isMisReplicated(kept, expected)) {
+        if (!wasQueued) {
+          events.push({ type: 'queued', blockId, priority: PRIORITY_MIS_REPLICATED, live: kept.length, expected, reason: 'mis-replicated' });
+        }
+        this.queues.get(PRIORITY_MIS_REPLICATED)!.add(blockId);
       }
       return;
     }
     if (good.length >= expected) return; // a copy is still pending; look again when it lands
     if (good.length + unreachable >= expected) return; // the UNREACHABLE node's replicas cover it during the grace
     const priority = good.length === 1 && expected > 1 ? PRIORITY_HIGHEST : good.length * 3 < expected ? PRIORITY_VERY_UNDER : PRIORITY_UNDER;
-    if (!wasQueued && !this.pending.has(blockId)) events.push({ type: 'queued', blockId, priority, live: good.length, expected });
+    if (!wasQueued && !pending) events.push({ type: 'queued', blockId, priority, live: good.length, expected });
     this.queues.get(priority)!.add(blockId);
+  }
+
+  /**
+   * Orders the replica deleted: the map forgets it now, the node is told by INVALIDATE, and until
+   * the node reports the deletion it is not a copy target for the block (`deleting`).
+   */
+  private invalidate(
+    blockId: number, nodeId: string, kind: 'excess' | 'corrupt', nowMs: number, events: ReplicationEvent[], invalidations: Invalidations,
+  ): void {
+    const inv = invalidations.get(nodeId) ?? { excess: [], corrupt: [] };
+    inv[kind].push(blockId);
+    invalidations.set(nodeId, inv);
+    this.blocks.blockDeleted(nodeId, blockId);
+    this.deletionDone(blockId, nodeId); // re-ordered: a new deadline, at the end of the order
+    let nodes = this.deleting.get(blockId);
+    if (!nodes) this.deleting.set(blockId, (nodes = new Map()));
+    const deadlineMs = nowMs + this.config.pendingTimeoutMs;
+    nodes.set(nodeId, deadlineMs);
+    this.deletingByDeadline.set(`${blockId}@${nodeId}`, { blockId, nodeId, deadlineMs });
+    events.push({ type: 'invalidated', blockId, nodeId, reason: kind });
+  }
+
+  /** Forgets an awaited deletion; returns whether one was awaited. */
+  private deletionDone(blockId: number, nodeId: string): boolean {
+    const nodes = this.deleting.get(blockId);
+    if (!nodes?.delete(nodeId)) return false;
+    if (nodes.size === 0) this.deleting.delete(blockId);
+    this.deletingByDeadline.delete(`${blockId}@${nodeId}`);
+    return true;
+  }
+
+  /**
+   * Which corrupt replica goes first: the one whose node is the best place for the good copy that
+   * replaces it — on a LIVE node (then STALE, then any other), on a rack holding no good replica,
+   * with the most free space, then by node id.
+   */
+  private corruptDeletionOrder(corrupt: readonly string[], good: readonly string[]): string[] {
+    if (corrupt.length < 2) return [...corrupt];
+    const goodRacks = new Set(good.map((n) => this.cluster.rack(n)));
+    const free = this.freeBytes();
+    const stateRank = (n: string) => { const s = this.cluster.state(n); return s === 'LIVE' ? 0 : s === 'STALE' ? 1 : 2; };
+    const offRack = (n: string) => (goodRacks.has(this.cluster.rack(n)) ? 0 : 1);
+    return [...corrupt].sort((a, b) => stateRank(a) - stateRank(b) || offRack(b) - offRack(a)
+      || (free.get(b) ?? 0) - (free.get(a) ?? 0) || a.localeCompare(b));
+  }
+
+  /**
+   * Excess replicas to delete, one at a time (HDFS chooseReplicaToDelete): from the rack holding the
+   * most replicas, the node with the least free space (then the highest id). A rack's only replica
+   * goes only when every rack holds one, so trimming never undoes the rack spread.
+   */
+  private chooseExcess(good: readonly string[], count: number): string[] {
+    const free = this.freeBytes();
+    const byRack = new Map<string, string[]>();
+    for (const n of good) {
+      const r = this.cluster.rack(n) ?? '';
+      byRack.set(r, [...(byRack.get(r) ?? []), n]);
+    }
+    const out: string[] = [];
+    for (let i = 0; i < count; i++) {
+      let most = 0;
+      for (const nodes of byRack.values()) most = Math.max(most, nodes.length);
+      let victim: string | undefined;
+      let victimRack = '';
+      for (const [r, nodes] of byRack) {
+        if (nodes.length !== most) continue;
+        for (const n of nodes) {
+          if (victim === undefined || (free.get(n) ?? 0) - (free.get(victim) ?? 0) < 0
+            || ((free.get(n) ?? 0) === (free.get(victim) ?? 0) && n.localeCompare(victim) > 0)) {
+            victim = n;
+            victimRack = r;
+          }
+        }
+      }
+      if (victim === undefined) break;
+      byRack.set(victimRack, byRack.get(victimRack)!.filter((n) => n !== victim));
+      out.push(victim);
+    }
+    return out;
+  }
+
+  /** The rack rule fails for these live replicas (placement.ts rackSpreadSatisfied). */
+  private isMisReplicated(replicas: readonly string[], expected: number): boolean {
+    if (replicas.length === 0 || expected < 2 || this.liveRacks.size < 2) return false;
+    const racks = new Set<string>();
+    for (const n of replicas) racks.add(this.cluster.rack(n) ?? '');
+    return !rackSpreadSatisfied(racks, expected, this.liveRacks.size);
+  }
+
+  /** Racks with a LIVE DataNode now; one that had none before starts a rescan of every block (see plan). */
+  private updateLiveRacks(): void {
+    const now = new Set<string>();
+    for (const c of this.clusterView().candidates) if (c.state === 'LIVE') now.add(c.rack);
+    let gained = false;
+    for (const r of now) if (!this.liveRacks.has(r)) gained = true;
+    this.liveRacks = now;
+    if (gained && now.size >= 2) this.rescan = this.blocks.blockIds();
   }
 
   private finishPending(blockId: number, p: Pending): void {
