@@ -44,6 +44,12 @@ export interface BlockStoreOptions {
    */
   bytesPerChecksum?: number;
   logger?: Logger;
+  /**
+   * A finalized replica's files were found gone (a read or copy could not open them, or scan()):
+   * the store has already forgotten it; the DataNode reports it deleted so the NameNode stops
+   * counting it and copies the block from a replica that exists (HDFS DirectoryScanner).
+   */
+  onReplicaMissing?: (blockId: number) => void;
 }
 
 /** An in-progress block in `tmp/`. Calls are serialized internally, in call order. */
@@ -206,6 +212,16 @@ async function fsyncDirectory(dir: string): Promise<void> {
 
 async function unlinkIfPresent(file: string): Promise<void> {
   try {
+async function fileExists(file: string): Promise<boolean> {
+  try {
+    await fsp.stat(file);
+    return true;
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
+}
+
     await fsp.unlink(file);
   } catch (err) {
     if (!isNotFound(err)) throw err;
@@ -228,6 +244,7 @@ export class BlockStore {
   private readonly logger: Logger;
   private readonly blocks = new Map<number, BlockRecord>();
   /** Ids with an open writer or a delete in progress: createWriter refuses them. */
+  private readonly onReplicaMissing: ((blockId: number) => void) | undefined;
   private readonly busyIds = new Set<number>();
   private usedBytesTotal = 0;
   private initialized = false;
@@ -241,6 +258,7 @@ export class BlockStore {
     this.logger = options.logger ?? silentLogger();
     this.currentDir = path.join(dir, 'current');
     this.tmpDir = path.join(dir, 'tmp');
+    this.onReplicaMissing = options.onReplicaMissing;
     this.quarantineDir = path.join(dir, 'quarantine');
   }
 
@@ -446,6 +464,61 @@ export class BlockStore {
 
   /** Removes a finalized block's data and meta files. False if the block is not finalized here. */
   async delete(blockId: number | string): Promise<boolean> {
+  /**
+   * Directory scan (the cheap half of HDFS's DirectoryScanner): one listing of current/ compared
+   * with the index; every replica whose data or meta file is gone is dropped (dropMissing: forgotten,
+   * its leftover file quarantined, onReplicaMissing told). Only replicas indexed before the listing
+   * started are judged (a block finalized meanwhile has its files, it just is not listed yet), and
+   * each candidate is checked again with stat before it is dropped. Files the index does not know
+   * are left for init() at the next start; contents are not read (that is verify()'s job).
+   * Returns the ids dropped.
+   */
+  async scan(): Promise<number[]> {
+    this.assertInitialized();
+    const indexed = [...this.blocks.values()];
+    const names = new Set(await fsp.readdir(this.currentDir));
+    const dropped: number[] = [];
+    for (const record of indexed) {
+      const dataName = `blk_${record.blockId}`;
+      const metaName = metaFileName(record.blockId, record.generationStamp);
+      if (names.has(dataName) && names.has(metaName)) continue;
+      if (this.blocks.get(record.blockId) !== record) continue; // deleted or replaced meanwhile
+      const [data, meta] = await Promise.all([dataName, metaName].map((n) => fileExists(path.join(this.currentDir, n))));
+      if (data && meta) continue;
+      if (await this.dropMissing(record, `directory scan: ${data ? 'meta' : meta ? 'data' : 'data and meta'} file missing`)) dropped.push(record.blockId);
+    }
+    return dropped;
+  }
+
+  /**
+   * Forgets a finalized replica whose files are gone (so it is no longer listed, read or copied,
+   * and a new copy may be written), quarantines whichever of its two files is left, logs
+   * `replica-missing` and calls onReplicaMissing. False (nothing done) if `record` is no longer the
+   * one indexed.
+   */
+  private async dropMissing(record: BlockRecord, reason: string): Promise<boolean> {
+    const id = record.blockId;
+    if (this.blocks.get(id) !== record || this.busyIds.has(id)) return false;
+    this.blocks.delete(id);
+    this.usedBytesTotal -= record.lengthBytes;
+    this.busyIds.add(id); // no writer recreates it while the leftover is moved away
+    try {
+      for (const name of [`blk_${id}`, metaFileName(id, record.generationStamp)]) {
+        if (!(await fileExists(path.join(this.currentDir, name)))) continue;
+        await this.quarantine(name, 'the other file of its replica is missing').catch((err: unknown) => {
+          this.logger.warn('could not quarantine a leftover block file', { file: name, error: (err as Error).message });
+        });
+      }
+    } finally {
+      this.busyIds.delete(id);
+    }
+    this.logger.error('replica files missing: replica dropped and reported deleted', {
+      event: 'replica-missing', blockId: id, generationStamp: record.generationStamp, lengthBytes: record.lengthBytes, reason,
+    });
+    this.onReplicaMissing?.(id);
+    return true;
+  }
+
     this.assertInitialized();
     const id = validateBlockId(blockId);
     const record = this.blocks.get(id);
@@ -489,18 +562,22 @@ export class BlockStore {
   }
 
   private async openForRead(record: BlockRecord): Promise<{ data: fsp.FileHandle; meta: fsp.FileHandle }> {
-    const missing = (): DfsError => new DfsError('BLOCK_NOT_FOUND', `block ${record.blockId} files are missing on this datanode`);
+    const missing = async (which: string): Promise<DfsError> => {
+      await this.dropMissing(record, `${which} file missing on open`);
+      return new DfsError('BLOCK_NOT_FOUND', `block ${record.blockId} files are missing on this datanode`);
+    };
+  /** Opens a replica's two files; if one is gone, the replica is dropped (dropMissing) and BLOCK_NOT_FOUND thrown. */
     let data: fsp.FileHandle;
     try {
       data = await fsp.open(this.blockFilePath(record.blockId), 'r');
     } catch (err) {
-      throw isNotFound(err) ? missing() : err;
+      throw isNotFound(err) ? await missing('data') : err;
     }
     try {
       return { data, meta: await fsp.open(path.join(this.currentDir, metaFileName(record.blockId, record.generationStamp)), 'r') };
     } catch (err) {
       await data.close();
-      throw isNotFound(err) ? missing() : err;
+      throw isNotFound(err) ? await missing('meta') : err;
     }
   }
 

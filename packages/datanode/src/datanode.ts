@@ -47,6 +47,12 @@ import { Replicator } from './replicator';
 export const BLOCKS_SUBDIR = 'blocks';
 /** How long stop() lets open transfers finish before closing them hard. */
 export const STOP_GRACE_MS = 2_000;
+/**
+ * Default period of the directory scan (DataNodeOptions.directoryScanIntervalMs; HDFS
+ * dfs.datanode.directoryscan.interval is 6 h, too slow to matter when reads and copies already
+ * notice a lost replica at once, and the scan is one directory listing).
+ */
+export const DEFAULT_DIRECTORY_SCAN_INTERVAL_MS = 10 * 60_000;
 
 export interface DataNodeOptions {
   /** NameNode RPC address, HOST:PORT. */
@@ -82,6 +88,12 @@ export interface DataNodeOptions {
   tls?: TlsMaterial;
   /** SWIM gossip with the other DataNodes (docs/GOSSIP.md); undefined = off. */
   membership?: MembershipOptions;
+  /**
+   * Period of the directory scan, ms (BlockStore.scan: replicas whose files vanished from disk are
+   * dropped and reported deleted). Default DEFAULT_DIRECTORY_SCAN_INTERVAL_MS; 0 = no periodic
+   * scan (a failed read or copy of such a replica still drops and reports it).
+   */
+  directoryScanIntervalMs?: number;
 }
 
 export interface MembershipOptions {
@@ -119,6 +131,7 @@ export class DataNode {
   membership: MembershipAgent | undefined;
   metricsPort = 0;
   private onFatal: ((err: Error) => void) | undefined;
+  private scanTimer: NodeJS.Timeout | undefined;
   port = 0;
 
   constructor(private readonly options: DataNodeOptions, logger?: Logger) {
@@ -133,7 +146,10 @@ export class DataNode {
     this.blockTokenKey = keys?.blockToken;
     this.membershipKey = keys?.membership;
     const nodeId = () => this.nodeId;
-    this.store = new BlockStore(path.join(options.dataDir, BLOCKS_SUBDIR), { logger: this.logger });
+    // A replica whose files vanished is reported deleted at once: the NameNode copies it from one that exists.
+    this.store = new BlockStore(path.join(options.dataDir, BLOCKS_SUBDIR), {
+      logger: this.logger, onReplicaMissing: (blockId) => this.reporter.blockDeleted(blockId),
+    });
     this.reporter = new BlockReporter({
       client: () => this.namenode.get(), store: this.store, logger: this.logger, metadata: this.credentials && (() => this.credentials!.sessionMetadata()),
       onCommands: (commands) => { for (const command of commands) this.executor.execute(command, 'block-report'); },
@@ -141,6 +157,7 @@ export class DataNode {
     this.replicator = new Replicator({
       nodeId, store: this.store, peers: this.peers, logger: this.logger, counters: this.transferCounters,
       onCorruptBlock: (blockId) => this.reporter.reportBadBlock(blockId),
+      onBlockNotHere: (blockId) => this.reporter.blockDeleted(blockId),
     });
     this.executor = new CommandExecutor({
       store: this.store, replicator: this.replicator, logger: this.logger,
@@ -222,6 +239,7 @@ export class DataNode {
       peerProbesPending: () => this.membership?.pendingProbeResults ?? 0,
     });
     this.link.start();
+    this.startDirectoryScans();
     if (this.options.metricsPort !== undefined) {
       this.metricsServer = await startDataNodeMetricsServer({
         port: this.options.metricsPort, host: this.options.bindHost,
@@ -243,8 +261,30 @@ export class DataNode {
     });
   }
 
+  /** Runs BlockStore.scan every directoryScanIntervalMs (one at a time; a failure is logged and the next scan runs). */
+  private startDirectoryScans(): void {
+    const intervalMs = this.options.directoryScanIntervalMs ?? DEFAULT_DIRECTORY_SCAN_INTERVAL_MS;
+    if (!(intervalMs > 0)) return;
+    let running = false;
+    this.scanTimer = setInterval(() => {
+      if (running) return;
+      running = true;
+      const startedMs = Date.now();
+      this.store.scan().then(
+        (dropped) => {
+          const fields = { event: 'directory-scan', replicas: this.store.blockCount(), missing: dropped, ms: Date.now() - startedMs };
+          if (dropped.length > 0) this.logger.warn('directory scan found replicas whose files are gone', fields);
+          else this.logger.debug('directory scan', fields);
+        },
+        (err: unknown) => this.logger.error('directory scan failed', { event: 'directory-scan-failed', error: (err as Error).message }),
+      ).finally(() => { running = false; });
+    }, intervalMs);
+    this.scanTimer.unref();
+  }
+
   /** Graceful stop: goodbye to the NameNode and leave the gossip membership, then close servers. */
   async stop(goodbye = true): Promise<void> {
+    clearInterval(this.scanTimer);
     await Promise.all([this.link?.stop(goodbye), this.membership?.stop(goodbye)]);
     await this.metricsServer?.close();
     this.reporter.stop();

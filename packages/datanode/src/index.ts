@@ -1,5 +1,5 @@
 /** @minidfs/datanode: the DataNode process, its heartbeat link, block store, data transfer and reports. */
-export { DataNode, type DataNodeOptions, type MembershipOptions, BLOCKS_SUBDIR, STOP_GRACE_MS } from './datanode';
+export { DataNode, type DataNodeOptions, type MembershipOptions, BLOCKS_SUBDIR, DEFAULT_DIRECTORY_SCAN_INTERVAL_MS, STOP_GRACE_MS } from './datanode';
 export { NodeCredentials } from './node-credentials';
 export { HeartbeatLink, type HeartbeatLinkOptions, type LinkStats, MIN_EARLY_BEAT_GAP_MS } from './heartbeat-link';
 export { Backoff, type BackoffConfig } from './backoff';

@@ -8,7 +8,8 @@
  * twice at once; (3) a corrupt local replica is reported (ReportBadBlocks) and the push is
  * cancelled, so the targets abort their partial copy; (4) at most maxPacketsInFlight packets are
  * unacknowledged, and a push that makes no progress for TRANSFER_IDLE_TIMEOUT_MS is cancelled;
- * (5) logs pair up: every `replicate-start` is followed by exactly one `replicate-done` or
+ * (5) a source without the block (BLOCK_NOT_FOUND and not in the store) reports it deleted
+ * (onBlockNotHere), so the NameNode picks another source at once; (6) logs pair up: every `replicate-start` is followed by exactly one `replicate-done` or
  * `replicate-failed`; a command refused before starting logs `replicate-rejected` only.
  */
 import type * as grpc from '@grpc/grpc-js';
@@ -35,6 +36,11 @@ export interface ReplicatorOptions {
   counters: TransferCounters;
   /** The local replica failed its checksum while being read. */
   onCorruptBlock: (blockId: number) => void;
+  /**
+   * The NameNode asked for a copy of a block this node does not hold (never had it, or its files
+   * vanished: the store dropped it): report it deleted so the NameNode stops using this node as a source.
+   */
+  onBlockNotHere?: (blockId: number) => void;
   maxConcurrent?: number;
   maxQueued?: number;
   maxPacketsInFlight?: number;
@@ -132,8 +138,10 @@ export class Replicator {
       const error = fromGrpcError(err);
       const corrupt = err instanceof ChecksumMismatchError;
       if (corrupt) this.options.onCorruptBlock(blockId);
+      const notHere = error.code === 'BLOCK_NOT_FOUND' && !this.options.store.has(blockId);
+      if (notHere) this.options.onBlockNotHere?.(blockId);
       logger.warn('replication failed', {
-        event: 'replicate-failed', blockId, targets, reason: corrupt ? 'corrupt-local-replica' : 'transfer-failed', code: error.code,
+        event: 'replicate-failed', blockId, targets, reason: corrupt ? 'corrupt-local-replica' : notHere ? 'no-local-replica' : 'transfer-failed', code: error.code,
         badNode: badNodeOf(err), error: error.message, ms: Date.now() - startedMs,
       });
     }
