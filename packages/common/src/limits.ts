@@ -148,4 +148,6 @@ export const Limits = {
   pipelineAckTimeoutMinMs: 3_000,
   pipelineAckTimeoutMaxMs: 30_000,
   pipelineAckExtensionPerNodeMs: 1_000,
+  /** Open-for-write paths one fsck answer lists (all are counted in openForWrite). */
+  maxFsckOpenFilesListed: 1000,
 } as const;

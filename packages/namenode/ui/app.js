@@ -122,6 +122,7 @@
     setSummary('missing', ok ? f.missing : '–', ok && f.missing > 0 ? 'bad' : '');
     setSummary('corrupt', ok ? f.corrupt : '–', ok && f.corrupt > 0 ? 'bad' : '');
     setSummary('pendingReplications', ok ? f.pendingReplications : '–', ok && f.pendingReplications > 0 ? 'warn' : '');
+    setSummary('openForWrite', ok ? (f.openForWrite || 0) : '–');
     setSummary('safeMode', d.safeMode ? 'ON' : 'off', d.safeMode ? 'warn' : '');
     $('#safe-mode').hidden = !d.safeMode;
     var l = s.liveness;
@@ -475,7 +476,7 @@
         tr.appendChild(el('td', 'num', f.isDirectory ? '' : fmtBytes(f.blockSizeBytes)));
         tr.appendChild(el('td', 'num', f.isDirectory ? '' : f.blockCount));
         tr.appendChild(el('td', 'muted', f.modificationTimeMs ? fmtDate(f.modificationTimeMs) : ''));
-        tr.appendChild(el('td', 'muted', f.isDirectory ? '' : f.complete ? '' : 'being written'));
+        tr.appendChild(el('td', 'muted', f.isDirectory ? '' : f.complete ? '' : 'OPENFORWRITE'));
         tbody.appendChild(tr);
       });
     }).catch(function (err) {
@@ -491,7 +492,7 @@
     dl.textContent = '';
     var rows = [
       ['Size', fmtBytes(f.lengthBytes) + ' (' + f.lengthBytes + ' bytes)'], ['Replication', f.replication],
-      ['Block size', fmtBytes(f.blockSizeBytes)], ['Blocks', f.blockCount], ['Complete', f.complete ? 'yes' : 'no (being written)'],
+      ['Block size', fmtBytes(f.blockSizeBytes)], ['Blocks', f.blockCount], ['Complete', f.complete ? 'yes' : 'no: open for write (a writer is running, or died before completing it)'],
       ['Modified', f.modificationTimeMs ? fmtDate(f.modificationTimeMs) : '–'],
     ];
     rows.forEach(function (r) { dl.appendChild(el('dt', '', r[0])); dl.appendChild(el('dd', '', r[1])); });

@@ -77,13 +77,17 @@ function formatTime(ms: number): string {
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
 }
 
-/** `ls` lines: type, replication ('-' for directories), size, mtime, path. */
 /** Entries `ls` formats and prints at once (columns are aligned within one batch). */
 const LS_BATCH_ENTRIES = 1000;
 
+/** Marks a file in `ls` that is still open for write (created, not completed), as HDFS fsck -openforwrite names it. */
+export const OPEN_FOR_WRITE_MARKER = '[OPENFORWRITE]';
+
+/** `ls` lines: type, replication ('-' for directories), size, mtime, path, and OPEN_FOR_WRITE_MARKER after an open file's path. */
 export function formatListing(entries: readonly FileStatus[]): string[] {
   return pad(entries.map((e) => [
-    e.isDirectory ? 'd' : '-', e.isDirectory ? '-' : String(e.replication), String(e.lengthBytes), formatTime(e.modificationTimeMs), e.path,
+    e.isDirectory ? 'd' : '-', e.isDirectory ? '-' : String(e.replication), String(e.lengthBytes), formatTime(e.modificationTimeMs),
+    !e.isDirectory && !e.complete ? `${e.path} ${OPEN_FOR_WRITE_MARKER}` : e.path,
   ]), new Set([1, 2]));
 }
 
@@ -160,7 +164,7 @@ function catCommand(): Command {
 
 function lsCommand(): Command {
   return new Command('ls')
-    .description('list a directory (or a file): type, replication, size, modification time, path')
+    .description('list a directory (or a file): type, replication, size, modification time, path; a file still open for write ends with [OPENFORWRITE]')
     .argument('[PATH]', 'absolute minidfs path', '/')
     .option('-R, --recursive', 'list subdirectories recursively')
     .addOption(namenodeOption())

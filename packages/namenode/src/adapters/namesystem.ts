@@ -66,6 +66,14 @@ export interface FsckReport {
    * under-replicated, not missing.
    */
   waitingOnUnreachable: number;
+  /**
+   * Files under the path still open for write (created, not completed: a writer is running, or
+   * died without completing; HDFS fsck -openforwrite). Counted and listed, their blocks not counted,
+   * and they do not make the result unhealthy (as HDFS, which still says HEALTHY).
+   */
+  openForWrite: number;
+  /** Their paths, sorted, at most Limits.maxFsckOpenFilesListed. */
+  openFiles: string[];
   healthy: boolean;
 }
 
@@ -441,10 +449,14 @@ export class Namesystem {
     const prefix = root === '/' ? '/' : `${root}/`;
     let files = 0, blocks = 0, underReplicated = 0, overReplicated = 0, missing = 0, corrupt = 0, pendingReplications = 0, waitingOnUnreachable = 0, noTarget = 0;
     const liveNodes = this.manager.all().filter((n) => this.manager.state(n.id) === 'LIVE').map((n) => n.id);
+    const openFiles: string[] = [];
     for (const { path: p, file } of this.namespace.allFiles()) {
       if (p !== root && !p.startsWith(prefix)) continue;
       files += 1;
-      if (!file.complete) continue;
+      if (!file.complete) {
+        openFiles.push(p);
+        continue;
+      }
       for (const b of file.blocks) {
         blocks += 1;
         const live = this.blockMap.liveReplicaCount(b.blockId, this.usable);
@@ -464,7 +476,9 @@ export class Namesystem {
       }
     }
     const healthy = underReplicated + overReplicated + missing + corrupt + pendingReplications === 0;
-    return { path: root, files, blocks, underReplicated, overReplicated, missing, corrupt, pendingReplications, waitingOnUnreachable, noTarget, healthy };
+    return { path: root, files, blocks, underReplicated, overReplicated, missing, corrupt, pendingReplications, waitingOnUnreachable, noTarget, healthy,
+      openForWrite: openFiles.length, openFiles: openFiles.sort().slice(0, Limits.maxFsckOpenFilesListed),
+    };
   }
 
   counts() {
