@@ -20,6 +20,18 @@ export function summarize(samples: readonly number[]): Summary {
   };
 }
 
+/** A throughput figure as reported: median of the runs, with min and max (NaN when there are none). */
+export interface Figure { median: number; min: number; max: number; runs: number }
+
+export function figure(samples: readonly number[]): Figure {
+  return { median: round(median(samples)), min: round(Math.min(...samples)), max: round(Math.max(...samples)), runs: samples.length };
+}
+
+/** "52.1 (43.0-67.2, 3 runs)" for tables. */
+export function describeFigure(f: Figure): string {
+  return f.runs === 0 ? 'not measured' : f.runs === 1 ? `${f.median} (1 run)` : `${f.median} (${f.min}-${f.max}, ${f.runs} runs)`;
+}
+
 /** MB/s in decimal megabytes (10^6), the unit MooseFS, dd and fio print. */
 export const mbPerSec = (bytes: number, ms: number): number => (bytes / 1e6) / (ms / 1000);
 

@@ -8,7 +8,7 @@ import { DfsClient } from '@minidfs/client';
 import {
   GiB, MiB, PatternData, PRODUCTION, describeLiveness, dropPageCache, readAndVerify, withCluster, writePattern,
 } from '../lib/cluster';
-import { mbPerSec, median, round } from '../lib/stats';
+import { describeFigure, figure, mbPerSec, median, round } from '../lib/stats';
 import type { BenchContext, Suite, SuiteResult, Table } from '../lib/suite';
 
 const DATANODES = 4;
@@ -17,8 +17,15 @@ const CONCURRENCY = 16;
 
 interface RepFigures { rep: number; write: number[]; readCold: number[]; readWarm: number[]; abandoned: number }
 
+/** Measured runs per figure (each after one discarded warm-up run): the median of these is reported, with min and max. */
+const RUNS = 3;
+
 async function bigFiles(client: DfsClient, ctx: BenchContext, data: PatternData, rep: number, size: number, runs: number, dropped: boolean[]): Promise<RepFigures> {
   const f: RepFigures = { rep, write: [], readCold: [], readWarm: [], abandoned: 0 };
+  // Warm-up, discarded: the first write of a session is always slow (JIT, page cache, disk).
+  await writePattern(client, `/bench/warmup-rep${rep}`, data, size, { replication: rep });
+  await readAndVerify(client, `/bench/warmup-rep${rep}`, data, size);
+  await client.delete(`/bench/warmup-rep${rep}`);
   for (let r = 0; r < runs; r++) {
     const path = `/bench/big-rep${rep}-${r}`;
     let t0 = performance.now();
@@ -64,7 +71,7 @@ export const client: Suite = {
   title: 'Client: big-file write/read and small-file creates through DfsClient',
   async run(ctx: BenchContext): Promise<SuiteResult> {
     const size = ctx.quick ? 64 * MiB : GiB;
-    const runs = ctx.quick ? 1 : 3;
+    const runs = RUNS;
     const smallSeq = ctx.quick ? 50 : 500;
     const smallConc = ctx.quick ? 100 : 2000;
     const data = new PatternData(ctx.seed);
@@ -87,9 +94,10 @@ export const client: Suite = {
           : 'WARNING: dropping the page cache failed (not root?), so "cold" reads may have been served from memory';
         const table: Table = {
           title: `Big files (${size / MiB} MiB), MB/s per run`,
-          columns: ['replication', 'write', 'read, cache dropped', 'read, warm', 'write median', 'cold read median', 'warm read median', 'pipelines abandoned'],
+          columns: ['replication', 'write', 'read, cache dropped', 'read, warm', 'write median (min-max)', 'cold read median (min-max)', 'warm read median (min-max)', 'pipelines abandoned'],
           rows: reps.map((f) => [
-            f.rep, f.write.join(' / '), f.readCold.join(' / '), f.readWarm.join(' / '), median(f.write), median(f.readCold), median(f.readWarm), f.abandoned,
+            f.rep, f.write.join(' / '), f.readCold.join(' / '), f.readWarm.join(' / '),
+            describeFigure(figure(f.write)), describeFigure(figure(f.readCold)), describeFigure(figure(f.readWarm)), f.abandoned,
           ]),
         };
         return {
@@ -101,7 +109,7 @@ export const client: Suite = {
             'All I/O goes through the @minidfs/client DfsClient library in the bench process (one client, no process start in the timings). ' +
             `Big files: ${size / MiB} MiB written with createWriteStream in 1 MiB writes (timed until the stream's finish, i.e. the NameNode completed the file), ` +
             `then read with createReadStream after dropping the page cache ("cold") and again at once ("warm"); every byte read is compared with what was written. ` +
-            `Replication 3, then 2; ${runs} run(s) each, median reported; MB/s = 10^6 bytes/s. ` +
+            `Replication 3, then 2; one discarded warm-up run, then ${runs} runs each; the median is reported with min and max; MB/s = 10^6 bytes/s. ` +
             `Small files: 4 KiB each, create + write + close (createWriteStream, end, finish = NameNode completed the file; replication 3): ` +
             `${smallSeq} files one at a time, then ${smallConc} files with ${CONCURRENCY} concurrent writers; files/s. ` +
             `${cacheNote}.`,
@@ -112,6 +120,10 @@ export const client: Suite = {
             read_rep2_MBps: median(r2.readCold),
             read_rep3_warm_MBps: median(r3.readWarm),
             read_rep2_warm_MBps: median(r2.readWarm),
+            // Spread of the runs behind each median (min, max).
+            write_rep3_MBps_min: Math.min(...r3.write), write_rep3_MBps_max: Math.max(...r3.write),
+            write_rep2_MBps_min: Math.min(...r2.write), write_rep2_MBps_max: Math.max(...r2.write),
+            read_rep3_MBps_min: Math.min(...r3.readCold), read_rep3_MBps_max: Math.max(...r3.readCold),
             small_files_ops: seq.ops,
             small_files_ops_c16: c16.ops,
             big_file_MiB: size / MiB,

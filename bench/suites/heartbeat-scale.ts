@@ -134,9 +134,12 @@ async function measure(ctx: BenchContext, plan: Plan, datanodes: number, run: nu
     const ramp = load.start();
     ramp.catch(() => undefined);
     const rampMs = Math.ceil((datanodes / plan.startsPerSecond) * 1000);
+    // On a timeout the error says how far it got (waitFor reports the probe's last error).
     await waitFor(`${datanodes} simulated DataNodes LIVE`, async () => {
       const r = await c.report();
-      return r.live === datanodes ? r : undefined;
+      if (r.live === datanodes) return r;
+      throw new Error(`${r.live} LIVE, ${r.stale} STALE, ${r.dead} DEAD, ${r.datanodes.length} registered of ${datanodes}, ` +
+        `${((Date.now() - t0) / 1000).toFixed(0)} s after start (ramp planned ${(rampMs / 1000).toFixed(0)} s)`);
     }, rampMs + 120_000, 1000);
     await ramp;
     const settledFrom = c.nn.lines.length;

@@ -9,7 +9,7 @@
  * crash. Repair is timed by DATA on the surviving chunkservers' disks, not by the master's
  * "at goal" count (which MooseFS updates when it schedules a copy, before the data moves).
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -27,12 +27,26 @@ const SMALL_FILE_BYTES = 4 * 1024;
 const SMALL_FILE_WRITERS = 16;
 const IO_BYTES = MiB;
 const POLL_MS = 20;
+/** Longest wait for a restarted chunkserver's "register end" master log line. */
+const CS_REGISTER_TIMEOUT_MS = 150_000;
 /** The script's scratch dir: fixed, so the next run's `up` finds and clears leftovers of a crashed run. */
 const MFS_DIR = process.env.MFS_DIR ?? '/tmp/minidfs-moosefs';
 
+/**
+ * rounds >= 3: every throughput figure is a median of at least 3 runs, each on a fresh cluster,
+ * after one discarded warm-up write (the first write of a session is always slow). One write per
+ * round and no deletes before the repair: the repair is timed by chunk bytes on disk, and chunks
+ * of deleted files linger on the chunkservers until the master has them removed.
+ */
 interface Sizes { bigFileBytes: number; smallFiles: number; rounds: number; kills: number; stops: number }
-const QUICK: Sizes = { bigFileBytes: 128 * MiB, smallFiles: 200, rounds: 1, kills: 2, stops: 2 };
+const QUICK: Sizes = { bigFileBytes: 128 * MiB, smallFiles: 200, rounds: 3, kills: 2, stops: 2 };
 const FULL: Sizes = { bigFileBytes: 1 * GiB, smallFiles: 1000, rounds: 3, kills: 6, stops: 6 };
+/** The peer health check: a plain sequential write (goal 1, fsync at the end) of this many bytes into the mount. */
+const HEALTH_BYTES = 128 * MiB;
+/** Below this fraction of the peer's recorded norm (median of earlier runs' health figures) the peer is unhealthy: ratios are not comparable. */
+const PEER_HEALTH_MIN_FRACTION = 0.6;
+/** Every run appends its peer figures here; the norm is read from it. */
+const HISTORY_FILE = (): string => path.join(repoRoot(), 'bench/results/peer-history.jsonl');
 
 class MooseFsUnavailable extends Error {}
 
@@ -210,11 +224,10 @@ function mfscliUndergoal(env: MfsEnv): Promise<number | undefined> {
 }
 
 interface RoundFigures {
-  write3: number; write2: number; read: number; small: number; smallC16: number; repair: RepairFigures;
+  health: number[]; write3: number[]; write2: number[]; read: number[]; small: number[]; smallC16: number[]; repair: RepairFigures[];
   detection?: { kill: number[]; stop: number[] };
 }
 interface RepairFigures { victim: number; bytes: number; detectMs: number; dataMs: number; reportedAtGoalMs?: number; MBps: number }
-
 /**
  * Kills the chunkserver holding the most chunk bytes; repair is done when the surviving servers
  * hold (their bytes before + the victim's bytes): every chunk the victim held has one new full
@@ -267,41 +280,123 @@ async function repair(ctx: BenchContext, env: MfsEnv, timeoutMs: number): Promis
   };
 }
 
-async function oneRound(ctx: BenchContext, sizes: Sizes, r: number, data: Buffer, withDetection: boolean): Promise<RoundFigures> {
+/**
+ * Runs one phase; a failure is retried once after the cluster is restored (every chunkserver
+ * running and registered again). A phase that fails twice leaves its figures out and notes why;
+ * the other phases' figures are kept.
+ */
+async function phase(ctx: BenchContext, env: MfsEnv, name: string, notes: string[], fn: () => Promise<void>): Promise<boolean> {
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    try {
+      await fn();
+      return true;
+    } catch (err) {
+      const message = (err as Error).message;
+      ctx.log(`${name} failed (attempt ${attempt} of 2): ${message}`);
+      if (attempt === 2) {
+        notes.push(`${name} failed twice (${message}); its figures are left out, the other phases' are kept.`);
+        return false;
+      }
+      await restore(ctx, env).catch((e: unknown) => ctx.log(`restore failed: ${(e as Error).message}`));
+    }
+  }
+  return false;
+}
+
+/** Chunkserver number -> its process state letter (R, S, T = stopped, ...) or null when not running, from `moosefs.sh status`. */
+async function chunkserverStates(ctx: BenchContext): Promise<Map<number, string | null>> {
+  const states = new Map<number, string | null>();
+  for (const line of (await sh(ctx, ['status'])).split('\n')) {
+    const m = /^cs(\d+)\s+(?:pid \d+ (\S+)|not running)/.exec(line);
+    if (m) states.set(Number(m[1]), m[2] ?? null);
+  }
+  return states;
+}
+
+/**
+ * Starts chunkserver n and waits for the master's "register end" line for it (not only for the
+ * server to answer: a server killed before it finished registering is not noticed the same way).
+ */
+async function startAndRegister(ctx: BenchContext, env: MfsEnv, n: number): Promise<void> {
+  const from = Date.now();
+  await sh(ctx, ['start-cs', String(n)]);
+  // A server restarted within a second or two of its kill can take about a minute to register
+  // (seen here: 65 s), hence the long wait.
+  await waitMasterEvent(env, REGISTERED, env.csPortBase + n, from - 1000, CS_REGISTER_TIMEOUT_MS, `cs${n} registered after restart`);
+}
+
+/** Every chunkserver running (SIGCONT the stopped, restart the dead) and registered with the master. */
+async function restore(ctx: BenchContext, env: MfsEnv): Promise<void> {
+  for (const [n, state] of await chunkserverStates(ctx)) {
+    if (state === null) await startAndRegister(ctx, env, n);
+    else if (state === 'T') await signalCs(ctx, 'cont-cs', n);
+  }
+  await sh(ctx, ['wait-cs', String(CHUNKSERVERS), '30']);
+}
+
+async function oneRound(ctx: BenchContext, sizes: Sizes, r: number, data: Buffer, withDetection: boolean, notes: string[]): Promise<RoundFigures> {
   await sh(ctx, ['up', '--chunkservers', String(CHUNKSERVERS)], 90_000);
   const env = await mfsEnv(ctx);
   const g3 = path.join(env.mount, 'goal3');
   const g2 = path.join(env.mount, 'goal2');
-  fs.mkdirSync(g3);
-  fs.mkdirSync(g2);
-  for (const [dir, goal] of [[g3, 3], [g2, 2]] as const) {
+  const g1 = path.join(env.mount, 'goal1');
+  for (const [dir, goal] of [[g3, 3], [g2, 2], [g1, 1]] as const) {
+    fs.mkdirSync(dir);
     await execFileP('mfssetgoal', [String(goal), dir]);
     await execFileP('mfssettrashtime', ['0', dir]);
   }
-  const write3 = await writeBig(path.join(g3, 'big'), sizes.bigFileBytes, data);
-  const write2 = await writeBig(path.join(g2, 'big'), sizes.bigFileBytes, data);
-  if (!dropPageCache()) throw new Error('cannot write /proc/sys/vm/drop_caches');
-  const rd = await readBig(path.join(g3, 'big'));
-  if (rd.bytes !== sizes.bigFileBytes) throw new Error(`read ${rd.bytes} bytes of ${sizes.bigFileBytes}`);
-  ctx.log(`round ${r + 1}: write goal 3 ${round(write3)} MB/s, goal 2 ${round(write2)} MB/s, read (cache dropped) ${round(rd.MBps)} MB/s`);
-  const rep = await repair(ctx, env, Math.max(120_000, (sizes.bigFileBytes * 2 / (10 * 1e6)) * 1000));
-  ctx.log(`round ${r + 1}: repair cs${rep.victim} ${(rep.bytes / MiB).toFixed(0)} MiB: detected ${round(rep.detectMs)} ms, data copied ${round(rep.dataMs)} ms ` +
-    `(${round(rep.MBps)} MB/s), master showed no undergoal chunks at ${rep.reportedAtGoalMs === undefined ? '?' : round(rep.reportedAtGoalMs)} ms`);
+  const f: RoundFigures = { health: [], write3: [], write2: [], read: [], small: [], smallC16: [], repair: [] };
+  const label = `round ${r + 1}`;
+  let attempt = 0;
+  const wrote = await phase(ctx, env, `${label} writes and cold read`, notes, async () => {
+    // A retry writes new files (a failed attempt's chunks stay until the master removes them).
+    const name = `big-${attempt++}`;
+    const w3 = await writeBig(path.join(g3, name), sizes.bigFileBytes, data);
+    const w2 = await writeBig(path.join(g2, name), sizes.bigFileBytes, data);
+    if (!dropPageCache()) throw new Error('cannot write /proc/sys/vm/drop_caches');
+    const rd = await readBig(path.join(g3, name));
+    if (rd.bytes !== sizes.bigFileBytes) throw new Error(`read ${rd.bytes} bytes of ${sizes.bigFileBytes}`);
+    f.write3.push(w3);
+    f.write2.push(w2);
+    f.read.push(rd.MBps);
+    ctx.log(`${label}: write goal 3 ${round(w3)} MB/s, goal 2 ${round(w2)} MB/s, read (cache dropped) ${round(rd.MBps)} MB/s`);
+  });
+  if (wrote) {
+    await phase(ctx, env, `${label} repair`, notes, async () => {
+      const rep = await repair(ctx, env, Math.max(120_000, (sizes.bigFileBytes * 2 / (10 * 1e6)) * 1000));
+      f.repair.push(rep);
+      ctx.log(`${label}: repair cs${rep.victim} ${(rep.bytes / MiB).toFixed(0)} MiB: detected ${round(rep.detectMs)} ms, data copied ${round(rep.dataMs)} ms ` +
+        `(${round(rep.MBps)} MB/s), master showed no undergoal chunks at ${rep.reportedAtGoalMs === undefined ? '?' : round(rep.reportedAtGoalMs)} ms`);
+    });
+  } else {
+    notes.push(`${label}: no repair measured (the writes it copies failed).`);
+  }
+  // The repair victim returns (with its old chunks; the master trims the extra copies in the
+  // background) and registers before anything else is measured.
+  await phase(ctx, env, `${label} restart the repair victim`, notes, () => restore(ctx, env));
   // After the repair (small files would inflate the victim's chunk bytes): goal 3 on what is left.
-  const payload = Buffer.alloc(SMALL_FILE_BYTES, 7);
-  const small = smallFilesSequential(path.join(g3, 'small-seq'), sizes.smallFiles, payload);
-  const smallC16 = await smallFilesConcurrent(path.join(g3, 'small-c16'), sizes.smallFiles, SMALL_FILE_WRITERS);
-  ctx.log(`round ${r + 1}: small files ${round(small)} /s (1 writer), ${round(smallC16)} /s (${SMALL_FILE_WRITERS} writers)`);
-  let det: RoundFigures['detection'];
+  await phase(ctx, env, `${label} small files`, notes, async () => {
+    const stamp = Date.now();
+    const small = smallFilesSequential(path.join(g3, `small-seq-${stamp}`), sizes.smallFiles, Buffer.alloc(SMALL_FILE_BYTES, 7));
+    const smallC16 = await smallFilesConcurrent(path.join(g3, `small-c16-${stamp}`), sizes.smallFiles, SMALL_FILE_WRITERS);
+    f.small.push(small);
+    f.smallC16.push(smallC16);
+    ctx.log(`${label}: small files ${round(small)} /s (1 writer), ${round(smallC16)} /s (${SMALL_FILE_WRITERS} writers)`);
+  });
+  // Peer health: a plain sequential write, nothing minidfs-specific about it (after the repair,
+  // whose accounting a deleted file's lingering chunks would upset).
+  await phase(ctx, env, `${label} peer health check`, notes, async () => {
+    const file = path.join(g1, `health-${Date.now()}`);
+    const mbps = await writeBig(file, HEALTH_BYTES, data);
+    fs.rmSync(file);
+    f.health.push(mbps);
+    ctx.log(`${label}: peer health (sequential write, goal 1, ${HEALTH_BYTES / MiB} MiB + fsync) ${round(mbps)} MB/s`);
+  });
   if (withDetection) {
-    // On this cluster, all four servers up again (the repair victim returns with its old chunks;
-    // the master trims the extra copies in the background, which does not touch the heartbeats).
-    await sh(ctx, ['start-cs', String(rep.victim)]);
-    await sh(ctx, ['wait-cs', String(CHUNKSERVERS), '30']);
-    det = await detection(ctx, env, sizes);
+    await phase(ctx, env, `${label} detection`, notes, async () => { f.detection = await detection(ctx, env, sizes); });
   }
   await sh(ctx, ['down'], 120_000);
-  return { write3, write2, read: rd.MBps, small, smallC16, repair: rep, detection: det };
+  return f;
 }
 
 function execFileP(cmd: string, args: string[]): Promise<string> {
@@ -336,7 +431,7 @@ async function detection(ctx: BenchContext, env: MfsEnv, sizes: Sizes): Promise<
       if (b.kind === 'kill') await sh(ctx, ['start-cs', String(b.n)]);
       else await signalCs(ctx, 'cont-cs', b.n);
     }
-    await Promise.all(batch.map((b, k) => waitMasterEvent(env, REGISTERED, env.csPortBase + b.n, seen[k]!, 60_000, `cs${b.n} back`)));
+    await Promise.all(batch.map((b, k) => waitMasterEvent(env, REGISTERED, env.csPortBase + b.n, seen[k]!, CS_REGISTER_TIMEOUT_MS, `cs${b.n} back`)));
     await sh(ctx, ['wait-cs', String(CHUNKSERVERS), '30']);
   }
   return out;
@@ -368,21 +463,66 @@ function pairs(earlier: BenchContext['earlier'], m: Metrics): Pair[] {
 
 const NOT_MEASURED = 'not measured in this run';
 
-function ratioTable(ps: Pair[]): Table {
+/** The peer's health in this run against its recorded norm (bench/results/peer-history.jsonl). */
+export interface PeerHealth {
+  /** This run's sequential-write figure, MB/s. */
+  writeMBps?: number;
+  /** Median of earlier runs' figures; undefined when there is no history yet. */
+  normMBps?: number;
+  /** Runs the norm is the median of. */
+  historyRuns: number;
+  /** False when the peer ran far below its norm: ratios are not comparable. */
+  comparable: boolean;
+  /** One line for the report. */
+  line: string;
+}
+
+interface HistoryEntry { at: string; kind: string; commit: string; health_write_MBps: number; [figure: string]: string | number | null }
+
+function readHistory(): HistoryEntry[] {
+  let text = '';
+  try { text = fs.readFileSync(HISTORY_FILE(), 'utf8'); } catch { return []; }
+  return text.split('\n').filter(Boolean).flatMap((l) => {
+    try { return [JSON.parse(l) as HistoryEntry]; } catch { return []; }
+  }).filter((e) => typeof e.health_write_MBps === 'number' && Number.isFinite(e.health_write_MBps));
+}
+
+export function judgePeerHealth(writeMBps: number | undefined, history: readonly number[]): PeerHealth {
+  const normMBps = history.length ? median(history) : undefined;
+  const base = { writeMBps, normMBps, historyRuns: history.length };
+  if (writeMBps === undefined) {
+    return { ...base, comparable: true, line: 'peer health not measured in this run (the check failed): ratios printed without it' };
+  }
+  if (normMBps === undefined) {
+    return { ...base, comparable: true, line: `peer health ${round(writeMBps)} MB/s (sequential write); no history yet: this run starts the norm` };
+  }
+  const fraction = writeMBps / normMBps;
+  const comparable = fraction >= PEER_HEALTH_MIN_FRACTION;
+  return {
+    ...base, comparable,
+    line: `peer health ${round(writeMBps)} MB/s (sequential write) = ${round(fraction, 2)}× its norm ${round(normMBps)} MB/s (median of ${history.length} earlier runs)` +
+      (comparable ? '' : `: below ${PEER_HEALTH_MIN_FRACTION}× — the peer is unhealthy in this run, ratios are NOT comparable`),
+  };
+}
+
+function ratioTable(ps: Pair[], health: PeerHealth): Table {
+  const healthCell = health.writeMBps === undefined ? 'not measured'
+    : `${round(health.writeMBps)} MB/s${health.normMBps === undefined ? ' (no norm yet)' : ` = ${round(health.writeMBps / health.normMBps, 2)}× norm`}`;
   return {
     title: 'minidfs / MooseFS',
-    columns: ['figure', 'minidfs', 'MooseFS', 'minidfs / MooseFS', 'better when', 'minidfs metric'],
+    columns: ['figure', 'minidfs', 'MooseFS', 'minidfs / MooseFS', 'better when', 'peer health', 'minidfs metric'],
     rows: ps.map((p) => [
       `${p.figure} (${p.unit})`,
       p.minidfs === undefined ? NOT_MEASURED : round(p.minidfs, 1),
       p.moosefs === undefined ? NOT_MEASURED : round(p.moosefs, 1),
-      p.minidfs === undefined || p.moosefs === undefined || p.moosefs === 0 ? NOT_MEASURED : round(p.minidfs / p.moosefs, 2),
-      p.better, p.from,
+      p.minidfs === undefined || p.moosefs === undefined || p.moosefs === 0 ? NOT_MEASURED
+        : health.comparable ? round(p.minidfs / p.moosefs, 2) : `not comparable (peer unhealthy; raw ${round(p.minidfs / p.moosefs, 2)})`,
+      p.better, healthCell, p.from,
     ]),
   };
 }
 
-function targets(ps: Pair[], unavailable: string | null): Target[] {
+function targets(ps: Pair[], unavailable: string | null, health: PeerHealth): Target[] {
   const t = (name: string, figure: string): Target => {
     const p = ps.find((x) => x.figure === figure)!;
     const bound = p.moosefs === undefined ? 'MooseFS: not measured' : `>= ${round(p.moosefs, 1)} ${p.unit} (MooseFS)`;
@@ -391,13 +531,27 @@ function targets(ps: Pair[], unavailable: string | null): Target[] {
       const why = unavailable ?? (p.moosefs === undefined ? 'MooseFS figure missing' : `${p.from} not measured in this run (run that suite before peer-moosefs)`);
       return { name, pass: null, measured, bound, note: why };
     }
-    return { name, pass: p.minidfs >= p.moosefs, measured, bound, note: `ratio ${round(p.minidfs / p.moosefs, 2)}` };
+    if (!health.comparable) return { name, pass: null, measured, bound, note: `not comparable: ${health.line}` };
+    return { name, pass: p.minidfs >= p.moosefs, measured, bound, note: `ratio ${round(p.minidfs / p.moosefs, 2)}; ${health.line}` };
   };
   return [
     t('repair throughput >= MooseFS', 'repair, data copied'),
     t('client write (rep 3) >= MooseFS', 'write, rep 3 / goal 3'),
     t('client read >= MooseFS', 'read after cache drop (rep 3)'),
   ];
+}
+
+/** One line per run in bench/results/peer-history.jsonl: the peer's health and main figures. */
+function appendHistory(ctx: BenchContext, m: Metrics): void {
+  let commit = 'unknown';
+  try { commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot(), encoding: 'utf8' }).trim(); } catch { /* not a checkout */ }
+  const entry = {
+    at: new Date().toISOString(), kind: ctx.quick ? 'quick' : 'full', commit,
+    health_write_MBps: m.health_write_MBps, write_goal3_MBps: m.write_goal3_MBps, write_goal2_MBps: m.write_goal2_MBps,
+    read_MBps: m.read_MBps, repair_MBps: m.repair_MBps, small_files_ops: m.small_files_ops,
+  };
+  fs.mkdirSync(path.dirname(HISTORY_FILE()), { recursive: true });
+  fs.appendFileSync(HISTORY_FILE(), `${JSON.stringify(entry)}\n`);
 }
 
 // --- the suite ---------------------------------------------------------------------------------
@@ -429,49 +583,61 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
         throw new MooseFsUnavailable(`MooseFS did not start: ${(err as Error).message}`);
       }
       const data = randomFillSync(Buffer.allocUnsafe(64 * MiB + IO_BYTES));
+      // Warm-up on the first cluster, discarded; every measured round starts on a fresh one.
+      await writeBig(path.join((await mfsEnv(ctx)).mount, 'warmup'), sizes.bigFileBytes, data)
+        .then((mbps) => ctx.log(`warm-up write (discarded): ${round(mbps)} MB/s`), (err: unknown) => ctx.log(`warm-up write failed: ${(err as Error).message}`));
+      await sh(ctx, ['down'], 120_000);
       const rounds: RoundFigures[] = [];
       for (let r = 0; r < sizes.rounds; r++) {
         try {
-          rounds.push(await oneRound(ctx, sizes, r, data, r === 0));
+          rounds.push(await oneRound(ctx, sizes, r, data, rounds.every((x) => x.detection === undefined), notes));
         } catch (err) {
-          if (r === 0) throw err;
-          // Later rounds only add repetitions: keep what the earlier ones measured.
-          notes.push(`Round ${r + 1} of ${sizes.rounds} failed (${(err as Error).message}); figures are medians of the ${r} round(s) before it.`);
+          // A round that could not even start (moosefs.sh up) adds nothing; the others still count.
+          notes.push(`Round ${r + 1} of ${sizes.rounds} failed before measuring (${(err as Error).message}).`);
           ctx.log(`round ${r + 1} failed: ${(err as Error).message}`);
-          break;
+          await sh(ctx, ['down'], 120_000).catch(() => undefined);
         }
       }
-      const det = rounds[0]!.detection!;
-      const reps = rounds.map((x) => x.repair);
+      const all = (pick: (x: RoundFigures) => number[]): number[] => rounds.flatMap(pick);
+      const reps = rounds.flatMap((x) => x.repair);
+      const det = rounds.find((x) => x.detection)?.detection;
+      const med = (xs: number[]): number | null => (xs.length ? round(median(xs)) : null);
+      const spread = (name: string, xs: number[]) => (xs.length ? { [`${name}_min`]: round(Math.min(...xs)), [`${name}_max`]: round(Math.max(...xs)), [`${name}_runs`]: xs.length } : {});
       Object.assign(metrics, {
-        write_goal3_MBps: round(median(rounds.map((x) => x.write3))),
-        write_goal2_MBps: round(median(rounds.map((x) => x.write2))),
-        read_MBps: round(median(rounds.map((x) => x.read))),
-        small_files_ops: round(median(rounds.map((x) => x.small))),
-        small_files_ops_c16: round(median(rounds.map((x) => x.smallC16))),
-        repair_MBps: round(median(reps.map((x) => x.MBps))),
-        repair_bytes: median(reps.map((x) => x.bytes)),
-        repair_data_ms: round(median(reps.map((x) => x.dataMs))),
-        repair_master_at_goal_ms: reps.every((x) => x.reportedAtGoalMs !== undefined) ? round(median(reps.map((x) => x.reportedAtGoalMs!))) : null,
-        detect_kill_ms_p50: round(percentile(det.kill, 50)), detect_kill_ms_p99: round(percentile(det.kill, 99)),
-        detect_stop_ms_p50: round(percentile(det.stop, 50)), detect_stop_ms_p99: round(percentile(det.stop, 99)),
+        health_write_MBps: med(all((x) => x.health)),
+        write_goal3_MBps: med(all((x) => x.write3)), ...spread('write_goal3_MBps', all((x) => x.write3)),
+        write_goal2_MBps: med(all((x) => x.write2)), ...spread('write_goal2_MBps', all((x) => x.write2)),
+        read_MBps: med(all((x) => x.read)), ...spread('read_MBps', all((x) => x.read)),
+        small_files_ops: med(all((x) => x.small)),
+        small_files_ops_c16: med(all((x) => x.smallC16)),
+        repair_MBps: med(reps.map((x) => x.MBps)), ...spread('repair_MBps', reps.map((x) => x.MBps)),
+        repair_bytes: reps.length ? median(reps.map((x) => x.bytes)) : null,
+        repair_data_ms: med(reps.map((x) => x.dataMs)),
+        repair_master_at_goal_ms: reps.length && reps.every((x) => x.reportedAtGoalMs !== undefined) ? round(median(reps.map((x) => x.reportedAtGoalMs!))) : null,
+        ...(det ? {
+          detect_kill_ms_p50: round(percentile(det.kill, 50)), detect_kill_ms_p99: round(percentile(det.kill, 99)),
+          detect_stop_ms_p50: round(percentile(det.stop, 50)), detect_stop_ms_p99: round(percentile(det.stop, 99)),
+        } : {}),
       });
-      const list = (xs: number[]): string => xs.map((x) => round(x)).join(', ');
+      const list = (xs: number[]): string => (xs.length ? xs.map((x) => round(x)).join(', ') : 'not measured');
+      const value = (v: unknown): string | number => (typeof v === 'number' ? v : 'not measured');
+      const minMax = (xs: number[]): string => (xs.length ? `${round(Math.min(...xs))}-${round(Math.max(...xs))}` : '');
       tables.push({
-        title: 'MooseFS figures',
-        columns: ['figure', 'value', 'unit', 'samples', 'metric'],
+        title: 'MooseFS figures (median of the runs; min-max beside it)',
+        columns: ['figure', 'value', 'min-max', 'unit', 'samples', 'metric'],
         rows: [
-          ['write, goal 3, fsync at end', metrics.write_goal3_MBps as number, 'MB/s', list(rounds.map((x) => x.write3)), 'write_goal3_MBps'],
-          ['write, goal 2, fsync at end', metrics.write_goal2_MBps as number, 'MB/s', list(rounds.map((x) => x.write2)), 'write_goal2_MBps'],
-          ['read goal-3 file, page cache dropped', metrics.read_MBps as number, 'MB/s', list(rounds.map((x) => x.read)), 'read_MBps'],
-          [`small files (4 KiB create+write+close), 1 writer`, metrics.small_files_ops as number, 'files/s', list(rounds.map((x) => x.small)), 'small_files_ops'],
-          [`small files, ${SMALL_FILE_WRITERS} writer threads`, metrics.small_files_ops_c16 as number, 'files/s', list(rounds.map((x) => x.smallC16)), 'small_files_ops_c16'],
-          ['repair: data copied, from master noticing the kill', metrics.repair_MBps as number, 'MB/s', list(reps.map((x) => x.MBps)), 'repair_MBps'],
-          ['repair: time to data copied', metrics.repair_data_ms as number, 'ms', list(reps.map((x) => x.dataMs)), 'repair_data_ms'],
-          ['repair: time to master showing no undergoal chunks', num(metrics.repair_master_at_goal_ms) ?? 'n/a', 'ms', reps.map((x) => (x.reportedAtGoalMs === undefined ? '?' : round(x.reportedAtGoalMs))).join(', '), 'repair_master_at_goal_ms'],
-          ['repair: bytes the victim held', metrics.repair_bytes as number, 'bytes', reps.map((x) => `cs${x.victim}: ${x.bytes}`).join(', '), 'repair_bytes'],
-          ['SIGKILL noticed by master, p50 / p99', `${metrics.detect_kill_ms_p50} / ${metrics.detect_kill_ms_p99}`, 'ms', list(det.kill), 'detect_kill_ms_p50/p99'],
-          ['SIGSTOP noticed by master, p50 / p99', `${metrics.detect_stop_ms_p50} / ${metrics.detect_stop_ms_p99}`, 'ms', list(det.stop), 'detect_stop_ms_p50/p99'],
+          [`peer health: sequential write, goal 1, ${HEALTH_BYTES / MiB} MiB + fsync`, value(metrics.health_write_MBps), minMax(all((x) => x.health)), 'MB/s', list(all((x) => x.health)), 'health_write_MBps'],
+          ['write, goal 3, fsync at end', value(metrics.write_goal3_MBps), minMax(all((x) => x.write3)), 'MB/s', list(all((x) => x.write3)), 'write_goal3_MBps'],
+          ['write, goal 2, fsync at end', value(metrics.write_goal2_MBps), minMax(all((x) => x.write2)), 'MB/s', list(all((x) => x.write2)), 'write_goal2_MBps'],
+          ['read goal-3 file, page cache dropped', value(metrics.read_MBps), minMax(all((x) => x.read)), 'MB/s', list(all((x) => x.read)), 'read_MBps'],
+          [`small files (4 KiB create+write+close), 1 writer`, value(metrics.small_files_ops), minMax(all((x) => x.small)), 'files/s', list(all((x) => x.small)), 'small_files_ops'],
+          [`small files, ${SMALL_FILE_WRITERS} writer threads`, value(metrics.small_files_ops_c16), minMax(all((x) => x.smallC16)), 'files/s', list(all((x) => x.smallC16)), 'small_files_ops_c16'],
+          ['repair: data copied, from master noticing the kill', value(metrics.repair_MBps), minMax(reps.map((x) => x.MBps)), 'MB/s', list(reps.map((x) => x.MBps)), 'repair_MBps'],
+          ['repair: time to data copied', value(metrics.repair_data_ms), '', 'ms', list(reps.map((x) => x.dataMs)), 'repair_data_ms'],
+          ['repair: time to master showing no undergoal chunks', num(metrics.repair_master_at_goal_ms) ?? 'n/a', '', 'ms', reps.map((x) => (x.reportedAtGoalMs === undefined ? '?' : round(x.reportedAtGoalMs))).join(', '), 'repair_master_at_goal_ms'],
+          ['repair: bytes the victim held', value(metrics.repair_bytes), '', 'bytes', reps.map((x) => `cs${x.victim}: ${x.bytes}`).join(', '), 'repair_bytes'],
+          ['SIGKILL noticed by master, p50 / p99', det ? `${metrics.detect_kill_ms_p50} / ${metrics.detect_kill_ms_p99}` : 'not measured', '', 'ms', list(det?.kill ?? []), 'detect_kill_ms_p50/p99'],
+          ['SIGSTOP noticed by master, p50 / p99', det ? `${metrics.detect_stop_ms_p50} / ${metrics.detect_stop_ms_p99}` : 'not measured', '', 'ms', list(det?.stop ?? []), 'detect_stop_ms_p50/p99'],
         ],
       });
     } catch (err) {
@@ -497,7 +663,12 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
     notes.push(`MooseFS run failed midway: ${failure}; its figures are null.`);
   }
   const ps = pairs(ctx.earlier, metrics);
-  tables.push(ratioTable(ps));
+  const health = judgePeerHealth(num(metrics.health_write_MBps), readHistory().map((e) => e.health_write_MBps));
+  metrics.health_norm_MBps = health.normMBps === undefined ? null : round(health.normMBps);
+  metrics.health_comparable = health.comparable;
+  notes.unshift(health.line);
+  if (health.writeMBps !== undefined) appendHistory(ctx, metrics);
+  tables.push(ratioTable(ps, health));
   notes.push(
     `Load average (1 min) ${metrics.loadavg_1m_start} at start, ${metrics.loadavg_1m_end} at end, on ${os.cpus().length} cores: the machine is shared, figures are noisy.`,
     'MooseFS counts a chunk as back at goal when it SCHEDULES the copy; repair here is timed by bytes on the surviving chunkservers\' disks. ' +
@@ -509,9 +680,13 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
     title: 'MooseFS peer: the same work on MooseFS, and minidfs / MooseFS',
     method:
       `MooseFS ${metrics.moosefs_version ?? '3.0'} (Debian packages) on loopback via bench/peers/moosefs.sh: one master, ${CHUNKSERVERS} chunkservers ` +
-      `(own data dir each, same disk), FUSE mount (mfsmount, default cache mode). ${sizes.rounds} round(s), each on a fresh cluster (moosefs.sh down + up); figures are medians over rounds. ` +
-      `Per round: write ${sizes.bigFileBytes / MiB} MiB at goal 3, then at goal 2, in 1 MiB writes and one fsync at the end (MB/s = 10^6 bytes/s, open to close); ` +
-      'drop the page cache and read the goal-3 file back in 1 MiB reads; then repair: SIGKILL the chunkserver holding the most chunk bytes ' +
+      `(own data dir each, same disk), FUSE mount (mfsmount, default cache mode). ${sizes.rounds} round(s), each on a fresh cluster (moosefs.sh down + up). ` +
+      `Peer health in each round (after the repair and small files): a plain sequential write of ${HEALTH_BYTES / MiB} MiB at goal 1 with one fsync, compared with the median of earlier runs in ` +
+      `bench/results/peer-history.jsonl (below ${PEER_HEALTH_MIN_FRACTION}× of it the ratios are marked not comparable); every run appends its figures there. ` +
+      `One discarded warm-up write on a first cluster; then per round one write of ${sizes.bigFileBytes / MiB} MiB at goal 3, then at goal 2, in 1 MiB writes and one fsync at the end (MB/s = 10^6 bytes/s, open to close); ` +
+      'figures are medians over every run of every round, with min and max. Each phase (health, writes, repair, small files, detection) that fails is retried once after every chunkserver is running and registered again; ' +
+      'a phase that fails twice leaves only its own figures out. '+
+      'After the writes: drop the page cache and read the goal-3 file back in 1 MiB reads; then repair: SIGKILL the chunkserver holding the most chunk bytes ' +
       '(every chunk it held, goal 3 and goal 2, needs one new copy) and poll every 20 ms the apparent sizes of chunk_*.mfs files under the survivors\' data dirs ' +
       'until they grew by the victim\'s bytes; repair_MBps = victim bytes / (that moment - the master\'s "chunkserver disconnected" log line), ' +
       'the MooseFS counterpart of minidfs\'s DEAD -> every copy reported. ' +
@@ -522,7 +697,7 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
       'Percentiles are nearest-rank.',
     metrics,
     tables,
-    targets: targets(ps, unavailable ?? (failure === null ? null : `MooseFS run failed: ${failure}`)),
+    targets: targets(ps, unavailable ?? (failure === null ? null : `MooseFS run failed: ${failure}`), health),
     notes,
   };
 }

@@ -4,7 +4,8 @@
  * placement — called exactly as the production adapters call them. This file is glue only, the
  * same glue as adapters/namesystem.ts + adapters/datanode-protocol-service.ts + namenode.ts
  * (on DEAD: BlockMap.removeNode, ReplicationMonitor.nodeDead, check(affected); on a replica
- * received: BlockMap.blockReceived, ReplicationMonitor.replicaAdded; the planner once per
+ * received: BlockMap.blockReceived, ReplicationMonitor.replicaAdded; on a replica deleted:
+ * BlockMap.blockDeleted, ReplicationMonitor.replicaDeleted; the planner once per
  * interval, its orders queued as commands per DataNode). What it leaves out: the namespace and its
  * store (blocks exist from the start, complete), safe mode, logging, the event log.
  */
@@ -128,6 +129,7 @@ export class SimNameNode {
     }
     for (const id of deleted) {
       if (this.blockMap.blockDeleted(nodeId, id)) this.replication.check([id]);
+      this.replication.replicaDeleted(id, nodeId);
     }
     return invalid;
   }

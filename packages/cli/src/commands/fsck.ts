@@ -16,7 +16,8 @@ export async function fetchFsck(namenode: string, path = '/', timeoutMs = 10_000
 
 /**
  * HEALTHY; CORRUPT (missing or corrupt blocks); NO-TARGET (under-replicated blocks that no repair
- * can fix now: every LIVE DataNode holds them); UNDER-REPAIR (the rest: copies are running or queued).
+ * can fix now: every LIVE DataNode holds them); UNDER-REPAIR (the rest: copies are running or
+ * queued, mis-replicated blocks included: an extra replica is being placed on another rack).
  */
 function status(r: FsckResponse__Output): string {
   if (r.healthy) return 'HEALTHY';
@@ -30,7 +31,7 @@ export function fsckCommand(): Command {
     .description('check block health under PATH (default /), like hdfs fsck; exit code 1 unless healthy')
     .argument('[path]', 'directory or file to check', '/')
     .addOption(opt('--namenode <HOST:PORT>', 'NameNode RPC address', 'localhost:8020'))
-    .option('--json', 'print JSON: {"files","blocks","underReplicated","overReplicated","missing","corrupt","pendingReplications","noTarget","openForWrite","openFiles","healthy"}; files open for write are listed, not unhealthy')
+    .option('--json', 'print JSON: {"files","blocks","underReplicated","overReplicated","missing","corrupt","pendingReplications","noTarget","misReplicated","openForWrite","openFiles","healthy"}; files open for write are listed, not unhealthy')
     .action(async (path: string, o: { namenode: string; json?: boolean } & TlsFlags) => {
       const r = await fetchFsck(o.namenode, path, undefined, tlsFrom(o));
       if (o.json) {
@@ -47,6 +48,7 @@ export function fsckCommand(): Command {
           ` Corrupt blocks:          ${r.corrupt}`,
           ` Pending replications:    ${r.pendingReplications}`,
           ` No repair target:        ${r.noTarget}${r.noTarget ? '   (every LIVE DataNode holds these blocks: add or restart DataNodes, or lower the replication)' : ''}`,
+          ` Mis-replicated blocks:   ${r.misReplicated}${r.misReplicated ? '   (all replicas on one rack while another rack has LIVE DataNodes: a copy is being placed there)' : ''}`,
           ` Open for write:          ${r.openForWrite}${r.openForWrite ? '   (created, not completed: a writer is running or died; listed below, not counted as unhealthy)' : ''}`,
           ...r.openFiles.map((file) => `   ${file}  OPENFORWRITE`),
           ...(r.openForWrite > r.openFiles.length ? [`   ... and ${r.openForWrite - r.openFiles.length} more`] : []),

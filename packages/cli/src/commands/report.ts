@@ -146,7 +146,7 @@ export function reportCommand(): Command {
       ];
       if (fsck) {
         lines.push(`Blocks:    ${fsck.blocks} in ${fsck.files} files; under-replicated ${fsck.underReplicated}, missing ${fsck.missing}, corrupt ${fsck.corrupt}`
-          + `${fsck.noTarget ? `, no repair target ${fsck.noTarget}` : ''}   (minidfs fsck for details)`);
+          + `${fsck.noTarget ? `, no repair target ${fsck.noTarget}` : ''}${fsck.misReplicated ? `, mis-replicated ${fsck.misReplicated}` : ''}   (minidfs fsck for details)`);
       }
       if (r.safeMode && r.safeModeStatus) lines.push(describeSafeMode(r.safeModeStatus));
       lines.push('');

@@ -177,6 +177,8 @@ export class NameNodeMetrics {
     fsckGauge('minidfs_namenode_blocks_over_replicated', 'Blocks with more live replicas than their replication factor', (f) => f.overReplicated);
     fsckGauge('minidfs_namenode_blocks_missing', 'Blocks with no live replica', (f) => f.missing);
     fsckGauge('minidfs_namenode_blocks_corrupt', 'Blocks with at least one corrupt replica', (f) => f.corrupt);
+    fsckGauge('minidfs_namenode_blocks_mis_replicated',
+      'Blocks whose live replicas are all on one rack while two or more racks have a LIVE DataNode (replication >= 2)', (f) => f.misReplicated);
     fsckGauge('minidfs_namenode_blocks_waiting_on_unreachable',
       'Under-replicated blocks whose missing replicas sit on UNREACHABLE_FROM_NAMENODE DataNodes (not repaired during the grace)', (f) => f.waitingOnUnreachable);
     fsckGauge('minidfs_namenode_replications_pending', 'Blocks with a replication scheduled and not yet confirmed', (f) => f.pendingReplications);

@@ -17,7 +17,7 @@ import { type Block, type FileStatus, Namespace, type NamespaceRecord, type Writ
 import {
   type ReplicationConfig, type ReplicationEvent, ReplicationMonitor, defaultReplicationConfig,
 } from '../core/replication-monitor';
-import { choosePipeline, type PlacementCandidate, shuffle } from '../core/placement';
+import { choosePipeline, type PlacementCandidate, rackSpreadSatisfied, shuffle } from '../core/placement';
 import type { MetadataStore } from './metadata-store';
 
 export interface NamesystemSettings {
@@ -56,9 +56,16 @@ export interface FsckReport {
   pendingReplications: number;
   /**
    * Of the under-replicated blocks, those no repair can help now: every LIVE DataNode already holds
-   * (or holds a corrupt copy of) the block, so there is no target until a DataNode joins or returns.
+   * a good replica of the block, so there is no target until a DataNode joins or returns. (A node
+   * holding only a corrupt copy is a target: the corrupt copy is deleted to make room.)
    */
   noTarget: number;
+  /**
+   * Blocks breaking the rack rule (core/placement.ts rackSpreadSatisfied): replication >= 2 and
+   * every live replica on one rack while >= 2 racks have a LIVE DataNode. Counted whatever the
+   * replica count (HDFS fsck "Mis-replicated blocks"); not healthy.
+   */
+  misReplicated: number;
   /**
    * Of the under-replicated blocks, those whose missing replicas sit on UNREACHABLE_FROM_NAMENODE
    * nodes (peers hear them, the NameNode does not): not repaired during the grace. Such replicas
@@ -116,6 +123,7 @@ export class Namesystem {
       state: (id) => manager.state(id),
       candidates: () => this.candidates(),
       rack: (id) => manager.get(id)?.rack,
+      reported: (id) => this.fullyReported.has(id),
     });
     for (const { file } of namespace.allFiles()) {
       for (const b of file.blocks) {
@@ -401,6 +409,7 @@ export class Namesystem {
     }
     for (const id of deleted) {
       if (this.blockMap.blockDeleted(nodeId, id)) this.replication.check([id]);
+      this.replication.replicaDeleted(id, nodeId); // an ordered deletion done: the node may be a target again
     }
     if (invalid.length && this.inSafeMode) {
       // No deletion from a report in safe mode: the node's next full report judges these again.
@@ -448,7 +457,10 @@ export class Namesystem {
     const root = path === '/' ? '/' : this.namespace.getFileInfo(path).path;
     const prefix = root === '/' ? '/' : `${root}/`;
     let files = 0, blocks = 0, underReplicated = 0, overReplicated = 0, missing = 0, corrupt = 0, pendingReplications = 0, waitingOnUnreachable = 0, noTarget = 0;
+    let misReplicated = 0;
     const liveNodes = this.manager.all().filter((n) => this.manager.state(n.id) === 'LIVE').map((n) => n.id);
+    // The rack rule's racks: those with a LIVE DataNode whose block report is in (as the planner's).
+    const liveRacks = new Set(liveNodes.filter((id) => this.fullyReported.has(id)).map((id) => this.manager.get(id)!.rack));
     const openFiles: string[] = [];
     for (const { path: p, file } of this.namespace.allFiles()) {
       if (p !== root && !p.startsWith(prefix)) continue;
@@ -467,16 +479,21 @@ export class Namesystem {
           underReplicated += 1;
           if (live + unreachable >= file.replication) waitingOnUnreachable += 1;
           else {
-            const holders = new Set([...this.blockMap.replicas(b.blockId), ...this.blockMap.corruptReplicas(b.blockId)]);
+            const holders = new Set(this.blockMap.replicas(b.blockId));
             if (liveNodes.every((id) => holders.has(id))) noTarget += 1;
           }
         }
         else if (live > file.replication) overReplicated += 1;
+        if (live > 0 && file.replication >= 2 && liveRacks.size >= 2) {
+          const racks = new Set(this.blockMap.replicas(b.blockId).filter(this.usable).map((id) => this.manager.get(id)?.rack ?? ''));
+          if (!rackSpreadSatisfied(racks, file.replication, liveRacks.size)) misReplicated += 1;
+        }
         if (this.replication.isPending(b.blockId)) pendingReplications += 1;
       }
     }
-    const healthy = underReplicated + overReplicated + missing + corrupt + pendingReplications === 0;
-    return { path: root, files, blocks, underReplicated, overReplicated, missing, corrupt, pendingReplications, waitingOnUnreachable, noTarget, healthy,
+    const healthy = underReplicated + overReplicated + missing + corrupt + pendingReplications + misReplicated === 0;
+    return {
+      path: root, files, blocks, underReplicated, overReplicated, missing, corrupt, pendingReplications, waitingOnUnreachable, noTarget, misReplicated, healthy,
       openForWrite: openFiles.length, openFiles: openFiles.sort().slice(0, Limits.maxFsckOpenFilesListed),
     };
   }

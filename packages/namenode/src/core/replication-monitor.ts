@@ -75,6 +75,12 @@ export interface ClusterView {
   state(nodeId: string): NodeState | undefined;
   candidates(): PlacementCandidate[];
   rack(nodeId: string): string | undefined;
+  /**
+   * Whether the node's full block report has been processed since it (re)registered, so its
+   * replicas are known. A LIVE node's rack counts for the rack rule only then: a node back with
+   * its old replicas must not look like an empty rack to copy to. Absent: every node counts.
+   */
+  reported?(nodeId: string): boolean;
 }
 
 export interface ReplicateOrder {
@@ -142,7 +148,7 @@ export class ReplicationMonitor {
   private readonly deleting = new Map<number, Map<string, number>>();
   /** The same entries in deadline order (deadlines only grow: insertion order), for expiry. */
   private readonly deletingByDeadline = new Map<string, { blockId: number; nodeId: string; deadlineMs: number }>();
-  /** Racks with a LIVE DataNode as of the last tick (the rack rule's cluster side). */
+  /** Racks with a LIVE DataNode that has sent its full block report, as of the last tick (the rack rule's cluster side). */
   private liveRacks = new Set<string>();
   /** Blocks still to re-examine after a rack gained its first LIVE DataNode (see Limits.misReplicationScanBlocksPerTick). */
   private rescan: Iterator<number> | undefined;
@@ -498,10 +504,10 @@ export class ReplicationMonitor {
     return !rackSpreadSatisfied(racks, expected, this.liveRacks.size);
   }
 
-  /** Racks with a LIVE DataNode now; one that had none before starts a rescan of every block (see plan). */
+  /** Racks with a LIVE, reported DataNode now; one that had none before starts a rescan of every block (see plan). */
   private updateLiveRacks(): void {
     const now = new Set<string>();
-    for (const c of this.clusterView().candidates) if (c.state === 'LIVE') now.add(c.rack);
+    for (const c of this.clusterView().candidates) if (c.state === 'LIVE' && (this.cluster.reported?.(c.id) ?? true)) now.add(c.rack);
     let gained = false;
     for (const r of now) if (!this.liveRacks.has(r)) gained = true;
     this.liveRacks = now;

@@ -14,6 +14,7 @@ export interface FsckResponse {
   'noTarget'?: (number);
   'openForWrite'?: (number);
   'openFiles'?: (string)[];
+  'misReplicated'?: (number);
 }
 
 export interface FsckResponse__Output {
@@ -29,4 +30,5 @@ export interface FsckResponse__Output {
   'noTarget': (number);
   'openForWrite': (number);
   'openFiles': (string)[];
+  'misReplicated': (number);
 }
