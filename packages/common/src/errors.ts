@@ -73,6 +73,11 @@ export class NodeIdInUseError extends DfsError { override readonly name = 'NodeI
 export class UnauthenticatedError extends DfsError { override readonly name = 'UnauthenticatedError'; constructor(m: string) { super('UNAUTHENTICATED', m); } }
 /** A peer (the NameNode, a DataNode) could not be reached; the message names its address. */
 export class UnavailableError extends DfsError { override readonly name = 'UnavailableError'; constructor(m: string) { super('UNAVAILABLE', m); } }
+/**
+ * Malformed block transfer input (common/transfer-codec.ts): bad magic, oversized or undecodable
+ * header, a length past its limit, unknown frame kind. The connection that sent it is closed.
+ */
+export class TransferProtocolError extends DfsError { override readonly name = 'TransferProtocolError'; constructor(m: string) { super('INVALID_ARGUMENT', m); } }
 /** A data transfer without a valid block access token for that block and mode. */
 export class PermissionDeniedError extends DfsError { override readonly name = 'PermissionDeniedError'; constructor(m: string) { super('PERMISSION_DENIED', m); } }
 

@@ -22,3 +22,6 @@ export type { DataTransferClient, DataTransferHandlers } from './generated/minid
 export type { DatanodeReport } from './generated/minidfs/v1/DatanodeReport';
 export type { GetDatanodeReportResponse__Output } from './generated/minidfs/v1/GetDatanodeReportResponse';
 export type { FsckResponse__Output } from './generated/minidfs/v1/FsckResponse';
+export * from './transfer-codec';
+export * from './transfer-socket';
+export * from './transfer-client';

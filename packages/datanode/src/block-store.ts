@@ -63,8 +63,10 @@ export interface BlockWriter {
    * are the sender's CRC32Cs of this packet's own bytesPerChecksum-sized chunks and are checked
    * before anything is written: a mismatch throws ChecksumMismatchError, a wrong count throws
    * InvalidArgumentError. Any failed write aborts the writer (tmp files removed, block id free again).
+   * `verified`: the caller already checked `chunkCrcs` against `data` (the transfer server checks
+   * once per hop); they are stored without checking them again.
    */
-  write(data: Buffer, chunkCrcs?: number[]): Promise<void>;
+  write(data: Buffer, chunkCrcs?: number[], verified?: boolean): Promise<void>;
   /** fsyncs, moves the block into `current/` and returns it. Any failure aborts the writer. */
   finalize(): Promise<StoredBlock>;
   /** Removes the tmp files and frees the block id. Idempotent; a no-op after finalize(). */
@@ -210,8 +212,6 @@ async function fsyncDirectory(dir: string): Promise<void> {
   }
 }
 
-async function unlinkIfPresent(file: string): Promise<void> {
-  try {
 async function fileExists(file: string): Promise<boolean> {
   try {
     await fsp.stat(file);
@@ -222,6 +222,8 @@ async function fileExists(file: string): Promise<boolean> {
   }
 }
 
+async function unlinkIfPresent(file: string): Promise<void> {
+  try {
     await fsp.unlink(file);
   } catch (err) {
     if (!isNotFound(err)) throw err;
@@ -242,9 +244,9 @@ export class BlockStore {
   private readonly quarantineDir: string;
   private readonly bytesPerChecksum: number;
   private readonly logger: Logger;
+  private readonly onReplicaMissing: ((blockId: number) => void) | undefined;
   private readonly blocks = new Map<number, BlockRecord>();
   /** Ids with an open writer or a delete in progress: createWriter refuses them. */
-  private readonly onReplicaMissing: ((blockId: number) => void) | undefined;
   private readonly busyIds = new Set<number>();
   private usedBytesTotal = 0;
   private initialized = false;
@@ -256,9 +258,9 @@ export class BlockStore {
     }
     this.bytesPerChecksum = bytesPerChecksum;
     this.logger = options.logger ?? silentLogger();
+    this.onReplicaMissing = options.onReplicaMissing;
     this.currentDir = path.join(dir, 'current');
     this.tmpDir = path.join(dir, 'tmp');
-    this.onReplicaMissing = options.onReplicaMissing;
     this.quarantineDir = path.join(dir, 'quarantine');
   }
 
@@ -462,8 +464,6 @@ export class BlockStore {
     }
   }
 
-  /** Removes a finalized block's data and meta files. False if the block is not finalized here. */
-  async delete(blockId: number | string): Promise<boolean> {
   /**
    * Directory scan (the cheap half of HDFS's DirectoryScanner): one listing of current/ compared
    * with the index; every replica whose data or meta file is gone is dropped (dropMissing: forgotten,
@@ -519,6 +519,8 @@ export class BlockStore {
     return true;
   }
 
+  /** Removes a finalized block's data and meta files. False if the block is not finalized here. */
+  async delete(blockId: number | string): Promise<boolean> {
     this.assertInitialized();
     const id = validateBlockId(blockId);
     const record = this.blocks.get(id);
@@ -561,12 +563,12 @@ export class BlockStore {
     if (!this.initialized) throw new Error('BlockStore.init() has not completed');
   }
 
+  /** Opens a replica's two files; if one is gone, the replica is dropped (dropMissing) and BLOCK_NOT_FOUND thrown. */
   private async openForRead(record: BlockRecord): Promise<{ data: fsp.FileHandle; meta: fsp.FileHandle }> {
     const missing = async (which: string): Promise<DfsError> => {
       await this.dropMissing(record, `${which} file missing on open`);
       return new DfsError('BLOCK_NOT_FOUND', `block ${record.blockId} files are missing on this datanode`);
     };
-  /** Opens a replica's two files; if one is gone, the replica is dropped (dropMissing) and BLOCK_NOT_FOUND thrown. */
     let data: fsp.FileHandle;
     try {
       data = await fsp.open(this.blockFilePath(record.blockId), 'r');
@@ -636,7 +638,7 @@ type WriterState = 'open' | 'finalized' | 'aborted';
 
 /** Writes queued behind the one on the disk, written together (see TmpBlockWriter.write). */
 interface WriteBatch {
-  items: Array<{ data: Buffer; chunkCrcs: number[] | undefined }>;
+  items: Array<{ data: Buffer; chunkCrcs: number[] | undefined; verified?: boolean }>;
   bytes: number;
   done: Promise<void>;
 }
@@ -681,14 +683,14 @@ class TmpBlockWriter implements BlockWriter {
    * was the whole write throughput (a serial chain of event-loop wake-ups). The batch is bounded by
    * Limits.maxCoalescedWriteBytes; every write's promise settles with its batch.
    */
-  write(data: Buffer, chunkCrcs?: number[]): Promise<void> {
+  write(data: Buffer, chunkCrcs?: number[], verified = false): Promise<void> {
     const queued = this.queued;
     if (queued && queued.bytes + data.length <= Limits.maxCoalescedWriteBytes) {
-      queued.items.push({ data, chunkCrcs });
+      queued.items.push({ data, chunkCrcs, verified });
       queued.bytes += data.length;
       return queued.done;
     }
-    const batch: WriteBatch = { items: [{ data, chunkCrcs }], bytes: data.length, done: Promise.resolve() };
+    const batch: WriteBatch = { items: [{ data, chunkCrcs, verified }], bytes: data.length, done: Promise.resolve() };
     batch.done = this.serialize(() => {
       if (this.queued === batch) this.queued = undefined;
       return this.failSafe(() => this.writeBatch(batch.items));
@@ -746,7 +748,7 @@ class TmpBlockWriter implements BlockWriter {
     const completed: number[] = [];
     let bytes = 0;
     for (const item of items) {
-      this.checksumInto(item.data, item.chunkCrcs, completed);
+      this.checksumInto(item.data, item.chunkCrcs, completed, item.verified);
       if (item.data.length > 0) buffers.push(item.data);
       bytes += item.data.length;
     }
@@ -761,7 +763,7 @@ class TmpBlockWriter implements BlockWriter {
    * Verifies the sender's CRCs of `data` (if given) and appends the CRCs of the block chunks it
    * completes to `completed`, carrying a trailing partial chunk over to the next call.
    */
-  private checksumInto(data: Buffer, senderCrcs: number[] | undefined, completed: number[]): void {
+  private checksumInto(data: Buffer, senderCrcs: number[] | undefined, completed: number[], verified = false): void {
     const bytesPerChecksum = this.bytesPerChecksum;
     // The sender's CRCs, once checked, are this packet's chunk CRCs.
     const packetCrcs = senderCrcs?.map((crc) => crc >>> 0);
@@ -770,7 +772,7 @@ class TmpBlockWriter implements BlockWriter {
       if (packetCrcs.length !== needed) {
         throw new InvalidArgumentError(`block ${this.blockId}: packet of ${data.length} bytes needs ${needed} chunk CRCs, got ${packetCrcs.length}`);
       }
-      const bad = firstBadChunk(data, packetCrcs, bytesPerChecksum);
+      const bad = verified ? -1 : firstBadChunk(data, packetCrcs, bytesPerChecksum);
       if (bad >= 0) {
         throw new ChecksumMismatchError(`block ${this.blockId}: checksum mismatch in packet chunk ${bad} (block bytes ${this.written + bad * bytesPerChecksum}..)`);
       }

@@ -33,6 +33,7 @@ import type { BackoffConfig } from './backoff';
 import { BlockReporter } from './block-reporter';
 import { BlockStore } from './block-store';
 import { CommandExecutor } from './command-executor';
+import { BlockTransferServer } from './block-transfer-server';
 import { DataTransferServer, type TransferCounters, newTransferCounters } from './data-transfer-server';
 import { HeartbeatLink, type LinkStats } from './heartbeat-link';
 import { MembershipAgent } from './membership-agent';
@@ -61,6 +62,11 @@ export interface DataNodeOptions {
   bindHost: string;
   /** Data-transfer port. 0 = any free port. */
   port: number;
+  /**
+   * Block transfer (TCP) port: block bytes move over it (block-transfer-server.ts), advertised to
+   * the NameNode as DatanodeInfo.transfer_port. Default 0 = any free port.
+   */
+  transferPort?: number;
   /** Block storage directory. Created if missing. */
   dataDir: string;
   /** Node id; default: the id persisted in dataDir, else `<hostname>-<port>`. */
@@ -121,6 +127,7 @@ export class DataNode {
   private readonly namenode: NamenodeChannel;
   private readonly peers: PeerClients;
   private readonly transfer: DataTransferServer;
+  private readonly blockTransfer: BlockTransferServer;
   private readonly executor: CommandExecutor;
   private link: HeartbeatLink | undefined;
   private readonly credentials: NodeCredentials | undefined;
@@ -133,6 +140,8 @@ export class DataNode {
   private onFatal: ((err: Error) => void) | undefined;
   private scanTimer: NodeJS.Timeout | undefined;
   port = 0;
+  /** The bound block transfer (TCP) port; 0 before start(). */
+  transferPort = 0;
 
   constructor(private readonly options: DataNodeOptions, logger?: Logger) {
     fs.mkdirSync(options.dataDir, { recursive: true });
@@ -173,6 +182,14 @@ export class DataNode {
       blockTokenKey: this.blockTokenKey,
       ackTimeoutMs: () => this.ackTimeoutMs(),
     });
+    this.blockTransfer = new BlockTransferServer({
+      nodeId, store: this.store, logger: this.logger, counters: this.transferCounters, tls: options.tls,
+      onBlockReceived: (block) => this.reporter.blockReceived(block),
+      onBlockDeleted: (blockId) => this.reporter.blockDeleted(blockId),
+      onCorruptBlock: (blockId) => this.reporter.reportBadBlock(blockId),
+      blockTokenKey: this.blockTokenKey,
+      ackTimeoutMs: () => this.ackTimeoutMs(),
+    });
   }
 
   get id(): string {
@@ -203,6 +220,7 @@ export class DataNode {
     this.port = await bindServer(this.server, `${this.options.bindHost}:${this.options.port}`, {
       receiveWindowBytes: Limits.dataFlowControlWindowBytes, maxFrameBytes: Limits.dataMaxFrameBytes, credentials: serverCredentials(this.options.tls),
     });
+    this.transferPort = await this.blockTransfer.listen(this.options.bindHost, this.options.transferPort ?? 0);
     const advertiseHost = this.options.advertiseHost ?? os.hostname();
     if (this.options.membership) {
       // The port is known only now (--port 0); the service answers UNAVAILABLE until this point.
@@ -219,7 +237,7 @@ export class DataNode {
       logger: this.logger,
       backoff: this.options.backoff,
       info: () => ({
-        id: this.identity.id, uuid: this.identity.uuid, host: advertiseHost, dataPort: this.port,
+        id: this.identity.id, uuid: this.identity.uuid, host: advertiseHost, dataPort: this.port, transferPort: this.transferPort,
         rack: this.options.rack, ...this.capacity(), softwareVersion: '0.1.0', membershipAddress: this.membership?.address ?? '',
         filesystemId: `${os.hostname()}:${fs.statSync(this.options.dataDir).dev}`,
       }),
@@ -256,7 +274,7 @@ export class DataNode {
       this.metricsPort = this.metricsServer.port;
     }
     this.logger.info('datanode started', {
-      event: 'started', port: this.port, membership: this.membership ? this.membership.address : 'off', authentication: this.credentials ? 'cluster-secret' : 'none', tls: this.options.tls ? (this.options.tls.ca ? 'mutual' : 'server') : 'off', metricsPort: this.metricsPort, dataDir: this.options.dataDir, namenode: this.options.namenode, blocks: this.store.blockCount(),
+      event: 'started', port: this.port, transferPort: this.transferPort, membership: this.membership ? this.membership.address : 'off', authentication: this.credentials ? 'cluster-secret' : 'none', tls: this.options.tls ? (this.options.tls.ca ? 'mutual' : 'server') : 'off', metricsPort: this.metricsPort, dataDir: this.options.dataDir, namenode: this.options.namenode, blocks: this.store.blockCount(),
       clusterId: this.identity.clusterId ?? '',
     });
   }
@@ -290,7 +308,7 @@ export class DataNode {
     this.reporter.stop();
     this.replicator.stop();
     this.namenode.close();
-    await new Promise<void>((resolve) => {
+    const grpcStopped = new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.transfer.abortAll('datanode stopping');
         this.server.forceShutdown();
@@ -301,6 +319,7 @@ export class DataNode {
         resolve();
       });
     });
+    await Promise.all([grpcStopped, this.blockTransfer.close(STOP_GRACE_MS)]);
     this.peers.closeAll();
     this.logger.info('datanode stopped', { event: 'stopped', goodbye });
   }

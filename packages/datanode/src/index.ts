@@ -7,6 +7,7 @@ export * from './block-store';
 export {
   DataTransferServer, type DataTransferServerOptions, type TransferCounters, newTransferCounters, pipelineStatus, badNodeOf,
 } from './data-transfer-server';
+export { BlockTransferServer, type BlockTransferServerOptions, errorOfStatus } from './block-transfer-server';
 export { BlockReporter, type BlockReporterOptions, MAX_PENDING_INCREMENTAL_BLOCKS, MAX_PENDING_BAD_BLOCKS } from './block-reporter';
 export { Replicator, type ReplicatorOptions, MAX_CONCURRENT_REPLICATIONS, MAX_QUEUED_REPLICATIONS } from './replicator';
 export { CommandExecutor, type CommandExecutorOptions } from './command-executor';

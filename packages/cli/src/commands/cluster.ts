@@ -168,7 +168,7 @@ export function clusterCommand(): Command {
         // The node's settings go to its data dir, so `minidfs datanode --data-dir DIR` restarts it as run here.
         const dnDir = path.join(root, `dn${i}`);
         writeSettings(dnDir, {
-          id: `dn${i}`, namenode: `127.0.0.1:${o.rpcPort}`, port: p, advertise: hostOf(i), bind: hostOf(i), metricsPort: p + 100,
+          id: `dn${i}`, namenode: `127.0.0.1:${o.rpcPort}`, port: p, transferPort: p + 200, advertise: hostOf(i), bind: hostOf(i), metricsPort: p + 100,
           ...(secretFile ? { secretFile } : {}),
           ...(o.tlsCert ? { tlsCert: path.resolve(o.tlsCert) } : {}), ...(o.tlsKey ? { tlsKey: path.resolve(o.tlsKey) } : {}),
           ...(o.tlsCa ? { tlsCa: path.resolve(o.tlsCa) } : {}),
@@ -176,7 +176,7 @@ export function clusterCommand(): Command {
           peer: o.membership === 'gossip' ? peers.filter((_, k) => k % 2 === 1) : [],
         });
         const dn = start(`dn${i}`, [
-          'datanode', '--id', `dn${i}`, '--namenode', `127.0.0.1:${o.rpcPort}`, '--port', String(p), '--advertise', hostOf(i),
+          'datanode', '--id', `dn${i}`, '--namenode', `127.0.0.1:${o.rpcPort}`, '--port', String(p), '--transfer-port', String(p + 200), '--advertise', hostOf(i),
           '--bind', hostOf(i), '--data-dir', dnDir, '--metrics-port', String(p + 100), ...nodeArgs, ...gossipArgs,
         ]);
         pids.push(`  dn${i}  ${hostOf(i)}:${p}  pid ${dn.pid}  metrics http://${hostOf(i)}:${p + 100}/metrics`);

@@ -84,7 +84,8 @@ export function datanodeCommand(): Command {
   return addTlsOptions(new Command('datanode'))
     .description('run a DataNode (block storage, heartbeats to the NameNode, optional SWIM gossip with peers) in the foreground')
     .addOption(opt('--namenode <HOST:PORT>', 'NameNode RPC address', 'localhost:8020'))
-    .addOption(opt('--port <PORT>', 'data-transfer port', 9866, port))
+    .addOption(opt('--port <PORT>', 'gRPC data port (membership)', 9866, port))
+    .addOption(opt('--transfer-port <PORT>', 'block transfer (TCP) port: block bytes of writes, reads and replication; advertised to the NameNode (0 = any free port)', 0, port))
     .addOption(opt('--data-dir <DIR>', 'block storage directory (created if missing)').makeOptionMandatory())
     .addOption(opt('--id <NAME>', 'node id (default: the one stored in --data-dir, else HOSTNAME-PORT)'))
     .addOption(opt('--id-from-dns <SERVICE>', 'docker compose replicas: take the id SERVICE-N from this container\'s reverse-DNS name (PROJECT_SERVICE_N or PROJECT-SERVICE-N); --id wins'))
@@ -100,7 +101,7 @@ export function datanodeCommand(): Command {
     .addOption(peerOption())
     .addOption(gossipPeriodOption())
     .action(async (o: {
-      metricsPort?: number; idFromDns?: string; namenode: string; port: number; dataDir: string; id?: string; advertise?: string; bind: string; rack: string; reconnectMaxMs: number;
+      metricsPort?: number; idFromDns?: string; namenode: string; port: number; transferPort: number; dataDir: string; id?: string; advertise?: string; bind: string; rack: string; reconnectMaxMs: number;
       secretFile?: string; reservedBytes: number; membership: 'gossip' | 'off'; peer: string[]; gossipPeriodMs: number; directoryScanIntervalMs: number;
     } & TlsFlags, command: Command) => {
       applySettingsFile(command, o, o.dataDir);
@@ -113,7 +114,7 @@ export function datanodeCommand(): Command {
       if (o.id === undefined && o.idFromDns !== undefined) o.id = await idFromReverseDns(o.idFromDns);
       if (o.membership !== 'gossip' && o.peer.length > 0) throw new DfsError('INVALID_ARGUMENT', '--peer needs --membership gossip');
       const dn = new DataNode({
-        namenode: o.namenode, bindHost: o.bind, port: o.port, dataDir: o.dataDir, id: o.id,
+        namenode: o.namenode, bindHost: o.bind, port: o.port, transferPort: o.transferPort, dataDir: o.dataDir, id: o.id,
         advertiseHost: o.advertise ?? (o.bind === '0.0.0.0' || o.bind === '::' ? undefined : o.bind), rack: o.rack,
         backoff: { initialMs: Math.min(100, o.reconnectMaxMs), maxMs: o.reconnectMaxMs }, metricsPort: o.metricsPort,
         secret: o.secretFile ? readSecretFile(o.secretFile) : undefined, reservedBytes: o.reservedBytes, tls: tlsFrom(o),

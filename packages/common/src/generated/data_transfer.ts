@@ -39,6 +39,8 @@ import type { SwimMessage as _minidfs_v1_SwimMessage, SwimMessage__Output as _mi
 import type { SwimPing as _minidfs_v1_SwimPing, SwimPing__Output as _minidfs_v1_SwimPing__Output } from './minidfs/v1/SwimPing';
 import type { SwimPingReq as _minidfs_v1_SwimPingReq, SwimPingReq__Output as _minidfs_v1_SwimPingReq__Output } from './minidfs/v1/SwimPingReq';
 import type { SwimSync as _minidfs_v1_SwimSync, SwimSync__Output as _minidfs_v1_SwimSync__Output } from './minidfs/v1/SwimSync';
+import type { TransferOpHeader as _minidfs_v1_TransferOpHeader, TransferOpHeader__Output as _minidfs_v1_TransferOpHeader__Output } from './minidfs/v1/TransferOpHeader';
+import type { TransferStatus as _minidfs_v1_TransferStatus, TransferStatus__Output as _minidfs_v1_TransferStatus__Output } from './minidfs/v1/TransferStatus';
 import type { WriteBlockAck as _minidfs_v1_WriteBlockAck, WriteBlockAck__Output as _minidfs_v1_WriteBlockAck__Output } from './minidfs/v1/WriteBlockAck';
 import type { WriteBlockHeader as _minidfs_v1_WriteBlockHeader, WriteBlockHeader__Output as _minidfs_v1_WriteBlockHeader__Output } from './minidfs/v1/WriteBlockHeader';
 import type { WriteBlockRequest as _minidfs_v1_WriteBlockRequest, WriteBlockRequest__Output as _minidfs_v1_WriteBlockRequest__Output } from './minidfs/v1/WriteBlockRequest';
@@ -90,6 +92,9 @@ export interface ProtoGrpcType {
       SwimPing: MessageTypeDefinition<_minidfs_v1_SwimPing, _minidfs_v1_SwimPing__Output>
       SwimPingReq: MessageTypeDefinition<_minidfs_v1_SwimPingReq, _minidfs_v1_SwimPingReq__Output>
       SwimSync: MessageTypeDefinition<_minidfs_v1_SwimSync, _minidfs_v1_SwimSync__Output>
+      TransferOp: EnumTypeDefinition
+      TransferOpHeader: MessageTypeDefinition<_minidfs_v1_TransferOpHeader, _minidfs_v1_TransferOpHeader__Output>
+      TransferStatus: MessageTypeDefinition<_minidfs_v1_TransferStatus, _minidfs_v1_TransferStatus__Output>
       WriteBlockAck: MessageTypeDefinition<_minidfs_v1_WriteBlockAck, _minidfs_v1_WriteBlockAck__Output>
       WriteBlockHeader: MessageTypeDefinition<_minidfs_v1_WriteBlockHeader, _minidfs_v1_WriteBlockHeader__Output>
       WriteBlockRequest: MessageTypeDefinition<_minidfs_v1_WriteBlockRequest, _minidfs_v1_WriteBlockRequest__Output>

@@ -15,6 +15,7 @@ export interface DatanodeInfo {
   'softwareVersion'?: (string);
   'membershipAddress'?: (string);
   'filesystemId'?: (string);
+  'transferPort'?: (number);
 }
 
 export interface DatanodeInfo__Output {
@@ -30,4 +31,5 @@ export interface DatanodeInfo__Output {
   'softwareVersion': (string);
   'membershipAddress': (string);
   'filesystemId': (string);
+  'transferPort': (number);
 }

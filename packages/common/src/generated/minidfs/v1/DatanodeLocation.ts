@@ -6,6 +6,7 @@ export interface DatanodeLocation {
   'host'?: (string);
   'dataPort'?: (number);
   'rack'?: (string);
+  'transferPort'?: (number);
 }
 
 export interface DatanodeLocation__Output {
@@ -13,4 +14,5 @@ export interface DatanodeLocation__Output {
   'host': (string);
   'dataPort': (number);
   'rack': (string);
+  'transferPort': (number);
 }
