@@ -26,6 +26,7 @@
 import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { promisify } from 'node:util';
+import { pidAlive } from '@minidfs/common';
 
 const execFileAsync = promisify(execFile);
 
@@ -72,14 +73,6 @@ function sh(file: string, args: string[], allowFailure = false): string {
   return r.stdout ?? '';
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Owner pid encoded in one of our names (`mdc<pid36>...`), if it parses. */
 function ownerPid(name: string): number | undefined {

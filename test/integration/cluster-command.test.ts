@@ -8,21 +8,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pidAlive } from '@minidfs/common';
 import { freeClusterPorts } from '../support/ports';
 import { CLI } from '../support/processes';
 import { waitFor } from '../support/wait';
 
 /** Fast liveness so the cluster is up quickly. */
 const FAST_ARGS = ['--heartbeat-interval-ms', '200', '--stale-after', '2', '--dead-after', '4'];
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** A running `minidfs cluster` and what its banner said. */
 class Supervised {

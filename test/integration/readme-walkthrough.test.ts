@@ -10,6 +10,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pidAlive } from '@minidfs/common';
 import { CLI } from '../support/processes';
 import { repoRoot } from '../support/paths';
 import { waitFor } from '../support/wait';
@@ -21,15 +22,6 @@ function walkthrough(): string[] {
   const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(from));
   if (from < 0 || !block) throw new Error('README.md: no walkthrough block after "In another terminal"');
   return block[1].split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('README walkthrough, as printed', () => {

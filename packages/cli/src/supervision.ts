@@ -13,6 +13,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { pidAlive } from '@minidfs/common';
 
 /** How often the supervisor checks whether its parent process is still the one that started it. */
 export const PARENT_WATCH_INTERVAL_MS = 500;
@@ -36,15 +37,6 @@ export function watchParent(onOrphaned: () => void): () => void {
   }, PARENT_WATCH_INTERVAL_MS);
   timer.unref();
   return () => clearInterval(timer);
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** The live process holding `file`, or undefined when the file is absent or stale. */

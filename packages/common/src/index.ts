@@ -6,6 +6,7 @@ export * from './config';
 export * from './errors';
 export * from './limits';
 export * from './logger';
+export * from './pid';
 export * from './pipeline-deadline';
 export * from './proto';
 export * from './security';
