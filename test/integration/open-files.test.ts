@@ -64,7 +64,12 @@ describe('open files', () => {
     const victim = ackedBy[0]!;
     await cluster.dn(victim).kill9();
     await cluster.waitForState(victim, 'DEAD');
-    await write(stream, data.subarray(BLOCK));
+    // The next block's AddBlock commits block 0 (`previous`): it is repaired while the file is open.
+    await write(stream, data.subarray(BLOCK, 2 * BLOCK));
+    await waitFor('block 0 back at 2 replicas before the file is closed', async () =>
+      (await locations(client, '/open/f'))[0]!.filter((n) => n !== victim).length >= 2, 15_000);
+    expect((await client.stat('/open/f')).complete).toBe(false);
+    await write(stream, data.subarray(2 * BLOCK));
     stream.end();
     await finished(stream);
 

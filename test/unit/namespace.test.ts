@@ -490,6 +490,21 @@ describe('Namespace: file ids and deletes on a writer\'s behalf', () => {
     expectDfsError(() => ns.delete('/g', false, T0, { clientName: '', fileId: g }), 'INVALID_ARGUMENT');
   });
 
+  test('checkCommit: only the writer, only a block of the file, at most a block long; changes nothing', () => {
+    const ns = new Namespace();
+    ns.create('/f', opts('w1'), T0);
+    ns.allocateBlock('/f', 'w1');
+    ns.allocateBlock('/f', 'w1');
+    const before = JSON.stringify(ns.toRecords());
+    ns.checkCommit('/f', 'w1', { blockId: 1, lengthBytes: 1024 });
+    ns.checkCommit('/f', 'w1', { blockId: 2, lengthBytes: 0 });
+    expectDfsError(() => ns.checkCommit('/f', 'w2', { blockId: 1, lengthBytes: 10 }), 'FILE_NOT_OPEN');
+    expectDfsError(() => ns.checkCommit('/f', 'w1', { blockId: 3, lengthBytes: 10 }), 'INVALID_ARGUMENT');
+    expectDfsError(() => ns.checkCommit('/f', 'w1', { blockId: 1, lengthBytes: 1025 }), 'INVALID_ARGUMENT');
+    expectDfsError(() => ns.checkCommit('/f', 'w1', { blockId: 1, lengthBytes: -1 }), 'INVALID_ARGUMENT');
+    expect(JSON.stringify(ns.toRecords())).toBe(before);
+  });
+
   test('completionStatus validates like complete and changes nothing; a retry after success is alreadyComplete', () => {
     const ns = new Namespace();
     ns.create('/f', opts('w1'), T0);

@@ -166,7 +166,9 @@ export class DfsWriteStream extends Writable {
     const signal = this.abort.signal;
     for (let attempt = 1; ; attempt++) {
       signal.throwIfAborted();
-      const res = await this.ctx.rpc.call('AddBlock', { path: this.path, clientName: this.ctx.clientName, excludeNodeIds: [...this.excluded] });
+      // `previous` commits the block finalized last: the NameNode repairs it if it loses a replica meanwhile.
+      const previous = this.blocks[this.blocks.length - 1];
+      const res = await this.ctx.rpc.call('AddBlock', { path: this.path, clientName: this.ctx.clientName, excludeNodeIds: [...this.excluded], previous });
       const located = locatedBlockFromWire(res.block, 'AddBlock');
       const nodeIds = located.locations.map((l) => l.nodeId);
       if (nodeIds.length === 0) {

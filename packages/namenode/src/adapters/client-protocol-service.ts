@@ -67,7 +67,11 @@ export function clientProtocolHandlers(deps: ClientProtocolDeps): ClientProtocol
       status: statusToWire(await ns.create(r.path, r.replication, r.blockSizeBytes, r.createParent, r.clientName)),
       pipelineAckTimeoutMs: deps.pipelineAckTimeoutMs ?? 0,
     })),
-    AddBlock: handle('AddBlock', async (r) => ({ block: locatedToWire('WRITE')(await ns.addBlock(r.path, r.clientName, r.excludeNodeIds)) })),
+    AddBlock: handle('AddBlock', async (r) => ({
+      block: locatedToWire('WRITE')(await ns.addBlock(
+        r.path, r.clientName, r.excludeNodeIds, r.previous ? { blockId: Number(r.previous.blockId), lengthBytes: Number(r.previous.lengthBytes) } : undefined,
+      )),
+    })),
     AbandonBlock: handle('AbandonBlock', async (r) => { await ns.abandonBlock(r.path, r.clientName, r.blockId); return {}; }),
     Complete: handle('Complete', async (r) => ({
       complete: await ns.complete(r.path, r.clientName, r.blocks.map((b) => ({ blockId: b.blockId, lengthBytes: b.lengthBytes }))),

@@ -209,9 +209,19 @@ export class Namesystem {
     }, Date.now()));
   }
 
-  async addBlock(path: string, clientName: string, excludeNodeIds: string[]): Promise<LocatedBlockInfo> {
+  /**
+   * A new block and its pipeline. `previous` (the block the client finalized last) is committed
+   * first: its length is final and it is repaired if it loses a replica while the file is open.
+   */
+  async addBlock(
+    path: string, clientName: string, excludeNodeIds: string[], previous?: { blockId: number; lengthBytes: number },
+  ): Promise<LocatedBlockInfo> {
     this.checkNotSafeMode('addBlock');
     const status = this.namespace.checkOpenForWrite(path, clientName);
+    if (previous) {
+      this.namespace.checkCommit(path, clientName, previous);
+      this.commit(path, [previous]);
+    }
     const targets = choosePipeline(this.candidates(), {
       count: status.replication, blockSizeBytes: status.blockSizeBytes, exclude: new Set(excludeNodeIds), random: this.random,
     });
@@ -251,19 +261,7 @@ export class Namesystem {
     this.checkNotSafeMode('complete');
     const { status, alreadyComplete } = this.namespace.completionStatus(path, clientName, blocks);
     if (alreadyComplete) return true;
-    const newlyCommitted: number[] = [];
-    for (const b of blocks) { // all checked before any is committed
-      const record = this.blockMap.get(validateBlockId(b.blockId));
-      if (!record) throw new DfsError('INTERNAL', `block ${b.blockId} of ${path} is not in the block map`);
-      if (record.committed && record.lengthBytes !== b.lengthBytes) {
-        throw new InvalidArgumentError(`block ${b.blockId} of ${path} was committed with length ${record.lengthBytes}, not ${b.lengthBytes}`);
-      }
-      if (!record.committed) newlyCommitted.push(b.blockId);
-    }
-    for (const id of newlyCommitted) {
-      this.blockMap.updateBlock(id, { lengthBytes: blocks.find((b) => b.blockId === id)!.lengthBytes, committed: true });
-    }
-    if (newlyCommitted.length) this.replication.check(newlyCommitted);
+    this.commit(path, blocks);
     const needed = this.minReplicasFor(status.replication);
     for (const b of blocks) {
       if (this.blockMap.liveReplicaCount(b.blockId, this.live) < needed) return false;
@@ -273,6 +271,26 @@ export class Namesystem {
     this.replication.check(blocks.map((b) => b.blockId));
     this.events.append(Date.now(), 'file-completed', { path, blocks: blocks.length });
     return true;
+  }
+
+  /**
+   * The writer named these blocks' final lengths (validated by the namespace): they are committed
+   * in the block map, so the ReplicationMonitor repairs them while the file is still open.
+   * Idempotent; a different length for a block already committed is INVALID_ARGUMENT, and then
+   * nothing is committed.
+   */
+  private commit(path: string, blocks: ReadonlyArray<{ blockId: number; lengthBytes: number }>): void {
+    const newlyCommitted: Array<{ blockId: number; lengthBytes: number }> = [];
+    for (const b of blocks) { // all checked before any is committed
+      const record = this.blockMap.get(validateBlockId(b.blockId));
+      if (!record) throw new DfsError('INTERNAL', `block ${b.blockId} of ${path} is not in the block map`);
+      if (record.committed && record.lengthBytes !== b.lengthBytes) {
+        throw new InvalidArgumentError(`block ${b.blockId} of ${path} was committed with length ${record.lengthBytes}, not ${b.lengthBytes}`);
+      }
+      if (!record.committed && !record.complete) newlyCommitted.push(b);
+    }
+    for (const b of newlyCommitted) this.blockMap.updateBlock(b.blockId, { lengthBytes: b.lengthBytes, committed: true });
+    if (newlyCommitted.length) this.replication.check(newlyCommitted.map((b) => b.blockId));
   }
 
   getBlockLocations(path: string): { status: FileStatus; blocks: LocatedBlockInfo[] } {

@@ -577,6 +577,21 @@ export class Namespace {
     return { status: statusOf(p, file), alreadyComplete };
   }
 
+  /**
+   * Validates a writer's commit of one block (AddBlock's `previous`), changing nothing: `path` is
+   * open by `clientName`, `blockId` is one of its blocks and `lengthBytes` <= its block size.
+   */
+  checkCommit(path: string, clientName: string, block: { blockId: number; lengthBytes: number }): void {
+    const p = normalizePath(path);
+    checkClientName(clientName);
+    const o = (typeof block === 'object' && block !== null ? block : {}) as Record<string, unknown>;
+    const blockId = checkId('blockId', o['blockId']);
+    if (!isIntegerIn(o['lengthBytes'], 0, Number.MAX_SAFE_INTEGER)) throw new InvalidArgumentError(`lengthBytes must be a non-negative integer, got ${String(o['lengthBytes'])}`);
+    const file = this.openFile(p, clientName);
+    if (!file.blocks.some((b) => b.blockId === blockId)) throw new InvalidArgumentError(`block ${blockId} is not a block of ${p}`);
+    if (o['lengthBytes'] > file.blockSizeBytes) throw new InvalidArgumentError(`block ${blockId} is longer (${o['lengthBytes']}) than the block size ${file.blockSizeBytes}`);
+  }
+
   private checkCompletion(
     p: string, clientName: string, blocks: ReadonlyArray<{ blockId: number; lengthBytes: number }>,
   ): { file: FileRecord; alreadyComplete: boolean } {
