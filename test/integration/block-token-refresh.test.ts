@@ -1,18 +1,17 @@
 /**
  * A read that outlives its block access token (BLOCK_TOKEN_LIFETIME_MS) recovers: the DataNode
  * refuses the expired token with PERMISSION_DENIED, the client fetches the block's locations once
- * more and retries the same replica with the fresh token. A real in-process DataTransfer server
- * with a token key and a real BlockStore; the NameNode is a scripted stand-in whose first answer
+ * more and retries the same replica with the fresh token. A real in-process block transfer (TCP)
+ * server with a token key and a real BlockStore; the NameNode is a scripted stand-in whose first answer
  * carries an expired token.
  */
-import * as grpc from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DfsReadStream } from '@minidfs/client';
-import { SERVER_OPTIONS, bindServer, deriveClusterKeys, issueBlockToken, loadProtos, silentLogger } from '@minidfs/common';
-import { BlockStore, DataTransferServer, PeerClients, chunkCrcs } from '@minidfs/datanode';
+import { deriveClusterKeys, issueBlockToken, silentLogger } from '@minidfs/common';
+import { BlockStore, BlockTransferServer, chunkCrcs } from '@minidfs/datanode';
 import { DatanodePool } from '../../packages/client/src/datanode-pool';
 import type { ClientContext } from '../../packages/client/src/context';
 import type { NameNodeRpc } from '../../packages/client/src/namenode-rpc';
@@ -29,10 +28,8 @@ test('an expired block token is refreshed once from the NameNode and the read co
     await writer.write(piece, chunkCrcs(piece));
   }
   await writer.finalize();
-  const transfer = new DataTransferServer({ nodeId: () => 'dn1', store, peers: new PeerClients(), logger: silentLogger(), blockTokenKey: keys.blockToken });
-  const server = new grpc.Server(SERVER_OPTIONS);
-  server.addService(loadProtos().DataTransfer.service, transfer.handlers());
-  const port = await bindServer(server, '127.0.0.1:0');
+  const transfer = new BlockTransferServer({ nodeId: () => 'dn1', store, logger: silentLogger(), blockTokenKey: keys.blockToken });
+  const port = await transfer.listen('127.0.0.1', 0);
   const pool = new DatanodePool();
   const grant = { blockId: 7, generationStamp: 1, mode: 'READ' } as const;
   const tokens = [issueBlockToken(keys.blockToken, grant, Date.now() - 3_600_000), issueBlockToken(keys.blockToken, grant, Date.now() + 60_000)];
@@ -43,7 +40,7 @@ test('an expired block token is refreshed once from the NameNode and the read co
       const accessToken = tokens[Math.min(located++, 1)];
       return {
         status: { path: '/f', isDirectory: false, lengthBytes: data.length, replication: 1, blockSizeBytes: 1 << 20, modificationTimeMs: 0, complete: true, blockCount: 1 },
-        blocks: [{ block: { blockId: 7, generationStamp: 1, lengthBytes: data.length }, offsetBytes: 0, locations: [{ nodeId: 'dn1', host: '127.0.0.1', dataPort: port, rack: '' }], accessToken }],
+        blocks: [{ block: { blockId: 7, generationStamp: 1, lengthBytes: data.length }, offsetBytes: 0, locations: [{ nodeId: 'dn1', host: '127.0.0.1', dataPort: 1, transferPort: port, rack: '' }], accessToken }],
       };
     },
   } as unknown as NameNodeRpc;
@@ -58,7 +55,7 @@ test('an expired block token is refreshed once from the NameNode and the read co
     expect(transfer.counters.readsFailed).toBe(1);
   } finally {
     pool.close();
-    server.forceShutdown();
+    await transfer.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -4,7 +4,7 @@
  * Limits.dataFlowControlWindowBytes.
  */
 import * as grpc from '@grpc/grpc-js';
-import { DATA_CHANNEL_OPTIONS, type DataTransferClient, loadProtos } from '@minidfs/common';
+import { DATA_CHANNEL_OPTIONS, type DataTransferClient, type TlsMaterial, loadProtos } from '@minidfs/common';
 import { type DatanodeLocation, locationAddress } from './wire';
 
 /** Distinct DataNode channels one client keeps open; the least recently used one is closed beyond it. */
@@ -15,8 +15,11 @@ export class DatanodePool {
   private readonly clients = new Map<string, DataTransferClient>();
   private closed = false;
 
-  /** credentials: TLS towards the DataNodes; default plaintext. */
-  constructor(private readonly credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure()) {}
+  /**
+   * credentials: TLS towards the DataNodes' gRPC ports; default plaintext. tls: the same PEM
+   * material for block transfer (TCP) connections, which are opened per operation.
+   */
+  constructor(private readonly credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure(), readonly tls?: TlsMaterial) {}
 
   get(location: DatanodeLocation): DataTransferClient {
     if (this.closed) throw new Error('DfsClient is closed');

@@ -12,12 +12,12 @@
  * `ReadStats` records every DataNode contacted, every failover and every report, for tests.
  */
 import { Readable } from 'node:stream';
-import { DfsError, type ErrorCode, Limits, NoLiveReplicaError, fromGrpcError } from '@minidfs/common';
+import { DfsError, type ErrorCode, Limits, NoLiveReplicaError, UnavailableError, fromGrpcError, readBlockFrames } from '@minidfs/common';
 import { RangeVerifier } from './checksums';
 import type { ClientContext } from './context';
 import { DatanodeTimeoutError, IsADirectoryError, ReadProtocolError } from './errors';
 import { orderReplicas } from './failover';
-import { type DatanodeLocation, type FileStatus, type LocatedBlock, type WireReadBlockChunk, fileStatusFromWire, locatedBlockFromWire } from './wire';
+import { type DatanodeLocation, type FileStatus, type LocatedBlock, fileStatusFromWire, locatedBlockFromWire } from './wire';
 
 /** A replica that sends nothing for this long while the reader waits is abandoned for the next one. */
 export const READ_IDLE_TIMEOUT_MS = 30_000;
@@ -112,44 +112,34 @@ async function freshAccessToken(ctx: ClientContext, path: string, block: Located
   return fresh?.accessToken ?? block.accessToken;
 }
 
-/** One ReadBlock attempt on one replica, from the verifier's first undelivered byte to the block's end. */
+/**
+ * One read attempt on one replica over the block transfer protocol (TCP, common/transfer-client.ts),
+ * from the verifier's first undelivered byte to the block's end. Every packet goes through the
+ * verifier (the DataNode does not verify again on the read path).
+ */
 async function* readReplica(
   ctx: ClientContext, location: DatanodeLocation, block: LocatedBlock, verifier: RangeVerifier, signal?: AbortSignal,
 ): AsyncGenerator<Buffer> {
   const from = verifier.deliveredUpTo;
-  const call = ctx.datanodes.get(location).ReadBlock({
-    blockId: block.blockId, generationStamp: block.generationStamp, offsetBytes: from, lengthBytes: block.lengthBytes - from,
-    accessToken: block.accessToken,
-  });
-  call.on('error', () => undefined); // errors arrive through the iterator; this keeps a late one from being unhandled
-  const cancel = () => call.cancel();
-  signal?.addEventListener('abort', cancel, { once: true });
-  const pieces = call[Symbol.asyncIterator]() as AsyncIterator<WireReadBlockChunk>;
+  const packets = readBlockFrames(
+    { nodeId: location.nodeId, host: location.host, transferPort: location.transferPort },
+    { blockId: block.blockId, generationStamp: block.generationStamp, offsetBytes: from, lengthBytes: block.lengthBytes - from, accessToken: block.accessToken, clientName: ctx.clientName },
+    { tls: ctx.datanodes.tls, idleTimeoutMs: READ_IDLE_TIMEOUT_MS, signal },
+  );
   try {
-    for (;;) {
-      const next = await nextWithin(pieces, READ_IDLE_TIMEOUT_MS, () => {
-        call.cancel();
-        return new DatanodeTimeoutError(`block ${block.blockId}: ${location.nodeId} sent nothing for ${READ_IDLE_TIMEOUT_MS} ms`);
-      });
-      if (next.done) return;
-      const bytes = verifier.accept({ offsetBytes: Number(next.value.offsetBytes), data: next.value.data, chunkCrcs: next.value.chunkCrcs });
+    for await (const packet of packets) {
+      const bytes = verifier.accept({ offsetBytes: packet.offsetBytes, data: packet.data, chunkCrcs: packet.chunkCrcs });
       if (bytes.length > 0) yield bytes;
       if (verifier.done) return;
     }
+  } catch (err) {
+    if (err instanceof UnavailableError && /sent nothing for/.test(err.message)) {
+      throw new DatanodeTimeoutError(`block ${block.blockId}: ${location.nodeId} sent nothing for ${READ_IDLE_TIMEOUT_MS} ms`);
+    }
+    throw err;
   } finally {
-    signal?.removeEventListener('abort', cancel);
-    call.cancel(); // no-op when the call already ended
+    await packets.return(undefined); // closes the connection when the read stops early
   }
-}
-
-function nextWithin<T>(it: AsyncIterator<T>, timeoutMs: number, onTimeout: () => Error): Promise<IteratorResult<T>> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(onTimeout()), timeoutMs);
-    it.next().then(
-      (r) => { clearTimeout(timer); resolve(r); },
-      (e: unknown) => { clearTimeout(timer); reject(e); },
-    );
-  });
 }
 
 async function reportBadReplica(ctx: ClientContext, blockId: number, nodeId: string, reason: string, stats: ReadStats): Promise<void> {

@@ -75,6 +75,8 @@ export interface DatanodeLocation {
   nodeId: string;
   host: string;
   dataPort: number;
+  /** Block transfer (TCP) port: block bytes go here (0: the node has none). */
+  transferPort: number;
   rack: string;
 }
 
@@ -112,7 +114,7 @@ export function locatedBlockFromWire(b: WireLocatedBlock | null | undefined, wha
     generationStamp: Number(b.block.generationStamp),
     lengthBytes: Number(b.block.lengthBytes),
     offsetBytes: Number(b.offsetBytes),
-    locations: b.locations.map((l) => ({ nodeId: l.nodeId, host: l.host, dataPort: l.dataPort, rack: l.rack })),
+    locations: b.locations.map((l) => ({ nodeId: l.nodeId, host: l.host, dataPort: l.dataPort, transferPort: l.transferPort ?? 0, rack: l.rack })),
     accessToken: b.accessToken,
   };
 }

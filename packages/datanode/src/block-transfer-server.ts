@@ -200,6 +200,8 @@ export class BlockTransferServer {
       generationStamp = validateGenerationStamp(header.generationStamp);
       this.checkToken(header.accessToken, blockId, generationStamp, header.op === 'TRANSFER_OP_READ' ? 'READ' : 'WRITE', ownId);
     } catch (err) {
+      if (header.op === 'TRANSFER_OP_READ') this.counters.readsFailed += 1;
+      else this.counters.writesFailed += 1;
       throw new TransferFailure(asDfsError(err), undefined);
     }
     if (this.counters.activeTransfers >= this.maxTransfers) {

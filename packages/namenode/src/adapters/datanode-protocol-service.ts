@@ -61,7 +61,7 @@ export class DatanodeProtocolService {
 
   private readonly locate = (nodeId: string) => {
     const n = this.deps.manager.get(nodeId);
-    return n && { nodeId: n.id, host: n.host, dataPort: n.dataPort, rack: n.rack };
+    return n && { nodeId: n.id, host: n.host, dataPort: n.dataPort, transferPort: n.transferPort ?? 0, rack: n.rack };
   };
 
   handlers(): DatanodeProtocolHandlers {

@@ -42,7 +42,7 @@ export type SafeModeAction = 'get' | 'enter' | 'leave';
 export interface LocatedBlockInfo {
   block: Block;
   offsetBytes: number;
-  locations: Array<{ nodeId: string; host: string; dataPort: number; rack: string }>;
+  locations: Array<{ nodeId: string; host: string; dataPort: number; transferPort?: number; rack: string }>;
 }
 
 export interface FsckReport {
@@ -91,7 +91,7 @@ export interface ReplicaToVerify {
   lengthBytes: number;
   /** False while the file is being written: its length is not final. */
   complete: boolean;
-  location: { nodeId: string; host: string; dataPort: number; rack: string };
+  location: { nodeId: string; host: string; dataPort: number; transferPort?: number; rack: string };
 }
 
 export class Namesystem {
@@ -549,7 +549,7 @@ export class Namesystem {
 
   location(nodeId: string) {
     const n = this.manager.get(nodeId);
-    return n && { nodeId: n.id, host: n.host, dataPort: n.dataPort, rack: n.rack };
+    return n && { nodeId: n.id, host: n.host, dataPort: n.dataPort, transferPort: n.transferPort ?? 0, rack: n.rack };
   }
 
   private invalidateEverywhere(blockIds: number[]): void {

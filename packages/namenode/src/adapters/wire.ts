@@ -11,7 +11,7 @@ import type { Command, DatanodeRegistration, DatanodeStats, HeartbeatInput } fro
 export function registrationFromWire(info: DatanodeInfo__Output): { reg: DatanodeRegistration; stats: DatanodeStats } {
   checkBytes('DatanodeInfo', info);
   return {
-    reg: { id: info.id, uuid: info.uuid, host: info.host, dataPort: info.dataPort, httpPort: info.httpPort, rack: info.rack || '/default-rack',
+    reg: { id: info.id, uuid: info.uuid, host: info.host, dataPort: info.dataPort, transferPort: info.transferPort ?? 0, httpPort: info.httpPort, rack: info.rack || '/default-rack',
       membershipAddress: info.membershipAddress ?? '', filesystemId: info.filesystemId ?? '',
     },
     stats: {
@@ -74,7 +74,7 @@ export function peerProbeFromWire(p: PeerProbeResult__Output): PeerProbeResult {
 }
 
 export function commandToWire(
-  c: Command, locate: (nodeId: string) => { nodeId: string; host: string; dataPort: number; rack: string } | undefined,
+  c: Command, locate: (nodeId: string) => { nodeId: string; host: string; dataPort: number; transferPort?: number; rack: string } | undefined,
   blockToken?: (grant: BlockTokenGrant) => string,
 ): DatanodeCommand {
   switch (c.kind) {
