@@ -2,13 +2,15 @@
  * A replica whose files vanish behind the BlockStore's back (HDFS DirectoryScanner): the store
  * notices on open (read or copy) and in scan(), forgets the replica, quarantines the leftover file,
  * tells onReplicaMissing exactly once, and accepts a fresh copy of the block afterwards. Plus the
- * pipeline ack deadline rule (common/pipeline-deadline.ts).
+ * pipeline ack deadline rule (common/pipeline-deadline.ts), and the NameNode dropping a pending
+ * copy whose source reports the replica deleted.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DfsError, Limits, pipelineAckDeadlineMs, pipelineAckTimeoutMs } from '@minidfs/common';
 import { BlockStore } from '@minidfs/datanode';
+import { BlockMap, type NodeState, type PlacementCandidate, ReplicationMonitor } from '@minidfs/namenode';
 
 const GS = 7;
 
@@ -105,5 +107,36 @@ describe('pipeline ack deadline', () => {
     expect(client - first).toBe(Limits.pipelineAckExtensionPerNodeMs);
     // No base from the NameNode: the maximum.
     expect(pipelineAckDeadlineMs(0, 0)).toBe(Limits.pipelineAckTimeoutMaxMs);
+  });
+});
+
+describe('ReplicationMonitor: a copy source that reports the replica deleted', () => {
+  test('the pending copy is dropped at once and re-planned from a replica that exists', () => {
+    const nodes = new Map<string, { state: NodeState; remainingBytes: number; rack: string }>();
+    for (let i = 1; i <= 5; i++) nodes.set(`dn${i}`, { state: 'LIVE', remainingBytes: 1000 * i, rack: '/r' });
+    const blocks = new BlockMap();
+    const monitor = new ReplicationMonitor(
+      { replicationStreamsPerNode: 2, topPriorityStreamsPerNode: 4, pendingTimeoutMs: 60_000, maxScheduledPerTick: 1000 },
+      blocks,
+      {
+        state: (id) => nodes.get(id)?.state,
+        candidates: (): PlacementCandidate[] => [...nodes].map(([id, n]) => ({ id, state: n.state, remainingBytes: n.remainingBytes, activeTransfers: 0, rack: n.rack })),
+        rack: (id) => nodes.get(id)?.rack,
+      },
+    );
+    blocks.addBlock({ blockId: 1, generationStamp: 1, lengthBytes: 10, expectedReplication: 3, complete: true });
+    for (const n of ['dn1', 'dn2', 'dn3']) blocks.blockReceived(n, { blockId: 1, generationStamp: 1, lengthBytes: 10 });
+    nodes.get('dn3')!.state = 'DEAD';
+    monitor.check(blocks.removeNode('dn3'));
+    const first = monitor.tick(0).orders;
+    expect(first).toHaveLength(1);
+    const source = (first[0] as { sourceId: string }).sourceId;
+    const other = source === 'dn1' ? 'dn2' : 'dn1';
+    // The source's files were gone: it reports the replica deleted.
+    if (blocks.blockDeleted(source, 1)) monitor.check([1]);
+    monitor.replicaDeleted(1, source);
+    expect(monitor.isPending(1)).toBe(false);
+    const second = monitor.tick(1).orders;
+    expect(second).toEqual([expect.objectContaining({ kind: 'replicate', blockId: 1, sourceId: other })]);
   });
 });

@@ -195,9 +195,17 @@ export class ReplicationMonitor {
   /**
    * The node reported the replica deleted (an incremental report). If its deletion was ordered
    * here, the node may now be a copy target for the block again: the block is looked at again.
+   * If the node was the source of a pending copy of the block (a DataNode reporting a replica whose
+   * files vanished, often after failing that very copy), the copy can never arrive: it is dropped
+   * now, not at its deadline, and the block re-planned from a replica that exists.
    * Returns whether a deletion was awaited.
    */
   replicaDeleted(blockId: number, nodeId: string): boolean {
+    const p = this.pending.get(blockId);
+    if (p?.sourceId === nodeId) {
+      this.finishPending(blockId, p);
+      this.toCheck.add(blockId);
+    }
     if (!this.deletionDone(blockId, nodeId)) return false;
     this.toCheck.add(blockId);
     return true;
