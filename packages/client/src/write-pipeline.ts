@@ -1,24 +1,23 @@
 /**
- * Streams one block through one DataNode write pipeline (HDFS DataStreamer, one attempt): open
- * WriteBlock on locations[0], send the header naming the rest of the pipeline, the packets (with
- * backpressure: wait for 'drain' whenever write() says so), half-close, and resolve when an ack
- * with `finalized: true` arrives: then every node of the pipeline has the block on disk. Any
- * failure rejects with PipelineAttemptError naming the node to exclude (the `minidfs-bad-node`
- * status metadata, else locations[0]). A watchdog fails the attempt if the pipeline makes no
- * progress (no ack, no drain) for the ack deadline, blaming locations[0], so a hung (SIGSTOPped)
- * node cannot stall a write: with `ackTimeoutMs` (the NameNode's base, CreateResponse) it is
+ * Streams one block through one DataNode write pipeline (HDFS DataStreamer, one attempt) over the
+ * block transfer protocol (TCP, common/transfer-client.ts): connect to locations[0]'s transfer
+ * port, send the header naming the rest of the pipeline, then the packets with backpressure (at
+ * most Limits.maxPacketsInFlight unacked, and a full socket buffer waits for 'drain'), and resolve
+ * when the finalized ack arrives: then every node of the pipeline has the block on disk. Any
+ * failure rejects with PipelineAttemptError naming the node to exclude (the status's bad_node,
+ * else locations[0]). A watchdog fails the attempt if the pipeline makes no progress (no ack, no
+ * drain) for the ack deadline, blaming locations[0], so a hung (SIGSTOPped) node cannot stall a
+ * write: with `ackTimeoutMs` (the NameNode's base, CreateResponse) it is
  * pipelineAckDeadlineMs(ackTimeoutMs, locations.length) (common/pipeline-deadline.ts), one
  * extension longer than the first DataNode's own wait, so a hung node further down is named by the
  * node above it first.
  */
-import { once } from 'node:events';
-import type * as grpc from '@grpc/grpc-js';
-import { type DataTransferClient, pipelineAckDeadlineMs } from '@minidfs/common';
+import { Limits, type TlsMaterial, TransferWriteError, TransferWriteStream, pipelineAckDeadlineMs } from '@minidfs/common';
 import { packetsOf } from './checksums';
 import { pickBadNode } from './failover';
-import type { LocatedBlock, WireWriteBlockAck } from './wire';
+import type { LocatedBlock } from './wire';
 
-/** Status metadata key a DataNode sets to the id of the pipeline node that failed. */
+/** Status metadata key the gRPC DataTransfer service of old set to the id of the pipeline node that failed (TransferStatus.bad_node now). */
 export const BAD_NODE_METADATA_KEY = 'minidfs-bad-node';
 /** Without an ack deadline from the NameNode: a pipeline that neither acks nor drains for this long is declared failed. */
 export const PIPELINE_IDLE_TIMEOUT_MS = 30_000;
@@ -44,85 +43,50 @@ export interface PipelineOptions {
   /** Base ack deadline from the NameNode (CreateResponse.pipeline_ack_timeout_ms); 0/absent = PIPELINE_IDLE_TIMEOUT_MS. */
   ackTimeoutMs?: number;
   signal?: AbortSignal;
+  /** Goes into the transfer header (DataNode logs). */
+  clientName?: string;
 }
 
 export async function writeBlockThroughPipeline(
-  client: DataTransferClient, located: LocatedBlock, block: Buffer, options: PipelineOptions = {},
+  datanodes: { readonly tls?: TlsMaterial }, located: LocatedBlock, block: Buffer, options: PipelineOptions = {},
 ): Promise<PipelineResult> {
   const pipelineIds = located.locations.map((l) => l.nodeId);
+  const first = located.locations[0];
+  if (!first) throw new RangeError(`block ${located.blockId}: empty pipeline`);
   const idleTimeoutMs = options.idleTimeoutMs
     ?? (options.ackTimeoutMs ? pipelineAckDeadlineMs(options.ackTimeoutMs, pipelineIds.length) : PIPELINE_IDLE_TIMEOUT_MS);
-  const call = client.WriteBlock();
-
-  let settled = false;
-  let rejectFailed!: (e: PipelineAttemptError) => void;
-  const failed = new Promise<never>((_, reject) => { rejectFailed = reject; });
-  failed.catch(() => undefined);
-  let resolveFinalized!: (ack: WireWriteBlockAck) => void;
-  const finalized = new Promise<WireWriteBlockAck>((resolve) => { resolveFinalized = resolve; });
-
-  let watchdog: NodeJS.Timeout | undefined;
-  const fail = (message: string, badNodeId: string, cause?: unknown) => {
-    if (settled) return;
-    settled = true;
-    clearTimeout(watchdog);
-    call.cancel();
-    rejectFailed(new PipelineAttemptError(message, badNodeId, cause));
-  };
-  const progress = () => {
-    clearTimeout(watchdog);
-    if (settled) return;
-    watchdog = setTimeout(() => fail(`block ${located.blockId}: pipeline ${pipelineIds.join(' -> ')} made no progress for ${idleTimeoutMs} ms`, pipelineIds[0]!), idleTimeoutMs);
-  };
-  const onAbort = () => fail(`block ${located.blockId}: write aborted`, pipelineIds[0]!, options.signal?.reason);
-
-  call.on('data', (ack: WireWriteBlockAck) => {
-    progress();
-    if (ack.finalized) resolveFinalized(ack);
-  });
-  call.on('error', (err: grpc.ServiceError) => {
-    const reported = err.metadata?.get(BAD_NODE_METADATA_KEY)[0];
-    const bad = pickBadNode(typeof reported === 'string' ? reported : reported?.toString(), pipelineIds);
-    fail(`block ${located.blockId}: pipeline ${pipelineIds.join(' -> ')} failed at ${bad}: ${err.details ?? err.message}`, bad, err);
-  });
-  call.on('end', () => {
-    // The server closed its side; if no finalized ack arrived first, the attempt failed. Defer one
-    // turn so a finalized ack delivered in the same batch wins.
-    setImmediate(() => fail(`block ${located.blockId}: pipeline closed before the block was finalized`, pipelineIds[0]!));
-  });
+  const describe = `block ${located.blockId}: pipeline ${pipelineIds.join(' -> ')}`;
+  let stream: TransferWriteStream | undefined;
+  const onAbort = () => stream?.close();
   options.signal?.addEventListener('abort', onAbort, { once: true });
-
   try {
-    progress();
-    const send = async (message: Parameters<typeof call.write>[0]) => {
-      if (settled) await failed;
-      if (!call.write(message)) {
-        await Promise.race([once(call, 'drain'), failed]);
-        progress();
-      }
-    };
-    await send({
-      header: {
-        blockId: located.blockId, generationStamp: located.generationStamp, downstream: located.locations.slice(1),
-        accessToken: located.accessToken, purpose: 'WRITE',
-      },
-    });
+    options.signal?.throwIfAborted();
+    stream = await TransferWriteStream.open({ nodeId: first.nodeId, host: first.host, transferPort: first.transferPort }, {
+      op: 'TRANSFER_OP_WRITE', blockId: located.blockId, generationStamp: located.generationStamp, accessToken: located.accessToken,
+      clientName: options.clientName ?? '',
+      targets: located.locations.slice(1).map((l) => ({ nodeId: l.nodeId, host: l.host, dataPort: l.dataPort, rack: l.rack, transferPort: l.transferPort })),
+    }, { tls: datanodes.tls, idleTimeoutMs, maxInFlight: Limits.maxPacketsInFlight });
     let packets = 0;
     for (const p of packetsOf(block)) {
-      await send({ packet: { seqno: p.seqno, data: p.data, chunkCrcs: p.chunkCrcs, last: p.last } });
+      options.signal?.throwIfAborted();
+      await stream.send(p.data, p.chunkCrcs, p.last);
       packets++;
     }
-    if (!settled) call.end();
-    const ack = await Promise.race([finalized, failed]);
+    const ack = await stream.finalized();
     if (ack.lengthBytes !== block.length) {
-      fail(`block ${located.blockId}: pipeline finalized ${ack.lengthBytes} bytes, sent ${block.length}`, pipelineIds[0]!);
-      await failed;
+      throw new PipelineAttemptError(`${describe} finalized ${ack.lengthBytes} bytes, sent ${block.length}`, first.nodeId);
     }
-    settled = true;
     return { lengthBytes: block.length, ackedBy: ack.ackedBy, packets };
+  } catch (err) {
+    if (err instanceof PipelineAttemptError) throw err;
+    if (options.signal?.aborted) throw new PipelineAttemptError(`block ${located.blockId}: write aborted`, first.nodeId, options.signal.reason);
+    if (err instanceof TransferWriteError) {
+      const bad = pickBadNode(err.badNode, pipelineIds);
+      throw new PipelineAttemptError(`${describe} failed at ${bad}: ${err.error.message}`, bad, err.error);
+    }
+    throw err;
   } finally {
-    settled = true;
-    clearTimeout(watchdog);
     options.signal?.removeEventListener('abort', onAbort);
+    stream?.close();
   }
 }

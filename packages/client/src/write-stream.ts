@@ -177,7 +177,7 @@ export class DfsWriteStream extends Writable {
       }
       this.emit('pipeline', { blockIndex, attempt, blockId: located.blockId, nodeIds } satisfies PipelineEvent);
       try {
-        const result = await writeBlockThroughPipeline(this.ctx.datanodes.get(located.locations[0]!), located, data, { signal, ackTimeoutMs: this.ackTimeoutMs });
+        const result = await writeBlockThroughPipeline(this.ctx.datanodes, located, data, { signal, ackTimeoutMs: this.ackTimeoutMs, clientName: this.ctx.clientName });
         this.blocks.push({ blockId: located.blockId, generationStamp: located.generationStamp, lengthBytes: data.length });
         this.stats.blocks++;
         this.stats.bytesWritten += data.length;
