@@ -447,3 +447,22 @@ describe('ReplicationMonitor: the rack rule', () => {
     expect(monitor.queuedCount()).toBe(0);
   });
 });
+
+describe('ReplicationMonitor: a copy whose source is found corrupt', () => {
+  test('is dropped at once and re-planned from a good replica', () => {
+    const { blocks, monitor, addBlock, kill } = setup(4, { pendingTimeoutMs: 60_000 });
+    addBlock(1, ['dn1', 'dn2', 'dn3']);
+    kill('dn3');
+    expect(monitor.tick(0).orders).toEqual([expect.objectContaining({ kind: 'replicate', sourceId: 'dn1', targetIds: ['dn4'] })]);
+    blocks.markCorrupt(1, 'dn1'); // the source read its replica for the copy and found it corrupt
+    monitor.check([1]);
+    const { orders, events } = monitor.tick(10);
+    expect(events[0]).toMatchObject({ type: 'timed-out', blockId: 1, sourceId: 'dn1', reason: expect.stringMatching(/corrupt/) });
+    expect(monitor.streams().get('dn1')).toBeUndefined();
+    // 1 live + 1 corrupt of 3: dn4 is the only free target, and dn1's corrupt copy is deleted to make room.
+    expect(orders).toEqual([
+      { kind: 'invalidate', nodeId: 'dn1', blockIds: [1], reason: 'corrupt' },
+      expect.objectContaining({ kind: 'replicate', sourceId: 'dn2', targetIds: ['dn4'] }),
+    ]);
+  });
+});

@@ -23,7 +23,8 @@
  * scheduled to the node and not yet confirmed >= the file's block size, so a burst of copies
  * cannot fill a node past its reserve between two heartbeats. A copy counts only when the target reports
  * the replica (replicaAdded); a pending copy not confirmed within `pendingTimeoutMs` is dropped
- * and its block re-queued, so a target that died mid-copy is not waited on forever.
+ * and its block re-queued, so a target that died mid-copy is not waited on forever; one whose
+ * source's replica is found corrupt is dropped at once.
  * Over-replicated blocks (live > expected, no copy pending) lose their excess replicas one at a
  * time from the rack holding the most replicas, on the node with the least free space (so a
  * rack's only replica goes only when every rack has one). Corrupt replicas, when the block has at
@@ -393,6 +394,13 @@ export class ReplicationMonitor {
     const unreachable = this.unreachableCount(blockId);
     const corrupt = this.blocks.corruptReplicas(blockId);
     const expected = record.expectedReplication;
+    const copying = this.pending.get(blockId);
+    if (copying && corrupt.includes(copying.sourceId)) {
+      // The copy's source turned out corrupt (it found out reading for the copy, or a reader did):
+      // that copy will never arrive. Dropped now, not at its deadline; re-planned below.
+      events.push({ type: 'timed-out', blockId, sourceId: copying.sourceId, targetIds: [...copying.targets], reason: `source ${copying.sourceId} holds a corrupt replica` });
+      this.finishPending(blockId, copying);
+    }
     const pending = this.pending.has(blockId);
     if (good.length === 0) {
       if (corrupt.length > 0 && unreachable === 0) this.corruptOnly.add(blockId);
