@@ -164,7 +164,7 @@ export class DataNode {
       onCommands: (commands) => { for (const command of commands) this.executor.execute(command, 'block-report'); },
     });
     this.replicator = new Replicator({
-      nodeId, store: this.store, peers: this.peers, logger: this.logger, counters: this.transferCounters,
+      nodeId, store: this.store, tls: options.tls, logger: this.logger, counters: this.transferCounters,
       onCorruptBlock: (blockId) => this.reporter.reportBadBlock(blockId),
       onBlockNotHere: (blockId) => this.reporter.blockDeleted(blockId),
     });

@@ -1,8 +1,8 @@
 /**
  * Replicator: carries out the NameNode's REPLICATE commands (HDFS DataTransfer "transferBlock").
- * Reads the local replica through BlockStore.read, which verifies every chunk, and pushes it with
- * WriteBlock (purpose REPLICATE) to targets[0] with downstream = targets.slice(1), following the
- * same packet protocol as a client. Invariants: (1) at most MAX_CONCURRENT_REPLICATIONS pushes run
+ * Reads the local replica through BlockStore.read, which verifies every chunk, and pushes it over
+ * the block transfer protocol (TCP, op REPLICATE; common/transfer-client.ts) to targets[0] with
+ * the rest of the targets downstream, following the same packet protocol as a client. Invariants: (1) at most MAX_CONCURRENT_REPLICATIONS pushes run
  * at once, the rest wait in a FIFO bounded by MAX_QUEUED_REPLICATIONS (overflow is dropped and
  * logged; the NameNode re-plans copies that never arrive); (2) one block is never queued or pushed
  * twice at once; (3) a corrupt local replica is reported (ReportBadBlocks) and the push is
@@ -12,15 +12,12 @@
  * (onBlockNotHere), so the NameNode picks another source at once; (6) logs pair up: every `replicate-start` is followed by exactly one `replicate-done` or
  * `replicate-failed`; a command refused before starting logs `replicate-rejected` only.
  */
-import type * as grpc from '@grpc/grpc-js';
-import { ChecksumMismatchError, DfsError, InvalidArgumentError, Limits, type Logger, fromGrpcError } from '@minidfs/common';
-import { type BlockPiece, type BlockStore, validateBlockId } from './block-store';
-import { badNodeOf, type TransferCounters } from './data-transfer-server';
-import type { PeerClients } from './peer-clients';
 import {
-  type DatanodeLocationIn, MAX_PIPELINE_DOWNSTREAM, type ReplicateCommandIn, TRANSFER_IDLE_TIMEOUT_MS, type WriteBlockAckIn,
-  type WriteBlockClientCall,
-} from './wire';
+  ChecksumMismatchError, DfsError, InvalidArgumentError, Limits, type Logger, type TlsMaterial, TransferWriteError, TransferWriteStream, fromGrpcError,
+} from '@minidfs/common';
+import { type BlockPiece, type BlockStore, validateBlockId } from './block-store';
+import type { TransferCounters } from './data-transfer-server';
+import { type DatanodeLocationIn, MAX_PIPELINE_DOWNSTREAM, type ReplicateCommandIn, TRANSFER_IDLE_TIMEOUT_MS } from './wire';
 
 /** Replication pushes one DataNode runs at once (HDFS dfs.namenode.replication.max-streams is per source too). */
 export const MAX_CONCURRENT_REPLICATIONS = 4;
@@ -30,8 +27,9 @@ export const MAX_QUEUED_REPLICATIONS = 1024;
 export interface ReplicatorOptions {
   nodeId: () => string;
   store: BlockStore;
-  peers: PeerClients;
   logger: Logger;
+  /** TLS towards the targets' transfer ports (this node's certificate); undefined = plaintext. */
+  tls?: TlsMaterial;
   /** Shared with the DataTransfer server (bytesSent). */
   counters: TransferCounters;
   /** The local replica failed its checksum while being read. */
@@ -57,7 +55,7 @@ export class Replicator {
   readonly counters = { started: 0, done: 0, failed: 0, dropped: 0 };
   private readonly queue: ReplicationTask[] = [];
   private readonly blockIds = new Set<number>();
-  private readonly calls = new Set<WriteBlockClientCall>();
+  private readonly streams = new Set<TransferWriteStream>();
   private running = 0;
   private stopped = false;
 
@@ -106,7 +104,7 @@ export class Replicator {
   stop(): void {
     this.stopped = true;
     this.queue.length = 0;
-    for (const call of this.calls) call.cancel();
+    for (const stream of this.streams) stream.close();
   }
 
   private pump(): void {
@@ -135,14 +133,14 @@ export class Replicator {
       logger.info('replication done', { event: 'replicate-done', blockId, targets, lengthBytes, ms: Date.now() - startedMs });
     } catch (err) {
       this.counters.failed += 1;
-      const error = fromGrpcError(err);
+      const error = err instanceof TransferWriteError ? err.error : fromGrpcError(err);
       const corrupt = err instanceof ChecksumMismatchError;
       if (corrupt) this.options.onCorruptBlock(blockId);
       const notHere = error.code === 'BLOCK_NOT_FOUND' && !this.options.store.has(blockId);
       if (notHere) this.options.onBlockNotHere?.(blockId);
       logger.warn('replication failed', {
         event: 'replicate-failed', blockId, targets, reason: corrupt ? 'corrupt-local-replica' : notHere ? 'no-local-replica' : 'transfer-failed', code: error.code,
-        badNode: badNodeOf(err), error: error.message, ms: Date.now() - startedMs,
+        badNode: err instanceof TransferWriteError ? err.badNode : undefined, error: error.message, ms: Date.now() - startedMs,
       });
     }
   }
@@ -159,16 +157,18 @@ export class Replicator {
       throw new InvalidArgumentError(`block ${blockId} here is ${local.lengthBytes} bytes, the command says ${command.lengthBytes}`);
     }
     const [first, ...rest]: DatanodeLocationIn[] = command.targets;
-    const call = this.options.peers.get(first).WriteBlock();
-    this.calls.add(call);
-    const stream = new OutboundStream(call, first.nodeId, this.options.maxPacketsInFlight ?? Limits.maxPacketsInFlight,
-      this.options.idleTimeoutMs ?? TRANSFER_IDLE_TIMEOUT_MS);
+    const stream = await TransferWriteStream.open({ nodeId: first.nodeId, host: first.host, transferPort: first.transferPort }, {
+      op: 'TRANSFER_OP_REPLICATE', blockId, generationStamp: local.generationStamp, accessToken: command.accessToken,
+      clientName: `datanode:${this.options.nodeId()}`,
+      targets: rest.map((t) => ({ nodeId: t.nodeId, host: t.host, dataPort: t.dataPort, rack: t.rack, transferPort: t.transferPort })),
+    }, {
+      tls: this.options.tls, maxInFlight: this.options.maxPacketsInFlight ?? Limits.maxPacketsInFlight,
+      idleTimeoutMs: this.options.idleTimeoutMs ?? TRANSFER_IDLE_TIMEOUT_MS,
+    });
+    this.streams.add(stream);
     try {
-      call.write({
-        header: { blockId, generationStamp: local.generationStamp, downstream: rest, accessToken: command.accessToken, purpose: 'REPLICATE' },
-      });
       const send = async (piece: BlockPiece, last: boolean) => {
-        await stream.send(piece, last);
+        await stream.send(piece.data, piece.chunkCrcs, last);
         this.options.counters.bytesSent += piece.data.length;
       };
       // Hold one piece back so the final one goes out with last=true (an empty block: one empty packet).
@@ -178,101 +178,13 @@ export class Replicator {
         held = piece;
       }
       await send(held ?? { offsetBytes: 0, data: Buffer.alloc(0), chunkCrcs: [] }, true);
-      call.end();
-      const finalLength = await stream.finalized();
+      const finalLength = (await stream.finalized()).lengthBytes;
       if (finalLength !== local.lengthBytes) throw new DfsError('INTERNAL', `target finalized ${finalLength} bytes, the block has ${local.lengthBytes}`);
       return finalLength;
-    } catch (err) {
-      call.cancel();
-      throw err;
     } finally {
+      // After a finalized ack: a clean close; before (our replica is corrupt, or a failure): the targets abort their partial copy.
       stream.close();
-      this.calls.delete(call);
-    }
-  }
-}
-
-/** The sending side of one WriteBlock stream: window of unacked packets, acks in order, idle timeout. */
-class OutboundStream {
-  private seqno = 0;
-  private acked = 0;
-  private lastSeqno: number | undefined;
-  private finalLength: number | undefined;
-  private error: Error | undefined;
-  private waiters: (() => void)[] = [];
-  private needDrain = false;
-  private idleTimer: NodeJS.Timeout | undefined;
-
-  constructor(private readonly call: WriteBlockClientCall, private readonly targetId: string, private readonly maxInFlight: number, private readonly idleTimeoutMs: number) {
-    call.on('data', (ack: WriteBlockAckIn) => this.onAck(ack));
-    call.on('error', (err: grpc.ServiceError) => this.failWith(err));
-    call.on('end', () => {
-      if (this.finalLength === undefined) this.failWith(new DfsError('INTERNAL', `target ${targetId} ended the stream before a finalized ack`));
-    });
-    call.on('drain', () => {
-      this.needDrain = false;
-      this.notify();
-    });
-    this.touch();
-  }
-
-  async send(piece: BlockPiece, last: boolean): Promise<void> {
-    await this.until(() => this.seqno - this.acked < this.maxInFlight && !this.needDrain);
-    this.seqno += 1;
-    if (last) this.lastSeqno = this.seqno;
-    if (!this.call.write({ packet: { seqno: this.seqno, data: piece.data, chunkCrcs: piece.chunkCrcs, last } })) this.needDrain = true;
-  }
-
-  async finalized(): Promise<number> {
-    await this.until(() => this.finalLength !== undefined);
-    return this.finalLength!;
-  }
-
-  close(): void {
-    clearTimeout(this.idleTimer);
-    this.failWith(new DfsError('UNAVAILABLE', 'stream closed'));
-  }
-
-  private onAck(ack: WriteBlockAckIn): void {
-    this.touch();
-    if (ack.seqno !== this.acked + 1 || ack.seqno > this.seqno) {
-      this.failWith(new DfsError('INTERNAL', `target ${this.targetId} acked packet ${ack.seqno}, expected ${this.acked + 1}`));
-      return;
-    }
-    this.acked = ack.seqno;
-    if (ack.finalized) {
-      if (ack.seqno !== this.lastSeqno) {
-        this.failWith(new DfsError('INTERNAL', `target ${this.targetId} finalized at packet ${ack.seqno} before the last one`));
-        return;
-      }
-      this.finalLength = ack.lengthBytes;
-    }
-    this.notify();
-  }
-
-  private touch(): void {
-    clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => this.failWith(new DfsError('UNAVAILABLE', `target ${this.targetId} made no progress for ${this.idleTimeoutMs} ms`)), this.idleTimeoutMs);
-  }
-
-  private failWith(err: Error): void {
-    if (this.error) return;
-    this.error = err;
-    clearTimeout(this.idleTimer);
-    this.notify();
-  }
-
-  private notify(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) wake();
-  }
-
-  private async until(condition: () => boolean): Promise<void> {
-    for (;;) {
-      if (this.finalLength === undefined && this.error) throw this.error;
-      if (condition()) return;
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
+      this.streams.delete(stream);
     }
   }
 }
