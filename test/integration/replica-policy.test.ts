@@ -5,14 +5,17 @@
  *    and re-made in place) and on four (the fourth takes a copy, then a corrupt copy is deleted
  *    because live + corrupt exceed the factor);
  *  - the rack rule is applied after write time: three replicas on one rack get a replica on a
- *    second rack when a DataNode there joins (fsck counts them mis-replicated meanwhile), and a
+ *    second rack when a DataNode there joins (fsck counts them mis-replicated, and not healthy,
+ *    while no replica can go there: `minidfs fsck`, its --json and /api/fsck), and a
  *    node on another rack that returns after its blocks were re-replicated on one rack keeps its
  *    replica: the excess comes off the crowded rack, even though that node has the least free space.
  */
+import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { DfsClient } from '@minidfs/client';
 import { FAST, TestCluster } from '../support/cluster';
+import { CLI } from '../support/processes';
 import { blockFilesOnDisk, findBlockFile } from '../support/disk';
 import { waitFor } from '../support/wait';
 
@@ -159,6 +162,28 @@ describe('the rack rule after write time', () => {
     const queued = cluster.nn.lines.slice(from).filter((l) => l.event === 'replication-queued' && l.reason === 'mis-replicated');
     expect(new Set(queued.map((l) => l.blockId)).size).toBe(6);
     await readBack(contents);
+  });
+
+  test('a second-rack DataNode without room: fsck counts the one-rack blocks mis-replicated and not healthy (CLI, --json, /api/fsck)', async () => {
+    cluster = new TestCluster(FAST, ['--block-size', String(BLOCK)]);
+    await cluster.startNameNode();
+    for (const id of ['dn1', 'dn2', 'dn3']) cluster.startDataNode(id, ['--rack', '/r1']);
+    await cluster.waitForReport('3 LIVE', (r) => r.live === 3);
+    client = new DfsClient({ namenode: cluster.namenodeAddress });
+    await writeFiles(1, 3);
+    await waitFor('healthy on one rack', async () => (await fsck(cluster)).healthy, 20_000);
+    cluster.startDataNode('dn4', ['--rack', '/r2', '--reserved-bytes', String(Number.MAX_SAFE_INTEGER)]); // remaining 0
+    const f = await waitFor('3 blocks mis-replicated', async () => { const r = await fsck(cluster); return r.misReplicated === 3 ? r : undefined; }, 20_000);
+    expect(f).toMatchObject({ blocks: 3, underReplicated: 0, overReplicated: 0, missing: 0, corrupt: 0, healthy: false });
+    const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, 'fsck', '--namenode', cluster.namenodeAddress, ...args], { encoding: 'utf8' });
+    const text = cli();
+    expect(text.status).toBe(1);
+    expect(text.stdout).toMatch(/Status: UNDER-REPAIR/);
+    expect(text.stdout).toMatch(/Mis-replicated blocks:\s+3\b/);
+    const json = cli('--json');
+    expect(json.status).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ blocks: 3, misReplicated: 3, healthy: false });
+    expect(blockFilesOnDisk(cluster.root, ['dn4']).size).toBe(0);
   });
 
   test('a node on another rack returns after its blocks were re-replicated on one rack: its replicas are kept, the crowded rack is trimmed', async () => {
