@@ -121,6 +121,7 @@
     setSummary('underReplicated', ok ? f.underReplicated : '–', ok && f.underReplicated > 0 ? 'warn' : '');
     setSummary('missing', ok ? f.missing : '–', ok && f.missing > 0 ? 'bad' : '');
     setSummary('corrupt', ok ? f.corrupt : '–', ok && f.corrupt > 0 ? 'bad' : '');
+    setSummary('misReplicated', ok ? (f.misReplicated || 0) : '–', ok && f.misReplicated > 0 ? 'warn' : '');
     setSummary('pendingReplications', ok ? f.pendingReplications : '–', ok && f.pendingReplications > 0 ? 'warn' : '');
     setSummary('openForWrite', ok ? (f.openForWrite || 0) : '–');
     setSummary('safeMode', d.safeMode ? 'ON' : 'off', d.safeMode ? 'warn' : '');
