@@ -1,6 +1,7 @@
 /**
  * Checks a client's bad-replica report before it counts (docs/SECURITY.md, "ReportBadReplica"):
- * the NameNode reads the named replica itself over the ordinary data-transfer read path, with a
+ * the NameNode reads the named replica itself over the ordinary block transfer read path (TCP,
+ * the DataNode's transfer port, TLS with the NameNode's certificate when configured), with a
  * READ token it signs, and verifies every chunk's CRC32C and the length. Only a failed check
  * (the DataNode answers CHECKSUM_MISMATCH, a chunk's CRC does not match, or a complete block
  * comes back short) marks the replica corrupt; a read that cannot be done (node unreachable,
@@ -10,10 +11,7 @@
  * Limits.maxPendingReplicaVerifications; this adapter runs at most
  * Limits.maxConcurrentReplicaVerifications reads at once, the others wait their turn.
  */
-import {
-  type BlockTokenGrant, DATA_CHANNEL_OPTIONS, DfsError, Limits, type Logger, type TlsMaterial, channelCredentials, firstBadChunk, fromGrpcError,
-  loadProtos,
-} from '@minidfs/common';
+import { type BlockTokenGrant, DfsError, Limits, type Logger, type TlsMaterial, firstBadChunk, readBlockFrames } from '@minidfs/common';
 import type { Namesystem, ReplicaToVerify } from './namesystem';
 
 /** Longest one verification read may take before it is given up as inconclusive. */
@@ -90,42 +88,37 @@ export class ReplicaVerifier {
     }
   }
 
-  /** Reads the whole replica and checks it. */
+  /** Reads the whole replica over the block transfer protocol (TCP) and checks it. */
   private async verify(r: ReplicaToVerify): Promise<{ verdict: 'corrupt' | 'healthy' | 'inconclusive'; detail: string }> {
-    const address = `${r.location.host}:${r.location.dataPort}`;
-    const client = new (loadProtos().DataTransfer)(address, channelCredentials(this.deps.tls), DATA_CHANNEL_OPTIONS);
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), REPLICA_VERIFY_TIMEOUT_MS);
+    let expectedOffset = 0;
     try {
-      const call = client.ReadBlock({
-        blockId: r.blockId, generationStamp: r.generationStamp, offsetBytes: 0, lengthBytes: 0,
+      const packets = readBlockFrames({ nodeId: r.location.nodeId, host: r.location.host, transferPort: r.location.transferPort ?? 0 }, {
+        blockId: r.blockId, generationStamp: r.generationStamp, offsetBytes: 0, lengthBytes: 0, clientName: 'namenode:replica-verifier',
         accessToken: this.deps.blockToken?.({ blockId: r.blockId, generationStamp: r.generationStamp, mode: 'READ', targets: [] }) ?? '',
-      }, { deadline: Date.now() + REPLICA_VERIFY_TIMEOUT_MS });
-      let expectedOffset = 0;
+      }, { tls: this.deps.tls, signal: abort.signal, idleTimeoutMs: REPLICA_VERIFY_TIMEOUT_MS });
       try {
-        for await (const piece of call as AsyncIterable<{ offsetBytes: number; data: Buffer; chunkCrcs: number[] }>) {
-          const offset = Number(piece.offsetBytes);
+        for await (const piece of packets) {
+          const offset = piece.offsetBytes;
           if (offset !== expectedOffset) return { verdict: 'corrupt', detail: `piece at byte ${offset}, expected ${expectedOffset}` };
-          const chunks = Math.ceil(piece.data.length / Limits.bytesPerChecksum);
-          if (piece.chunkCrcs.length !== chunks) return { verdict: 'corrupt', detail: `${piece.chunkCrcs.length} CRCs for ${chunks} chunks at byte ${offset}` };
           const bad = firstBadChunk(piece.data, piece.chunkCrcs, Limits.bytesPerChecksum);
           if (bad >= 0) return { verdict: 'corrupt', detail: `checksum mismatch at byte ${offset + bad * Limits.bytesPerChecksum}` };
           expectedOffset += piece.data.length;
         }
-      } catch (err) {
-        const e = fromGrpcError(err);
-        if (e.code === 'CHECKSUM_MISMATCH') return { verdict: 'corrupt', detail: `the DataNode's read failed its checksums: ${e.message}` };
-        return { verdict: 'inconclusive', detail: `${e.code}: ${e.message}` };
       } finally {
-        call.cancel();
+        await packets.return(undefined);
       }
-      if (r.complete && expectedOffset < r.lengthBytes) {
-        return { verdict: 'corrupt', detail: `replica has ${expectedOffset} of the block's ${r.lengthBytes} bytes` };
-      }
-      return { verdict: 'healthy', detail: `${expectedOffset} bytes read, every checksum matches` };
     } catch (err) {
-      const e = err instanceof DfsError ? err : fromGrpcError(err);
-      return { verdict: 'inconclusive', detail: e.message };
+      const e = err instanceof DfsError ? err : new DfsError('UNAVAILABLE', abort.signal.aborted ? `no answer within ${REPLICA_VERIFY_TIMEOUT_MS} ms` : String(err));
+      if (e.code === 'CHECKSUM_MISMATCH') return { verdict: 'corrupt', detail: `the DataNode's read failed its checksums: ${e.message}` };
+      return { verdict: 'inconclusive', detail: `${e.code}: ${e.message}` };
     } finally {
-      client.close();
+      clearTimeout(timer);
     }
+    if (r.complete && expectedOffset < r.lengthBytes) {
+      return { verdict: 'corrupt', detail: `replica has ${expectedOffset} of the block's ${r.lengthBytes} bytes` };
+    }
+    return { verdict: 'healthy', detail: `${expectedOffset} bytes read, every checksum matches` };
   }
 }
