@@ -12,6 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { CHANNEL_OPTIONS, ERROR_METADATA_KEY, Limits, SafeModeError, loadProtos } from '@minidfs/common';
 import { DfsClient } from '@minidfs/client';
+import { rawTransfer } from '../support/transfer';
 import { TestCluster } from '../support/cluster';
 import { CLI } from '../support/processes';
 import { waitFor } from '../support/wait';
@@ -99,16 +100,10 @@ describe('NameNode restart and bad input', () => {
     expect((await client.readFile('/orig')).toString()).toBe('original');
     expect((await client.list('/')).map((s) => s.path)).toEqual(['/orig']);
     expect(cluster.nn.alive).toBe(true);
-    // A raw DataNode read of an invalid block id.
-    const dnAddress = (await cluster.report()).datanodes[0].address;
-    const dn = new protos.DataTransfer(dnAddress, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
-    const readErr = await new Promise<grpc.ServiceError>((resolve) => {
-      const s = dn.ReadBlock({ blockId: 0 });
-      s.on('data', () => undefined);
-      s.on('error', resolve);
-    });
-    expect(readErr.code).toBe(grpc.status.INVALID_ARGUMENT);
-    dn.close();
+    // A raw DataNode read (block transfer port) of an invalid block id.
+    const dnLocation = (await client.getBlockLocations('/orig')).blocks[0]!.locations[0]!;
+    const readErr = await rawTransfer(dnLocation, { op: 'TRANSFER_OP_READ', blockId: 0, generationStamp: 0, accessToken: '' });
+    expect(readErr.error?.code).toBe('INVALID_ARGUMENT');
     await waitFor('cluster still whole', async () => (await cluster.report()).live === 3);
   });
 });

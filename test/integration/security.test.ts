@@ -4,7 +4,7 @@
  * another one) cannot join and the NameNode logs the refusal; a captured Register cannot be
  * replayed and a stale one is refused; heartbeats and reports need a session token of the node
  * they name; a DataNode refuses a NameNode without the secret; a client without a token cannot
- * read or write a block on a DataNode directly, a token for block A does not open block B, an
+ * read or write a block on a DataNode's block transfer port directly, a token for block A does not open block B, an
  * expired token is refused; and a normal client still writes and reads.
  */
 import * as grpc from '@grpc/grpc-js';
@@ -13,12 +13,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DfsClient } from '@minidfs/client';
 import {
-  AUTH_METADATA_KEY, CHANNEL_OPTIONS, type ClientProtocolClient, type DataTransferClient, type DatanodeProtocolClient, ERROR_METADATA_KEY,
+  AUTH_METADATA_KEY, CHANNEL_OPTIONS, type ClientProtocolClient, type DatanodeProtocolClient, ERROR_METADATA_KEY,
   SESSION_METADATA_KEY, deriveClusterKeys, issueBlockToken, loadProtos, readSecretFile, signRegistration,
 } from '@minidfs/common';
-import { chunkCrcs } from '@minidfs/datanode';
 import { TestCluster } from '../support/cluster';
 import { NodeProcess } from '../support/processes';
+import { rawTransfer } from '../support/transfer';
 
 interface Status { code: number; minidfsError: string | undefined; details: string }
 
@@ -32,27 +32,19 @@ function unary<Res>(fn: (cb: (err: grpc.ServiceError | null, res?: Res) => void)
   return new Promise((resolve) => fn((err, res) => resolve({ res, status: statusOf(err) })));
 }
 
-function readBlock(client: DataTransferClient, blockId: number, accessToken: string, generationStamp = 1): Promise<{ bytes: number; status?: Status }> {
-  return new Promise((resolve) => {
-    let bytes = 0;
-    const call = client.ReadBlock({ blockId, generationStamp, offsetBytes: 0, lengthBytes: 0, accessToken });
-    call.on('data', (c: { data: Buffer }) => { bytes += c.data.length; });
-    call.on('error', (err: grpc.ServiceError) => resolve({ bytes, status: statusOf(err) }));
-    call.on('end', () => resolve({ bytes }));
-  });
+type Target = { host: string; transferPort: number };
+
+/** A raw block transfer read; the error status (its typed code) if the DataNode refused it. */
+async function readBlock(dn: Target, blockId: number, accessToken: string, generationStamp = 1): Promise<{ bytes: number; status?: { minidfsError: string } }> {
+  const r = await rawTransfer(dn, { op: 'TRANSFER_OP_READ', blockId, generationStamp, accessToken });
+  return r.error ? { bytes: r.bytes, status: { minidfsError: r.error.code } } : { bytes: r.bytes };
 }
 
-function writeBlock(client: DataTransferClient, blockId: number, accessToken: string): Promise<Status | undefined> {
-  return new Promise((resolve) => {
-    const call = client.WriteBlock();
-    const data = Buffer.from('not allowed');
-    call.on('data', () => undefined);
-    call.on('error', (err: grpc.ServiceError) => resolve(statusOf(err)));
-    call.on('end', () => resolve(undefined));
-    call.write({ header: { blockId, generationStamp: 1, downstream: [], accessToken, purpose: 'WRITE' } });
-    call.write({ packet: { seqno: 1, data, chunkCrcs: chunkCrcs(data), last: true } });
-    call.end();
-  });
+/** A raw block transfer write of one last packet; the error status if refused, undefined once finalized. */
+async function writeBlock(dn: Target, blockId: number, accessToken: string): Promise<{ minidfsError: string } | undefined> {
+  const r = await rawTransfer(dn, { op: 'TRANSFER_OP_WRITE', blockId, generationStamp: 1, accessToken }, [{ data: Buffer.from('not allowed'), last: true }]);
+  if (r.error) return { minidfsError: r.error.code };
+  return r.finalized ? undefined : { minidfsError: 'NO_FINALIZED_ACK' };
 }
 
 describe('a cluster with a secret', () => {
@@ -166,16 +158,16 @@ describe('a cluster with a secret', () => {
     await client.writeFile('/secure/b.bin', randomBytes(1000));
     expect(createHash('sha256').update(await client.readFile('/secure/a.bin')).digest('hex')).toBe(createHash('sha256').update(data).digest('hex'));
 
-    type Located = { blocks: Array<{ block: { blockId: number; generationStamp: number; lengthBytes: number } | null; locations: Array<{ host: string; dataPort: number }>; accessToken: string }> };
+    type Located = { blocks: Array<{ block: { blockId: number; generationStamp: number; lengthBytes: number } | null; locations: Array<{ host: string; transferPort: number }>; accessToken: string }> };
     const located = await unary<Located>((cb) => clientProtocol.GetBlockLocations({ path: '/secure/a.bin' }, cb));
     const other = await unary<Located>((cb) => clientProtocol.GetBlockLocations({ path: '/secure/b.bin' }, cb));
     const a = { ...located.res!.blocks[0], block: located.res!.blocks[0].block! };
     const b = other.res!.blocks[0];
     expect(a.accessToken).toMatch(/^v2\./);
     const loc = a.locations[0];
-    const dn = new (loadProtos().DataTransfer)(`${loc.host}:${loc.dataPort}`, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
-    try {
-      const denied = { code: grpc.status.PERMISSION_DENIED, minidfsError: 'PERMISSION_DENIED' };
+    const dn = { host: loc.host, transferPort: loc.transferPort };
+    {
+      const denied = { minidfsError: 'PERMISSION_DENIED' };
       expect(await readBlock(dn, a.block.blockId, '')).toMatchObject({ bytes: 0, status: denied });
       expect(await readBlock(dn, a.block.blockId, b.accessToken)).toMatchObject({ bytes: 0, status: denied });
       const gen = Number(a.block.generationStamp);
@@ -186,8 +178,6 @@ describe('a cluster with a secret', () => {
       expect(await writeBlock(dn, 999_999, issueBlockToken(keys.blockToken, { blockId: 999_999, generationStamp: 1, mode: 'READ' }, Date.now() + 60_000))).toMatchObject(denied);
       const ok = await readBlock(dn, a.block.blockId, a.accessToken, gen);
       expect(ok).toEqual({ bytes: a.block.lengthBytes });
-    } finally {
-      dn.close();
     }
   });
 

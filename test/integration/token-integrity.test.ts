@@ -19,17 +19,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { DfsClient } from '@minidfs/client';
 import {
-  AUTH_METADATA_KEY, CHANNEL_OPTIONS, type ClientProtocolClient, type DataTransferClient, type DatanodeProtocolClient, ERROR_METADATA_KEY,
+  AUTH_METADATA_KEY, CHANNEL_OPTIONS, type ClientProtocolClient, type DatanodeProtocolClient, ERROR_METADATA_KEY,
   SESSION_METADATA_KEY, deriveClusterKeys, loadProtos, loadTls, readSecretFile, signRegistration,
 } from '@minidfs/common';
-import { chunkCrcs } from '@minidfs/datanode';
 import { FAST, TestCluster, httpsGet } from '../support/cluster';
 import { NodeProcess } from '../support/processes';
 import { makeTestPki, opensslAvailable } from '../support/tls';
+import { rawTransfer } from '../support/transfer';
 import { waitFor } from '../support/wait';
 
 interface Status { code: number; minidfsError: string | undefined; details: string }
-interface Location { nodeId: string; host: string; dataPort: number; rack: string }
+interface Location { nodeId: string; host: string; dataPort: number; transferPort: number; rack: string }
 interface Located { block: { blockId: number; generationStamp: number; lengthBytes: number }; locations: Location[]; accessToken: string }
 
 function statusOf(err: grpc.ServiceError | null | undefined): Status | undefined {
@@ -42,38 +42,24 @@ function unary<Res>(fn: (cb: (err: grpc.ServiceError | null, res?: Res) => void)
   return new Promise((resolve, reject) => fn((err, res) => (err ? reject(Object.assign(new Error(err.details), statusOf(err))) : resolve(res!))));
 }
 
-/** One WriteBlock stream: header, one last packet with `data`; resolves with the error status, or undefined once finalized. */
-function writeBlock(
-  client: DataTransferClient, header: { blockId: number; generationStamp: number; downstream: Location[]; accessToken: string; purpose: string }, data: Buffer,
-): Promise<Status | undefined> {
-  return new Promise((resolve) => {
-    const call = client.WriteBlock();
-    let finalized = false;
-    call.on('data', (ack: { finalized: boolean }) => { if (ack.finalized) finalized = true; });
-    call.on('error', (err: grpc.ServiceError) => resolve(statusOf(err)));
-    call.on('end', () => resolve(finalized ? undefined : { code: -1, minidfsError: undefined, details: 'ended without a finalized ack' }));
-    call.write({ header });
-    call.write({ packet: { seqno: 1, data, chunkCrcs: chunkCrcs(data), last: true } });
-    call.end();
-  });
+/** One block transfer write: header, one last packet with `data`; resolves with the error status, or undefined once finalized. */
+async function writeBlock(
+  target: Location, header: { blockId: number; generationStamp: number; downstream: Location[]; accessToken: string; purpose: string }, data: Buffer,
+): Promise<{ minidfsError: string | undefined; details: string } | undefined> {
+  const r = await rawTransfer(target, {
+    op: header.purpose === 'REPLICATE' ? 'TRANSFER_OP_REPLICATE' : 'TRANSFER_OP_WRITE', blockId: header.blockId, generationStamp: header.generationStamp,
+    targets: header.downstream, accessToken: header.accessToken,
+  }, [{ data, last: true }]);
+  if (r.error) return { minidfsError: r.error.code, details: r.error.message };
+  return r.finalized ? undefined : { minidfsError: undefined, details: 'closed without a finalized ack' };
 }
 
 describe('WRITE tokens are bound to the block generation and the pipeline', () => {
   let cluster: TestCluster;
   let clientProtocol: ClientProtocolClient;
   let nnProtocol: DatanodeProtocolClient;
-  const transfer = new Map<string, DataTransferClient>();
   const original = randomBytes(48 * 1024);
   let located: Located;
-
-  const dataTransfer = (l: Location) => {
-    let c = transfer.get(l.nodeId);
-    if (!c) {
-      c = new (loadProtos().DataTransfer)(`${l.host}:${l.dataPort}`, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
-      transfer.set(l.nodeId, c);
-    }
-    return c;
-  };
 
   const locationsOf = async (p: string) => {
     const r = await unary<{ blocks: Array<{ locations: Location[] }> }>((cb) => clientProtocol.GetBlockLocations({ path: p }, cb));
@@ -94,7 +80,7 @@ describe('WRITE tokens are bound to the block generation and the pipeline', () =
     located = { ...b, block: { ...b.block!, generationStamp: Number(b.block!.generationStamp) } };
     expect(located.locations).toHaveLength(2);
     const [first, ...rest] = located.locations;
-    const written = await writeBlock(dataTransfer(first), {
+    const written = await writeBlock(first, {
       blockId: located.block.blockId, generationStamp: located.block.generationStamp, downstream: rest, accessToken: located.accessToken, purpose: 'WRITE',
     }, original);
     expect(written).toBeUndefined();
@@ -104,7 +90,6 @@ describe('WRITE tokens are bound to the block generation and the pipeline', () =
   });
 
   afterAll(async () => {
-    for (const c of transfer.values()) c.close();
     clientProtocol?.close();
     nnProtocol?.close();
     await cluster?.stop();
@@ -115,23 +100,22 @@ describe('WRITE tokens are bound to the block generation and the pipeline', () =
     const pipeline = located.locations.map((l) => l.nodeId);
     const report = await cluster.report();
     const outsiderId = report.datanodes.map((d) => d.id).find((id) => !pipeline.includes(id))!;
-    const outsiderPort = await cluster.dataPort(outsiderId);
-    const outsider: Location = { nodeId: outsiderId, host: '127.0.0.1', dataPort: outsiderPort, rack: '' };
+    const outsider: Location = { nodeId: outsiderId, host: '127.0.0.1', dataPort: await cluster.dataPort(outsiderId), transferPort: await cluster.transferPort(outsiderId), rack: '' };
     const header = { blockId: located.block.blockId, generationStamp: located.block.generationStamp, downstream: [], accessToken: located.accessToken };
 
     // A node outside the pipeline: the token does not name it, as a client write or as a "replication".
     for (const purpose of ['WRITE', 'REPLICATE']) {
-      const refused = await writeBlock(dataTransfer(outsider), { ...header, purpose }, forged);
-      expect(refused).toMatchObject({ code: grpc.status.PERMISSION_DENIED, minidfsError: 'PERMISSION_DENIED' });
+      const refused = await writeBlock(outsider, { ...header, purpose }, forged);
+      expect(refused).toMatchObject({ minidfsError: 'PERMISSION_DENIED' });
       expect(refused!.details).toMatch(/does not name/);
     }
     // A pipeline node has the block finalized: a second write of it is refused whatever the token.
     for (const target of located.locations) {
-      const refused = await writeBlock(dataTransfer(target), { ...header, purpose: 'WRITE' }, forged);
+      const refused = await writeBlock(target, { ...header, purpose: 'WRITE' }, forged);
       expect(refused?.minidfsError).toBe('FILE_ALREADY_EXISTS');
     }
     // Another generation stamp of the same block: the token names one stamp.
-    const otherGen = await writeBlock(dataTransfer(outsider), { ...header, generationStamp: header.generationStamp + 1, purpose: 'WRITE' }, forged);
+    const otherGen = await writeBlock(outsider, { ...header, generationStamp: header.generationStamp + 1, purpose: 'WRITE' }, forged);
     expect(otherGen).toMatchObject({ minidfsError: 'PERMISSION_DENIED' });
 
     // Nothing of the block reached the outsider's disk (not even a tmp file left behind).

@@ -32,7 +32,7 @@ export interface Transition { nodeId: string; from: string; to: string; reason: 
 export interface TestClusterOptions {
   /**
    * Run with a cluster secret (DataNode authentication, block access tokens): default true, so the
-   * suite runs authenticated. false = an open cluster (raw DataTransfer clients without tokens).
+   * suite runs authenticated. false = an open cluster (raw block transfer clients without tokens).
    */
   secret?: boolean;
   /**
@@ -108,10 +108,16 @@ export class TestCluster {
     return a === undefined ? [] : typeof a === 'function' ? a(id) : a;
   }
 
-  /** The data-transfer (and membership) port a DataNode bound, from its `started` log line. */
+  /** The gRPC data (membership) port a DataNode bound, from its `started` log line. */
   async dataPort(name: string, timeoutMs = 15_000): Promise<number> {
     const started = await this.dn(name).waitForLine(`${name} started`, (l) => l.event === 'started', timeoutMs);
     return Number(started.port);
+  }
+
+  /** The block transfer (TCP) port a DataNode bound, from its `started` log line. */
+  async transferPort(name: string, timeoutMs = 15_000): Promise<number> {
+    const started = await this.dn(name).waitForLine(`${name} started`, (l) => l.event === 'started', timeoutMs);
+    return Number(started.transferPort);
   }
 
   dn(id: string): NodeProcess {
