@@ -94,11 +94,11 @@ describe('a replica whose files vanished from a running DataNode', () => {
     }
 
     // ... and says so: the NameNode drops it and restores 3 replicas that really exist, without the victim's ghost.
-    await waitForTrueReplicas(cluster, client, '/vanish/read', block!.blockId, 3, [], 20_000);
+    await waitForTrueReplicas(cluster, client, '/vanish/read', block!.blockId, 3, [], 30_000);
     const dn = cluster.dn(victim);
     await waitFor('the victim logged the lost replica', () => dn.lines.find((l) => l.event === 'replica-missing' && l.blockId === block!.blockId), 5_000);
     expect(sha256(await client.readFile('/vanish/read'))).toBe(sha256(data));
-  }, 60_000);
+  }, 120_000);
 
   test('a copy from it fails once: the NameNode drops it at once, and copies from the replica that comes back', async () => {
     cluster = await TestCluster.start(4, FAST, ['--block-size', String(BLOCK)]);
@@ -114,7 +114,7 @@ describe('a replica whose files vanished from a running DataNode', () => {
     await cluster.waitForState(other!, 'DEAD');
 
     const dn = cluster.dn(victim!);
-    await waitFor('the victim failed a copy and logged the lost replica', () => dn.lines.find((l) => l.event === 'replica-missing' && l.blockId === block!.blockId), 10_000);
+    await waitFor('the victim failed a copy and logged the lost replica', () => dn.lines.find((l) => l.event === 'replica-missing' && l.blockId === block!.blockId), 20_000);
     // The ghost is dropped at once (not kept as a source through timed-out copies): the block is missing.
     await waitFor('the NameNode lists no replica of the block', async () => {
       try {
@@ -122,15 +122,15 @@ describe('a replica whose files vanished from a running DataNode', () => {
       } catch (err) {
         return (err as { code?: string }).code === 'NO_LIVE_REPLICA';
       }
-    }, 5_000);
+    }, 10_000);
     const copyFailures = dn.lines.filter((l) => l.event === 'replicate-failed' && l.blockId === block!.blockId).length;
     expect(copyFailures).toBeLessThanOrEqual(2);
 
     // The dead holder returns with its replica: the NameNode copies from it, never from the victim's ghost.
     cluster.startDataNode(other!);
-    await waitForTrueReplicas(cluster, client, '/vanish/copy', block!.blockId, 2, [], 20_000);
+    await waitForTrueReplicas(cluster, client, '/vanish/copy', block!.blockId, 2, [], 30_000);
     expect(sha256(await client.readFile('/vanish/copy'))).toBe(sha256(data));
-  }, 60_000);
+  }, 120_000);
 
   test('the directory scan finds it without any read and the NameNode replaces it', async () => {
     cluster = await TestCluster.start(4, FAST, ['--block-size', String(BLOCK)], { datanodeArgs: ['--directory-scan-interval-ms', '300'] });
@@ -143,12 +143,12 @@ describe('a replica whose files vanished from a running DataNode', () => {
     fs.rmSync(findBlockFile(cluster.root, victim, block!.blockId)!);
 
     const dn = cluster.dn(victim);
-    await waitFor('the scan found the lost replica', () => dn.lines.find((l) => l.event === 'replica-missing' && l.blockId === block!.blockId), 10_000);
-    const loc = await waitForTrueReplicas(cluster, client, '/vanish/scan', block!.blockId, 3, [], 20_000);
+    await waitFor('the scan found the lost replica', () => dn.lines.find((l) => l.event === 'replica-missing' && l.blockId === block!.blockId), 20_000);
+    const loc = await waitForTrueReplicas(cluster, client, '/vanish/scan', block!.blockId, 3, [], 30_000);
     // The victim may get a fresh copy back; whatever is listed is on disk.
     expect(loc.nodes).toHaveLength(3);
     expect(sha256(await client.readFile('/vanish/scan'))).toBe(sha256(data));
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('a hung (SIGSTOPped) pipeline DataNode', () => {
@@ -242,5 +242,5 @@ describe('a writer killed mid-write', () => {
     const ls = (await run(process.execPath, [CLI, 'ls', '/abandoned', '--namenode', cluster.namenodeAddress])).stdout.split('\n');
     expect(ls.find((l) => l.includes('/abandoned/open'))).toMatch(/\/abandoned\/open\s+\[OPENFORWRITE\]$/);
     expect(ls.find((l) => l.includes('/abandoned/done'))).not.toMatch(/OPENFORWRITE/);
-  }, 60_000);
+  }, 120_000);
 });
