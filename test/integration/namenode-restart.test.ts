@@ -86,6 +86,8 @@ describe('NameNode restart and bad input', () => {
     expect(await codeOf(call('Create', { path: '/a/../../x', clientName: 'c' }))).toEqual({ status: grpc.status.INVALID_ARGUMENT, code: 'INVALID_PATH' });
     expect(await codeOf(call('Create', { path: '/orig', clientName: 'c' }))).toEqual({ status: grpc.status.ALREADY_EXISTS, code: 'FILE_ALREADY_EXISTS' });
     expect(await codeOf(call('Create', { path: '/x', clientName: 'c', replication: 99 }))).toMatchObject({ code: 'INVALID_ARGUMENT' });
+    // In range, but more than the registered DataNodes: refused as such.
+    expect(await codeOf(call('Create', { path: '/x', clientName: 'c', replication: 4 }))).toEqual({ status: grpc.status.RESOURCE_EXHAUSTED, code: 'NOT_ENOUGH_DATANODES' });
     expect(await codeOf(call('ReportBadReplica', { blockId: 0, nodeId: 'dn1' }))).toMatchObject({ code: 'INVALID_ARGUMENT' });
     expect(await codeOf(call('AbandonBlock', { path: '/orig', clientName: 'c', blockId: 2 ** 53 }))).toMatchObject({ status: grpc.status.INVALID_ARGUMENT });
     // Oversized message: refused by the transport before any handler runs.

@@ -13,7 +13,7 @@ import { type DatanodeManager, validateNodeId } from '../core/datanode-manager';
 import { ReplicaVerifications } from '../core/replica-verifications';
 import type { EventLog } from '../core/event-log';
 import { SafeMode, type SafeModeExitReason, type SafeModeProgress, type SafeModeState } from '../core/safe-mode';
-import { type Block, type FileStatus, Namespace, type NamespaceRecord, type WriterDeleteCondition } from '../core/namespace';
+import { type Block, type FileStatus, Namespace, NamespaceLimits, type NamespaceRecord, type WriterDeleteCondition } from '../core/namespace';
 import {
   type ReplicationConfig, type ReplicationEvent, ReplicationMonitor, defaultReplicationConfig,
 } from '../core/replication-monitor';
@@ -198,8 +198,9 @@ export class Namesystem {
     this.checkNotSafeMode('create');
     // An explicit replication no set of DataNodes here could hold would stay under-replicated for
     // good: refused. (The NameNode's default replication is the operator's choice and not checked.)
+    // (An out-of-range replication is the namespace's INVALID_ARGUMENT, checked first.)
     const registered = this.manager.all().length;
-    if (replication > registered) {
+    if (replication > registered && replication <= NamespaceLimits.maxReplication) {
       throw new NotEnoughDatanodesError(`replication ${replication} for ${path} needs ${replication} DataNodes; ${registered} are registered`);
     }
     return this.persist(this.namespace.create(path, {
