@@ -31,7 +31,7 @@ const GS = 7;
 // ---------------------------------------------------------------------------------------------
 // Wire helpers
 
-interface Location { nodeId: string; host: string; dataPort: number; rack: string }
+interface Location { nodeId: string; host: string; dataPort: number; transferPort?: number; rack: string }
 interface Packet { seqno: number; data: Buffer; chunkCrcs: number[]; last: boolean }
 interface Ack { seqno: number; ackedBy: string[]; finalized: boolean; lengthBytes: number }
 interface Header { blockId: number; generationStamp: number; downstream: Location[]; accessToken: string; purpose: string }
@@ -356,7 +356,7 @@ interface Incremental { nodeId: string; received: { blockId: number; lengthBytes
 class ScriptedNameNode {
   readonly server = new grpc.Server(SERVER_OPTIONS);
   port = 0;
-  readonly registrations: { id: string; host: string; dataPort: number }[] = [];
+  readonly registrations: { id: string; host: string; dataPort: number; transferPort: number }[] = [];
   readonly beats: Beat[] = [];
   readonly fullReports: FullReport[] = [];
   readonly incrementals: Incremental[] = [];
@@ -371,7 +371,7 @@ class ScriptedNameNode {
     const handlers: DatanodeProtocolHandlers = {
       Register: (call, callback) => {
         const info = call.request.info!;
-        this.registrations.push({ id: info.id, host: info.host, dataPort: info.dataPort });
+        this.registrations.push({ id: info.id, host: info.host, dataPort: info.dataPort, transferPort: info.transferPort });
         registrationCount += 1;
         callback(null, {
           nodeId: info.id, registrationId: `${info.id}-r${registrationCount}`, heartbeatIntervalMs: 100, staleAfterMissed: 2,
@@ -415,7 +415,7 @@ class ScriptedNameNode {
 
   location(id: string): Location {
     const r = [...this.registrations].reverse().find((x) => x.id === id)!;
-    return { nodeId: id, host: r.host, dataPort: r.dataPort, rack: '' };
+    return { nodeId: id, host: r.host, dataPort: r.dataPort, transferPort: r.transferPort, rack: '' };
   }
 
   received(nodeId: string, blockId: number): boolean {
