@@ -518,3 +518,27 @@ describe('Namespace: file ids and deletes on a writer\'s behalf', () => {
     expect(ns.completionStatus('/f', 'w1', [{ blockId: 1, lengthBytes: 10 }]).alreadyComplete).toBe(true);
   });
 });
+
+describe('Namespace: setReplication', () => {
+  test('persists the new factor (replayed records give the same file), returns the block ids; unchanged = no records', () => {
+    const { ns, log, run } = logged();
+    writeFile(ns, '/f', [1024, 10], 'c1', log);
+    const set = ns.setReplication('/f', 1, T0 + 5);
+    run(set);
+    expect(set.result.status).toMatchObject({ path: '/f', replication: 1 });
+    expect(set.result.blockIds).toEqual(ns.getBlocks('/f').map((b) => b.blockId));
+    expect(Namespace.fromRecords(log).getFileInfo('/f').replication).toBe(1);
+    expect(ns.setReplication('/f', 1, T0 + 6).records).toEqual([]);
+  });
+
+  test('bad input is refused and changes nothing', () => {
+    const ns = new Namespace();
+    writeFile(ns, '/f', [10]);
+    ns.mkdirs('/d', T0);
+    expectDfsError(() => ns.setReplication('/f', 0, T0), 'INVALID_ARGUMENT');
+    expectDfsError(() => ns.setReplication('/f', 33, T0), 'INVALID_ARGUMENT');
+    expectDfsError(() => ns.setReplication('/missing', 2, T0), 'FILE_NOT_FOUND');
+    expect(() => ns.setReplication('/d', 2, T0)).toThrow(DfsError);
+    expect(ns.getFileInfo('/f').replication).toBe(3);
+  });
+});

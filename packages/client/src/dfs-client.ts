@@ -155,6 +155,16 @@ export class DfsClient {
   }
 
   /** Deletes a file or directory; false if nothing was there. A non-empty directory needs `recursive`. */
+  /**
+   * Changes a file's replication factor (HDFS setReplication; files only). The NameNode then
+   * copies or trims replicas in the background: `fsck(path)` shows when it is done.
+   */
+  async setReplication(path: string, replication: number): Promise<FileStatus> {
+    checkPath(path);
+    const res = await this.ctx.rpc.call('SetReplication', { path, replication });
+    return fileStatusFromWire(res.status, 'SetReplication');
+  }
+
   async delete(path: string, options: DeleteOptions = {}): Promise<boolean> {
     checkPath(path);
     const res = await this.ctx.rpc.call('Delete', { path, recursive: options.recursive ?? false });

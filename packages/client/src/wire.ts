@@ -10,7 +10,7 @@ import type { ClientProtocolClient, DataTransferClient } from '@minidfs/common';
 /** ClientProtocol unary methods, by their proto names. */
 export type UnaryMethod =
   | 'Mkdirs' | 'Create' | 'AddBlock' | 'AbandonBlock' | 'Complete' | 'GetBlockLocations'
-  | 'GetFileInfo' | 'ListStatus' | 'Delete' | 'ReportBadReplica' | 'GetDatanodeReport' | 'SetSafeMode' | 'Fsck';
+  | 'GetFileInfo' | 'ListStatus' | 'Delete' | 'ReportBadReplica' | 'GetDatanodeReport' | 'SetSafeMode' | 'Fsck' | 'SetReplication';
 
 /** The last overload of each generated method is `(argument, callback)`. */
 type LastOverload<K extends UnaryMethod> = Parameters<ClientProtocolClient[K]>;

@@ -13,8 +13,9 @@ import { pipeline } from 'node:stream/promises';
 import * as cliProgress from 'cli-progress';
 import { Command } from 'commander';
 import { DfsClient, type FileStatus, IsADirectoryError, baseName, joinPath } from '@minidfs/client';
-import { FileAlreadyExistsError, FileNotFoundError, createLogger, silentLogger } from '@minidfs/common';
+import { DfsError, FileAlreadyExistsError, FileNotFoundError, createLogger, silentLogger } from '@minidfs/common';
 import { type TlsFlags, addTlsOptions, intArg, opt, tlsFrom } from '../options';
+import { fetchFsck } from './fsck';
 
 /** Transfers larger than this get a progress bar (when stderr is a TTY). */
 export const PROGRESS_MIN_BYTES = 1024 * 1024;
@@ -212,6 +213,49 @@ function rmCommand(): Command {
     });
 }
 
+/** How often `setrep -w` asks fsck whether the replicas match the new factor. */
+const SETREP_POLL_MS = 500;
+
+function setrepCommand(): Command {
+  return new Command('setrep')
+    .description('change the replication factor of a file, or with -R of every file below a directory (like hdfs dfs -setrep); -w waits until the replicas match')
+    .argument('<N>', 'replication factor', intArg(1, 32))
+    .argument('<PATH>', 'absolute minidfs path')
+    .option('-R, --recursive', 'every file below a directory')
+    .option('-w, --wait', 'wait until every block has exactly N live replicas (fsck healthy under PATH)')
+    .addOption(namenodeOption())
+    .action(async (n: number, p: string, o: NamenodeFlag & { recursive?: boolean; wait?: boolean }) => {
+      await withClient(o, async (client) => {
+        const status = await client.stat(p);
+        if (status.isDirectory && !o.recursive) throw new IsADirectoryError(`${p} is a directory (use -R)`);
+        const files: string[] = [];
+        const walk = async (dir: string): Promise<void> => {
+          for await (const page of client.listPages(dir)) {
+            for (const e of page.entries) {
+              if (e.isDirectory) await walk(e.path);
+              else files.push(e.path);
+            }
+          }
+        };
+        if (status.isDirectory) await walk(status.path);
+        else files.push(status.path);
+        for (const f of files) {
+          await client.setReplication(f, n);
+          process.stdout.write(`Replication ${n} set: ${f}\n`);
+        }
+        if (!o.wait) return;
+        process.stdout.write(`Waiting for ${files.length} file(s) to reach replication ${n} ...`);
+        for (;;) {
+          const f = await fetchFsck(o.namenode, status.path, undefined, tlsFrom(o));
+          if (f.underReplicated + f.overReplicated + f.pendingReplications === 0) break;
+          if (f.noTarget > 0) throw new DfsError('NOT_ENOUGH_DATANODES', `${f.noTarget} block(s) under ${status.path} have no DataNode to be copied to`);
+          await new Promise((r) => setTimeout(r, SETREP_POLL_MS));
+        }
+        process.stdout.write(' done\n');
+      });
+    });
+}
+
 function mkdirCommand(): Command {
   return new Command('mkdir')
     .description('create a directory')
@@ -237,5 +281,5 @@ function statCommand(): Command {
 
 /** put, get, cat, ls, rm, mkdir, stat. */
 export function fsCommands(): Command[] {
-  return [putCommand(), getCommand(), catCommand(), lsCommand(), rmCommand(), mkdirCommand(), statCommand()].map(addTlsOptions);
+  return [putCommand(), getCommand(), catCommand(), lsCommand(), rmCommand(), mkdirCommand(), statCommand(), setrepCommand()].map(addTlsOptions);
 }

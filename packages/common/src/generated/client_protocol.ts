@@ -58,6 +58,8 @@ import type { ReportBadReplicaResponse as _minidfs_v1_ReportBadReplicaResponse, 
 import type { ReportedBlock as _minidfs_v1_ReportedBlock, ReportedBlock__Output as _minidfs_v1_ReportedBlock__Output } from './minidfs/v1/ReportedBlock';
 import type { ReregisterCommand as _minidfs_v1_ReregisterCommand, ReregisterCommand__Output as _minidfs_v1_ReregisterCommand__Output } from './minidfs/v1/ReregisterCommand';
 import type { SafeModeStatus as _minidfs_v1_SafeModeStatus, SafeModeStatus__Output as _minidfs_v1_SafeModeStatus__Output } from './minidfs/v1/SafeModeStatus';
+import type { SetReplicationRequest as _minidfs_v1_SetReplicationRequest, SetReplicationRequest__Output as _minidfs_v1_SetReplicationRequest__Output } from './minidfs/v1/SetReplicationRequest';
+import type { SetReplicationResponse as _minidfs_v1_SetReplicationResponse, SetReplicationResponse__Output as _minidfs_v1_SetReplicationResponse__Output } from './minidfs/v1/SetReplicationResponse';
 import type { SetSafeModeRequest as _minidfs_v1_SetSafeModeRequest, SetSafeModeRequest__Output as _minidfs_v1_SetSafeModeRequest__Output } from './minidfs/v1/SetSafeModeRequest';
 import type { SetSafeModeResponse as _minidfs_v1_SetSafeModeResponse, SetSafeModeResponse__Output as _minidfs_v1_SetSafeModeResponse__Output } from './minidfs/v1/SetSafeModeResponse';
 import type { ShutdownCommand as _minidfs_v1_ShutdownCommand, ShutdownCommand__Output as _minidfs_v1_ShutdownCommand__Output } from './minidfs/v1/ShutdownCommand';
@@ -135,6 +137,8 @@ export interface ProtoGrpcType {
       ReregisterCommand: MessageTypeDefinition<_minidfs_v1_ReregisterCommand, _minidfs_v1_ReregisterCommand__Output>
       SafeModeAction: EnumTypeDefinition
       SafeModeStatus: MessageTypeDefinition<_minidfs_v1_SafeModeStatus, _minidfs_v1_SafeModeStatus__Output>
+      SetReplicationRequest: MessageTypeDefinition<_minidfs_v1_SetReplicationRequest, _minidfs_v1_SetReplicationRequest__Output>
+      SetReplicationResponse: MessageTypeDefinition<_minidfs_v1_SetReplicationResponse, _minidfs_v1_SetReplicationResponse__Output>
       SetSafeModeRequest: MessageTypeDefinition<_minidfs_v1_SetSafeModeRequest, _minidfs_v1_SetSafeModeRequest__Output>
       SetSafeModeResponse: MessageTypeDefinition<_minidfs_v1_SetSafeModeResponse, _minidfs_v1_SetSafeModeResponse__Output>
       ShutdownCommand: MessageTypeDefinition<_minidfs_v1_ShutdownCommand, _minidfs_v1_ShutdownCommand__Output>

@@ -85,6 +85,7 @@ export function clientProtocolHandlers(deps: ClientProtocolDeps): ClientProtocol
       const page = ns.listStatusPage(r.path, r.startAfter ?? '');
       return { entries: page.entries.map(statusToWire), remaining: page.remaining };
     }),
+    SetReplication: handle('SetReplication', async (r) => ({ status: statusToWire(await ns.setReplication(r.path, r.replication)) })),
     Delete: handle('Delete', async (r) => ({
       // client_name set: a delete on a writer's behalf, conditional on it still holding the file.
       deleted: await ns.delete(r.path, r.recursive, r.clientName ? { clientName: r.clientName, fileId: Number(r.fileId) } : undefined),

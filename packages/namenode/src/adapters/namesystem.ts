@@ -331,6 +331,24 @@ export class Namesystem {
    * Deletes `path`. With `writer` (a failed write's cleanup) only the file that writer still holds:
    * open, by that client, and the file it created (fileId); else FILE_NOT_OPEN, nothing changed.
    */
+  /**
+   * `hdfs dfs -setrep` for one file: persists the new factor, then every block of the file is
+   * re-planned (copies made, or the excess trimmed by the ReplicationMonitor's usual rules: never
+   * the last good copy, rack spread kept). A factor above the registered DataNodes is refused.
+   */
+  async setReplication(path: string, replication: number): Promise<FileStatus> {
+    this.checkNotSafeMode('setReplication');
+    const registered = this.manager.all().length;
+    if (replication > registered && replication <= NamespaceLimits.maxReplication) {
+      throw new NotEnoughDatanodesError(`replication ${replication} for ${path} needs ${replication} DataNodes; ${registered} are registered`);
+    }
+    const { status, blockIds } = await this.persist(this.namespace.setReplication(path, replication, Date.now()));
+    for (const id of blockIds) this.blockMap.updateBlock(id, { expectedReplication: replication });
+    this.replication.check(blockIds);
+    this.events.append(Date.now(), 'replication-set', { path: status.path, replication, blocks: blockIds.length });
+    return status;
+  }
+
   async delete(path: string, recursive: boolean, writer?: WriterDeleteCondition): Promise<boolean> {
     this.checkNotSafeMode('delete');
     const { deleted, removedBlockIds } = await this.persist(this.namespace.delete(path, recursive, Date.now(), writer));

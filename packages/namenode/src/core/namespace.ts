@@ -618,6 +618,25 @@ export class Namespace {
   }
 
   /**
+   * Sets a file's replication factor (open or complete). Returns its status and block ids (the
+   * caller re-plans those blocks); no records when the factor is unchanged.
+   */
+  setReplication(path: string, replication: number, nowMs: number): Mutation<{ status: FileStatus; blockIds: number[] }> {
+    const p = normalizePath(path);
+    checkTime(nowMs);
+    if (!isIntegerIn(replication, NamespaceLimits.minReplication, NamespaceLimits.maxReplication)) {
+      throw new InvalidArgumentError(`replication must be an integer in ${NamespaceLimits.minReplication}..${NamespaceLimits.maxReplication}, got ${String(replication)}`);
+    }
+    const file = this.existingFile(p);
+    const blockIds = file.blocks.map((b) => b.blockId);
+    if (file.replication === replication) return { result: { status: statusOf(p, file), blockIds }, records: [] };
+    const changes = new ChangeSet();
+    const updated = fileRecord({ ...file, replication });
+    this.putFile(p, updated, changes);
+    return { result: { status: statusOf(p, updated), blockIds }, records: changes.list() };
+  }
+
+  /**
    * Deletes a file or directory (open files too). Missing path: deleted=false. A non-empty
    * directory needs `recursive`; the root cannot be deleted. With `writer`, only the file that
    * writer still holds (WriterDeleteCondition), else FILE_NOT_OPEN and nothing changes.

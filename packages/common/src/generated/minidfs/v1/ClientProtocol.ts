@@ -26,6 +26,8 @@ import type { MkdirsRequest as _minidfs_v1_MkdirsRequest, MkdirsRequest__Output 
 import type { MkdirsResponse as _minidfs_v1_MkdirsResponse, MkdirsResponse__Output as _minidfs_v1_MkdirsResponse__Output } from '../../minidfs/v1/MkdirsResponse';
 import type { ReportBadReplicaRequest as _minidfs_v1_ReportBadReplicaRequest, ReportBadReplicaRequest__Output as _minidfs_v1_ReportBadReplicaRequest__Output } from '../../minidfs/v1/ReportBadReplicaRequest';
 import type { ReportBadReplicaResponse as _minidfs_v1_ReportBadReplicaResponse, ReportBadReplicaResponse__Output as _minidfs_v1_ReportBadReplicaResponse__Output } from '../../minidfs/v1/ReportBadReplicaResponse';
+import type { SetReplicationRequest as _minidfs_v1_SetReplicationRequest, SetReplicationRequest__Output as _minidfs_v1_SetReplicationRequest__Output } from '../../minidfs/v1/SetReplicationRequest';
+import type { SetReplicationResponse as _minidfs_v1_SetReplicationResponse, SetReplicationResponse__Output as _minidfs_v1_SetReplicationResponse__Output } from '../../minidfs/v1/SetReplicationResponse';
 import type { SetSafeModeRequest as _minidfs_v1_SetSafeModeRequest, SetSafeModeRequest__Output as _minidfs_v1_SetSafeModeRequest__Output } from '../../minidfs/v1/SetSafeModeRequest';
 import type { SetSafeModeResponse as _minidfs_v1_SetSafeModeResponse, SetSafeModeResponse__Output as _minidfs_v1_SetSafeModeResponse__Output } from '../../minidfs/v1/SetSafeModeResponse';
 
@@ -138,6 +140,15 @@ export interface ClientProtocolClient extends grpc.Client {
   reportBadReplica(argument: _minidfs_v1_ReportBadReplicaRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_ReportBadReplicaResponse__Output>): grpc.ClientUnaryCall;
   reportBadReplica(argument: _minidfs_v1_ReportBadReplicaRequest, callback: grpc.requestCallback<_minidfs_v1_ReportBadReplicaResponse__Output>): grpc.ClientUnaryCall;
   
+  SetReplication(argument: _minidfs_v1_SetReplicationRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_SetReplicationResponse__Output>): grpc.ClientUnaryCall;
+  SetReplication(argument: _minidfs_v1_SetReplicationRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_SetReplicationResponse__Output>): grpc.ClientUnaryCall;
+  SetReplication(argument: _minidfs_v1_SetReplicationRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_SetReplicationResponse__Output>): grpc.ClientUnaryCall;
+  SetReplication(argument: _minidfs_v1_SetReplicationRequest, callback: grpc.requestCallback<_minidfs_v1_SetReplicationResponse__Output>): grpc.ClientUnaryCall;
+  setReplication(argument: _minidfs_v1_SetReplicationRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_SetReplicationResponse__Output>): grpc.ClientUnaryCall;
+  setReplication(argument: _minidfs_v1_SetReplicationRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_SetReplicationResponse__Output>): grpc.ClientUnaryCall;
+  setReplication(argument: _minidfs_v1_SetReplicationRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_SetReplicationResponse__Output>): grpc.ClientUnaryCall;
+  setReplication(argument: _minidfs_v1_SetReplicationRequest, callback: grpc.requestCallback<_minidfs_v1_SetReplicationResponse__Output>): grpc.ClientUnaryCall;
+  
   SetSafeMode(argument: _minidfs_v1_SetSafeModeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_SetSafeModeResponse__Output>): grpc.ClientUnaryCall;
   SetSafeMode(argument: _minidfs_v1_SetSafeModeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_SetSafeModeResponse__Output>): grpc.ClientUnaryCall;
   SetSafeMode(argument: _minidfs_v1_SetSafeModeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_SetSafeModeResponse__Output>): grpc.ClientUnaryCall;
@@ -174,6 +185,8 @@ export interface ClientProtocolHandlers extends grpc.UntypedServiceImplementatio
   
   ReportBadReplica: grpc.handleUnaryCall<_minidfs_v1_ReportBadReplicaRequest__Output, _minidfs_v1_ReportBadReplicaResponse>;
   
+  SetReplication: grpc.handleUnaryCall<_minidfs_v1_SetReplicationRequest__Output, _minidfs_v1_SetReplicationResponse>;
+  
   SetSafeMode: grpc.handleUnaryCall<_minidfs_v1_SetSafeModeRequest__Output, _minidfs_v1_SetSafeModeResponse>;
   
 }
@@ -191,5 +204,6 @@ export interface ClientProtocolDefinition extends grpc.ServiceDefinition {
   ListStatus: MethodDefinition<_minidfs_v1_ListStatusRequest, _minidfs_v1_ListStatusResponse, _minidfs_v1_ListStatusRequest__Output, _minidfs_v1_ListStatusResponse__Output>
   Mkdirs: MethodDefinition<_minidfs_v1_MkdirsRequest, _minidfs_v1_MkdirsResponse, _minidfs_v1_MkdirsRequest__Output, _minidfs_v1_MkdirsResponse__Output>
   ReportBadReplica: MethodDefinition<_minidfs_v1_ReportBadReplicaRequest, _minidfs_v1_ReportBadReplicaResponse, _minidfs_v1_ReportBadReplicaRequest__Output, _minidfs_v1_ReportBadReplicaResponse__Output>
+  SetReplication: MethodDefinition<_minidfs_v1_SetReplicationRequest, _minidfs_v1_SetReplicationResponse, _minidfs_v1_SetReplicationRequest__Output, _minidfs_v1_SetReplicationResponse__Output>
   SetSafeMode: MethodDefinition<_minidfs_v1_SetSafeModeRequest, _minidfs_v1_SetSafeModeResponse, _minidfs_v1_SetSafeModeRequest__Output, _minidfs_v1_SetSafeModeResponse__Output>
 }
