@@ -1,8 +1,9 @@
 /**
- * DataNode data transfer on real processes and real gRPC over 127.0.0.1: the write pipeline
+ * DataNode data transfer on real processes over 127.0.0.1 (Part 1: the block transfer protocol, TCP;
+ * Parts 2 and 3 still drive the gRPC DataTransfer service, which goes next, issue 16): the write pipeline
  * (forwarding, ordered acks, finalize on every node), reads (whole, ranged, corrupt replica),
  * pipeline failures (dead middle node, bad checksums, bad header, block already present) with the
- * `minidfs-bad-node` verdict, then block reports and NameNode commands (invalidate, replicate)
+ * bad-node verdict, then block reports and NameNode commands (invalidate, replicate)
  * against a scripted in-test NameNode, then the per-stream limits (backpressure, idle timeout,
  * transfer slots) on an in-process DataTransfer server.
  *
@@ -16,8 +17,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  CHANNEL_OPTIONS, type DataTransferClient, type DataTransferHandlers, type DatanodeCommand, type DatanodeProtocolHandlers, Limits,
-  SERVER_OPTIONS, bindServer, loadProtos, silentLogger,
+  CHANNEL_OPTIONS, type DataTransferClient, type DataTransferHandlers, type DatanodeCommand, type DatanodeProtocolHandlers, FrameDecoder, Limits,
+  SERVER_OPTIONS, type TransferStatus__Output, bindServer, connectTransfer, encodePacket, encodePacketHead, encodePreamble, loadProtos, silentLogger,
 } from '@minidfs/common';
 import { BlockStore, DataTransferServer, PeerClients, chunkCrcs } from '@minidfs/datanode';
 import { TestCluster } from '../support/cluster';
@@ -99,8 +100,91 @@ function readBlock(client: DataTransferClient, blockId: number, offsetBytes = 0,
   });
 }
 
+
+// Block transfer (TCP) helpers: Part 1 talks to real DataNodes the way clients and peers do now.
+
+interface TcpError { code: string; badNode: string | undefined; message: string }
+interface TcpWriteOutcome { acks: Ack[]; error?: TcpError }
+interface TcpReadOutcome { chunks: { offsetBytes: number; data: Buffer; chunkCrcs: number[] }[]; data: Buffer; error?: TcpError }
+
+function tcpErrorOf(status: TransferStatus__Output): TcpError {
+  return { code: status.errorCode, badNode: status.badNode || undefined, message: status.errorMessage };
+}
+
+/** A packet frame as written, even one a client never sends (over 64 KiB, wrong seqno). */
+function packetFrame(p: Packet, offsetBytes: number): Buffer {
+  if (p.data.length <= Limits.packetDataBytes) return encodePacket(p.seqno, offsetBytes, p.last, p.data, p.chunkCrcs);
+  const head = encodePacketHead(p.seqno, offsetBytes, p.last, Buffer.alloc(0), []);
+  head.writeUInt32BE(p.data.length, 4);
+  const crcs = Buffer.alloc(4 * p.chunkCrcs.length);
+  p.chunkCrcs.forEach((c, i) => crcs.writeUInt32BE(c >>> 0, 4 * i));
+  return Buffer.concat([head, crcs, p.data]);
+}
+
+/**
+ * One write connection: header (WRITE/REPLICATE by `purpose`; none: packets come first), packets,
+ * half-close; collects acks until the DataNode closes. With `holdFromSeqno`, packets from that
+ * seqno on are sent only once every earlier one is acked (the whole pipeline holds the block by then).
+ */
+async function tcpWrite(target: Location, head: Header | undefined, packets: Packet[], options: { holdFromSeqno?: number } = {}): Promise<TcpWriteOutcome> {
+  const socket = await connectTransfer(target.host, target.transferPort!, undefined);
+  const offsets: number[] = [];
+  packets.reduce((at, p) => { offsets.push(at); return at + p.data.length; }, 0);
+  return new Promise((resolve) => {
+    const acks: Ack[] = [];
+    let error: TcpError | undefined;
+    const hold = options.holdFromSeqno ?? Infinity;
+    const decoder = new FrameDecoder(false);
+    const sendRest = () => {
+      packets.forEach((p, i) => { if (p.seqno >= hold) socket.write(packetFrame(p, offsets[i]!)); });
+      socket.end();
+    };
+    socket.on('data', (chunk: Buffer) => {
+      for (const frame of decoder.push(chunk)) {
+        if (frame.kind !== 'message') continue;
+        if (frame.status.errorCode) {
+          error ??= tcpErrorOf(frame.status);
+          continue;
+        }
+        const { seqno, ackedBy, finalized, lengthBytes } = frame.status;
+        acks.push({ seqno, ackedBy, finalized, lengthBytes });
+        if (seqno === hold - 1) sendRest();
+      }
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve({ acks, error }));
+    if (head) {
+      const op = head.purpose === 'WRITE' ? 'TRANSFER_OP_WRITE' : head.purpose === 'REPLICATE' ? 'TRANSFER_OP_REPLICATE' : head.purpose;
+      socket.write(encodePreamble({
+        op: op as 'TRANSFER_OP_WRITE', blockId: head.blockId, generationStamp: head.generationStamp, accessToken: head.accessToken,
+        targets: head.downstream.map((l) => ({ ...l, transferPort: l.transferPort ?? 0 })),
+      }));
+    }
+    packets.forEach((p, i) => { if (p.seqno < hold) socket.write(packetFrame(p, offsets[i]!)); });
+    if (hold === Infinity || hold <= 1) sendRest();
+  });
+}
+
+async function tcpRead(target: Location, blockId: number, offsetBytes = 0, lengthBytes = 0): Promise<TcpReadOutcome> {
+  const socket = await connectTransfer(target.host, target.transferPort!, undefined);
+  return new Promise((resolve) => {
+    const chunks: TcpReadOutcome['chunks'] = [];
+    let error: TcpError | undefined;
+    const decoder = new FrameDecoder(false);
+    socket.on('data', (chunk: Buffer) => {
+      for (const frame of decoder.push(chunk)) {
+        if (frame.kind === 'message') error ??= tcpErrorOf(frame.status);
+        else if (frame.kind === 'packet') chunks.push({ offsetBytes: frame.offsetBytes, data: frame.data, chunkCrcs: frame.chunkCrcs });
+      }
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve({ chunks, data: Buffer.concat(chunks.map((c) => c.data)), error }));
+    socket.write(encodePreamble({ op: 'TRANSFER_OP_READ', blockId, generationStamp: GS, offsetBytes, lengthBytes, accessToken: '' }));
+  });
+}
+
 /** The requested range out of a ranged read's whole-chunk answer. */
-function trimmed(read: ReadOutcome, offsetBytes: number, lengthBytes: number): Buffer {
+function trimmed(read: { chunks: { offsetBytes: number }[]; data: Buffer }, offsetBytes: number, lengthBytes: number): Buffer {
   const first = read.chunks[0]?.offsetBytes ?? offsetBytes;
   return read.data.subarray(offsetBytes - first, offsetBytes - first + lengthBytes);
 }
@@ -140,27 +224,22 @@ function expectInOrderAcks(acks: Ack[], packets: number, lengthBytes: number, ac
 
 describe('DataNode write pipeline and reads on real processes', () => {
   let cluster: TestCluster;
-  const clients = new Map<string, DataTransferClient>();
   const locations = new Map<string, Location>();
   const loc = (id: string): Location => locations.get(id)!;
-  const client = (id: string): DataTransferClient => clients.get(id)!;
   const dnDir = (id: string): string => path.join(cluster.root, id);
 
   beforeEach(async () => {
-    // Raw DataTransfer clients without block tokens: an open cluster.
+    // Raw block transfer connections without block tokens: an open cluster.
     cluster = await TestCluster.start(3, undefined, [], { secret: false });
     const report = await cluster.report();
     for (const d of report.datanodes) {
       const [host, port] = d.address.split(':');
-      locations.set(d.id, { nodeId: d.id, host, dataPort: Number(port), rack: '' });
-      clients.set(d.id, dataClient(d.address));
+      locations.set(d.id, { nodeId: d.id, host, dataPort: Number(port), transferPort: await cluster.transferPort(d.id), rack: '' });
     }
     await cluster.nn.kill9(); // see the file header: keep a block-aware NameNode from invalidating test blocks
   });
 
   afterEach(async () => {
-    for (const c of clients.values()) c.close();
-    clients.clear();
     locations.clear();
     await cluster.stop();
   });
@@ -171,7 +250,7 @@ describe('DataNode write pipeline and reads on real processes', () => {
     const packets = packetsOf(data);
     expect(packets).toHaveLength(17);
 
-    const { acks, error } = await writeBlock(client('dn1'), header(blockId, [loc('dn2'), loc('dn3')]), packets);
+    const { acks, error } = await tcpWrite(loc('dn1'), header(blockId, [loc('dn2'), loc('dn3')]), packets);
     expect(error).toBeUndefined();
     expectInOrderAcks(acks, 17, MiB + 17, ['dn1', 'dn2', 'dn3']);
 
@@ -183,7 +262,7 @@ describe('DataNode write pipeline and reads on real processes', () => {
     }
 
     for (const id of ['dn1', 'dn2', 'dn3']) {
-      const whole = await readBlock(client(id), blockId);
+      const whole = await tcpRead(loc(id), blockId);
       expect(whole.error).toBeUndefined();
       expect(whole.data.equals(data)).toBe(true);
       for (const chunk of whole.chunks) {
@@ -194,37 +273,37 @@ describe('DataNode write pipeline and reads on real processes', () => {
 
     // Ranged reads answer whole 512-byte chunks; the caller trims.
     for (const [offset, length] of [[70_000, 100_000], [MiB + 7, 0], [0, 1], [512, 512], [MiB + 16, 1]] as const) {
-      const read = await readBlock(client('dn2'), blockId, offset, length);
+      const read = await tcpRead(loc('dn2'), blockId, offset, length);
       expect(read.error).toBeUndefined();
       expect(read.chunks[0].offsetBytes).toBe(Math.floor(offset / 512) * 512);
       const want = length === 0 ? data.subarray(offset) : data.subarray(offset, offset + length);
       expect(trimmed(read, offset, want.length).equals(want)).toBe(true);
     }
     // A range past the end is refused.
-    expect((await readBlock(client('dn1'), blockId, MiB, MiB)).error?.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect((await tcpRead(loc('dn1'), blockId, MiB, MiB)).error?.code).toBe('INVALID_ARGUMENT');
   });
 
   test('an empty last packet and an empty block are fine', async () => {
     const data = bytes(3 * Limits.packetDataBytes, 5);
     const packets = packetsOf(data).map((p) => ({ ...p, last: false }));
     packets.push({ seqno: packets.length + 1, data: Buffer.alloc(0), chunkCrcs: [], last: true });
-    const written = await writeBlock(client('dn3'), header(1002, [loc('dn1')]), packets);
+    const written = await tcpWrite(loc('dn3'), header(1002, [loc('dn1')]), packets);
     expect(written.error).toBeUndefined();
     expectInOrderAcks(written.acks, 4, data.length, ['dn3', 'dn1']);
-    expect((await readBlock(client('dn1'), 1002)).data.equals(data)).toBe(true);
+    expect((await tcpRead(loc('dn1'), 1002)).data.equals(data)).toBe(true);
 
-    const empty = await writeBlock(client('dn1'), header(1003, [loc('dn2')]), packetsOf(Buffer.alloc(0)));
+    const empty = await tcpWrite(loc('dn1'), header(1003, [loc('dn2')]), packetsOf(Buffer.alloc(0)));
     expect(empty.error).toBeUndefined();
     expect(empty.acks).toEqual([expect.objectContaining({ seqno: 1, finalized: true, lengthBytes: 0, ackedBy: ['dn1', 'dn2'] })]);
-    const read = await readBlock(client('dn2'), 1003);
+    const read = await tcpRead(loc('dn2'), 1003);
     expect(read.error).toBeUndefined();
     expect(read.data.length).toBe(0);
   });
 
-  test('a flipped byte on one replica: ReadBlock there fails CHECKSUM_MISMATCH, another replica still serves the bytes', async () => {
+  test('a flipped byte on one replica: a read there fails CHECKSUM_MISMATCH, another replica still serves the bytes', async () => {
     const blockId = 1010;
     const data = bytes(300_000, 3);
-    const { error } = await writeBlock(client('dn1'), header(blockId, [loc('dn2'), loc('dn3')]), packetsOf(data));
+    const { error } = await tcpWrite(loc('dn1'), header(blockId, [loc('dn2'), loc('dn3')]), packetsOf(data));
     expect(error).toBeUndefined();
 
     const [file] = blockFiles(path.join(dnDir('dn2'), 'blocks', 'current'), blockId);
@@ -235,37 +314,35 @@ describe('DataNode write pipeline and reads on real processes', () => {
     fs.writeSync(fd, one, 0, 1, 200_000);
     fs.closeSync(fd);
 
-    const bad = await readBlock(client('dn2'), blockId);
-    expect(bad.error?.code).toBe(grpc.status.DATA_LOSS);
-    expect(meta(bad.error, 'minidfs-error')).toBe('CHECKSUM_MISMATCH');
+    const bad = await tcpRead(loc('dn2'), blockId);
+    expect(bad.error?.code).toBe('CHECKSUM_MISMATCH');
     // Only verified chunks left the node: whatever arrived is a correct prefix.
     expect(bad.data.equals(data.subarray(0, bad.data.length))).toBe(true);
     expect(bad.data.length).toBeLessThan(200_000);
     await logged(cluster.dn('dn2'), 'corrupt-replica', blockId);
 
     // A range that does not touch the bad chunk still reads; the other replicas are intact.
-    const head = await readBlock(client('dn2'), blockId, 0, 1000);
+    const head = await tcpRead(loc('dn2'), blockId, 0, 1000);
     expect(trimmed(head, 0, 1000).equals(data.subarray(0, 1000))).toBe(true);
-    const good = await readBlock(client('dn3'), blockId);
+    const good = await tcpRead(loc('dn3'), blockId);
     expect(good.error).toBeUndefined();
     expect(good.data.equals(data)).toBe(true);
   });
 
-  test('an unknown block reads as NOT_FOUND / BLOCK_NOT_FOUND', async () => {
-    const read = await readBlock(client('dn1'), 424242);
-    expect(read.error?.code).toBe(grpc.status.NOT_FOUND);
-    expect(meta(read.error, 'minidfs-error')).toBe('BLOCK_NOT_FOUND');
-    const bad = await readBlock(client('dn1'), 0);
-    expect(bad.error?.code).toBe(grpc.status.INVALID_ARGUMENT);
+  test('an unknown block reads as BLOCK_NOT_FOUND', async () => {
+    const read = await tcpRead(loc('dn1'), 424242);
+    expect(read.error?.code).toBe('BLOCK_NOT_FOUND');
+    const bad = await tcpRead(loc('dn1'), 0);
+    expect(bad.error?.code).toBe('INVALID_ARGUMENT');
   });
 
   test('kill -9 the middle node, then write through it: fails naming it, nothing left on the first node', async () => {
     const blockId = 1020;
     await cluster.dn('dn2').kill9();
     const from = cluster.dn('dn1').lines.length;
-    const { acks, error } = await writeBlock(client('dn1'), header(blockId, [loc('dn2'), loc('dn3')]), packetsOf(bytes(MiB + 17, 2)));
+    const { acks, error } = await tcpWrite(loc('dn1'), header(blockId, [loc('dn2'), loc('dn3')]), packetsOf(bytes(MiB + 17, 2)));
     expect(error).toBeDefined();
-    expect(meta(error, 'minidfs-bad-node')).toBe('dn2');
+    expect(error?.badNode).toBe('dn2');
     expect(acks.some((a) => a.finalized)).toBe(false);
     const failed = await logged(cluster.dn('dn1'), 'write-failed', blockId, from);
     expect(failed).toMatchObject({ badNode: 'dn2' });
@@ -283,10 +360,9 @@ describe('DataNode write pipeline and reads on real processes', () => {
     bad.chunkCrcs = [...bad.chunkCrcs];
     bad.chunkCrcs[0] = (bad.chunkCrcs[0] + 1) >>> 0;
     const from = ['dn1', 'dn2', 'dn3'].map((id) => cluster.dn(id).lines.length);
-    const { acks, error } = await writeBlock(client('dn1'), header(blockId, [loc('dn2'), loc('dn3')]), packets, { holdFromSeqno: badSeqno });
-    expect(error?.code).toBe(grpc.status.DATA_LOSS);
-    expect(meta(error, 'minidfs-error')).toBe('CHECKSUM_MISMATCH');
-    expect(meta(error, 'minidfs-bad-node')).toBe('dn1');
+    const { acks, error } = await tcpWrite(loc('dn1'), header(blockId, [loc('dn2'), loc('dn3')]), packets, { holdFromSeqno: badSeqno });
+    expect(error?.code).toBe('CHECKSUM_MISMATCH');
+    expect(error?.badNode).toBe('dn1');
     expect(acks.map((a) => a.seqno)).toEqual(Array.from({ length: badSeqno - 1 }, (_, i) => i + 1));
     expect(acks.some((a) => a.finalized)).toBe(false);
     // Every node held the stream (packets before the bad one were acked by all three); each logs
@@ -297,7 +373,7 @@ describe('DataNode write pipeline and reads on real processes', () => {
     for (const id of ['dn1', 'dn2', 'dn3']) {
       expect(blockFiles(dnDir(id), blockId)).toEqual([]);
       expect(cluster.dn(id).lines.some((l) => l.event === 'write-done' && l.blockId === blockId)).toBe(false);
-      expect((await readBlock(client(id), blockId)).error?.code).toBe(grpc.status.NOT_FOUND);
+      expect((await tcpRead(loc(id), blockId)).error?.code).toBe('BLOCK_NOT_FOUND');
     }
   });
 
@@ -314,10 +390,9 @@ describe('DataNode write pipeline and reads on real processes', () => {
       ['no last packet', header(1045), [{ ...one[0], last: false }]],
     ];
     for (const [what, head, packets] of cases) {
-      const { error } = await writeBlock(client('dn1'), head, packets);
-      expect([what, error?.code]).toEqual([what, grpc.status.INVALID_ARGUMENT]);
-      expect([what, meta(error, 'minidfs-error')]).toEqual([what, 'INVALID_ARGUMENT']);
-      expect([what, meta(error, 'minidfs-bad-node')]).toEqual([what, undefined]);
+      const { error } = await tcpWrite(loc('dn1'), head, packets);
+      expect([what, error?.code]).toEqual([what, 'INVALID_ARGUMENT']);
+      expect([what, error?.badNode]).toEqual([what, undefined]);
     }
     for (const id of [1040, 1041, 1042, 1043, 1044, 1045]) {
       await waitFor(`no files for ${id}`, () => ['dn1', 'dn2'].every((dn) => blockFiles(dnDir(dn), id).length === 0));
@@ -327,22 +402,21 @@ describe('DataNode write pipeline and reads on real processes', () => {
   test('a block already present: ALREADY_EXISTS naming the node that holds it; its replica is untouched', async () => {
     const blockId = 1050;
     const original = bytes(100_000, 21);
-    expect((await writeBlock(client('dn3'), header(blockId), packetsOf(original))).error).toBeUndefined();
+    expect((await tcpWrite(loc('dn3'), header(blockId), packetsOf(original))).error).toBeUndefined();
 
-    const direct = await writeBlock(client('dn3'), header(blockId), packetsOf(bytes(5000, 22)));
-    expect(direct.error?.code).toBe(grpc.status.ALREADY_EXISTS);
-    expect(meta(direct.error, 'minidfs-error')).toBe('FILE_ALREADY_EXISTS');
-    expect(meta(direct.error, 'minidfs-bad-node')).toBe('dn3');
+    const direct = await tcpWrite(loc('dn3'), header(blockId), packetsOf(bytes(5000, 22)));
+    expect(direct.error?.code).toBe('FILE_ALREADY_EXISTS');
+    expect(direct.error?.badNode).toBe('dn3');
 
     const from = cluster.dn('dn1').lines.length;
-    const piped = await writeBlock(client('dn1'), header(blockId, [loc('dn2'), loc('dn3')]), packetsOf(bytes(MiB, 23)));
+    const piped = await tcpWrite(loc('dn1'), header(blockId, [loc('dn2'), loc('dn3')]), packetsOf(bytes(MiB, 23)));
     expect(piped.error).toBeDefined();
-    expect(meta(piped.error, 'minidfs-bad-node')).toBe('dn3');
-    expect(meta(piped.error, 'minidfs-error')).toBe('FILE_ALREADY_EXISTS');
+    expect(piped.error?.badNode).toBe('dn3');
+    expect(piped.error?.code).toBe('FILE_ALREADY_EXISTS');
     await logged(cluster.dn('dn1'), 'write-failed', blockId, from);
     await waitFor('dn2 cleaned up', () => blockFiles(dnDir('dn2'), blockId).length === 0);
     expect(blockFiles(dnDir('dn1'), blockId)).toEqual([]);
-    expect((await readBlock(client('dn3'), blockId)).data.equals(original)).toBe(true);
+    expect((await tcpRead(loc('dn3'), blockId)).data.equals(original)).toBe(true);
   });
 });
 

@@ -14,11 +14,13 @@ export type TransferSocket = net.Socket | tls.TLSSocket;
 
 /** A listening server for transfer connections; `onConnection` gets each (TLS: after the handshake). */
 export function createTransferServer(tlsMaterial: TlsMaterial | undefined, onConnection: (socket: TransferSocket) => void): net.Server {
-  if (!tlsMaterial) return net.createServer({ noDelay: true }, onConnection);
+  // allowHalfOpen: a sender that half-closes after its last packet still gets its acks, and one that
+  // half-closes too early gets a typed error status rather than a bare close.
+  if (!tlsMaterial) return net.createServer({ noDelay: true, allowHalfOpen: true }, onConnection);
   if (!tlsMaterial.cert || !tlsMaterial.key) throw new InvalidArgumentError('a TLS server needs --tls-cert and --tls-key');
   const mutual = tlsMaterial.ca !== undefined;
   const server = tls.createServer({
-    cert: tlsMaterial.cert, key: tlsMaterial.key, ca: tlsMaterial.ca, requestCert: mutual, rejectUnauthorized: mutual,
+    cert: tlsMaterial.cert, key: tlsMaterial.key, ca: tlsMaterial.ca, requestCert: mutual, rejectUnauthorized: mutual, allowHalfOpen: true,
     handshakeTimeout: Limits.transferConnectTimeoutMs,
   }, (socket) => {
     socket.setNoDelay(true);

@@ -158,6 +158,10 @@ export class BlockTransferServer {
       });
       closeWithStatus(socket, error, badNode);
     };
+    socket.on('end', () => {
+      if (!handler) refuse(new TransferProtocolError('the connection ended before a complete transfer header'));
+      else pipelineOf(socket)?.onUpstreamEnd();
+    });
     socket.on('data', (chunk: Buffer) => {
       if (done && !handler) return;
       let frames;
@@ -417,6 +421,12 @@ class TcpWritePipeline {
 
   abort(reason: string): void {
     void this.fail(new TransferFailure(new DfsError('UNAVAILABLE', reason), this.ownId));
+  }
+
+  /** The sender half-closed: fine after the last packet (acks still flow), a protocol error before it. */
+  onUpstreamEnd(): void {
+    if (this.finished || this.sawLast) return;
+    this.protocolError(new TransferProtocolError(`block ${this.blockId}: the connection ended before the last packet`));
   }
 
   protocolError(error: DfsError): void {
