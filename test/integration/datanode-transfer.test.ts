@@ -1,13 +1,13 @@
 /**
- * DataNode data transfer on real processes over 127.0.0.1 (Part 1: the block transfer protocol, TCP;
- * Parts 2 and 3 still drive the gRPC DataTransfer service, which goes next, issue 16): the write pipeline
+ * DataNode block transfer (the TCP protocol, common/transfer-codec.ts) on real processes over
+ * 127.0.0.1: the write pipeline
  * (forwarding, ordered acks, finalize on every node), reads (whole, ranged, corrupt replica),
  * pipeline failures (dead middle node, bad checksums, bad header, block already present) with the
  * bad-node verdict, then block reports and NameNode commands (invalidate, replicate)
  * against a scripted in-test NameNode, then the per-stream limits (backpressure, idle timeout,
- * transfer slots) on an in-process DataTransfer server.
+ * transfer slots) on an in-process BlockTransferServer.
  *
- * The tests talk to the DataNodes with a raw DataTransfer client. In the real-cluster part the
+ * The tests talk to the DataNodes with raw block transfer connections. In the real-cluster part the
  * NameNode is killed once the DataNodes have registered and their addresses are known: these
  * hand-made blocks are unknown to it, and a NameNode that processes block reports would rightly
  * invalidate them mid-test.
@@ -17,10 +17,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  CHANNEL_OPTIONS, type DataTransferClient, type DataTransferHandlers, type DatanodeCommand, type DatanodeProtocolHandlers, FrameDecoder, Limits,
-  SERVER_OPTIONS, type TransferStatus__Output, bindServer, connectTransfer, encodePacket, encodePacketHead, encodePreamble, loadProtos, silentLogger,
+  type DatanodeCommand, type DatanodeProtocolHandlers, FrameDecoder, Limits, SERVER_OPTIONS, type TransferStatus__Output, bindServer, connectTransfer,
+  createTransferServer, encodePacket, encodePacketHead, encodePreamble, encodeStatus, listenTransferServer, loadProtos, silentLogger,
 } from '@minidfs/common';
-import { BlockStore, DataTransferServer, PeerClients, chunkCrcs } from '@minidfs/datanode';
+import { BlockStore, BlockTransferServer, chunkCrcs } from '@minidfs/datanode';
 import { TestCluster } from '../support/cluster';
 import type { LogLine, NodeProcess } from '../support/processes';
 import { waitFor } from '../support/wait';
@@ -36,8 +36,6 @@ interface Location { nodeId: string; host: string; dataPort: number; transferPor
 interface Packet { seqno: number; data: Buffer; chunkCrcs: number[]; last: boolean }
 interface Ack { seqno: number; ackedBy: string[]; finalized: boolean; lengthBytes: number }
 interface Header { blockId: number; generationStamp: number; downstream: Location[]; accessToken: string; purpose: string }
-interface WriteOutcome { acks: Ack[]; error?: grpc.ServiceError }
-interface ReadOutcome { chunks: { offsetBytes: number; data: Buffer; chunkCrcs: number[] }[]; data: Buffer; error?: grpc.ServiceError }
 
 /** Deterministic bytes (xorshift32), so a failure replays exactly. */
 
@@ -56,50 +54,6 @@ function packetsOf(data: Buffer): Packet[] {
 function header(blockId: number, downstream: Location[] = [], purpose = 'WRITE'): Header {
   return { blockId, generationStamp: GS, downstream, accessToken: '', purpose };
 }
-
-function dataClient(address: string): DataTransferClient {
-  return new (loadProtos().DataTransfer)(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
-}
-
-/**
- * One WriteBlock stream: header, packets, half-close; collects acks until the status. With
- * `holdFromSeqno`, packets from that seqno on are sent only once every earlier one is acked (the
- * whole pipeline holds the stream by then).
- */
-function writeBlock(
-  client: DataTransferClient, head: Header | undefined, packets: Packet[], options: { halfClose?: boolean; holdFromSeqno?: number } = {},
-): Promise<WriteOutcome> {
-  return new Promise((resolve) => {
-    const call = client.WriteBlock();
-    const acks: Ack[] = [];
-    const hold = options.holdFromSeqno ?? Infinity;
-    const sendRest = () => {
-      for (const packet of packets.filter((p) => p.seqno >= hold)) call.write({ packet });
-      if (options.halfClose !== false) call.end();
-    };
-    call.on('data', (ack: Ack) => {
-      acks.push(ack);
-      if (ack.seqno === hold - 1) sendRest();
-    });
-    call.on('error', (error: grpc.ServiceError) => resolve({ acks, error }));
-    call.on('end', () => resolve({ acks }));
-    if (head) call.write({ header: head });
-    for (const packet of packets.filter((p) => p.seqno < hold)) call.write({ packet });
-    if (hold === Infinity || hold <= 1) sendRest();
-  });
-}
-
-function readBlock(client: DataTransferClient, blockId: number, offsetBytes = 0, lengthBytes = 0): Promise<ReadOutcome> {
-  return new Promise((resolve) => {
-    const call = client.ReadBlock({ blockId, generationStamp: GS, offsetBytes, lengthBytes, accessToken: '' });
-    const chunks: ReadOutcome['chunks'] = [];
-    const data = () => Buffer.concat(chunks.map((c) => c.data));
-    call.on('data', (chunk: ReadOutcome['chunks'][number]) => chunks.push(chunk));
-    call.on('error', (error: grpc.ServiceError) => resolve({ chunks, data: data(), error }));
-    call.on('end', () => resolve({ chunks, data: data() }));
-  });
-}
-
 
 // Block transfer (TCP) helpers: Part 1 talks to real DataNodes the way clients and peers do now.
 
@@ -126,7 +80,9 @@ function packetFrame(p: Packet, offsetBytes: number): Buffer {
  * half-close; collects acks until the DataNode closes. With `holdFromSeqno`, packets from that
  * seqno on are sent only once every earlier one is acked (the whole pipeline holds the block by then).
  */
-async function tcpWrite(target: Location, head: Header | undefined, packets: Packet[], options: { holdFromSeqno?: number } = {}): Promise<TcpWriteOutcome> {
+async function tcpWrite(
+  target: Location, head: Header | undefined, packets: Packet[], options: { holdFromSeqno?: number; halfClose?: boolean } = {},
+): Promise<TcpWriteOutcome> {
   const socket = await connectTransfer(target.host, target.transferPort!, undefined);
   const offsets: number[] = [];
   packets.reduce((at, p) => { offsets.push(at); return at + p.data.length; }, 0);
@@ -137,7 +93,7 @@ async function tcpWrite(target: Location, head: Header | undefined, packets: Pac
     const decoder = new FrameDecoder(false);
     const sendRest = () => {
       packets.forEach((p, i) => { if (p.seqno >= hold) socket.write(packetFrame(p, offsets[i]!)); });
-      socket.end();
+      if (options.halfClose !== false) socket.end();
     };
     socket.on('data', (chunk: Buffer) => {
       for (const frame of decoder.push(chunk)) {
@@ -187,11 +143,6 @@ async function tcpRead(target: Location, blockId: number, offsetBytes = 0, lengt
 function trimmed(read: { chunks: { offsetBytes: number }[]; data: Buffer }, offsetBytes: number, lengthBytes: number): Buffer {
   const first = read.chunks[0]?.offsetBytes ?? offsetBytes;
   return read.data.subarray(offsetBytes - first, offsetBytes - first + lengthBytes);
-}
-
-function meta(error: grpc.ServiceError | undefined, key: string): string | undefined {
-  const value = error?.metadata?.get(key)[0];
-  return typeof value === 'string' ? value : undefined;
 }
 
 /** Every file named exactly `blk_<id>` under `dir` (data files, finalized or not). */
@@ -509,18 +460,10 @@ describe('block reports and NameNode commands against a scripted NameNode', () =
   const REPORT_INTERVAL_MS = 300;
   let nn: ScriptedNameNode;
   let cluster: TestCluster;
-  const clients: DataTransferClient[] = [];
 
   async function startDataNodes(...ids: string[]): Promise<void> {
     for (const id of ids) cluster.startDataNode(id);
     await waitFor(`${ids.join(', ')} heartbeating`, () => ids.every((id) => nn.beats.some((b) => b.nodeId === id)));
-  }
-
-  function client(id: string): DataTransferClient {
-    const l = nn.location(id);
-    const c = dataClient(`${l.host}:${l.dataPort}`);
-    clients.push(c);
-    return c;
   }
 
   beforeEach(async () => {
@@ -531,7 +474,6 @@ describe('block reports and NameNode commands against a scripted NameNode', () =
   });
 
   afterEach(async () => {
-    for (const c of clients.splice(0)) c.close();
     await cluster.stop();
     nn.stop();
   });
@@ -545,8 +487,8 @@ describe('block reports and NameNode commands against a scripted NameNode', () =
 
     const a = bytes(70_000, 1);
     const b = bytes(MiB + 17, 2);
-    expect((await writeBlock(client('dn1'), header(2001), packetsOf(a))).error).toBeUndefined();
-    expect((await writeBlock(client('dn1'), header(2002), packetsOf(b))).error).toBeUndefined();
+    expect((await tcpWrite(nn.location('dn1'), header(2001), packetsOf(a))).error).toBeUndefined();
+    expect((await tcpWrite(nn.location('dn1'), header(2002), packetsOf(b))).error).toBeUndefined();
     await waitFor('incremental received reports', () => nn.received('dn1', 2001) && nn.received('dn1', 2002));
 
     const from = nn.fullReports.length;
@@ -572,7 +514,7 @@ describe('block reports and NameNode commands against a scripted NameNode', () =
 
   test('INVALIDATE on the heartbeat and in a BlockReport answer: replicas deleted and reported deleted', async () => {
     await startDataNodes('dn1');
-    for (const id of [2101, 2102]) expect((await writeBlock(client('dn1'), header(id), packetsOf(bytes(5000, id)))).error).toBeUndefined();
+    for (const id of [2101, 2102]) expect((await tcpWrite(nn.location('dn1'), header(id), packetsOf(bytes(5000, id)))).error).toBeUndefined();
     const dir = path.join(cluster.root, 'dn1');
     expect(blockFiles(dir, 2101)).toHaveLength(1);
 
@@ -585,13 +527,13 @@ describe('block reports and NameNode commands against a scripted NameNode', () =
     nn.blockReportAnswers.push({ commands: [{ invalidate: { blockIds: [2102] } }] });
     await waitFor('2102 deleted after a block report', () => blockFiles(dir, 2102).length === 0 && nn.deleted('dn1', 2102));
     await cluster.dn('dn1').waitForLine('invalidate from a block report', (l) => l.event === 'invalidate' && l.source === 'block-report');
-    expect((await readBlock(client('dn1'), 2102)).error?.code).toBe(grpc.status.NOT_FOUND);
+    expect((await tcpRead(nn.location('dn1'), 2102)).error?.code).toBe('BLOCK_NOT_FOUND');
   });
 
   test('REPLICATE pushes a replica to two targets; a corrupt source reports itself and copies nothing', async () => {
     await startDataNodes('dn1', 'dn2', 'dn3');
     const data = bytes(MiB + 17, 9);
-    expect((await writeBlock(client('dn1'), header(2201), packetsOf(data))).error).toBeUndefined();
+    expect((await tcpWrite(nn.location('dn1'), header(2201), packetsOf(data))).error).toBeUndefined();
 
     nn.command('dn1', { replicate: { blockId: 2201, generationStamp: GS, lengthBytes: data.length, targets: [nn.location('dn2'), nn.location('dn3')] } });
     const start = await logged(cluster.dn('dn1'), 'replicate-start', 2201);
@@ -606,7 +548,7 @@ describe('block reports and NameNode commands against a scripted NameNode', () =
     }
 
     // Corrupt source: dn1's replica of another block gets a flipped byte.
-    expect((await writeBlock(client('dn1'), header(2202), packetsOf(data))).error).toBeUndefined();
+    expect((await tcpWrite(nn.location('dn1'), header(2202), packetsOf(data))).error).toBeUndefined();
     const [file] = blockFiles(path.join(cluster.root, 'dn1', 'blocks', 'current'), 2202);
     const corrupt = fs.readFileSync(file);
     corrupt[MiB - 3] ^= 0x80;
@@ -623,89 +565,82 @@ describe('block reports and NameNode commands against a scripted NameNode', () =
 
   test('a corrupt replica found by a client read is reported to the NameNode', async () => {
     await startDataNodes('dn1');
-    expect((await writeBlock(client('dn1'), header(2301), packetsOf(bytes(4096, 3)))).error).toBeUndefined();
+    expect((await tcpWrite(nn.location('dn1'), header(2301), packetsOf(bytes(4096, 3)))).error).toBeUndefined();
     const [file] = blockFiles(path.join(cluster.root, 'dn1', 'blocks', 'current'), 2301);
     const corrupt = fs.readFileSync(file);
     corrupt[10] ^= 0xff;
     fs.writeFileSync(file, corrupt);
-    const read = await readBlock(client('dn1'), 2301);
-    expect(meta(read.error, 'minidfs-error')).toBe('CHECKSUM_MISMATCH');
+    const read = await tcpRead(nn.location('dn1'), 2301);
+    expect(read.error?.code).toBe('CHECKSUM_MISMATCH');
     await waitFor('ReportBadBlocks', () => nn.badBlocks.some((r) => r.nodeId === 'dn1' && r.blockIds.includes(2301)));
   });
 });
 
 // ---------------------------------------------------------------------------------------------
-// Part 3: per-stream limits on in-process servers (small limits, short idle timeout)
+// Part 3: per-connection limits on in-process servers (small limits, short idle timeout)
 
 describe('write pipeline limits (in-process)', () => {
   let dir: string;
-  const servers: grpc.Server[] = [];
-  const clients: DataTransferClient[] = [];
-  const peers = new PeerClients();
-
-  async function serve(handlers: DataTransferHandlers): Promise<Location & { address: string }> {
-    const server = new grpc.Server(SERVER_OPTIONS);
-    server.addService(loadProtos().DataTransfer.service, handlers);
-    const port = await bindServer(server, '127.0.0.1:0');
-    servers.push(server);
-    return { nodeId: '', host: '127.0.0.1', dataPort: port, rack: '', address: `127.0.0.1:${port}` };
-  }
+  const servers: Array<{ close(): Promise<void> | void }> = [];
 
   async function dataNode(nodeId: string, options: { maxTransfers?: number; maxPacketsInFlight?: number; idleTimeoutMs?: number }) {
     const store = new BlockStore(path.join(dir, nodeId));
     await store.init();
     const reports: string[] = [];
-    const transfer = new DataTransferServer({
-      nodeId: () => nodeId, store, peers, logger: silentLogger(), ...options,
+    const transfer = new BlockTransferServer({
+      nodeId: () => nodeId, store, logger: silentLogger(), ...options,
       onBlockReceived: (block) => reports.push(`received ${block.blockId}`),
       onBlockDeleted: (blockId) => reports.push(`deleted ${blockId}`),
     });
-    const location = await serve(transfer.handlers());
-    const c = dataClient(location.address);
-    clients.push(c);
-    return { store, transfer, reports, client: c, location: { ...location, nodeId } };
+    const port = await transfer.listen('127.0.0.1', 0);
+    servers.push(transfer);
+    const location: Location = { nodeId, host: '127.0.0.1', dataPort: 1, transferPort: port, rack: '' };
+    return { store, transfer, reports, location };
   }
 
   /**
-   * A downstream that accepts the stream but acks nothing until release(); then acks like a tail
-   * node, or, with failOnLast, fails instead of acking the last packet.
+   * A downstream that accepts the connection but acks nothing until release(); then acks like a
+   * tail node, or, with failOnLast, fails instead of acking the last packet.
    */
   async function gatedDownstream(nodeId: string, options: { failOnLast?: boolean } = {}) {
-    const seen: Packet[] = [];
+    const seen: Array<{ seqno: number; last: boolean }> = [];
     let release = () => undefined as void;
     const released = new Promise<void>((resolve) => { release = resolve; });
-    const location = await serve({
-      WriteBlock: (call) => {
-        let length = 0;
-        call.on('data', (req: { packet?: Packet }) => {
-          if (!req.packet) return;
-          const packet = req.packet;
-          seen.push(packet);
-          length += packet.data.length;
+    const server = createTransferServer(undefined, (socket) => {
+      const decoder = new FrameDecoder(true);
+      let length = 0;
+      socket.on('error', () => undefined);
+      socket.on('data', (chunk: Buffer) => {
+        for (const frame of decoder.push(chunk)) {
+          if (frame.kind !== 'packet') continue;
+          const { seqno, last } = frame;
+          seen.push({ seqno, last });
+          length += frame.data.length;
+          const total = length;
           void released.then(() => {
-            if (packet.last && options.failOnLast) {
-              call.emit('error', { code: grpc.status.INTERNAL, details: 'scripted disk failure' });
+            if (socket.destroyed) return;
+            if (last && options.failOnLast) {
+              socket.end(encodeStatus({ errorCode: 'INTERNAL', errorMessage: 'scripted disk failure' }));
               return;
             }
-            call.write({ seqno: packet.seqno, ackedBy: [nodeId], finalized: packet.last, lengthBytes: packet.last ? length : 0 });
-            if (packet.last) call.end();
+            socket.write(encodeStatus({ seqno, ackedBy: [nodeId], finalized: last, lengthBytes: last ? total : 0 }));
+            if (last) socket.end();
           });
-        });
-        call.on('error', () => undefined);
-      },
-      ReadBlock: (call) => call.emit('error', { code: grpc.status.UNIMPLEMENTED }),
+        }
+      });
     });
-    return { seen, release: () => release(), location: { ...location, nodeId } };
+    const port = await listenTransferServer(server, '127.0.0.1', 0);
+    servers.push({ close: () => new Promise<void>((resolve) => { server.close(() => resolve()); (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.(); }) });
+    const location: Location = { nodeId, host: '127.0.0.1', dataPort: 1, transferPort: port, rack: '' };
+    return { seen, release: () => release(), location, server };
   }
 
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'minidfs-transfer-'));
   });
 
-  afterEach(() => {
-    for (const c of clients.splice(0)) c.close();
-    for (const s of servers.splice(0)) s.forceShutdown();
-    peers.closeAll();
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => Promise.race([s.close(), new Promise((r) => setTimeout(r, 500))])));
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -713,7 +648,7 @@ describe('write pipeline limits (in-process)', () => {
     const a = await dataNode('A', { maxPacketsInFlight: 4 });
     const b = await gatedDownstream('B');
     const data = bytes(40 * Limits.packetDataBytes, 8);
-    const outcome = writeBlock(a.client, header(3001, [b.location]), packetsOf(data));
+    const outcome = tcpWrite(a.location, header(3001, [b.location]), packetsOf(data));
     await waitFor('A holds a full window', () => a.transfer.counters.packetsReceived === 4 && b.seen.length === 4);
     // The client has sent everything it could; A stops reading at the window.
     const windowEnd = Date.now() + 300;
@@ -733,16 +668,16 @@ describe('write pipeline limits (in-process)', () => {
     const packets = packetsOf(bytes(3 * Limits.packetDataBytes, 6));
 
     // Stalled client: header + one packet, then nothing (no half-close).
-    const stalled = await writeBlock(a.client, header(3101), packets.slice(0, 1), { halfClose: false });
-    expect(stalled.error?.code).toBe(grpc.status.UNAVAILABLE);
-    expect(meta(stalled.error, 'minidfs-bad-node')).toBeUndefined();
+    const stalled = await tcpWrite(a.location, header(3101), packets.slice(0, 1), { halfClose: false });
+    expect(stalled.error?.code).toBe('UNAVAILABLE');
+    expect(stalled.error?.badNode).toBeUndefined();
     await waitFor('slot freed', () => a.transfer.counters.activeTransfers === 0);
     expect(blockFiles(path.join(dir, 'A'), 3101)).toEqual([]);
 
     // Silent downstream: A waits on it, so it is the bad node.
     const b = await gatedDownstream('B');
-    const silent = await writeBlock(a.client, header(3102, [b.location]), packets);
-    expect(meta(silent.error, 'minidfs-bad-node')).toBe('B');
+    const silent = await tcpWrite(a.location, header(3102, [b.location]), packets);
+    expect(silent.error?.badNode).toBe('B');
     await waitFor('slot freed', () => a.transfer.counters.activeTransfers === 0);
     expect(blockFiles(path.join(dir, 'A'), 3102)).toEqual([]);
   });
@@ -750,28 +685,28 @@ describe('write pipeline limits (in-process)', () => {
   test('a downstream failing after this node finalized: the replica is deleted again and reported deleted', async () => {
     const a = await dataNode('A', {});
     const b = await gatedDownstream('B', { failOnLast: true });
-    const outcome = writeBlock(a.client, header(3301, [b.location]), packetsOf(bytes(3 * Limits.packetDataBytes, 4)));
+    const outcome = tcpWrite(a.location, header(3301, [b.location]), packetsOf(bytes(3 * Limits.packetDataBytes, 4)));
     await waitFor('A finalized its replica', () => a.store.has(3301) && a.reports.includes('received 3301'));
     b.release();
     const { acks, error } = await outcome;
-    expect(meta(error, 'minidfs-bad-node')).toBe('B');
+    expect(error?.badNode).toBe('B');
     expect(acks.some((x) => x.finalized)).toBe(false);
     expect(a.store.has(3301)).toBe(false);
     expect(blockFiles(path.join(dir, 'A'), 3301)).toEqual([]);
     expect(a.reports).toEqual(['received 3301', 'deleted 3301']);
   });
 
-  test('transfer slots: a stream beyond maxTransfers is refused with RESOURCE_EXHAUSTED naming the node', async () => {
+  test('transfer slots: a connection beyond maxTransfers is refused with RESOURCE_EXHAUSTED naming the node', async () => {
     const a = await dataNode('A', { maxTransfers: 1 });
     const b = await gatedDownstream('B');
     const packets = packetsOf(bytes(2 * Limits.packetDataBytes, 7));
-    const first = writeBlock(a.client, header(3201, [b.location]), packets);
+    const first = tcpWrite(a.location, header(3201, [b.location]), packets);
     await waitFor('first transfer active', () => a.transfer.counters.activeTransfers === 1 && b.seen.length === 2);
-    const second = await writeBlock(a.client, header(3202), packets);
-    expect(second.error?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
-    expect(meta(second.error, 'minidfs-bad-node')).toBe('A');
-    const read = await readBlock(a.client, 3201);
-    expect(read.error?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    const second = await tcpWrite(a.location, header(3202), packets);
+    expect(second.error?.code).toBe('RESOURCE_EXHAUSTED');
+    expect(second.error?.badNode).toBe('A');
+    const read = await tcpRead(a.location, 3201);
+    expect(read.error?.code).toBe('RESOURCE_EXHAUSTED');
     b.release();
     expect((await first).error).toBeUndefined();
     expect(a.transfer.counters.transfersRefused).toBe(2);

@@ -363,6 +363,8 @@ class TcpWritePipeline {
   private downstreamBacklogged = false;
   private downstreamFinal: { lengthBytes: number; ackedBy: string[] } | undefined;
   private readonly pending: PendingPacket[] = [];
+  private readonly backlog: TransferFrame[] = [];
+  private draining = false;
   private nextSeqno = 1;
   private nextOffset = 0;
   private downstreamAckedThrough = 0;
@@ -425,7 +427,7 @@ class TcpWritePipeline {
 
   /** The sender half-closed: fine after the last packet (acks still flow), a protocol error before it. */
   onUpstreamEnd(): void {
-    if (this.finished || this.sawLast) return;
+    if (this.finished || this.sawLast || this.backlog.some((f) => f.kind === 'packet' && f.last)) return;
     this.protocolError(new TransferProtocolError(`block ${this.blockId}: the connection ended before the last packet`));
   }
 
@@ -434,7 +436,27 @@ class TcpWritePipeline {
     void this.fail(new TransferFailure(error, undefined));
   }
 
+  /**
+   * Frames decoded from one socket chunk; those beyond the in-flight window wait in `backlog`
+   * (reading is paused by then), so invariant (1) holds exactly, whatever the chunk held.
+   */
   onFrames(frames: TransferFrame[]): void {
+    this.backlog.push(...frames);
+    this.drainBacklog();
+  }
+
+  private drainBacklog(): void {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.backlog.length > 0 && !this.finished && this.pending.length < this.maxInFlight) this.processFrames([this.backlog.shift()!]);
+    } finally {
+      this.draining = false;
+    }
+    if (!this.finished) this.updateFlow();
+  }
+
+  private processFrames(frames: TransferFrame[]): void {
     for (const frame of frames) {
       if (this.finished) return;
       this.touch();
@@ -566,7 +588,7 @@ class TcpWritePipeline {
 
   /** Pauses reading from upstream while too many packets are unacked or the downstream is backed up. */
   private updateFlow(): void {
-    const shouldPause = this.pending.length >= this.maxInFlight || this.downstreamBacklogged;
+    const shouldPause = this.pending.length >= this.maxInFlight || this.downstreamBacklogged || this.backlog.length > 0;
     if (shouldPause && !this.paused) {
       this.paused = true;
       this.socket.pause();
@@ -574,6 +596,7 @@ class TcpWritePipeline {
       this.paused = false;
       this.socket.resume();
     }
+    if (!this.draining && !this.finished && this.backlog.length > 0 && this.pending.length < this.maxInFlight) this.drainBacklog();
   }
 
   private onDownstreamStatus(status: TransferStatus__Output): void {
