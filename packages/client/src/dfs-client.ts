@@ -182,6 +182,21 @@ export class DfsClient {
     return safeModeStatusFromWire(res.status, 'SetSafeMode');
   }
 
+  /**
+   * A DataNode's admin state (HDFS decommission / maintenance): `decommission` drains it (its blocks
+   * get their replication elsewhere, then DECOMMISSIONED), `recommission` undoes it,
+   * `start-maintenance` (with maintenanceDurationMs) lets it go silent without re-replication until
+   * the window ends, `end-maintenance` ends the window now. Returns the node's admin state after.
+   */
+  async setDatanodeAdminState(
+    nodeId: string, action: 'decommission' | 'recommission' | 'start-maintenance' | 'end-maintenance', maintenanceDurationMs = 0,
+  ): Promise<{ nodeId: string; adminState: string; maintenanceExpiresInMs: number }> {
+    const wire = { decommission: 'DECOMMISSION', recommission: 'RECOMMISSION', 'start-maintenance': 'START_MAINTENANCE', 'end-maintenance': 'END_MAINTENANCE' } as const;
+    if (!Object.hasOwn(wire, action)) throw new DfsError('INVALID_ARGUMENT', `admin action must be decommission, recommission, start-maintenance or end-maintenance, got ${String(action)}`);
+    const res = await this.ctx.rpc.call('SetDatanodeAdminState', { nodeId, action: wire[action], maintenanceDurationMs });
+    return { nodeId: res.nodeId, adminState: res.adminState, maintenanceExpiresInMs: Number(res.maintenanceExpiresInMs) };
+  }
+
   /** A Writable for a new file; 'finish' fires only after the NameNode completed the file. */
   createWriteStream(path: string, options: WriteOptions = {}): DfsWriteStream {
     checkPath(path);

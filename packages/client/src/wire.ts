@@ -10,7 +10,8 @@ import type { ClientProtocolClient, DataTransferClient } from '@minidfs/common';
 /** ClientProtocol unary methods, by their proto names. */
 export type UnaryMethod =
   | 'Mkdirs' | 'Create' | 'AddBlock' | 'AbandonBlock' | 'Complete' | 'GetBlockLocations'
-  | 'GetFileInfo' | 'ListStatus' | 'Delete' | 'ReportBadReplica' | 'GetDatanodeReport' | 'SetSafeMode' | 'Fsck' | 'SetReplication';
+  | 'GetFileInfo' | 'ListStatus' | 'Delete' | 'ReportBadReplica' | 'GetDatanodeReport' | 'SetSafeMode' | 'Fsck' | 'SetReplication'
+  | 'SetDatanodeAdminState';
 
 /** The last overload of each generated method is `(argument, callback)`. */
 type LastOverload<K extends UnaryMethod> = Parameters<ClientProtocolClient[K]>;

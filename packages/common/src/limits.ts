@@ -29,6 +29,8 @@ export const Limits = {
   maxEventsRetained: 2000,
   /** DataNodes one NameNode accepts. */
   maxDatanodes: 50_000,
+  /** Longest maintenance window one `admin maintenance --for` may ask for (30 days). */
+  maxMaintenanceDurationMs: 30 * 24 * 3600_000,
   /** Longest DataNode id / path component / whole path. */
   maxNodeIdLength: 128,
   maxPathComponentLength: 255,

@@ -11,5 +11,6 @@ export * from './core/namespace';
 export { MetadataStore } from './adapters/metadata-store';
 export * from './core/placement';
 export * from './core/replication-monitor';
+export * from './core/admin-states';
 export * from './core/safe-mode';
 export { Namesystem, type FsckReport } from './adapters/namesystem';

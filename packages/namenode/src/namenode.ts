@@ -92,6 +92,11 @@ export interface NameNodeOptions {
   unreachableGraceMs?: number;
   /** Peers asked about one silent node per round. Default 4. */
   peerProbeFanout?: number;
+  /**
+   * A block with a replica on a DataNode in maintenance needs min(its replication, this) replicas
+   * on other, NORMAL live nodes (ENTERING_MAINTENANCE waits for them). Default 1.
+   */
+  maintenanceMinReplicas?: number;
 }
 
 export function defaultNameNodeOptions(): Omit<NameNodeOptions, 'dataDir' | 'liveness'> {
@@ -193,7 +198,7 @@ export class NameNode {
     this.namesystem = await Namesystem.open(this.store, this.manager, this.events, this.logger, {
       defaultReplication: this.options.replication, defaultBlockSizeBytes: this.options.blockSizeBytes,
       minReplication: this.options.minReplication, safeModeThreshold: this.options.safeModeThreshold,
-      safeModeExtensionMs: this.options.safeModeExtensionMs,
+      safeModeExtensionMs: this.options.safeModeExtensionMs, maintenanceMinReplicas: this.options.maintenanceMinReplicas,
     }, (nodeId) => this.datanodeService.pushCommands(nodeId));
     const protos = loadProtos();
     const datanodeHandlers = this.datanodeService.handlers();
@@ -250,7 +255,10 @@ export class NameNode {
 
   datanodeReport(): DatanodeReportJson {
     const ns = this.namesystem;
-    const entries = this.manager.report(this.clock.nowMs()).map((e) => ({ ...e, blocks: ns ? ns.blockMap.nodeBlockCount(e.id) : 0 }));
+    const nowMs = this.clock.nowMs();
+    const entries = this.manager.report(nowMs).map((e) => ({
+      ...e, blocks: ns ? ns.blockMap.nodeBlockCount(e.id) : 0, ...(ns ? ns.adminView(e.id, nowMs) : { adminState: 'NORMAL' as const }),
+    }));
     const safeMode = ns?.safeModeStatus(this.clock.nowMs());
     return toReportJson(entries, safeMode?.on ?? true, safeMode);
   }

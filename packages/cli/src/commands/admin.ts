@@ -1,4 +1,7 @@
 /**
+ * `minidfs admin decommission|recommission NODE` and `minidfs admin maintenance NODE --for 30m|--end`:
+ * a DataNode's admin state (HDFS decommission and maintenance; docs/ARCHITECTURE.md "Admin states").
+ *
  * `minidfs admin safemode get|enter|leave|wait`: the NameNode's safe mode, like
  * `hdfs dfsadmin -safemode`. `enter` holds until `leave` (the NameNode's startup rules never end an
  * operator's safe mode); `leave` ends safe mode whatever kept it on (blocks without a reported
@@ -7,7 +10,9 @@
  */
 import { Argument, Command } from 'commander';
 import { DfsClient, type SafeModeAction, type SafeModeStatus } from '@minidfs/client';
-import { SafeModeError, createLogger, silentLogger } from '@minidfs/common';
+import { InvalidArgumentError as CliArgumentError } from 'commander';
+import { InvalidArgumentError, SafeModeError, createLogger, silentLogger } from '@minidfs/common';
+import { parseDurationMs } from '@minidfs/sim';
 import { type TlsFlags, addTlsOptions, intArg, opt, tlsFrom } from '../options';
 
 /** How often `safemode wait` asks the NameNode. */
@@ -30,8 +35,58 @@ export function describeSafeMode(s: SafeModeStatus): string {
   return `Safe mode is ON (${why.join('; ')})`;
 }
 
+type AdminActionName = 'decommission' | 'recommission' | 'start-maintenance' | 'end-maintenance';
+
+const durationArg = (v: string): number => {
+  let ms: number;
+  try {
+    ms = parseDurationMs(v);
+  } catch (err) {
+    throw new CliArgumentError((err as Error).message);
+  }
+  if (!Number.isSafeInteger(Math.round(ms)) || Math.round(ms) < 1) throw new CliArgumentError(`invalid duration ${JSON.stringify(v)}: must be at least 1 ms`);
+  return Math.round(ms);
+};
+
+async function setAdminState(
+  o: { namenode: string; json?: boolean } & TlsFlags, nodeId: string, action: AdminActionName, durationMs = 0,
+): Promise<void> {
+  const logger = process.env.MINIDFS_LOG_LEVEL ? createLogger('client') : silentLogger();
+  const client = new DfsClient({ namenode: o.namenode, logger, tls: tlsFrom(o), safeModeWaitMs: 0 });
+  try {
+    const r = await client.setDatanodeAdminState(nodeId, action, durationMs);
+    const left = r.adminState === 'ENTERING_MAINTENANCE' || r.adminState === 'IN_MAINTENANCE'
+      ? ` (maintenance ends in ${(r.maintenanceExpiresInMs / 1000).toFixed(0)} s)` : '';
+    process.stdout.write((o.json ? JSON.stringify(r) : `${r.nodeId}: ${r.adminState}${left}`) + '\n');
+  } finally {
+    client.close();
+  }
+}
+
+function adminStateCommand(name: string, description: string): Command {
+  return addTlsOptions(new Command(name))
+    .description(description)
+    .argument('<node>', 'DataNode id (as in minidfs report)')
+    .addOption(opt('--namenode <HOST:PORT>', 'NameNode RPC address', 'localhost:8020'))
+    .option('--json', 'print {"nodeId","adminState","maintenanceExpiresInMs"}');
+}
+
 export function adminCommand(): Command {
   const admin = new Command('admin').description('cluster administration, like hdfs dfsadmin');
+  admin.addCommand(adminStateCommand('decommission',
+    'drain a DataNode: no new replicas or pipelines, each of its blocks gets its full replication elsewhere, then DECOMMISSIONED (safe to remove)')
+    .action(async (node: string, o: { namenode: string; json?: boolean } & TlsFlags) => setAdminState(o, node, 'decommission')));
+  admin.addCommand(adminStateCommand('recommission', 'return a decommissioning or decommissioned DataNode to NORMAL (the excess replicas are trimmed)')
+    .action(async (node: string, o: { namenode: string; json?: boolean } & TlsFlags) => setAdminState(o, node, 'recommission')));
+  admin.addCommand(adminStateCommand('maintenance',
+    'put a DataNode in maintenance for a while (--for 30m): once its blocks have enough replicas elsewhere, its silence re-replicates nothing until the window ends; --end ends it now')
+    .addOption(opt('--for <DURATION>', 'length of the maintenance window: 500ms, 90s, 30m, 4h, 1d', undefined, durationArg))
+    .option('--end', 'end the maintenance window now')
+    .action(async (node: string, o: { namenode: string; json?: boolean; for?: number; end?: boolean } & TlsFlags) => {
+      if (o.end && o.for !== undefined) throw new InvalidArgumentError('give either --for DURATION or --end, not both');
+      if (!o.end && o.for === undefined) throw new InvalidArgumentError('maintenance needs a duration (--for 30m) or --end');
+      await setAdminState(o, node, o.end ? 'end-maintenance' : 'start-maintenance', o.for ?? 0);
+    }));
   admin.addCommand(addTlsOptions(new Command('safemode'))
     .description('NameNode safe mode (read-only): get the state, enter (held until leave), leave, or wait until it is off')
     .addArgument(new Argument('<action>', 'what to do').choices(ACTIONS))

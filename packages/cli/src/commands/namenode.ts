@@ -46,11 +46,13 @@ export function namenodeCommand(): Command {
       'gossip peers on distinct hosts that must still hear a DataNode the NameNode cannot hear for it to be UNREACHABLE_FROM_NAMENODE instead of DEAD (0 = off; docs/PEER-EVIDENCE.md)',
       pe.minPeerReporters, intArg(0, 16)))
     .addOption(opt('--unreachable-grace-ms <MS>', 'longest stay in UNREACHABLE_FROM_NAMENODE before DEAD and re-replication', pe.unreachableGraceMs, intArg(0, 24 * 3600_000)))
+    .addOption(opt('--maintenance-min-replicas <N>', 'a block with a replica on a DataNode in maintenance keeps at least min(its replication, N) replicas on other live NORMAL nodes (copied before the node enters maintenance)', 1, intArg(1, 32)))
     .addOption(secretFileOption())
     .action(async (o: {
       rpcPort: number; httpPort: number; dataDir: string; bind: string; heartbeatIntervalMs: number;
       staleAfter: number; deadAfter: number; replication: number; blockSize: number; minReplication: number; safeModeExtensionMs?: number;
       detector: 'threshold' | 'phi'; phiThreshold: number; secretFile?: string; minPeerReporters: number; unreachableGraceMs: number;
+      maintenanceMinReplicas: number;
     } & TlsFlags) => {
       const tls = tlsFrom(o);
       const nn = new NameNode({
@@ -58,7 +60,7 @@ export function namenodeCommand(): Command {
         bindHost: o.bind, rpcPort: o.rpcPort, httpPort: o.httpPort, dataDir: o.dataDir,
         liveness: { heartbeatIntervalMs: o.heartbeatIntervalMs, staleAfterMissed: o.staleAfter, deadAfterMissed: o.deadAfter },
         replication: o.replication, blockSizeBytes: o.blockSize, minReplication: o.minReplication, safeModeExtensionMs: o.safeModeExtensionMs,
-        detector: o.detector, phiThreshold: o.phiThreshold, minPeerReporters: o.minPeerReporters, unreachableGraceMs: o.unreachableGraceMs, secret: o.secretFile ? readSecretFile(o.secretFile) : undefined, tls,
+        detector: o.detector, phiThreshold: o.phiThreshold, minPeerReporters: o.minPeerReporters, unreachableGraceMs: o.unreachableGraceMs, maintenanceMinReplicas: o.maintenanceMinReplicas, secret: o.secretFile ? readSecretFile(o.secretFile) : undefined, tls,
       });
       await nn.start();
       // The UI's download link reads through the ordinary client path (verified, with failover).

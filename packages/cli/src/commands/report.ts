@@ -23,6 +23,10 @@ export interface ReportJson {
     blocks: number; capacityBytes: number; usedBytes: number; remainingBytes: number; rack: string;
     /** The filesystem of the node's data dir: nodes sharing one are counted once in `cluster`. */
     filesystemId: string;
+    /** NORMAL, DECOMMISSIONING, DECOMMISSIONED, ENTERING_MAINTENANCE or IN_MAINTENANCE. */
+    adminState: string;
+    /** In a maintenance state: ms until the window ends. */
+    maintenanceExpiresInMs?: number;
   }>;
   /** Totals over the non-DEAD nodes, each filesystem once (capacity, used by minidfs, remaining). */
   cluster: ClusterCapacity;
@@ -43,7 +47,8 @@ export async function fetchReport(
     const datanodes = res.datanodes.map((d) => ({
       id: d.id, address: d.address, state: d.state as DatanodeState, lastHeartbeatMsAgo: Number(d.lastHeartbeatMsAgo),
       missedBeats: d.missedBeats, blocks: d.blocks, capacityBytes: Number(d.capacityBytes), usedBytes: Number(d.usedBytes),
-      remainingBytes: Number(d.remainingBytes), rack: d.rack, filesystemId: d.filesystemId,
+      remainingBytes: Number(d.remainingBytes), rack: d.rack, filesystemId: d.filesystemId, adminState: d.adminState || 'NORMAL',
+      ...(d.adminState === 'ENTERING_MAINTENANCE' || d.adminState === 'IN_MAINTENANCE' ? { maintenanceExpiresInMs: Number(d.maintenanceExpiresInMs) } : {}),
     }));
     const count = (s: DatanodeState) => datanodes.filter((d) => d.state === s).length;
     return {
@@ -107,7 +112,7 @@ export function reportCommand(): Command {
     .addOption(opt('--namenode <HOST:PORT>', 'NameNode RPC address', 'localhost:8020'))
     // No MINIDFS_PEER fallback here: that variable configures a DataNode's gossip seeds.
     .option('--peer <HOST:PORT>', 'ask this DataNode (its data-transfer address; needs --membership gossip on it) for its SWIM view instead of the NameNode')
-    .option('--json', 'print JSON: {"datanodes":[{"id","address","state","lastHeartbeatMsAgo","missedBeats","blocks","capacityBytes","usedBytes","remainingBytes","rack","filesystemId"}],'
+    .option('--json', 'print JSON: {"datanodes":[{"id","address","state","lastHeartbeatMsAgo","missedBeats","blocks","capacityBytes","usedBytes","remainingBytes","rack","filesystemId","adminState","maintenanceExpiresInMs"}],'
       + '"cluster":{"capacityBytes","usedBytes","remainingBytes","filesystems","datanodes"},"live","stale","dead","unreachable"}; '
       + 'with --peer: {"self":{"id","address","incarnation"},"members":[{"id","address","state","incarnation","msInState","lastHeardMsAgo"}],"alive","suspect","dead","left","protocolPeriodMs","suspicionTimeoutMinMs","suspicionTimeoutMaxMs"}')
     .action(async (o: { namenode: string; peer?: string; json?: boolean } & TlsFlags) => {
@@ -151,11 +156,13 @@ export function reportCommand(): Command {
       if (r.safeMode && r.safeModeStatus) lines.push(describeSafeMode(r.safeModeStatus));
       lines.push('');
       // A DEAD node's figures are its last heartbeat's and its replicas are gone: not shown, not counted.
-      const rows = [['ID', 'ADDRESS', 'STATE', 'LAST BEAT', 'MISSED', 'BLOCKS', 'USED', 'REMAINING', 'CAPACITY']];
+      const rows = [['ID', 'ADDRESS', 'STATE', 'ADMIN', 'LAST BEAT', 'MISSED', 'BLOCKS', 'USED', 'REMAINING', 'CAPACITY']];
       for (const d of r.datanodes) {
         const dead = d.state === 'DEAD';
         rows.push([
-          d.id, d.address, d.state, `${seconds(d.lastHeartbeatMsAgo)} ago`, String(d.missedBeats), dead ? '-' : String(d.blocks),
+          d.id, d.address, d.state,
+          d.maintenanceExpiresInMs !== undefined ? `${d.adminState} (${seconds(d.maintenanceExpiresInMs)} left)` : d.adminState,
+          `${seconds(d.lastHeartbeatMsAgo)} ago`, String(d.missedBeats), dead ? '-' : String(d.blocks),
           dead ? '-' : formatBytes(d.usedBytes), dead ? '-' : formatBytes(d.remainingBytes), dead ? '-' : formatBytes(d.capacityBytes),
         ]);
       }

@@ -58,6 +58,8 @@ import type { ReportBadReplicaResponse as _minidfs_v1_ReportBadReplicaResponse, 
 import type { ReportedBlock as _minidfs_v1_ReportedBlock, ReportedBlock__Output as _minidfs_v1_ReportedBlock__Output } from './minidfs/v1/ReportedBlock';
 import type { ReregisterCommand as _minidfs_v1_ReregisterCommand, ReregisterCommand__Output as _minidfs_v1_ReregisterCommand__Output } from './minidfs/v1/ReregisterCommand';
 import type { SafeModeStatus as _minidfs_v1_SafeModeStatus, SafeModeStatus__Output as _minidfs_v1_SafeModeStatus__Output } from './minidfs/v1/SafeModeStatus';
+import type { SetDatanodeAdminStateRequest as _minidfs_v1_SetDatanodeAdminStateRequest, SetDatanodeAdminStateRequest__Output as _minidfs_v1_SetDatanodeAdminStateRequest__Output } from './minidfs/v1/SetDatanodeAdminStateRequest';
+import type { SetDatanodeAdminStateResponse as _minidfs_v1_SetDatanodeAdminStateResponse, SetDatanodeAdminStateResponse__Output as _minidfs_v1_SetDatanodeAdminStateResponse__Output } from './minidfs/v1/SetDatanodeAdminStateResponse';
 import type { SetReplicationRequest as _minidfs_v1_SetReplicationRequest, SetReplicationRequest__Output as _minidfs_v1_SetReplicationRequest__Output } from './minidfs/v1/SetReplicationRequest';
 import type { SetReplicationResponse as _minidfs_v1_SetReplicationResponse, SetReplicationResponse__Output as _minidfs_v1_SetReplicationResponse__Output } from './minidfs/v1/SetReplicationResponse';
 import type { SetSafeModeRequest as _minidfs_v1_SetSafeModeRequest, SetSafeModeRequest__Output as _minidfs_v1_SetSafeModeRequest__Output } from './minidfs/v1/SetSafeModeRequest';
@@ -92,6 +94,7 @@ export interface ProtoGrpcType {
       CompleteResponse: MessageTypeDefinition<_minidfs_v1_CompleteResponse, _minidfs_v1_CompleteResponse__Output>
       CreateRequest: MessageTypeDefinition<_minidfs_v1_CreateRequest, _minidfs_v1_CreateRequest__Output>
       CreateResponse: MessageTypeDefinition<_minidfs_v1_CreateResponse, _minidfs_v1_CreateResponse__Output>
+      DatanodeAdminAction: EnumTypeDefinition
       DatanodeCommand: MessageTypeDefinition<_minidfs_v1_DatanodeCommand, _minidfs_v1_DatanodeCommand__Output>
       DatanodeInfo: MessageTypeDefinition<_minidfs_v1_DatanodeInfo, _minidfs_v1_DatanodeInfo__Output>
       DatanodeLocation: MessageTypeDefinition<_minidfs_v1_DatanodeLocation, _minidfs_v1_DatanodeLocation__Output>
@@ -137,6 +140,8 @@ export interface ProtoGrpcType {
       ReregisterCommand: MessageTypeDefinition<_minidfs_v1_ReregisterCommand, _minidfs_v1_ReregisterCommand__Output>
       SafeModeAction: EnumTypeDefinition
       SafeModeStatus: MessageTypeDefinition<_minidfs_v1_SafeModeStatus, _minidfs_v1_SafeModeStatus__Output>
+      SetDatanodeAdminStateRequest: MessageTypeDefinition<_minidfs_v1_SetDatanodeAdminStateRequest, _minidfs_v1_SetDatanodeAdminStateRequest__Output>
+      SetDatanodeAdminStateResponse: MessageTypeDefinition<_minidfs_v1_SetDatanodeAdminStateResponse, _minidfs_v1_SetDatanodeAdminStateResponse__Output>
       SetReplicationRequest: MessageTypeDefinition<_minidfs_v1_SetReplicationRequest, _minidfs_v1_SetReplicationRequest__Output>
       SetReplicationResponse: MessageTypeDefinition<_minidfs_v1_SetReplicationResponse, _minidfs_v1_SetReplicationResponse__Output>
       SetSafeModeRequest: MessageTypeDefinition<_minidfs_v1_SetSafeModeRequest, _minidfs_v1_SetSafeModeRequest__Output>

@@ -5,7 +5,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { type BlockTokenGrant, type ClientProtocolHandlers, InvalidArgumentError, toGrpcError } from '@minidfs/common';
 import type { FileStatus } from '../core/namespace';
-import type { LocatedBlockInfo, Namesystem, SafeModeAction } from './namesystem';
+import type { AdminAction, LocatedBlockInfo, Namesystem, SafeModeAction } from './namesystem';
 import type { ReplicaVerifier } from './replica-verifier';
 import { checkRequestLimits } from './request-limits';
 import type { DatanodeReportJson } from './report';
@@ -33,6 +33,11 @@ function safeModeToWire(s: ReturnType<Namesystem['safeModeStatus']>) {
     liveDatanodes: s.liveNodes, reportedDatanodes: s.reportedNodes, extensionMs: s.extensionMs, autoExitInMs: s.autoExitInMs,
   };
 }
+
+/** SetDatanodeAdminStateRequest.action (enum names) -> Namesystem admin action. */
+const ADMIN_ACTIONS: Readonly<Record<string, AdminAction>> = {
+  DECOMMISSION: 'decommission', RECOMMISSION: 'recommission', START_MAINTENANCE: 'start-maintenance', END_MAINTENANCE: 'end-maintenance',
+};
 
 type Callback<T> = (err: Partial<grpc.ServiceError> | null, value?: T) => void;
 
@@ -95,6 +100,12 @@ export function clientProtocolHandlers(deps: ClientProtocolDeps): ClientProtocol
     GetDatanodeReport: handle('GetDatanodeReport', () => {
       const rep = deps.datanodeReport();
       return { safeMode: rep.safeMode, datanodes: rep.datanodes, safeModeStatus: rep.safeModeStatus && safeModeToWire(rep.safeModeStatus) };
+    }),
+    SetDatanodeAdminState: handle('SetDatanodeAdminState', async (r) => {
+      const action = ADMIN_ACTIONS[String(r.action)];
+      if (!action) throw new InvalidArgumentError(`SetDatanodeAdminStateRequest.action must be DECOMMISSION, RECOMMISSION, START_MAINTENANCE or END_MAINTENANCE, got ${String(r.action)}`);
+      const v = await ns.setAdminState(r.nodeId, action, Number(r.maintenanceDurationMs ?? 0), deps.nowMs?.() ?? Date.now());
+      return { nodeId: r.nodeId, adminState: v.adminState, maintenanceExpiresInMs: v.maintenanceExpiresInMs ?? 0 };
     }),
     SetSafeMode: handle('SetSafeMode', (r) => {
       const action = SAFE_MODE_ACTIONS[String(r.action)];

@@ -9,6 +9,9 @@ import {
   DfsError, InvalidArgumentError, Limits, type Logger, NotEnoughDatanodesError, NoLiveReplicaError, SafeModeError,
 } from '@minidfs/common';
 import { BlockMap, type ReportedReplica, validateBlockId } from '../core/block-map';
+import {
+  type AdminRecord, type AdminState, type AdminTransition, AdminStates, isMaintenanceState, parseAdminRecord,
+} from '../core/admin-states';
 import { type DatanodeManager, validateNodeId } from '../core/datanode-manager';
 import { ReplicaVerifications } from '../core/replica-verifications';
 import type { EventLog } from '../core/event-log';
@@ -31,6 +34,24 @@ export interface NamesystemSettings {
    * report and nothing changed for this long (core/safe-mode.ts). Default: 30 heartbeat intervals (30 s at the default beat, HDFS's extension).
    */
   safeModeExtensionMs?: number;
+  /**
+   * A block with a replica on a node in maintenance needs min(its replication, this) replicas on
+   * NORMAL live nodes; ENTERING_MAINTENANCE waits for it (HDFS dfs.namenode.maintenance.replication.min). Default 1.
+   */
+  maintenanceMinReplicas?: number;
+}
+
+/** Store key prefix of the admin state records (one per node not NORMAL; the namespace ignores them). */
+export const ADMIN_KEY_PREFIX = 'admin:';
+
+/** `admin decommission|recommission|maintenance` (ClientProtocol.SetDatanodeAdminState). */
+export type AdminAction = 'decommission' | 'recommission' | 'start-maintenance' | 'end-maintenance';
+
+/** A node's admin state as reports show it. */
+export interface AdminView {
+  adminState: AdminState;
+  /** Maintenance states only: ms until the window ends (0 once due). */
+  maintenanceExpiresInMs?: number;
 }
 
 /** Default safe mode extension, in heartbeat intervals (NamesystemSettings.safeModeExtensionMs). */
@@ -98,6 +119,8 @@ export class Namesystem {
   readonly blockMap = new BlockMap();
   private readonly verifications = new ReplicaVerifications(Limits.maxPendingReplicaVerifications);
   readonly replication: ReplicationMonitor;
+  /** Decommission and maintenance (core/admin-states.ts); persisted under ADMIN_KEY_PREFIX. */
+  readonly admin: AdminStates;
   private readonly safe: SafeMode;
   /**
    * Nodes whose full block report was processed since this NameNode started (bounded by the
@@ -118,12 +141,17 @@ export class Namesystem {
     private readonly pushCommands: (nodeId: string) => void,
     private readonly random: () => number = Math.random,
     replicationConfig: ReplicationConfig = defaultReplicationConfig(manager.liveness.heartbeatIntervalMs),
+    adminRecords: Iterable<[string, AdminRecord]> = [],
   ) {
-    this.replication = new ReplicationMonitor(replicationConfig, this.blockMap, {
+    this.admin = new AdminStates(adminRecords);
+    this.replication = new ReplicationMonitor({
+      ...replicationConfig, maintenanceMinReplicas: settings.maintenanceMinReplicas ?? replicationConfig.maintenanceMinReplicas ?? 1,
+    }, this.blockMap, {
       state: (id) => manager.state(id),
       candidates: () => this.candidates(),
       rack: (id) => manager.get(id)?.rack,
       reported: (id) => this.fullyReported.has(id),
+      adminState: (id) => this.admin.state(id),
     });
     for (const { file } of namespace.allFiles()) {
       for (const b of file.blocks) {
@@ -149,9 +177,14 @@ export class Namesystem {
     store: MetadataStore, manager: DatanodeManager, events: EventLog, logger: Logger, settings: NamesystemSettings,
     pushCommands: (nodeId: string) => void,
   ): Promise<Namesystem> {
-    const namespace = Namespace.fromRecords(await store.loadRecords());
-    logger.info('namespace loaded', { event: 'namespace-loaded', files: namespace.fileCount(), blocks: namespace.blockCount() });
-    return new Namesystem(namespace, store, manager, events, logger, settings, pushCommands);
+    const records = await store.loadRecords();
+    const namespace = Namespace.fromRecords(records);
+    const admin: Array<[string, AdminRecord]> = records.filter((r) => r.key.startsWith(ADMIN_KEY_PREFIX))
+      .map((r) => [validateNodeId(r.key.slice(ADMIN_KEY_PREFIX.length)), parseAdminRecord(r.key, r.value)]);
+    logger.info('namespace loaded', {
+      event: 'namespace-loaded', files: namespace.fileCount(), blocks: namespace.blockCount(), adminStates: admin.length,
+    });
+    return new Namesystem(namespace, store, manager, events, logger, settings, pushCommands, Math.random, undefined, admin);
   }
 
   get safeMode(): boolean {
@@ -460,9 +493,19 @@ export class Namesystem {
     this.checkSafeModeExit();
   }
 
-  /** A node was declared DEAD: its replicas leave the block map. */
+  /**
+   * A node was declared DEAD: its replicas leave the block map. Not while it is IN_MAINTENANCE:
+   * its silence is expected, its replicas stay (counted, never handed out) until the window ends.
+   */
   nodeDead(nodeId: string): number[] {
     this.fullyReported.delete(nodeId);
+    if (this.admin.state(nodeId) === 'IN_MAINTENANCE') {
+      this.recordReplicationEvents(this.replication.nodeDead(nodeId));
+      this.logger.info('datanode in maintenance is silent: replicas kept until the window ends', {
+        event: 'maintenance-node-silent', nodeId, blocks: this.blockMap.nodeBlockCount(nodeId),
+      });
+      return [];
+    }
     const affected = this.blockMap.removeNode(nodeId);
     this.recordReplicationEvents(this.replication.nodeDead(nodeId));
     this.replication.check(affected);
@@ -472,6 +515,7 @@ export class Namesystem {
   /** The planner pass, once per heartbeat interval: turns the queues into commands on heartbeat streams. */
   replicationTick(nowMs: number): void {
     this.safeModeTick(nowMs);
+    this.adminTick(nowMs);
     if (this.inSafeMode) return; // locations are incomplete: planning now would copy blocks that exist
     const { orders, events } = this.replication.tick(nowMs);
     // A scheduled copy's targets may report the block (block-map mayAdd).
@@ -479,6 +523,90 @@ export class Namesystem {
     const touched = this.manager.enqueueOrders(orders);
     for (const nodeId of touched) this.pushCommands(nodeId);
     this.recordReplicationEvents(events);
+  }
+
+  // ---- decommission and maintenance ----
+
+  /**
+   * `admin decommission|recommission|maintenance`: the node must be registered (or have an admin
+   * state on record); bad input is refused and changes nothing. The new state is persisted before
+   * the answer. Asking for the state a node is already in changes nothing; a maintenance request
+   * for a node already in maintenance sets a new end for its window.
+   */
+  async setAdminState(nodeId: string, action: AdminAction, maintenanceDurationMs: number, nowMs: number): Promise<AdminView> {
+    validateNodeId(nodeId);
+    if (!this.manager.get(nodeId) && this.admin.state(nodeId) === 'NORMAL') {
+      throw new DfsError('UNKNOWN_NODE', `no DataNode ${nodeId} is registered`);
+    }
+    let t: AdminTransition | undefined;
+    const before = this.admin.record(nodeId);
+    switch (action) {
+      case 'decommission': t = this.admin.decommission(nodeId, nowMs); break;
+      case 'recommission': t = this.admin.recommission(nodeId, nowMs); break;
+      case 'start-maintenance': t = this.admin.startMaintenance(nodeId, maintenanceDurationMs, nowMs); break;
+      case 'end-maintenance': t = this.admin.endMaintenance(nodeId, nowMs); break;
+      default: throw new InvalidArgumentError(`unknown admin action ${JSON.stringify(action)}`);
+    }
+    const after = this.admin.record(nodeId);
+    if (t) this.afterAdminTransitions([t]);
+    else if (after.maintenanceExpiresAtMs !== before.maintenanceExpiresAtMs) {
+      this.logger.info(`datanode ${nodeId} maintenance window moved`, { event: 'admin-maintenance-extended', nodeId, maintenanceExpiresAtMs: after.maintenanceExpiresAtMs });
+      this.events.append(Date.now(), 'admin-maintenance-extended', { nodeId, maintenanceExpiresAtMs: after.maintenanceExpiresAtMs });
+    }
+    await this.storeAdmin(nodeId);
+    return this.adminView(nodeId, nowMs);
+  }
+
+  adminView(nodeId: string, nowMs: number): AdminView {
+    const r = this.admin.record(nodeId);
+    return r.maintenanceExpiresAtMs === undefined
+      ? { adminState: r.state }
+      : { adminState: r.state, maintenanceExpiresInMs: Math.max(0, Math.round(r.maintenanceExpiresAtMs - nowMs)) };
+  }
+
+  private adminTick(nowMs: number): void {
+    const ts = this.admin.tick(nowMs, {
+      ready: (id) => this.fullyReported.has(id) || this.manager.state(id) === 'DEAD',
+      blocksOn: (id) => this.blockMap.nodeBlocks(id),
+      replicatedWithout: (b, id) => this.replication.replicatedWithout(b, id),
+      maintainableWithout: (b, id) => this.replication.maintainableWithout(b, id),
+    });
+    if (ts.length === 0) return;
+    this.afterAdminTransitions(ts);
+    for (const t of ts) void this.storeAdmin(t.nodeId);
+  }
+
+  /** Logs and records each transition, and re-plans the node's blocks under the new rules. */
+  private afterAdminTransitions(ts: readonly AdminTransition[]): void {
+    for (const t of ts) {
+      const fields = {
+        nodeId: t.nodeId, from: t.from, to: t.to, reason: t.reason,
+        ...(t.maintenanceExpiresAtMs !== undefined ? { maintenanceExpiresAtMs: t.maintenanceExpiresAtMs } : {}),
+        blocks: this.blockMap.nodeBlockCount(t.nodeId),
+      };
+      this.logger.info(`datanode ${t.nodeId} admin ${t.from} -> ${t.to}`, { event: 'admin-transition', ...fields });
+      this.events.append(Date.now(), 'admin-transition', fields);
+      const s = this.manager.state(t.nodeId);
+      if (t.to === 'NORMAL' && isMaintenanceState(t.from) && s !== 'LIVE' && s !== 'STALE') {
+        // The window ended while the node is silent: from now on it is a dead node like any other.
+        const affected = this.blockMap.removeNode(t.nodeId);
+        if (affected.length) this.logger.info('replicas of dead node dropped', { event: 'replicas-dropped', nodeId: t.nodeId, blocks: affected.length });
+        this.replication.check(affected);
+      } else {
+        this.replication.check(this.blockMap.nodeBlocks(t.nodeId));
+      }
+    }
+  }
+
+  private async storeAdmin(nodeId: string): Promise<void> {
+    const r = this.admin.record(nodeId);
+    const key = `${ADMIN_KEY_PREFIX}${nodeId}`;
+    try {
+      await this.store.apply([r.state === 'NORMAL' ? { key, deleted: true } : { key, value: r }]);
+    } catch (err) {
+      this.logger.error('metadata store write failed; exiting', { event: 'store-failed', error: (err as Error).message });
+      process.exit(70);
+    }
   }
 
   private recordReplicationEvents(events: ReplicationEvent[]): void {
@@ -560,8 +688,9 @@ export class Namesystem {
     return Math.max(1, Math.min(this.settings.minReplication, replication));
   }
 
+  /** Placement candidates (pipelines and copy targets): NORMAL nodes only, never decommissioning or in maintenance. */
   private candidates(): PlacementCandidate[] {
-    return this.manager.all().map((n) => ({
+    return this.manager.all().filter((n) => this.admin.state(n.id) === 'NORMAL').map((n) => ({
       id: n.id, state: this.manager.state(n.id)!, remainingBytes: n.stats.remainingBytes, activeTransfers: n.stats.activeTransfers, rack: n.rack,
     }));
   }

@@ -20,6 +20,7 @@ import {
   type PeerDisagreement, type PeerEvidenceConfig, type PeerProbeResult, type ProbeRequest, PeerEvidence, defaultPeerEvidenceConfig, validatePeerEvidenceConfig,
 } from './peer-evidence';
 import type { InvalidateOrder, ReplicateOrder } from './replication-monitor';
+import type { AdminState } from './admin-states';
 
 export interface DatanodeRegistration {
   id: string;
@@ -97,6 +98,10 @@ export interface DatanodeReportEntry {
   filesystemId: string;
   /** ms in UNREACHABLE_FROM_NAMENODE (only in that state). */
   unreachableForMs?: number;
+  /** The operator's admin state (admin-states.ts; filled in by the Namesystem, NORMAL when absent). */
+  adminState?: AdminState;
+  /** In ENTERING_MAINTENANCE / IN_MAINTENANCE: ms until the window ends. */
+  maintenanceExpiresInMs?: number;
 }
 
 const NODE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;

@@ -39,6 +39,15 @@
  * they count toward a block's replicas — a partition of the NameNode's link alone must not cause
  * re-replication during the grace — but are never a copy source or target, and over-replication
  * is judged on reachable (LIVE/STALE) replicas only, so nothing is trimmed because of them.
+ * Admin states (admin-states.ts, via ClusterView.adminState): a replica on a DECOMMISSIONING or
+ * DECOMMISSIONED node does not count toward the factor (the block is copied as if it were gone)
+ * but is a copy source while its node is LIVE, and is never trimmed; such nodes are never targets
+ * (they are not candidates). A replica on an ENTERING_MAINTENANCE or IN_MAINTENANCE node counts,
+ * and on an IN_MAINTENANCE node it counts even while the node is DEAD (its replicas are kept in
+ * the block map for the window: expected silence), but a block with a replica in maintenance also
+ * needs min(replication, maintenanceMinReplicas) replicas on NORMAL LIVE/STALE nodes, copied if
+ * short. Over-replication is judged on NORMAL replicas only: what decommission or maintenance
+ * added is trimmed once the node is back to NORMAL.
  * Invariants: a source never has more scheduled copies than its limit; a block is never
  * scheduled twice to the same target; nothing here does I/O or reads a clock.
  * Cost: the cluster view (candidates, their ranking, free space per node) is taken once per tick
@@ -50,6 +59,7 @@
 import { Limits } from '@minidfs/common';
 import type { BlockMap } from './block-map';
 import type { NodeState } from './heartbeat-monitor';
+import { type AdminState, isDecommissionState, isMaintenanceState } from './admin-states';
 import { RankedCandidates, chooseReplicationTargetsRanked, rackSpreadSatisfied, type PlacementCandidate } from './placement';
 
 export interface ReplicationConfig {
@@ -61,6 +71,8 @@ export interface ReplicationConfig {
   pendingTimeoutMs: number;
   /** Upper bound on copies planned in one tick. */
   maxScheduledPerTick: number;
+  /** A block with a replica on a node in maintenance needs min(replication, this) NORMAL live replicas. Default 1. */
+  maintenanceMinReplicas?: number;
 }
 
 export function defaultReplicationConfig(heartbeatIntervalMs: number): ReplicationConfig {
@@ -82,6 +94,8 @@ export interface ClusterView {
    * its old replicas must not look like an empty rack to copy to. Absent: every node counts.
    */
   reported?(nodeId: string): boolean;
+  /** The node's admin state (admin-states.ts). Absent: every node is NORMAL. */
+  adminState?(nodeId: string): AdminState;
 }
 
 export interface ReplicateOrder {
@@ -307,7 +321,10 @@ export class ReplicationMonitor {
         const record = this.blocks.get(blockId);
         if (!record) { queue.delete(blockId); continue; }
         const good = this.blocks.replicas(blockId).filter((n) => this.usable(n));
-        let missing = record.expectedReplication - good.length - this.unreachableCount(blockId);
+        let missing = Math.max(
+          record.expectedReplication - good.length - this.unreachableCount(blockId),
+          this.maintenanceShortfall(blockId, good, record.expectedReplication),
+        );
         const misReplicated = priority === PRIORITY_MIS_REPLICATED;
         if (misReplicated) {
           // Enough replicas: one more, on a rack holding none, if the rack rule still fails.
@@ -316,7 +333,8 @@ export class ReplicationMonitor {
           missing = 1;
         } else if (missing <= 0) { queue.delete(blockId); continue; }
         const limit = priority === PRIORITY_HIGHEST ? this.config.topPriorityStreamsPerNode : this.config.replicationStreamsPerNode;
-        const source = good
+        // Sources: any LIVE node with a good replica, decommissioning ones included (they still serve).
+        const source = this.blocks.replicas(blockId)
           .filter((n) => this.cluster.state(n) === 'LIVE' && (this.streamsBySource.get(n) ?? 0) < limit)
           .sort((a, b) => (this.streamsBySource.get(a) ?? 0) - (this.streamsBySource.get(b) ?? 0) || a.localeCompare(b))[0];
         if (!source) continue;
@@ -372,16 +390,57 @@ export class ReplicationMonitor {
     return (v.freeBytes ??= new Map(v.candidates.map((c) => [c.id, c.remainingBytes])));
   }
 
-  private usable(nodeId: string): boolean {
-    const s = this.cluster.state(nodeId);
-    return s === 'LIVE' || s === 'STALE';
+  private admin(nodeId: string): AdminState {
+    return this.cluster.adminState?.(nodeId) ?? 'NORMAL';
   }
 
-  /** Good replicas on UNREACHABLE_FROM_NAMENODE nodes: counted, not used (header). */
-  private unreachableCount(blockId: number): number {
+  /** A replica that counts toward the factor and is reachable: LIVE/STALE, not decommissioning. */
+  private usable(nodeId: string): boolean {
+    const s = this.cluster.state(nodeId);
+    return (s === 'LIVE' || s === 'STALE') && !isDecommissionState(this.admin(nodeId));
+  }
+
+  /**
+   * Good replicas counted but not used (header): on UNREACHABLE_FROM_NAMENODE nodes, and on
+   * IN_MAINTENANCE nodes the NameNode does not hear (expected silence). Not on decommissioning nodes.
+   */
+  private unreachableCount(blockId: number, exceptNodeId?: string): number {
     let n = 0;
-    for (const id of this.blocks.replicas(blockId)) if (this.cluster.state(id) === 'UNREACHABLE_FROM_NAMENODE') n += 1;
+    for (const id of this.blocks.replicas(blockId)) {
+      if (id === exceptNodeId) continue;
+      const s = this.cluster.state(id);
+      if (s === 'LIVE' || s === 'STALE') continue;
+      const a = this.admin(id);
+      if ((s === 'UNREACHABLE_FROM_NAMENODE' && !isDecommissionState(a)) || a === 'IN_MAINTENANCE') n += 1;
+    }
     return n;
+  }
+
+  /** Replicas a block with a replica in maintenance still needs on NORMAL reachable nodes (header); 0 without one. */
+  private maintenanceShortfall(blockId: number, good: readonly string[], expected: number): number {
+    const all = this.blocks.replicas(blockId);
+    if (!all.some((n) => isMaintenanceState(this.admin(n)))) return 0;
+    const normal = good.filter((n) => this.admin(n) === 'NORMAL').length;
+    return Math.max(0, Math.min(expected, this.config.maintenanceMinReplicas ?? 1) - normal);
+  }
+
+  /**
+   * Decommission is done for this block: complete (or committed) and its full replication counted
+   * on other nodes (reachable ones, not decommissioning), as the planner counts.
+   */
+  replicatedWithout(blockId: number, nodeId: string): boolean {
+    const record = this.blocks.get(blockId);
+    if (!record || !(record.complete || record.committed)) return false;
+    const good = this.blocks.replicas(blockId).filter((n) => n !== nodeId && this.usable(n));
+    return good.length >= record.expectedReplication;
+  }
+
+  /** Maintenance may start for this block: min(replication, maintenanceMinReplicas) NORMAL reachable replicas on other nodes. */
+  maintainableWithout(blockId: number, nodeId: string): boolean {
+    const record = this.blocks.get(blockId);
+    if (!record || !(record.complete || record.committed)) return false;
+    const normal = this.blocks.replicas(blockId).filter((n) => n !== nodeId && this.usable(n) && this.admin(n) === 'NORMAL').length;
+    return normal >= Math.min(record.expectedReplication, this.config.maintenanceMinReplicas ?? 1);
   }
 
   private classify(blockId: number, nowMs: number, events: ReplicationEvent[], invalidations: Invalidations): void {
@@ -402,20 +461,25 @@ export class ReplicationMonitor {
       this.finishPending(blockId, copying);
     }
     const pending = this.pending.has(blockId);
-    if (good.length === 0) {
+    // Replicas on LIVE decommissioning nodes: not counted, but something to copy from.
+    const retiring = this.blocks.replicas(blockId).filter((n) => this.cluster.state(n) === 'LIVE' && isDecommissionState(this.admin(n))).length;
+    if (good.length === 0 && retiring === 0) {
       if (corrupt.length > 0 && unreachable === 0) this.corruptOnly.add(blockId);
       return; // missing (or only on UNREACHABLE nodes): nothing to copy from, and corrupt copies are kept
     }
+    const short = this.maintenanceShortfall(blockId, good, expected);
     // Corrupt replicas (a good one exists): all go once enough good ones exist; before that, as
     // many as make live + corrupt exceed the replication factor (they hold nodes a good copy needs).
-    if (corrupt.length > 0) {
+    if (corrupt.length > 0 && good.length > 0) {
       const extra = good.length >= expected && !pending ? corrupt.length : good.length + unreachable + corrupt.length - expected;
       for (const nodeId of this.corruptDeletionOrder(corrupt, good).slice(0, Math.max(0, extra))) {
         this.invalidate(blockId, nodeId, 'corrupt', nowMs, events, invalidations);
       }
     }
-    if (good.length >= expected && !pending) {
-      const excess = good.length > expected ? this.chooseExcess(good, good.length - expected) : [];
+    if (good.length >= expected && short === 0 && !pending) {
+      // Only NORMAL replicas are trimmed (header): maintenance ones are coming back.
+      const normal = good.filter((n) => this.admin(n) === 'NORMAL');
+      const excess = normal.length > expected ? this.chooseExcess(normal, normal.length - expected) : [];
       for (const nodeId of excess) this.invalidate(blockId, nodeId, 'excess', nowMs, events, invalidations);
       const kept = good.filter((n) => !excess.includes(n));
       if (this.isMisReplicated(kept, expected)) {
@@ -426,9 +490,9 @@ export class ReplicationMonitor {
       }
       return;
     }
-    if (good.length >= expected) return; // a copy is still pending; look again when it lands
-    if (good.length + unreachable >= expected) return; // the UNREACHABLE node's replicas cover it during the grace
-    const priority = good.length === 1 && expected > 1 ? PRIORITY_HIGHEST : good.length * 3 < expected ? PRIORITY_VERY_UNDER : PRIORITY_UNDER;
+    if (good.length >= expected && short === 0) return; // a copy is still pending; look again when it lands
+    if (good.length + unreachable >= expected && short === 0) return; // the UNREACHABLE (or IN_MAINTENANCE) node's replicas cover it
+    const priority = good.length <= 1 && expected > 1 ? PRIORITY_HIGHEST : good.length * 3 < expected ? PRIORITY_VERY_UNDER : PRIORITY_UNDER;
     if (!wasQueued && !pending) events.push({ type: 'queued', blockId, priority, live: good.length, expected });
     this.queues.get(priority)!.add(blockId);
   }

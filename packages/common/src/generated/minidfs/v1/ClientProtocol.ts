@@ -26,6 +26,8 @@ import type { MkdirsRequest as _minidfs_v1_MkdirsRequest, MkdirsRequest__Output 
 import type { MkdirsResponse as _minidfs_v1_MkdirsResponse, MkdirsResponse__Output as _minidfs_v1_MkdirsResponse__Output } from '../../minidfs/v1/MkdirsResponse';
 import type { ReportBadReplicaRequest as _minidfs_v1_ReportBadReplicaRequest, ReportBadReplicaRequest__Output as _minidfs_v1_ReportBadReplicaRequest__Output } from '../../minidfs/v1/ReportBadReplicaRequest';
 import type { ReportBadReplicaResponse as _minidfs_v1_ReportBadReplicaResponse, ReportBadReplicaResponse__Output as _minidfs_v1_ReportBadReplicaResponse__Output } from '../../minidfs/v1/ReportBadReplicaResponse';
+import type { SetDatanodeAdminStateRequest as _minidfs_v1_SetDatanodeAdminStateRequest, SetDatanodeAdminStateRequest__Output as _minidfs_v1_SetDatanodeAdminStateRequest__Output } from '../../minidfs/v1/SetDatanodeAdminStateRequest';
+import type { SetDatanodeAdminStateResponse as _minidfs_v1_SetDatanodeAdminStateResponse, SetDatanodeAdminStateResponse__Output as _minidfs_v1_SetDatanodeAdminStateResponse__Output } from '../../minidfs/v1/SetDatanodeAdminStateResponse';
 import type { SetReplicationRequest as _minidfs_v1_SetReplicationRequest, SetReplicationRequest__Output as _minidfs_v1_SetReplicationRequest__Output } from '../../minidfs/v1/SetReplicationRequest';
 import type { SetReplicationResponse as _minidfs_v1_SetReplicationResponse, SetReplicationResponse__Output as _minidfs_v1_SetReplicationResponse__Output } from '../../minidfs/v1/SetReplicationResponse';
 import type { SetSafeModeRequest as _minidfs_v1_SetSafeModeRequest, SetSafeModeRequest__Output as _minidfs_v1_SetSafeModeRequest__Output } from '../../minidfs/v1/SetSafeModeRequest';
@@ -140,6 +142,15 @@ export interface ClientProtocolClient extends grpc.Client {
   reportBadReplica(argument: _minidfs_v1_ReportBadReplicaRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_ReportBadReplicaResponse__Output>): grpc.ClientUnaryCall;
   reportBadReplica(argument: _minidfs_v1_ReportBadReplicaRequest, callback: grpc.requestCallback<_minidfs_v1_ReportBadReplicaResponse__Output>): grpc.ClientUnaryCall;
   
+  SetDatanodeAdminState(argument: _minidfs_v1_SetDatanodeAdminStateRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_SetDatanodeAdminStateResponse__Output>): grpc.ClientUnaryCall;
+  SetDatanodeAdminState(argument: _minidfs_v1_SetDatanodeAdminStateRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_SetDatanodeAdminStateResponse__Output>): grpc.ClientUnaryCall;
+  SetDatanodeAdminState(argument: _minidfs_v1_SetDatanodeAdminStateRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_SetDatanodeAdminStateResponse__Output>): grpc.ClientUnaryCall;
+  SetDatanodeAdminState(argument: _minidfs_v1_SetDatanodeAdminStateRequest, callback: grpc.requestCallback<_minidfs_v1_SetDatanodeAdminStateResponse__Output>): grpc.ClientUnaryCall;
+  setDatanodeAdminState(argument: _minidfs_v1_SetDatanodeAdminStateRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_SetDatanodeAdminStateResponse__Output>): grpc.ClientUnaryCall;
+  setDatanodeAdminState(argument: _minidfs_v1_SetDatanodeAdminStateRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_SetDatanodeAdminStateResponse__Output>): grpc.ClientUnaryCall;
+  setDatanodeAdminState(argument: _minidfs_v1_SetDatanodeAdminStateRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_SetDatanodeAdminStateResponse__Output>): grpc.ClientUnaryCall;
+  setDatanodeAdminState(argument: _minidfs_v1_SetDatanodeAdminStateRequest, callback: grpc.requestCallback<_minidfs_v1_SetDatanodeAdminStateResponse__Output>): grpc.ClientUnaryCall;
+  
   SetReplication(argument: _minidfs_v1_SetReplicationRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_SetReplicationResponse__Output>): grpc.ClientUnaryCall;
   SetReplication(argument: _minidfs_v1_SetReplicationRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_SetReplicationResponse__Output>): grpc.ClientUnaryCall;
   SetReplication(argument: _minidfs_v1_SetReplicationRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_SetReplicationResponse__Output>): grpc.ClientUnaryCall;
@@ -185,6 +196,8 @@ export interface ClientProtocolHandlers extends grpc.UntypedServiceImplementatio
   
   ReportBadReplica: grpc.handleUnaryCall<_minidfs_v1_ReportBadReplicaRequest__Output, _minidfs_v1_ReportBadReplicaResponse>;
   
+  SetDatanodeAdminState: grpc.handleUnaryCall<_minidfs_v1_SetDatanodeAdminStateRequest__Output, _minidfs_v1_SetDatanodeAdminStateResponse>;
+  
   SetReplication: grpc.handleUnaryCall<_minidfs_v1_SetReplicationRequest__Output, _minidfs_v1_SetReplicationResponse>;
   
   SetSafeMode: grpc.handleUnaryCall<_minidfs_v1_SetSafeModeRequest__Output, _minidfs_v1_SetSafeModeResponse>;
@@ -204,6 +217,7 @@ export interface ClientProtocolDefinition extends grpc.ServiceDefinition {
   ListStatus: MethodDefinition<_minidfs_v1_ListStatusRequest, _minidfs_v1_ListStatusResponse, _minidfs_v1_ListStatusRequest__Output, _minidfs_v1_ListStatusResponse__Output>
   Mkdirs: MethodDefinition<_minidfs_v1_MkdirsRequest, _minidfs_v1_MkdirsResponse, _minidfs_v1_MkdirsRequest__Output, _minidfs_v1_MkdirsResponse__Output>
   ReportBadReplica: MethodDefinition<_minidfs_v1_ReportBadReplicaRequest, _minidfs_v1_ReportBadReplicaResponse, _minidfs_v1_ReportBadReplicaRequest__Output, _minidfs_v1_ReportBadReplicaResponse__Output>
+  SetDatanodeAdminState: MethodDefinition<_minidfs_v1_SetDatanodeAdminStateRequest, _minidfs_v1_SetDatanodeAdminStateResponse, _minidfs_v1_SetDatanodeAdminStateRequest__Output, _minidfs_v1_SetDatanodeAdminStateResponse__Output>
   SetReplication: MethodDefinition<_minidfs_v1_SetReplicationRequest, _minidfs_v1_SetReplicationResponse, _minidfs_v1_SetReplicationRequest__Output, _minidfs_v1_SetReplicationResponse__Output>
   SetSafeMode: MethodDefinition<_minidfs_v1_SetSafeModeRequest, _minidfs_v1_SetSafeModeResponse, _minidfs_v1_SetSafeModeRequest__Output, _minidfs_v1_SetSafeModeResponse__Output>
 }

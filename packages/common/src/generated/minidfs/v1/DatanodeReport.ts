@@ -14,6 +14,8 @@ export interface DatanodeReport {
   'remainingBytes'?: (number | string | Long);
   'rack'?: (string);
   'filesystemId'?: (string);
+  'adminState'?: (string);
+  'maintenanceExpiresInMs'?: (number | string | Long);
 }
 
 export interface DatanodeReport__Output {
@@ -28,4 +30,6 @@ export interface DatanodeReport__Output {
   'remainingBytes': (number);
   'rack': (string);
   'filesystemId': (string);
+  'adminState': (string);
+  'maintenanceExpiresInMs': (number);
 }
