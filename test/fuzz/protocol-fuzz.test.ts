@@ -1,6 +1,6 @@
 /**
  * Protocol fuzz (issue 9): fast-check throws malformed and extreme messages at every RPC of the
- * three services (DatanodeProtocol, ClientProtocol, DataTransfer) on a real NameNode and real
+ * two gRPC services (DatanodeProtocol, ClientProtocol) and the DataNodes' block transfer (TCP) ports on a real NameNode and real
  * DataNodes with a cluster secret, for a bounded time. Messages are typed ones with extreme field
  * values (huge/negative/fractional numbers, NUL, '..', overlong and non-ASCII strings, missing or
  * wrong proofs and tokens, streams in the wrong order) and raw byte strings that are not valid
@@ -32,6 +32,7 @@ import {
   loadProtos, readSecretFile, signRegistration,
 } from '@minidfs/common';
 import { chunkCrcs } from '@minidfs/datanode';
+import { FrameDecoder, type TransferSocket, connectTransfer, encodePacketHead, encodePreamble } from '@minidfs/common';
 import { TestCluster } from '../support/cluster';
 import { waitFor } from '../support/wait';
 
@@ -85,6 +86,8 @@ interface Env {
   keys: ClusterKeys;
   nn: string;
   dns: string[];
+  /** The DataNodes' block transfer (TCP) ports on 127.0.0.1. */
+  transferPorts: number[];
   realBlockIds: Set<number>;
   sessions: Array<{ nodeId: string; registrationId: string; token: string }>;
   nextFuzzNode: () => string;
@@ -136,6 +139,56 @@ function streamCall(call: grpc.ClientDuplexStream<unknown, unknown> | grpc.Clien
   });
 }
 
+/**
+ * One block transfer connection: `bytes` as given, then whatever the DataNode sends until it closes
+ * (or our own deadline, STREAM_DEADLINE_MS). A status with an error code is a typed rejection;
+ * anything else the DataNode sends back that does not decode is untyped (fails the verdict).
+ */
+async function transferCall(port: number, bytes: Buffer[], halfClose: boolean): Promise<Outcome> {
+  let socket: TransferSocket;
+  try {
+    socket = await connectTransfer('127.0.0.1', port, undefined);
+  } catch (err) {
+    return { ok: false, code: -1, details: `connect: ${(err as Error).message}`, minidfsError: undefined };
+  }
+  return new Promise((resolve) => {
+    const decoder = new FrameDecoder(false);
+    let outcome: Outcome = { ok: true };
+    let ours = false;
+    const timer = setTimeout(() => { ours = true; socket.destroy(); }, STREAM_DEADLINE_MS);
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        for (const f of decoder.push(chunk)) {
+          if (f.kind === 'message' && f.status.errorCode && outcome.ok) {
+            outcome = { ok: false, code: -1, details: f.status.errorMessage, minidfsError: f.status.errorCode };
+          }
+        }
+      } catch (err) {
+        outcome = { ok: false, code: -2, details: `undecodable reply: ${(err as Error).message}`, minidfsError: undefined };
+      }
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(outcome.ok && ours ? { ok: false, code: -1, details: 'cancelled by the fuzzer', minidfsError: undefined, ours: true } : outcome);
+    });
+    for (const b of bytes) socket.write(b);
+    if (halfClose) socket.end();
+  });
+}
+
+/** A packet frame with whatever fields the fuzzer chose (the data length field is the data's). */
+function fuzzPacket(seqno: number, last: boolean, data: Buffer, crcs: number[]): Buffer {
+  const head = encodePacketHead(0, 0, last, Buffer.alloc(0), []);
+  head.writeUInt32BE(data.length, 4);
+  const s = Number.isSafeInteger(seqno) && seqno >= 0 ? seqno : Math.abs(Math.trunc(seqno)) % 2 ** 32 || 0;
+  head.writeUInt32BE(Math.floor(s / 2 ** 32), 8);
+  head.writeUInt32BE(s % 2 ** 32, 12);
+  const c = Buffer.alloc(4 * crcs.length);
+  crcs.forEach((x, i) => c.writeUInt32BE((Number.isFinite(x) ? x : 0) >>> 0, 4 * i));
+  return Buffer.concat([head, c, data]);
+}
+
 function rawClient(address: string, service: string, method: string): grpc.Client & { send: (bytes: Uint8Array) => Promise<Outcome> } {
   const Ctor = grpc.makeGenericClientConstructor({
     raw: {
@@ -184,6 +237,7 @@ describe('protocol fuzz', () => {
       keys: deriveClusterKeys(readSecretFile(cluster.secretFile!)),
       nn: cluster.namenodeAddress,
       dns: report.datanodes.map((d) => d.address),
+      transferPorts: await Promise.all(report.datanodes.map((d) => cluster.transferPort(d.id))),
       realBlockIds: new Set(located.blocks.map((b) => b.blockId)),
       sessions: [],
       nextFuzzNode: () => `fz-${n++}`,
@@ -203,13 +257,11 @@ describe('protocol fuzz', () => {
     const protos = loadProtos();
     const dnp = new protos.DatanodeProtocol(env.nn, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
     const cp = new protos.ClientProtocol(env.nn, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
-    const dts = env.dns.map((a) => new protos.DataTransfer(a, grpc.credentials.createInsecure(), CHANNEL_OPTIONS));
-    clients.push(dnp, cp, ...dts);
+    clients.push(dnp, cp);
     const raws = [
       ...['Register', 'BlockReport', 'BlockReceivedAndDeleted', 'ReportBadBlocks'].map((m) => rawClient(env.nn, 'DatanodeProtocol', m)),
       ...['Mkdirs', 'Create', 'AddBlock', 'AbandonBlock', 'Complete', 'GetBlockLocations', 'GetFileInfo', 'ListStatus', 'Delete', 'ReportBadReplica',
         'GetDatanodeReport', 'Fsck'].map((m) => rawClient(env.nn, 'ClientProtocol', m)),
-      ...env.dns.map((a) => rawClient(a, 'DataTransfer', 'ReadBlock')),
     ];
     clients.push(...raws);
 
@@ -307,10 +359,16 @@ describe('protocol fuzz', () => {
       dn: fc.nat(), blockId: fc.oneof(anyInt, fc.constantFrom(...env.realBlockIds)), generationStamp: anyInt, offsetBytes: anyInt, lengthBytes: anyInt,
       token: fc.integer({ min: 0, max: 4 }), garbage: anyString,
     }).map((r): Act => async (e) => {
-      const dt = dts[r.dn % dts.length];
+      const port = e.transferPorts[r.dn % e.transferPorts.length]!;
       // A valid READ token is minted only for ids with no data; for the kept blocks only bad tokens.
       const token = tokenFor(e, r.token, r.blockId, r.garbage);
-      return streamCall(dt.ReadBlock({ ...r, accessToken: token }) as unknown as grpc.ClientReadableStream<unknown>, [], false);
+      let preamble: Buffer;
+      try {
+        preamble = encodePreamble({ ...r, op: 'TRANSFER_OP_READ', accessToken: token });
+      } catch (err) {
+        return { ok: false, code: -1, details: `client-side: ${(err as Error).message}`, minidfsError: undefined, ours: true };
+      }
+      return transferCall(port, [preamble], false);
     });
 
     const writeBlock = fc.record({
@@ -321,18 +379,27 @@ describe('protocol fuzz', () => {
       packets: fc.array(fc.record({ seqno: anyInt, data: anyBytes, goodCrcs: anyBool, chunkCrcs: fc.array(anyInt, { maxLength: 8 }), last: anyBool }), { maxLength: 4 }),
       halfClose: anyBool, headerTwice: anyBool,
     }).map((w): Act => async (e) => {
-      const dt = dts[w.dn % dts.length];
-      const messages: unknown[] = [];
+      const port = e.transferPorts[w.dn % e.transferPorts.length]!;
+      const frames: Buffer[] = [];
       if (w.header) {
         const blockId = safeBlockId(w.header.blockId);
-        const header = { blockId, generationStamp: w.header.generationStamp, downstream: w.header.downstream, purpose: w.header.purpose, accessToken: tokenFor(e, w.header.token, blockId, w.header.garbage) };
-        messages.push({ header });
-        if (w.headerTwice) messages.push({ header });
+        const op = w.header.purpose === 'WRITE' ? 'TRANSFER_OP_WRITE' : w.header.purpose === 'REPLICATE' ? 'TRANSFER_OP_REPLICATE' : w.header.purpose;
+        try {
+          const preamble = encodePreamble({
+            op: op as 'TRANSFER_OP_WRITE', blockId, generationStamp: w.header.generationStamp, accessToken: tokenFor(e, w.header.token, blockId, w.header.garbage),
+            targets: w.header.downstream.map((l) => ({ ...l, transferPort: l.dataPort })),
+          });
+          frames.push(preamble);
+          if (w.headerTwice) frames.push(preamble);
+        } catch (err) {
+          return { ok: false, code: -1, details: `client-side: ${(err as Error).message}`, minidfsError: undefined, ours: true };
+        }
       }
       for (const p of w.packets) {
-        messages.push({ packet: { seqno: p.seqno, data: Buffer.from(p.data), chunkCrcs: p.goodCrcs ? chunkCrcs(Buffer.from(p.data)) : p.chunkCrcs, last: p.last } });
+        const data = Buffer.from(p.data);
+        frames.push(fuzzPacket(p.seqno, p.last, data, p.goodCrcs ? chunkCrcs(data) : p.chunkCrcs));
       }
-      return streamCall(dt.WriteBlock() as grpc.ClientDuplexStream<unknown, unknown>, messages, w.halfClose);
+      return transferCall(port, frames, w.halfClose);
     });
 
     const raw = fc.record({ which: fc.nat(), bytes: anyBytes }).map((r): Act => async () => raws[r.which % raws.length].send(r.bytes));
