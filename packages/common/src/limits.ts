@@ -150,6 +150,18 @@ export const Limits = {
   pipelineAckTimeoutMinMs: 3_000,
   pipelineAckTimeoutMaxMs: 30_000,
   pipelineAckExtensionPerNodeMs: 1_000,
+  /**
+   * Block scanner (datanode/block-scanner.ts): the default verification rate per DataNode volume
+   * (HDFS dfs.block.scanner.volume.bytes.per.second, 1 MiB/s; `--scan-bytes-per-second`, 0 = off),
+   * the largest rate accepted, and the shortest time between the starts of two passes over the
+   * replicas (a small store is not re-read back to back; a large one is scanned continuously at
+   * the rate).
+   */
+  defaultScanBytesPerSecond: 1024 * 1024,
+  maxScanBytesPerSecond: 1024 * 1024 * 1024,
+  minScanPassIntervalMs: 10_000,
+  /** Bad replicas the scanner remembers as already reported (per registration); past it the oldest are forgotten and may be reported again. */
+  maxScannerReportedBadReplicas: 10_000,
   /** Open-for-write paths one fsck answer lists (all are counted in openForWrite). */
   maxFsckOpenFilesListed: 1000,
 } as const;

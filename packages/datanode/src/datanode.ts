@@ -31,6 +31,7 @@ import {
 import { swimConfigForPeriod } from '@minidfs/membership';
 import type { BackoffConfig } from './backoff';
 import { BlockReporter } from './block-reporter';
+import { BlockScanner, systemScannerClock } from './block-scanner';
 import { BlockStore } from './block-store';
 import { CommandExecutor } from './command-executor';
 import { BlockTransferServer } from './block-transfer-server';
@@ -100,6 +101,12 @@ export interface DataNodeOptions {
    * scan (a failed read or copy of such a replica still drops and reports it).
    */
   directoryScanIntervalMs?: number;
+  /**
+   * Block scanner rate, bytes per second (BlockScanner: every replica's CRCs verified in the
+   * background, a bad one reported with ReportBadBlocks). Default Limits.defaultScanBytesPerSecond
+   * (1 MiB/s, as HDFS); 0 = no scanner (reads and copies still find corrupt replicas).
+   */
+  scanBytesPerSecond?: number;
 }
 
 export interface MembershipOptions {
@@ -139,6 +146,9 @@ export class DataNode {
   metricsPort = 0;
   private onFatal: ((err: Error) => void) | undefined;
   private scanTimer: NodeJS.Timeout | undefined;
+  /** The block scanner; undefined when --scan-bytes-per-second is 0 or before start(). */
+  scanner: BlockScanner | undefined;
+  private registrations = 0;
   port = 0;
   /** The bound block transfer (TCP) port; 0 before start(). */
   transferPort = 0;
@@ -246,6 +256,8 @@ export class DataNode {
       // Not awaited: the heartbeat stream must not wait for a (possibly large or slow) report.
       onRegistered: (reg) => {
         this.membership?.addRegistrationSeeds(reg.membershipSeeds ?? []);
+        // A NameNode we register with again may have forgotten corrupt replicas: the scanner reports them anew.
+        if (this.registrations++ > 0) this.scanner?.forgetReported();
         return this.reporter.onRegistered({
           nodeId: reg.nodeId, registrationId: reg.registrationId, blockReportIntervalMs: reg.blockReportIntervalMs,
         });
@@ -258,6 +270,7 @@ export class DataNode {
     });
     this.link.start();
     this.startDirectoryScans();
+    this.startBlockScanner();
     if (this.options.metricsPort !== undefined) {
       this.metricsServer = await startDataNodeMetricsServer({
         port: this.options.metricsPort, host: this.options.bindHost,
@@ -269,12 +282,14 @@ export class DataNode {
           transfers: { ...this.transferCounters },
           activeReplications: this.replicator.active,
           heartbeat: this.link ? { ...this.link.counters } : undefined,
+          scanner: this.scanner && { ...this.scanner.stats },
         }),
       });
       this.metricsPort = this.metricsServer.port;
     }
     this.logger.info('datanode started', {
       event: 'started', port: this.port, transferPort: this.transferPort, membership: this.membership ? this.membership.address : 'off', authentication: this.credentials ? 'cluster-secret' : 'none', tls: this.options.tls ? (this.options.tls.ca ? 'mutual' : 'server') : 'off', metricsPort: this.metricsPort, dataDir: this.options.dataDir, namenode: this.options.namenode, blocks: this.store.blockCount(),
+      scanBytesPerSecond: this.options.scanBytesPerSecond ?? Limits.defaultScanBytesPerSecond,
       clusterId: this.identity.clusterId ?? '',
     });
   }
@@ -300,9 +315,21 @@ export class DataNode {
     this.scanTimer.unref();
   }
 
+  /** Starts the block scanner unless its rate is 0. */
+  private startBlockScanner(): void {
+    const bytesPerSecond = this.options.scanBytesPerSecond ?? Limits.defaultScanBytesPerSecond;
+    if (!(bytesPerSecond > 0)) return;
+    this.scanner = new BlockScanner({
+      store: this.store, bytesPerSecond, clock: systemScannerClock, logger: this.logger,
+      onBadReplica: (block) => this.reporter.reportBadBlock(block.blockId),
+    });
+    this.scanner.start();
+  }
+
   /** Graceful stop: goodbye to the NameNode and leave the gossip membership, then close servers. */
   async stop(goodbye = true): Promise<void> {
     clearInterval(this.scanTimer);
+    await this.scanner?.stop();
     await Promise.all([this.link?.stop(goodbye), this.membership?.stop(goodbye)]);
     await this.metricsServer?.close();
     this.reporter.stop();

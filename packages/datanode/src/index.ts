@@ -4,6 +4,7 @@ export { NodeCredentials } from './node-credentials';
 export { HeartbeatLink, type HeartbeatLinkOptions, type LinkStats, MIN_EARLY_BEAT_GAP_MS } from './heartbeat-link';
 export { Backoff, type BackoffConfig } from './backoff';
 export * from './block-store';
+export { BlockScanner, type BlockScannerOptions, type ScannerClock, type ScannerStats, type ScanOutcome, systemScannerClock, isVolumeError, VOLUME_ERROR_CODES } from './block-scanner';
 export {
   DataTransferServer, type DataTransferServerOptions, type TransferCounters, newTransferCounters, pipelineStatus, badNodeOf,
 } from './data-transfer-server';

@@ -8,6 +8,7 @@
 import http from 'node:http';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { TransferCounters } from './data-transfer-server';
+import type { ScannerStats } from './block-scanner';
 
 /** What the DataNode reports at each scrape. Counters are cumulative since the process started. */
 export interface DataNodeMetricsSnapshot {
@@ -23,6 +24,8 @@ export interface DataNodeMetricsSnapshot {
   transfers: TransferCounters;
   /** Block copies this node is pushing to others right now (re-replication). */
   activeReplications?: number;
+  /** Block scanner progress (BlockScanner.stats), absent when the scanner is off. */
+  scanner?: ScannerStats;
   /** Heartbeat link counters (HeartbeatLink.counters), absent before the link starts. */
   heartbeat?: {
     beatsSent: number;
@@ -120,6 +123,11 @@ export function createDataNodeMetrics(collect: () => DataNodeMetricsSnapshot): D
     (s) => (s.heartbeat ? s.heartbeat.maxSendLagMs / 1000 : undefined));
   gauge('minidfs_datanode_heartbeat_send_lag_seconds', 'Delay of the most recent heartbeat between being due and being sent',
     (s) => (s.heartbeat?.lastSendLagMs === undefined ? undefined : s.heartbeat.lastSendLagMs / 1000));
+  counter('minidfs_datanode_scanner_bytes_verified_total', 'Replica bytes the block scanner read and found matching their CRCs', (s) => s.scanner?.bytesVerified);
+  counter('minidfs_datanode_scanner_blocks_verified_total', 'Replicas the block scanner verified whole', (s) => s.scanner?.blocksVerified);
+  counter('minidfs_datanode_scanner_bad_replicas_total', 'Corrupt replicas the block scanner found (each reported once to the NameNode)', (s) => s.scanner?.badFound);
+  counter('minidfs_datanode_scanner_passes_total', 'Passes of the block scanner over every replica', (s) => s.scanner?.passesCompleted);
+  gauge('minidfs_datanode_scanner_cursor_block_id', 'Last block id the block scanner finished in its current pass (0 = at the start)', (s) => s.scanner?.cursor);
   return {
     registry,
     contentType: registry.contentType,

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DfsError, parseHostPort, readSecretFile } from '@minidfs/common';
+import { DfsError, Limits, parseHostPort, readSecretFile } from '@minidfs/common';
 import { DEFAULT_DIRECTORY_SCAN_INTERVAL_MS, DataNode, MAX_CONFIGURED_SEEDS } from '@minidfs/datanode';
 import { type TlsFlags, addTlsOptions, envName, intArg, opt, port, secretFileOption, tlsFrom } from '../options';
 import { LockHeldError, acquirePidLock, stopWithSupervisor } from '../supervision';
@@ -96,13 +96,14 @@ export function datanodeCommand(): Command {
     .addOption(opt('--metrics-port <PORT>', 'HTTP port for GET /metrics (Prometheus); off when not given', undefined, port))
     .addOption(opt('--reserved-bytes <BYTES>', 'disk space kept free: reported remaining = free - reserved; a node with less than a block remaining gets no writes', 0, intArg(0, Number.MAX_SAFE_INTEGER)))
     .addOption(opt('--directory-scan-interval-ms <MS>', 'how often the block directory is compared with the replicas this node serves; a replica whose files are gone is reported deleted (0 = never; reads and copies still notice)', DEFAULT_DIRECTORY_SCAN_INTERVAL_MS, intArg(0, 2 ** 31 - 1)))
+    .addOption(opt('--scan-bytes-per-second <BYTES>', 'block scanner rate: every replica\'s CRCs are verified in the background at most this fast, a corrupt replica is reported and replaced from a good copy (0 = off; reads and copies still notice)', Limits.defaultScanBytesPerSecond, intArg(0, Limits.maxScanBytesPerSecond)))
     .addOption(secretFileOption())
     .addOption(membershipModeOption())
     .addOption(peerOption())
     .addOption(gossipPeriodOption())
     .action(async (o: {
       metricsPort?: number; idFromDns?: string; namenode: string; port: number; transferPort: number; dataDir: string; id?: string; advertise?: string; bind: string; rack: string; reconnectMaxMs: number;
-      secretFile?: string; reservedBytes: number; membership: 'gossip' | 'off'; peer: string[]; gossipPeriodMs: number; directoryScanIntervalMs: number;
+      secretFile?: string; reservedBytes: number; membership: 'gossip' | 'off'; peer: string[]; gossipPeriodMs: number; directoryScanIntervalMs: number; scanBytesPerSecond: number;
     } & TlsFlags, command: Command) => {
       applySettingsFile(command, o, o.dataDir);
       try {
@@ -118,7 +119,7 @@ export function datanodeCommand(): Command {
         advertiseHost: o.advertise ?? (o.bind === '0.0.0.0' || o.bind === '::' ? undefined : o.bind), rack: o.rack,
         backoff: { initialMs: Math.min(100, o.reconnectMaxMs), maxMs: o.reconnectMaxMs }, metricsPort: o.metricsPort,
         secret: o.secretFile ? readSecretFile(o.secretFile) : undefined, reservedBytes: o.reservedBytes, tls: tlsFrom(o),
-        directoryScanIntervalMs: o.directoryScanIntervalMs,
+        directoryScanIntervalMs: o.directoryScanIntervalMs, scanBytesPerSecond: o.scanBytesPerSecond,
         membership: o.membership === 'gossip' ? { seeds: o.peer, protocolPeriodMs: o.gossipPeriodMs } : undefined,
       });
       await dn.start((err) => {
