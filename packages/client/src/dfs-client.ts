@@ -68,7 +68,7 @@ export class DfsClient {
     const credentials = channelCredentials(options.tls);
     this.ctx = {
       rpc: new NameNodeRpc({ address, logger, safeModeWaitMs: options.safeModeWaitMs ?? DEFAULT_SAFE_MODE_WAIT_MS, credentials }),
-      datanodes: new DatanodePool(credentials, options.tls),
+      datanodes: new DatanodePool(options.tls),
       clientName: this.clientName,
       logger,
     };

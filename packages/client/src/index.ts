@@ -3,7 +3,7 @@ export { DfsClient, DEFAULT_NAMENODE_PORT, type DfsClientOptions, type MkdirOpti
 export { DfsWriteStream, MAX_PIPELINE_ATTEMPTS_PER_BLOCK, type WriteOptions, type WriteStats, type PipelineEvent, type BlockWrittenEvent } from './write-stream';
 export { DfsReadStream, READ_IDLE_TIMEOUT_MS, type ReadStats } from './read-stream';
 export { PipelineFailedError, CompleteTimeoutError, ReadProtocolError, IsADirectoryError, DatanodeTimeoutError } from './errors';
-export { BAD_NODE_METADATA_KEY, PIPELINE_IDLE_TIMEOUT_MS } from './write-pipeline';
+export { PIPELINE_IDLE_TIMEOUT_MS } from './write-pipeline';
 export { DEFAULT_SAFE_MODE_WAIT_MS, NAMENODE_CONNECT_TIMEOUT_MS, NAMENODE_RPC_DEADLINE_MS, NameNodeRpc } from './namenode-rpc';
 export { chunkCrcs, packetsOf, packetCount, RangeVerifier, type OutgoingPacket, type ReadPiece } from './checksums';
 export { orderReplicas, pickBadNode, backoffDelays, COMPLETE_BACKOFF, type BackoffPolicy } from './failover';

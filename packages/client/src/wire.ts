@@ -4,8 +4,7 @@
  * derived here from the generated `ClientProtocolClient` signatures; nothing else in the client
  * names a generated message type.
  */
-import type * as grpc from '@grpc/grpc-js';
-import type { ClientProtocolClient, DataTransferClient } from '@minidfs/common';
+import type { ClientProtocolClient } from '@minidfs/common';
 
 /** ClientProtocol unary methods, by their proto names. */
 export type UnaryMethod =
@@ -21,11 +20,6 @@ export type ResponseOf<K extends UnaryMethod> = NonNullable<Parameters<LastOverl
 export type WireFileStatus = NonNullable<ResponseOf<'GetFileInfo'>['status']>;
 export type WireLocatedBlock = NonNullable<ResponseOf<'AddBlock'>['block']>;
 export type WireLocation = WireLocatedBlock['locations'][number];
-export type WriteBlockCall = ReturnType<DataTransferClient['WriteBlock']>;
-export type ReadBlockCall = ReturnType<DataTransferClient['ReadBlock']>;
-export type WireReadBlockChunk = ReadBlockCall extends grpc.ClientReadableStream<infer T> ? T : never;
-export type WireWriteBlockAck = WriteBlockCall extends grpc.ClientDuplexStream<infer _Request, infer T> ? T : never;
-export type WireWriteBlockRequest = WriteBlockCall extends grpc.ClientDuplexStream<infer T, infer _Response> ? T : never;
 
 /** A file or directory as the NameNode describes it. */
 export interface FileStatus {

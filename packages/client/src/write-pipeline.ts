@@ -17,8 +17,6 @@ import { packetsOf } from './checksums';
 import { pickBadNode } from './failover';
 import type { LocatedBlock } from './wire';
 
-/** Status metadata key the gRPC DataTransfer service of old set to the id of the pipeline node that failed (TransferStatus.bad_node now). */
-export const BAD_NODE_METADATA_KEY = 'minidfs-bad-node';
 /** Without an ack deadline from the NameNode: a pipeline that neither acks nor drains for this long is declared failed. */
 export const PIPELINE_IDLE_TIMEOUT_MS = 30_000;
 
