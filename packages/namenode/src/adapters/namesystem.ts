@@ -10,7 +10,7 @@ import {
 } from '@minidfs/common';
 import { BlockMap, type ReportedReplica, validateBlockId } from '../core/block-map';
 import {
-  type AdminRecord, type AdminState, type AdminTransition, AdminStates, isMaintenanceState, parseAdminRecord,
+  type AdminRecord, type AdminState, type AdminTransition, AdminStates, isDecommissionState, isMaintenanceState, parseAdminRecord,
 } from '../core/admin-states';
 import { type DatanodeManager, validateNodeId } from '../core/datanode-manager';
 import { ReplicaVerifications } from '../core/replica-verifications';
@@ -636,7 +636,8 @@ export class Namesystem {
       }
       for (const b of file.blocks) {
         blocks += 1;
-        const live = this.blockMap.liveReplicaCount(b.blockId, this.usable);
+        // Replicas on decommissioning nodes are not counted (they are going away; see core/admin-states.ts).
+        const live = this.blockMap.liveReplicaCount(b.blockId, this.counted);
         const unreachable = this.blockMap.liveReplicaCount(b.blockId, this.unreachable);
         if (this.blockMap.corruptReplicas(b.blockId).length) corrupt += 1;
         if (live + unreachable === 0) missing += 1;
@@ -650,7 +651,7 @@ export class Namesystem {
         }
         else if (live > file.replication) overReplicated += 1;
         if (live > 0 && file.replication >= 2 && liveRacks.size >= 2) {
-          const racks = new Set(this.blockMap.replicas(b.blockId).filter(this.usable).map((id) => this.manager.get(id)?.rack ?? ''));
+          const racks = new Set(this.blockMap.replicas(b.blockId).filter(this.counted).map((id) => this.manager.get(id)?.rack ?? ''));
           if (!rackSpreadSatisfied(racks, file.replication, liveRacks.size)) misReplicated += 1;
         }
         if (this.replication.isPending(b.blockId)) pendingReplications += 1;
@@ -678,6 +679,9 @@ export class Namesystem {
     const s = this.manager.state(nodeId);
     return s === 'LIVE' || s === 'STALE';
   };
+
+  /** fsck's live replicas: usable and not on a DECOMMISSIONING/DECOMMISSIONED node. */
+  private readonly counted = (nodeId: string): boolean => this.usable(nodeId) && !isDecommissionState(this.admin.state(nodeId));
 
   private readonly unreachable = (nodeId: string): boolean => this.manager.state(nodeId) === 'UNREACHABLE_FROM_NAMENODE';
 
