@@ -159,6 +159,7 @@
         row.cells[6].appendChild(usage);
         row.cells[0].appendChild(el('strong'));
         row.cells[2].appendChild(el('span', 'badge'));
+        row.cells[2].appendChild(el('span', 'badge admin-badge'));
       }
       delete existing[n.id];
       if (tbody.rows[i] !== row) tbody.insertBefore(row, tbody.rows[i] || null);
@@ -170,6 +171,16 @@
       var badge = row.cells[2].firstChild;
       badge.textContent = n.state;
       badge.className = 'badge badge-' + n.state;
+      // The operator's admin state (decommission / maintenance), shown when not NORMAL.
+      var admin = row.cells[2].childNodes[1];
+      var adminState = n.adminState || 'NORMAL';
+      admin.hidden = adminState === 'NORMAL';
+      admin.textContent = adminState + (n.maintenanceExpiresInMs !== undefined ? ' · ' + fmtSeconds(n.maintenanceExpiresInMs) + ' left' : '');
+      admin.className = 'badge admin-badge admin-' + adminState;
+      admin.title = adminState === 'DECOMMISSIONING' ? 'draining: its blocks are being replicated elsewhere'
+        : adminState === 'DECOMMISSIONED' ? 'drained: every block it holds is fully replicated elsewhere; safe to remove'
+          : adminState === 'ENTERING_MAINTENANCE' ? 'waiting for its blocks to have enough replicas elsewhere'
+            : adminState === 'IN_MAINTENANCE' ? 'in maintenance: if it goes silent, nothing is re-replicated until the window ends' : '';
       row.cells[3].textContent = fmtSeconds(n.lastHeartbeatMsAgo);
       row.cells[4].textContent = String(n.missedBeats);
       row.cells[5].textContent = String(n.blocks);
@@ -330,6 +341,11 @@
         return { group: 'namespace', kind: 'file', cls: '', what: e.path + ' completed', detail: e.blocks + ' block(s)' };
       case 'deleted':
         return { group: 'namespace', kind: 'deleted', cls: '', what: e.path, detail: e.blocks + ' block(s) invalidated' };
+      case 'admin-transition':
+        return { group: 'admin', kind: 'admin state', cls: e.to === 'NORMAL' ? 'registered' : 'stale', what: e.nodeId + ' ' + e.from + ' → ' + e.to,
+          detail: e.reason + (e.blocks !== undefined ? ' · ' + e.blocks + ' block(s) held' : '') };
+      case 'admin-maintenance-extended':
+        return { group: 'admin', kind: 'maintenance', cls: '', what: e.nodeId + ' maintenance window moved', detail: '' };
       case 'safe-mode-on':
         return { group: 'namespace', kind: 'safe mode on', cls: 'stale', what: 'safe mode on', detail: e.reason === 'manual' ? 'entered by an operator' : (e.reason || '') };
       case 'safe-mode-off':
