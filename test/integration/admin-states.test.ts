@@ -125,6 +125,20 @@ describe('admin states: decommission and maintenance', () => {
     expect(nnEvents('replicas-dropped', mark)).toEqual([]);
     expect(new Map((await nodes()).map((d) => [d.id, d.blocks]))).toEqual(before);
 
+    // The same with a SIGTERM restart (the DataNode says goodbye: DEAD at once).
+    const termMark = cluster.nn.lines.length;
+    cluster.dn(id).signal('SIGTERM');
+    await cluster.dn(id).waitForExit();
+    await cluster.waitForState(id, 'DEAD');
+    await cluster.nn.waitForLine('maintenance node silent', (l) => l.event === 'maintenance-node-silent' && l.nodeId === id, 15_000, termMark);
+    cluster.startDataNode(id);
+    await cluster.waitForState(id, 'LIVE');
+    await cluster.nn.waitForLine('its block report', (l) => l.event === 'block-report' && l.nodeId === id, 15_000, termMark);
+    await waitFor('report settled', async () => ((await node(id)).blocks === before.get(id) ? true : undefined), 10_000, 100);
+    expect(nnEvents('replication-scheduled', mark)).toEqual([]);
+    expect(nnEvents('replication-invalidated', mark)).toEqual([]);
+    expect(new Map((await nodes()).map((d) => [d.id, d.blocks]))).toEqual(before);
+
     expect(cli('admin', 'maintenance', id, '--end')).toMatchObject({ code: 0 });
     await waitAdmin(id, 'NORMAL');
     expect(nnEvents('replication-scheduled', mark)).toEqual([]);
