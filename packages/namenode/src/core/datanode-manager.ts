@@ -91,6 +91,8 @@ export interface DatanodeReportEntry {
   capacityBytes: number;
   usedBytes: number;
   remainingBytes: number;
+  /** Data volumes the node reports failed (HeartbeatRequest.failed_volumes; its replicas there were reported deleted). */
+  failedVolumes: number;
   rack: string;
   /** Membership (gossip) address, '' when gossip is off on the node. */
   membershipAddress: string;
@@ -336,6 +338,7 @@ export class DatanodeManager {
           capacityBytes: n.stats.capacityBytes,
           usedBytes: n.stats.usedBytes,
           remainingBytes: n.stats.remainingBytes,
+          failedVolumes: n.stats.failedVolumes,
           rack: n.rack,
           membershipAddress: n.membershipAddress,
           filesystemId: n.filesystemId,
