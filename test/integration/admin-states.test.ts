@@ -88,6 +88,9 @@ describe('admin states: decommission and maintenance', () => {
     expect(transitions).toEqual(['NORMAL->DECOMMISSIONING', 'DECOMMISSIONING->DECOMMISSIONED']);
     const events = JSON.parse((await cluster.httpGet('/api/events')).body.toString('utf8')) as unknown;
     expect(JSON.stringify(events)).toContain('admin-transition');
+    const metrics = (await cluster.httpGet('/metrics')).body.toString('utf8');
+    expect(metrics).toMatch(/^minidfs_namenode_datanodes_admin\{admin_state="DECOMMISSIONED"\} 1$/m);
+    expect(metrics).toMatch(/^minidfs_namenode_datanodes_admin\{admin_state="NORMAL"\} 3$/m);
 
     expect(cli('admin', 'recommission', target)).toMatchObject({ code: 0 });
     await waitAdmin(target, 'NORMAL');

@@ -16,6 +16,7 @@
 import { type LivenessConfig, Limits } from '@minidfs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ClusterEvent } from '../core/event-log';
+import { ADMIN_STATES } from '../core/admin-states';
 import type { FsckReport } from './namesystem';
 import type { DatanodeReportJson } from './report';
 
@@ -139,6 +140,14 @@ export class NameNodeMetrics {
         this.set({ state: 'STALE' }, rep.stale);
         this.set({ state: 'DEAD' }, rep.dead);
         this.set({ state: 'UNREACHABLE_FROM_NAMENODE' }, rep.unreachable ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'minidfs_namenode_datanodes_admin', help: 'DataNodes known to the NameNode, by admin state (decommission, maintenance)',
+      labelNames: ['admin_state'], registers: r,
+      collect() {
+        const rep = report();
+        for (const s of ADMIN_STATES) this.set({ admin_state: s }, rep.datanodes.filter((d) => (d.adminState ?? 'NORMAL') === s).length);
       },
     });
     new Gauge({
