@@ -114,6 +114,7 @@ describe('admin states: decommission and maintenance', () => {
     // It stays IN_MAINTENANCE and its replicas are kept: nothing is planned while it is away.
     await cluster.nn.waitForLine('maintenance node silent', (l) => l.event === 'maintenance-node-silent' && l.nodeId === id, 15_000, mark);
     expect((await node(id)).adminState).toBe('IN_MAINTENANCE');
+    expect((await fsck()).healthy).toBe(true); // expected silence: its replicas still count
     for (const f of files) expect(Buffer.compare(await client.readFile(f), data.get(f)!)).toBe(0); // served by the others
 
     // The planner ran many passes while it was DEAD (one per 100 ms beat; a DataNode process takes

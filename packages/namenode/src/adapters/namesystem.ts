@@ -680,8 +680,15 @@ export class Namesystem {
     return s === 'LIVE' || s === 'STALE';
   };
 
-  /** fsck's live replicas: usable and not on a DECOMMISSIONING/DECOMMISSIONED node. */
-  private readonly counted = (nodeId: string): boolean => this.usable(nodeId) && !isDecommissionState(this.admin.state(nodeId));
+  /**
+   * fsck's live replicas, as the planner counts them: usable and not on a DECOMMISSIONING or
+   * DECOMMISSIONED node, plus those on an IN_MAINTENANCE node while it is silent (expected silence:
+   * a planned maintenance leaves fsck healthy).
+   */
+  private readonly counted = (nodeId: string): boolean => {
+    const a = this.admin.state(nodeId);
+    return a === 'IN_MAINTENANCE' || (this.usable(nodeId) && !isDecommissionState(a));
+  };
 
   private readonly unreachable = (nodeId: string): boolean => this.manager.state(nodeId) === 'UNREACHABLE_FROM_NAMENODE';
 
