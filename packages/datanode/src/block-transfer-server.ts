@@ -36,10 +36,35 @@ import {
   connectTransfer, createTransferServer, encodePacketHead, encodePreamble, encodeStatus, firstBadChunk, listenTransferServer, pipelineAckDeadlineMs, verifyBlockToken,
 } from '@minidfs/common';
 import { type BlockStore, type BlockWriter, type StoredBlock, validateBlockId, validateGenerationStamp } from './block-store';
-import { type TransferCounters, newTransferCounters } from './data-transfer-server';
 import { MAX_PIPELINE_DOWNSTREAM } from './wire';
 
 type Location = TransferOpHeader__Output['targets'][number];
+
+/** Transfer counters, read by heartbeats, metrics and tests. Monotonic except activeTransfers. */
+export interface TransferCounters {
+  /** Block transfer connections (reads and writes) being served now. */
+  activeTransfers: number;
+  /** Packet data bytes accepted from upstream. */
+  bytesReceived: number;
+  /** Block data bytes sent: read responses, packets forwarded downstream, replication pushes. */
+  bytesSent: number;
+  /** Packets accepted from upstream. */
+  packetsReceived: number;
+  writesFinalized: number;
+  writesFailed: number;
+  readsServed: number;
+  readsFailed: number;
+  /** Connections refused because maxTransfers were already active. */
+  transfersRefused: number;
+}
+
+export function newTransferCounters(): TransferCounters {
+  return {
+    activeTransfers: 0, bytesReceived: 0, bytesSent: 0, packetsReceived: 0, writesFinalized: 0, writesFailed: 0,
+    readsServed: 0, readsFailed: 0, transfersRefused: 0,
+  };
+}
+
 
 export interface BlockTransferServerOptions {
   /** This node's id as the NameNode knows it (acks, bad-node names, WRITE token targets). */

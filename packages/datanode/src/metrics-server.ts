@@ -7,7 +7,7 @@
  */
 import http from 'node:http';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { TransferCounters } from './data-transfer-server';
+import type { TransferCounters } from './block-transfer-server';
 import type { ScannerStats } from './block-scanner';
 
 /** What the DataNode reports at each scrape. Counters are cumulative since the process started. */

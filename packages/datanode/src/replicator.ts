@@ -16,7 +16,7 @@ import {
   ChecksumMismatchError, DfsError, InvalidArgumentError, Limits, type Logger, type TlsMaterial, TransferWriteError, TransferWriteStream, fromGrpcError,
 } from '@minidfs/common';
 import { type BlockPiece, type BlockStore, validateBlockId } from './block-store';
-import type { TransferCounters } from './data-transfer-server';
+import type { TransferCounters } from './block-transfer-server';
 import { type DatanodeLocationIn, MAX_PIPELINE_DOWNSTREAM, type ReplicateCommandIn, TRANSFER_IDLE_TIMEOUT_MS } from './wire';
 
 /** Replication pushes one DataNode runs at once (HDFS dfs.namenode.replication.max-streams is per source too). */
@@ -30,7 +30,7 @@ export interface ReplicatorOptions {
   logger: Logger;
   /** TLS towards the targets' transfer ports (this node's certificate); undefined = plaintext. */
   tls?: TlsMaterial;
-  /** Shared with the DataTransfer server (bytesSent). */
+  /** Shared with the block transfer server (bytesSent). */
   counters: TransferCounters;
   /** The local replica failed its checksum while being read. */
   onCorruptBlock: (blockId: number) => void;
