@@ -25,6 +25,9 @@
 import * as fsp from 'node:fs/promises';
 import { ChecksumMismatchError, DfsError, Limits, type Logger } from '@minidfs/common';
 import type { BlockStore, StoredBlock } from './block-store';
+import { isVolumeError } from './volume';
+
+export { isVolumeError, VOLUME_ERROR_CODES } from './volume';
 
 export interface ScannerClock {
   nowMs(): number;
@@ -71,14 +74,6 @@ export type ScanOutcome =
   | { kind: 'bad'; blockId: number; reason: string }
   | { kind: 'skipped'; blockId: number; reason: string }
   | { kind: 'pass-end' };
-
-/** Error codes that may mean the disk under the data dir is failing, not that one replica is bad. */
-export const VOLUME_ERROR_CODES: ReadonlySet<string> = new Set(['EIO', 'EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'ENXIO', 'ENODEV', 'ESTALE']);
-
-export function isVolumeError(err: unknown): err is NodeJS.ErrnoException {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  return typeof code === 'string' && VOLUME_ERROR_CODES.has(code);
-}
 
 export class BlockScanner {
   readonly stats: ScannerStats;

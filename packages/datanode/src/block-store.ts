@@ -28,6 +28,7 @@ import {
   silentLogger,
   type Logger,
 } from '@minidfs/common';
+import { VolumeFailedError, isVolumeError } from './volume';
 
 /** A finalized replica as the store reports it (block reports, reads). */
 export interface StoredBlock {
@@ -50,6 +51,11 @@ export interface BlockStoreOptions {
    * counting it and copies the block from a replica that exists (HDFS DirectoryScanner).
    */
   onReplicaMissing?: (blockId: number) => void;
+  /**
+   * A read or write failed with an error that may mean the volume is failing (volume.ts
+   * isVolumeError: EIO, EACCES, EROFS, ...): the DataNode runs checkVolume() to decide.
+   */
+  onVolumeError?: (err: NodeJS.ErrnoException) => void;
 }
 
 /** An in-progress block in `tmp/`. Calls are serialized internally, in call order. */
@@ -250,6 +256,9 @@ export class BlockStore {
   private readonly busyIds = new Set<number>();
   private usedBytesTotal = 0;
   private initialized = false;
+  private readonly onVolumeError: ((err: NodeJS.ErrnoException) => void) | undefined;
+  /** Why the volume failed (failVolume); undefined while it is healthy. */
+  private failure: string | undefined;
 
   constructor(readonly dir: string, options: BlockStoreOptions = {}) {
     const bytesPerChecksum = options.bytesPerChecksum ?? Limits.bytesPerChecksum;
@@ -259,6 +268,7 @@ export class BlockStore {
     this.bytesPerChecksum = bytesPerChecksum;
     this.logger = options.logger ?? silentLogger();
     this.onReplicaMissing = options.onReplicaMissing;
+    this.onVolumeError = options.onVolumeError;
     this.currentDir = path.join(dir, 'current');
     this.tmpDir = path.join(dir, 'tmp');
     this.quarantineDir = path.join(dir, 'quarantine');
@@ -374,11 +384,13 @@ export class BlockStore {
     const stamp = validateGenerationStamp(generationStamp);
     if (this.blocks.has(id)) throw new FileAlreadyExistsError(`block ${id} is already finalized on this datanode`);
     if (this.busyIds.has(id)) throw new FileAlreadyExistsError(`block ${id} is being written or deleted on this datanode`);
+    if (this.failure !== undefined) throw new VolumeFailedError(`volume ${this.dir} failed (${this.failure}): no block is written on it`);
     this.busyIds.add(id);
     return new TmpBlockWriter(id, stamp, this.bytesPerChecksum, {
       tmp: { data: path.join(this.tmpDir, `blk_${id}`), meta: path.join(this.tmpDir, metaFileName(id, stamp)) },
       commit: (record, tmp) => this.commit(record, tmp),
       release: () => this.busyIds.delete(id),
+      ioError: (err) => this.noteIoError(err),
     });
   }
 
@@ -421,7 +433,10 @@ export class BlockStore {
     let next = readSpan(startBytes);
     try {
       for (let position = startBytes; next; position += spanBytes) {
-        const span = await next;
+        const span = await next.catch((err: unknown) => {
+          this.noteIoError(err);
+          throw err;
+        });
         next = readSpan(position + spanBytes);
         for (let at = 0; at < span.data.length; at += pieceBytes) {
           const end = Math.min(at + pieceBytes, span.data.length);
@@ -471,10 +486,11 @@ export class BlockStore {
    * started are judged (a block finalized meanwhile has its files, it just is not listed yet), and
    * each candidate is checked again with stat before it is dropped. Files the index does not know
    * are left for init() at the next start; contents are not read (that is verify()'s job).
-   * Returns the ids dropped.
+   * A failed volume (failVolume) is not scanned. Returns the ids dropped.
    */
   async scan(): Promise<number[]> {
     this.assertInitialized();
+    if (this.failure !== undefined) return []; // a failed volume serves nothing: nothing to compare
     const indexed = [...this.blocks.values()];
     const names = new Set(await fsp.readdir(this.currentDir));
     const dropped: number[] = [];
@@ -540,8 +556,64 @@ export class BlockStore {
     return true;
   }
 
+  /**
+   * Health check of the volume (HDFS DiskChecker): the store's directories are directories we can
+   * list, and a small file can be written, fsynced, read back and removed in tmp/. Returns why the
+   * volume is unusable, or undefined if it is fine (or already failed: see volumeFailure).
+   */
+  async checkVolume(): Promise<string | undefined> {
+    if (this.failure !== undefined) return undefined;
+    const probe = path.join(this.tmpDir, `.volume-check-${process.pid}`);
+    const content = Buffer.from(`minidfs volume check ${Date.now()}\n`);
+    try {
+      for (const dir of [this.dir, this.currentDir, this.tmpDir]) {
+        if (!(await fsp.stat(dir)).isDirectory()) return `${dir} is not a directory`;
+        await fsp.access(dir, fs.constants.R_OK | fs.constants.W_OK | fs.constants.X_OK);
+      }
+      await fsp.readdir(this.currentDir);
+      const handle = await fsp.open(probe, 'w');
+      try {
+        await writeFully(handle, content, 0);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      if (!(await fsp.readFile(probe)).equals(content)) return `${probe} did not read back what was written`;
+      await fsp.unlink(probe);
+      return undefined;
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      return `${e.code ?? 'error'}: ${e.message}`;
+    }
+  }
+
+  /** Why the volume failed, or undefined while it is healthy. */
+  get volumeFailure(): string | undefined {
+    return this.failure;
+  }
+
+  /**
+   * Marks the volume failed until the process restarts: every finalized replica is forgotten (not
+   * listed, read or copied; the files stay where they are) and returned so the DataNode can report
+   * them deleted; createWriter and a writer's finalize throw VolumeFailedError. Idempotent (a second
+   * call returns []).
+   */
+  failVolume(reason: string): StoredBlock[] {
+    if (this.failure !== undefined) return [];
+    this.failure = reason;
+    const lost = this.list();
+    this.blocks.clear();
+    this.usedBytesTotal = 0;
+    return lost;
+  }
+
+  private noteIoError(err: unknown): void {
+    if (this.failure === undefined && isVolumeError(err)) this.onVolumeError?.(err);
+  }
+
   /** Moves a writer's fsynced tmp files into current/ and records the block. */
   private async commit(record: BlockRecord, tmp: { data: string; meta: string }): Promise<void> {
+    if (this.failure !== undefined) throw new VolumeFailedError(`volume ${this.dir} failed (${this.failure}): block ${record.blockId} not finalized`);
     const dataPath = this.blockFilePath(record.blockId);
     const metaPath = path.join(this.currentDir, metaFileName(record.blockId, record.generationStamp));
     try {
@@ -573,12 +645,14 @@ export class BlockStore {
     try {
       data = await fsp.open(this.blockFilePath(record.blockId), 'r');
     } catch (err) {
+      this.noteIoError(err);
       throw isNotFound(err) ? await missing('data') : err;
     }
     try {
       return { data, meta: await fsp.open(path.join(this.currentDir, metaFileName(record.blockId, record.generationStamp)), 'r') };
     } catch (err) {
       await data.close();
+      this.noteIoError(err);
       throw isNotFound(err) ? await missing('meta') : err;
     }
   }
@@ -651,6 +725,8 @@ interface WriterHooks {
   commit(record: BlockRecord, tmp: { data: string; meta: string }): Promise<void>;
   /** Frees the block id for createWriter again (after finalize or abort). */
   release(): void;
+  /** A write failed: the store decides whether the error may mean a failing volume. */
+  ioError(err: unknown): void;
 }
 
 class TmpBlockWriter implements BlockWriter {
@@ -721,6 +797,7 @@ class TmpBlockWriter implements BlockWriter {
     try {
       return await operation();
     } catch (err) {
+      this.hooks.ioError(err);
       await this.abortNow().catch(() => undefined);
       throw err;
     }
