@@ -19,7 +19,6 @@ export type { RegisterRequest__Output } from './generated/minidfs/v1/RegisterReq
 export type { RegisterResponse, RegisterResponse__Output } from './generated/minidfs/v1/RegisterResponse';
 export type { DatanodeProtocolClient, DatanodeProtocolHandlers } from './generated/minidfs/v1/DatanodeProtocol';
 export type { ClientProtocolClient, ClientProtocolHandlers } from './generated/minidfs/v1/ClientProtocol';
-export type { DataTransferClient, DataTransferHandlers } from './generated/minidfs/v1/DataTransfer';
 export type { DatanodeReport } from './generated/minidfs/v1/DatanodeReport';
 export type { GetDatanodeReportResponse__Output } from './generated/minidfs/v1/GetDatanodeReportResponse';
 export type { FsckResponse__Output } from './generated/minidfs/v1/FsckResponse';

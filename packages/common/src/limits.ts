@@ -5,14 +5,6 @@
 export const Limits = {
   /** Largest gRPC message either side accepts (a 64 KiB packet plus checksums fits many times). */
   maxGrpcMessageBytes: 4 * 1024 * 1024,
-  /**
-   * HTTP/2 flow-control window (per stream and per connection) of data-transfer channels and of the
-   * DataNode's server: how many bytes of packets may be in flight per hop before the sender waits.
-   * Measured: ~800 MiB/s per grpc-js stream with 1 MiB against ~400 with the 64 KiB default.
-   */
-  dataFlowControlWindowBytes: 1024 * 1024,
-  /** Largest HTTP/2 DATA frame a DataNode accepts (HTTP/2 default 16 KiB: four frames, four writes per 64 KiB packet). */
-  dataMaxFrameBytes: 256 * 1024,
   /** Largest data payload in one write/read packet (HDFS: 64 KiB packets). */
   packetDataBytes: 64 * 1024,
   /** Packet bytes a DataNode block writer gathers into one disk write while the previous one runs. */

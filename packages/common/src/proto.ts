@@ -83,12 +83,6 @@ export function formatHostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-/**
- * Channel options for data-transfer clients (block writes, reads, replication pushes): a wider
- * HTTP/2 receive window (Limits.dataFlowControlWindowBytes) on the stream and the connection.
- */
-export const DATA_CHANNEL_OPTIONS: grpc.ChannelOptions = { ...CHANNEL_OPTIONS, 'grpc-node.flow_control_window': Limits.dataFlowControlWindowBytes };
-
 /** grpc-js Server internals that widenReceiveWindow reaches into (grpc-js 1.14). */
 interface GrpcServerInternals {
   commonServerOptions?: { settings?: Record<string, unknown> };

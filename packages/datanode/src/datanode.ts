@@ -1,6 +1,7 @@
 /**
  * The DataNode process: identity (id + uuid + cluster id persisted in `DATA_DIR/VERSION`), the block store
- * (`DATA_DIR/blocks`), the data-transfer gRPC server (write pipeline, reads), the heartbeat link
+ * (`DATA_DIR/blocks`), the block transfer server (TCP, its own port: write pipeline, reads,
+ * replication targets; block-transfer-server.ts), the gRPC data port (Membership), the heartbeat link
  * to the NameNode, block reports (full after every registration and periodically, incremental as
  * blocks come and go) and the commands the NameNode sends back (invalidate, replicate). SIGTERM
  * handling lives in the CLI, which calls stop(): it says goodbye so the NameNode marks the node
@@ -14,7 +15,7 @@
  * EXIT_CLUSTER_ID_MISMATCH). Moving a data dir to a new cluster on purpose = emptying it.
  *
  * With `membership` set, the node also runs SWIM gossip with its peers (MembershipAgent, docs/GOSSIP.md):
- * the Membership service shares the data-transfer port, the agent starts with the server (it does
+ * the Membership service is on the gRPC data port, the agent starts with the server (it does
  * not wait for the NameNode), Register names the membership address, and every RegisterResponse's
  * membership_seeds are joined through. The NameNode's ProbePeers commands go to the agent and the
  * answers ride on the next beats; clean stop() leaves the membership.
@@ -34,15 +35,13 @@ import { BlockReporter } from './block-reporter';
 import { BlockScanner, systemScannerClock } from './block-scanner';
 import { BlockStore } from './block-store';
 import { CommandExecutor } from './command-executor';
-import { BlockTransferServer } from './block-transfer-server';
-import { DataTransferServer, type TransferCounters, newTransferCounters } from './data-transfer-server';
+import { BlockTransferServer, type TransferCounters, newTransferCounters } from './block-transfer-server';
 import { HeartbeatLink, type LinkStats } from './heartbeat-link';
 import { MembershipAgent } from './membership-agent';
 import type { MembershipHandlers } from './membership-wire';
 import { type DataNodeMetricsServer, startDataNodeMetricsServer } from './metrics-server';
 import { NamenodeChannel } from './namenode-channel';
 import { NodeCredentials } from './node-credentials';
-import { PeerClients } from './peer-clients';
 import { Replicator } from './replicator';
 
 /** Block store directory inside the data dir (VERSION stays at the top). */
@@ -61,7 +60,7 @@ export interface DataNodeOptions {
   namenode: string;
   /** Address to bind the data-transfer (and metrics) server to; `minidfs datanode` defaults to 127.0.0.1. */
   bindHost: string;
-  /** Data-transfer port. 0 = any free port. */
+  /** gRPC data port (the Membership service). 0 = any free port. */
   port: number;
   /**
    * Block transfer (TCP) port: block bytes move over it (block-transfer-server.ts), advertised to
@@ -132,8 +131,6 @@ export class DataNode {
   readonly replicator: Replicator;
   private readonly server = new grpc.Server(SERVER_OPTIONS);
   private readonly namenode: NamenodeChannel;
-  private readonly peers: PeerClients;
-  private readonly transfer: DataTransferServer;
   private readonly blockTransfer: BlockTransferServer;
   private readonly executor: CommandExecutor;
   private link: HeartbeatLink | undefined;
@@ -149,6 +146,9 @@ export class DataNode {
   /** The block scanner; undefined when --scan-bytes-per-second is 0 or before start(). */
   scanner: BlockScanner | undefined;
   private registrations = 0;
+  private volumeTimer: NodeJS.Timeout | undefined;
+  /** A volume check is running (further triggers join it). */
+  private volumeCheck: Promise<void> | undefined;
   port = 0;
   /** The bound block transfer (TCP) port; 0 before start(). */
   transferPort = 0;
@@ -158,7 +158,6 @@ export class DataNode {
     this.identity = loadIdentity(options.dataDir, options.id, options.port);
     this.logger = logger ?? createLogger('datanode', { nodeId: this.identity.id });
     this.namenode = new NamenodeChannel(options.namenode, channelCredentials(options.tls));
-    this.peers = new PeerClients(undefined, channelCredentials(options.tls));
 
     const keys = options.secret ? deriveClusterKeys(options.secret) : undefined;
     this.credentials = keys && new NodeCredentials(keys);
@@ -168,6 +167,7 @@ export class DataNode {
     // A replica whose files vanished is reported deleted at once: the NameNode copies it from one that exists.
     this.store = new BlockStore(path.join(options.dataDir, BLOCKS_SUBDIR), {
       logger: this.logger, onReplicaMissing: (blockId) => this.reporter.blockDeleted(blockId),
+      onVolumeError: (err) => this.checkVolume(`${err.code ?? 'error'} on a read or write`),
     });
     this.reporter = new BlockReporter({
       client: () => this.namenode.get(), store: this.store, logger: this.logger, metadata: this.credentials && (() => this.credentials!.sessionMetadata()),
@@ -183,14 +183,6 @@ export class DataNode {
       onBlockDeleted: (blockId) => this.reporter.blockDeleted(blockId),
       onShutdown: (reason) => this.onFatal?.(new DfsError('UNAVAILABLE', `namenode ordered shutdown: ${reason}`)),
       onProbePeers: options.membership && ((targets) => this.membership?.requestProbes(targets)),
-    });
-    this.transfer = new DataTransferServer({
-      nodeId, store: this.store, peers: this.peers, logger: this.logger, counters: this.transferCounters,
-      onBlockReceived: (block) => this.reporter.blockReceived(block),
-      onBlockDeleted: (blockId) => this.reporter.blockDeleted(blockId),
-      onCorruptBlock: (blockId) => this.reporter.reportBadBlock(blockId),
-      blockTokenKey: this.blockTokenKey,
-      ackTimeoutMs: () => this.ackTimeoutMs(),
     });
     this.blockTransfer = new BlockTransferServer({
       nodeId, store: this.store, logger: this.logger, counters: this.transferCounters, tls: options.tls,
@@ -225,11 +217,8 @@ export class DataNode {
     this.onFatal = onFatal;
     await this.store.init();
     const protos = loadProtos();
-    this.server.addService(protos.DataTransfer.service, this.transfer.handlers());
     if (this.options.membership) this.server.addService(protos.Membership.service, this.membershipHandlers());
-    this.port = await bindServer(this.server, `${this.options.bindHost}:${this.options.port}`, {
-      receiveWindowBytes: Limits.dataFlowControlWindowBytes, maxFrameBytes: Limits.dataMaxFrameBytes, credentials: serverCredentials(this.options.tls),
-    });
+    this.port = await bindServer(this.server, `${this.options.bindHost}:${this.options.port}`, { credentials: serverCredentials(this.options.tls) });
     this.transferPort = await this.blockTransfer.listen(this.options.bindHost, this.options.transferPort ?? 0);
     const advertiseHost = this.options.advertiseHost ?? os.hostname();
     if (this.options.membership) {
@@ -270,6 +259,7 @@ export class DataNode {
     });
     this.link.start();
     this.startDirectoryScans();
+    this.startVolumeChecks();
     this.startBlockScanner();
     if (this.options.metricsPort !== undefined) {
       this.metricsServer = await startDataNodeMetricsServer({
@@ -322,13 +312,45 @@ export class DataNode {
     this.scanner = new BlockScanner({
       store: this.store, bytesPerSecond, clock: systemScannerClock, logger: this.logger,
       onBadReplica: (block) => this.reporter.reportBadBlock(block.blockId),
+      onIoError: (err) => this.checkVolume(`${err.code ?? 'error'} in the block scanner`),
     });
     this.scanner.start();
+  }
+
+  /** Checks the volume every directoryScanIntervalMs (0 = only when a read or write hits a disk error). */
+  private startVolumeChecks(): void {
+    const intervalMs = this.options.directoryScanIntervalMs ?? DEFAULT_DIRECTORY_SCAN_INTERVAL_MS;
+    if (!(intervalMs > 0)) return;
+    this.volumeTimer = setInterval(() => this.checkVolume('periodic check'), intervalMs);
+    this.volumeTimer.unref();
+  }
+
+  /**
+   * Runs BlockStore.checkVolume (one at a time); a failed volume is failed for good (until a
+   * restart): its replicas are forgotten and reported deleted, so the NameNode re-replicates them
+   * from other nodes; heartbeats then carry failed_volumes 1 and no remaining space, so no new
+   * replica is placed here. One log line (`volume-failed`).
+   */
+  private checkVolume(trigger: string): void {
+    if (this.volumeCheck || this.store.volumeFailure !== undefined) return;
+    this.volumeCheck = this.store.checkVolume().then((reason) => {
+      if (reason === undefined) return;
+      const lost = this.store.failVolume(reason);
+      this.logger.error('data volume failed: its replicas are reported deleted and re-replicated elsewhere', {
+        event: 'volume-failed', dataDir: this.options.dataDir, reason, trigger, replicas: lost.length,
+      });
+      for (const block of lost) this.reporter.blockDeleted(block.blockId);
+      void this.scanner?.stop();
+      this.link?.beatSoon();
+    }, (err: unknown) => {
+      this.logger.error('volume check failed to run', { event: 'volume-check-failed', error: (err as Error).message });
+    }).finally(() => { this.volumeCheck = undefined; });
   }
 
   /** Graceful stop: goodbye to the NameNode and leave the gossip membership, then close servers. */
   async stop(goodbye = true): Promise<void> {
     clearInterval(this.scanTimer);
+    clearInterval(this.volumeTimer);
     await this.scanner?.stop();
     await Promise.all([this.link?.stop(goodbye), this.membership?.stop(goodbye)]);
     await this.metricsServer?.close();
@@ -337,7 +359,6 @@ export class DataNode {
     this.namenode.close();
     const grpcStopped = new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
-        this.transfer.abortAll('datanode stopping');
         this.server.forceShutdown();
         resolve();
       }, STOP_GRACE_MS);
@@ -347,7 +368,6 @@ export class DataNode {
       });
     });
     await Promise.all([grpcStopped, this.blockTransfer.close(STOP_GRACE_MS)]);
-    this.peers.closeAll();
     this.logger.info('datanode stopped', { event: 'stopped', goodbye });
   }
 
@@ -390,13 +410,15 @@ export class DataNode {
   private capacity(): { capacityBytes: number; usedBytes: number; remainingBytes: number } {
     const s = fs.statfsSync(this.options.dataDir);
     const capacityBytes = s.blocks * s.bsize;
-    const remainingBytes = Math.max(0, s.bavail * s.bsize - (this.options.reservedBytes ?? 0));
+    // A failed volume takes no new replicas.
+    const remainingBytes = this.store.volumeFailure !== undefined ? 0 : Math.max(0, s.bavail * s.bsize - (this.options.reservedBytes ?? 0));
     return { capacityBytes, remainingBytes, usedBytes: this.store.usedBytes() };
   }
 
   private stats(): LinkStats {
     return {
-      ...this.capacity(), activeTransfers: this.transferCounters.activeTransfers + this.replicator.active, failedVolumes: 0,
+      ...this.capacity(), activeTransfers: this.transferCounters.activeTransfers + this.replicator.active,
+      failedVolumes: this.store.volumeFailure !== undefined ? 1 : 0,
       blockCount: this.store.blockCount(),
     };
   }

@@ -4,16 +4,13 @@ export { NodeCredentials } from './node-credentials';
 export { HeartbeatLink, type HeartbeatLinkOptions, type LinkStats, MIN_EARLY_BEAT_GAP_MS } from './heartbeat-link';
 export { Backoff, type BackoffConfig } from './backoff';
 export * from './block-store';
-export { BlockScanner, type BlockScannerOptions, type ScannerClock, type ScannerStats, type ScanOutcome, systemScannerClock, isVolumeError, VOLUME_ERROR_CODES } from './block-scanner';
-export {
-  DataTransferServer, type DataTransferServerOptions, type TransferCounters, newTransferCounters, pipelineStatus, badNodeOf,
-} from './data-transfer-server';
-export { BlockTransferServer, type BlockTransferServerOptions, errorOfStatus } from './block-transfer-server';
+export { BlockScanner, type BlockScannerOptions, type ScannerClock, type ScannerStats, type ScanOutcome, systemScannerClock } from './block-scanner';
+export { isVolumeError, VOLUME_ERROR_CODES, VolumeFailedError } from './volume';
+export { BlockTransferServer, type BlockTransferServerOptions, type TransferCounters, errorOfStatus, newTransferCounters } from './block-transfer-server';
 export { BlockReporter, type BlockReporterOptions, MAX_PENDING_INCREMENTAL_BLOCKS, MAX_PENDING_BAD_BLOCKS } from './block-reporter';
 export { Replicator, type ReplicatorOptions, MAX_CONCURRENT_REPLICATIONS, MAX_QUEUED_REPLICATIONS } from './replicator';
 export { CommandExecutor, type CommandExecutorOptions } from './command-executor';
-export { PeerClients, MAX_PEER_CHANNELS } from './peer-clients';
-export { BAD_NODE_METADATA_KEY, MAX_PIPELINE_DOWNSTREAM, TRANSFER_IDLE_TIMEOUT_MS, WRITE_PURPOSES } from './wire';
+export { MAX_PIPELINE_DOWNSTREAM, TRANSFER_IDLE_TIMEOUT_MS } from './wire';
 export { startDataNodeMetricsServer, createDataNodeMetrics, type DataNodeMetricsSnapshot, type DataNodeMetricsServer, type DataNodeMetricsServerOptions, type DataNodeMetrics } from './metrics-server';
 export {
   MembershipAgent, type MembershipAgentOptions, type MembershipCounters, type ProbeTarget, MAX_MEMBERSHIP_CLIENTS, MAX_CONFIGURED_SEEDS,

@@ -5,7 +5,6 @@ import type { BlockReceivedAndDeletedRequest as _minidfs_v1_BlockReceivedAndDele
 import type { BlockReceivedAndDeletedResponse as _minidfs_v1_BlockReceivedAndDeletedResponse, BlockReceivedAndDeletedResponse__Output as _minidfs_v1_BlockReceivedAndDeletedResponse__Output } from './minidfs/v1/BlockReceivedAndDeletedResponse';
 import type { BlockReportRequest as _minidfs_v1_BlockReportRequest, BlockReportRequest__Output as _minidfs_v1_BlockReportRequest__Output } from './minidfs/v1/BlockReportRequest';
 import type { BlockReportResponse as _minidfs_v1_BlockReportResponse, BlockReportResponse__Output as _minidfs_v1_BlockReportResponse__Output } from './minidfs/v1/BlockReportResponse';
-import type { DataTransferClient as _minidfs_v1_DataTransferClient, DataTransferDefinition as _minidfs_v1_DataTransferDefinition } from './minidfs/v1/DataTransfer';
 import type { DatanodeCommand as _minidfs_v1_DatanodeCommand, DatanodeCommand__Output as _minidfs_v1_DatanodeCommand__Output } from './minidfs/v1/DatanodeCommand';
 import type { DatanodeInfo as _minidfs_v1_DatanodeInfo, DatanodeInfo__Output as _minidfs_v1_DatanodeInfo__Output } from './minidfs/v1/DatanodeInfo';
 import type { DatanodeLocation as _minidfs_v1_DatanodeLocation, DatanodeLocation__Output as _minidfs_v1_DatanodeLocation__Output } from './minidfs/v1/DatanodeLocation';
@@ -22,8 +21,6 @@ import type { MembershipClient as _minidfs_v1_MembershipClient, MembershipDefini
 import type { PeerProbeResult as _minidfs_v1_PeerProbeResult, PeerProbeResult__Output as _minidfs_v1_PeerProbeResult__Output } from './minidfs/v1/PeerProbeResult';
 import type { PeerTarget as _minidfs_v1_PeerTarget, PeerTarget__Output as _minidfs_v1_PeerTarget__Output } from './minidfs/v1/PeerTarget';
 import type { ProbePeersCommand as _minidfs_v1_ProbePeersCommand, ProbePeersCommand__Output as _minidfs_v1_ProbePeersCommand__Output } from './minidfs/v1/ProbePeersCommand';
-import type { ReadBlockChunk as _minidfs_v1_ReadBlockChunk, ReadBlockChunk__Output as _minidfs_v1_ReadBlockChunk__Output } from './minidfs/v1/ReadBlockChunk';
-import type { ReadBlockRequest as _minidfs_v1_ReadBlockRequest, ReadBlockRequest__Output as _minidfs_v1_ReadBlockRequest__Output } from './minidfs/v1/ReadBlockRequest';
 import type { RegisterRequest as _minidfs_v1_RegisterRequest, RegisterRequest__Output as _minidfs_v1_RegisterRequest__Output } from './minidfs/v1/RegisterRequest';
 import type { RegisterResponse as _minidfs_v1_RegisterResponse, RegisterResponse__Output as _minidfs_v1_RegisterResponse__Output } from './minidfs/v1/RegisterResponse';
 import type { ReplicateCommand as _minidfs_v1_ReplicateCommand, ReplicateCommand__Output as _minidfs_v1_ReplicateCommand__Output } from './minidfs/v1/ReplicateCommand';
@@ -41,10 +38,6 @@ import type { SwimPingReq as _minidfs_v1_SwimPingReq, SwimPingReq__Output as _mi
 import type { SwimSync as _minidfs_v1_SwimSync, SwimSync__Output as _minidfs_v1_SwimSync__Output } from './minidfs/v1/SwimSync';
 import type { TransferOpHeader as _minidfs_v1_TransferOpHeader, TransferOpHeader__Output as _minidfs_v1_TransferOpHeader__Output } from './minidfs/v1/TransferOpHeader';
 import type { TransferStatus as _minidfs_v1_TransferStatus, TransferStatus__Output as _minidfs_v1_TransferStatus__Output } from './minidfs/v1/TransferStatus';
-import type { WriteBlockAck as _minidfs_v1_WriteBlockAck, WriteBlockAck__Output as _minidfs_v1_WriteBlockAck__Output } from './minidfs/v1/WriteBlockAck';
-import type { WriteBlockHeader as _minidfs_v1_WriteBlockHeader, WriteBlockHeader__Output as _minidfs_v1_WriteBlockHeader__Output } from './minidfs/v1/WriteBlockHeader';
-import type { WriteBlockRequest as _minidfs_v1_WriteBlockRequest, WriteBlockRequest__Output as _minidfs_v1_WriteBlockRequest__Output } from './minidfs/v1/WriteBlockRequest';
-import type { WritePacket as _minidfs_v1_WritePacket, WritePacket__Output as _minidfs_v1_WritePacket__Output } from './minidfs/v1/WritePacket';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -57,7 +50,6 @@ export interface ProtoGrpcType {
       BlockReceivedAndDeletedResponse: MessageTypeDefinition<_minidfs_v1_BlockReceivedAndDeletedResponse, _minidfs_v1_BlockReceivedAndDeletedResponse__Output>
       BlockReportRequest: MessageTypeDefinition<_minidfs_v1_BlockReportRequest, _minidfs_v1_BlockReportRequest__Output>
       BlockReportResponse: MessageTypeDefinition<_minidfs_v1_BlockReportResponse, _minidfs_v1_BlockReportResponse__Output>
-      DataTransfer: SubtypeConstructor<typeof grpc.Client, _minidfs_v1_DataTransferClient> & { service: _minidfs_v1_DataTransferDefinition }
       DatanodeCommand: MessageTypeDefinition<_minidfs_v1_DatanodeCommand, _minidfs_v1_DatanodeCommand__Output>
       DatanodeInfo: MessageTypeDefinition<_minidfs_v1_DatanodeInfo, _minidfs_v1_DatanodeInfo__Output>
       DatanodeLocation: MessageTypeDefinition<_minidfs_v1_DatanodeLocation, _minidfs_v1_DatanodeLocation__Output>
@@ -75,8 +67,6 @@ export interface ProtoGrpcType {
       PeerProbeResult: MessageTypeDefinition<_minidfs_v1_PeerProbeResult, _minidfs_v1_PeerProbeResult__Output>
       PeerTarget: MessageTypeDefinition<_minidfs_v1_PeerTarget, _minidfs_v1_PeerTarget__Output>
       ProbePeersCommand: MessageTypeDefinition<_minidfs_v1_ProbePeersCommand, _minidfs_v1_ProbePeersCommand__Output>
-      ReadBlockChunk: MessageTypeDefinition<_minidfs_v1_ReadBlockChunk, _minidfs_v1_ReadBlockChunk__Output>
-      ReadBlockRequest: MessageTypeDefinition<_minidfs_v1_ReadBlockRequest, _minidfs_v1_ReadBlockRequest__Output>
       RegisterRequest: MessageTypeDefinition<_minidfs_v1_RegisterRequest, _minidfs_v1_RegisterRequest__Output>
       RegisterResponse: MessageTypeDefinition<_minidfs_v1_RegisterResponse, _minidfs_v1_RegisterResponse__Output>
       ReplicateCommand: MessageTypeDefinition<_minidfs_v1_ReplicateCommand, _minidfs_v1_ReplicateCommand__Output>
@@ -95,10 +85,6 @@ export interface ProtoGrpcType {
       TransferOp: EnumTypeDefinition
       TransferOpHeader: MessageTypeDefinition<_minidfs_v1_TransferOpHeader, _minidfs_v1_TransferOpHeader__Output>
       TransferStatus: MessageTypeDefinition<_minidfs_v1_TransferStatus, _minidfs_v1_TransferStatus__Output>
-      WriteBlockAck: MessageTypeDefinition<_minidfs_v1_WriteBlockAck, _minidfs_v1_WriteBlockAck__Output>
-      WriteBlockHeader: MessageTypeDefinition<_minidfs_v1_WriteBlockHeader, _minidfs_v1_WriteBlockHeader__Output>
-      WriteBlockRequest: MessageTypeDefinition<_minidfs_v1_WriteBlockRequest, _minidfs_v1_WriteBlockRequest__Output>
-      WritePacket: MessageTypeDefinition<_minidfs_v1_WritePacket, _minidfs_v1_WritePacket__Output>
     }
   }
 }
