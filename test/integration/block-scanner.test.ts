@@ -2,10 +2,12 @@
  * The block scanner on real processes (docs/ARCHITECTURE.md, Block scanner): a byte flipped in a
  * replica's data file on disk is found by the DataNode's background scan, with no client read, and
  * the NameNode replaces it from a good copy and deletes the bad one; a bad sole replica
- * (replication 1) is reported, kept, and fsck counts it corrupt.
+ * (replication 1) is reported, kept, and fsck counts it corrupt. A data directory that becomes
+ * unusable is reported by its DataNode and its replicas re-replicated elsewhere.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import { DfsClient } from '@minidfs/client';
 import { FAST, TestCluster } from '../support/cluster';
 import { blockFilesOnDisk, findBlockFile } from '../support/disk';
@@ -120,5 +122,51 @@ describe('block scanner', () => {
     expect(cluster.dn(holder).lines.filter((l) => l.event === 'scanner-bad-replica' && l.blockId === blockId)).toHaveLength(1);
     expect(await metric(cluster, holder, 'minidfs_datanode_scanner_bad_replicas_total')).toBe(1);
     expect(await fsck(cluster)).toMatchObject({ blocks: 1, corrupt: 1, healthy: false });
+  });
+});
+
+describe('a data directory that becomes unusable', () => {
+  let cluster: TestCluster;
+  let client: DfsClient;
+
+  afterEach(async () => {
+    client?.close();
+    await cluster?.stop();
+  });
+
+  test('the DataNode reports the failed volume once, its replicas are re-replicated elsewhere, and it gets no new ones', async () => {
+    cluster = await TestCluster.start(4, FAST, ['--block-size', String(BLOCK)], { datanodeArgs: ['--directory-scan-interval-ms', '300'] });
+    client = new DfsClient({ namenode: cluster.namenodeAddress });
+    const files = new Map([['/vol/a', crypto.randomBytes(100_000)], ['/vol/b', crypto.randomBytes(100_000)]]);
+    for (const [name, data] of files) await client.writeFile(name, data, { replication: 3 });
+    const blocksOf = async (name: string) => (await client.getBlockLocations(name)).blocks.map((b) => ({ blockId: b.blockId, nodes: b.locations.map((l) => l.nodeId) }));
+    const before = (await Promise.all([...files.keys()].map(blocksOf))).flat();
+    const victim = before[0]!.nodes[0]!;
+    const held = before.filter((b) => b.nodes.includes(victim)).length;
+
+    // The block directory is replaced by a plain file (as root, chmod would not stop this process).
+    const current = path.join(cluster.root, victim, 'blocks', 'current');
+    fs.renameSync(current, `${current}.gone`);
+    fs.writeFileSync(current, 'not a directory');
+
+    const failed = await waitFor('the victim reports its volume failed', () => cluster.dn(victim).lines.find((l) => l.event === 'volume-failed'), 15_000);
+    expect(failed).toMatchObject({ replicas: held });
+    expect(String(failed.reason)).toMatch(/not a directory/);
+    await waitFor('every block back to 3 replicas, none on the victim, all on disk', async () => {
+      const now = (await Promise.all([...files.keys()].map(blocksOf))).flat();
+      const onDisk = blockFilesOnDisk(cluster.root, [...cluster.datanodes.keys()]);
+      return now.every((b) => b.nodes.length === 3 && !b.nodes.includes(victim) && b.nodes.every((n) => onDisk.get(b.blockId)?.includes(n)));
+    }, 45_000, 100);
+    const r = await waitFor('fsck healthy', async () => ((await fsck(cluster)).healthy ? fsck(cluster) : undefined), 15_000);
+    expect(r).toMatchObject({ corrupt: 0, missing: 0, underReplicated: 0 });
+    for (const [name, data] of files) expect((await client.readFile(name)).equals(data)).toBe(true);
+
+    // Still LIVE (it heartbeats), one failed volume, nothing left and no room reported: new blocks go elsewhere.
+    const report = await cluster.waitForReport('the victim reports its failed volume', (rep) => rep.datanodes.some(
+      (d) => d.id === victim && (d as unknown as { failedVolumes: number }).failedVolumes === 1));
+    expect(report.datanodes.find((d) => d.id === victim)).toMatchObject({ state: 'LIVE', blocks: 0, remainingBytes: 0, failedVolumes: 1 });
+    await client.writeFile('/vol/c', crypto.randomBytes(100_000), { replication: 3 });
+    for (const b of await blocksOf('/vol/c')) expect(b.nodes).not.toContain(victim);
+    expect(cluster.dn(victim).lines.filter((l) => l.event === 'volume-failed')).toHaveLength(1);
   });
 });
