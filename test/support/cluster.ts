@@ -97,7 +97,11 @@ export class TestCluster {
   startDataNode(id: string, extraArgs: string[] = [], dataDir = path.join(this.root, id), name = id): NodeProcess {
     const dn = new NodeProcess(name, [
       'datanode', '--id', id, '--namenode', this.namenodeAddress, '--port', '0', '--bind', '127.0.0.1', '--advertise', '127.0.0.1',
-      '--data-dir', dataDir, '--reconnect-max-ms', '200', ...this.secretArgs, ...this.datanodeArgsFor(id), ...extraArgs,
+      '--data-dir', dataDir, '--reconnect-max-ms', '200',
+      // The background block scanner is off unless a test turns it on (datanodeArgs / extraArgs
+      // come later and win): tests that corrupt a replica on disk check the read path's own report.
+      '--scan-bytes-per-second', '0',
+      ...this.secretArgs, ...this.datanodeArgsFor(id), ...extraArgs,
     ]);
     this.datanodes.set(name, dn);
     return dn;
