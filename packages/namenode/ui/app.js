@@ -175,7 +175,8 @@
       var admin = row.cells[2].childNodes[1];
       var adminState = n.adminState || 'NORMAL';
       admin.hidden = adminState === 'NORMAL';
-      admin.textContent = adminState + (n.maintenanceExpiresInMs !== undefined ? ' · ' + fmtSeconds(n.maintenanceExpiresInMs) + ' left' : '');
+      // Empty when NORMAL: a hidden badge's text would still be part of the state cell's text.
+      admin.textContent = adminState === 'NORMAL' ? '' : adminState + (n.maintenanceExpiresInMs !== undefined ? ' · ' + fmtSeconds(n.maintenanceExpiresInMs) + ' left' : '');
       admin.className = 'badge admin-badge admin-' + adminState;
       admin.title = adminState === 'DECOMMISSIONING' ? 'draining: its blocks are being replicated elsewhere'
         : adminState === 'DECOMMISSIONED' ? 'drained: every block it holds is fully replicated elsewhere; safe to remove'
