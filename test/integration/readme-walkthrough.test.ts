@@ -63,7 +63,8 @@ describe('README walkthrough, as printed', () => {
         expect(out).toMatch(/3 live/);
         // The three DataNodes share this machine's filesystem: its capacity is counted once.
         expect(out).toMatch(/Capacity: +\S+ \S+ on 1 filesystem \(3 DataNodes share it: counted once\)/);
-        expect(out).toMatch(/Used: +\d+\.\d MiB by minidfs blocks/);
+        // Used bytes come with each DataNode's next heartbeat (up to one interval after the put).
+        await waitFor('report: used bytes of the put', () => /Used: +\d+\.\d MiB by minidfs blocks/.test(run(line).out), 10_000, 250);
       } else if (/ report$/.test(line)) {
         reports += 1;
         expect(run(line).out).toMatch(/dn2\s+\S+\s+(STALE|DEAD)/);
