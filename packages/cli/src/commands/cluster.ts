@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { Command } from 'commander';
-import { ensureSecretFile } from '@minidfs/common';
+import { ensureSecretFile, pidAlive } from '@minidfs/common';
 import { type TlsFlags, addTlsOptions, intArg, opt, port } from '../options';
 import { LockHeldError, acquirePidLock, busyPorts, lockHolder, watchParent } from '../supervision';
 import { DATANODE_PID_FILE, DATANODE_SETTINGS_FILE, gossipPeriodOption, membershipModeOption } from './datanode';
@@ -239,14 +239,7 @@ function writeSettings(dir: string, settings: Record<string, unknown>): void {
 /** Resolves once process `pid` no longer exists (polled; it is not our child). */
 function processGone(pid: number): Promise<void> {
   return new Promise((resolve) => {
-    const check = () => {
-      try {
-        process.kill(pid, 0);
-        setTimeout(check, 50);
-      } catch {
-        resolve();
-      }
-    };
+    const check = () => (pidAlive(pid) ? setTimeout(check, 50) : resolve());
     check();
   });
 }

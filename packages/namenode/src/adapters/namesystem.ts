@@ -229,13 +229,8 @@ export class Namesystem {
 
   async create(path: string, replication: number, blockSizeBytes: number, createParent: boolean, clientName: string): Promise<FileStatus> {
     this.checkNotSafeMode('create');
-    // An explicit replication no set of DataNodes here could hold would stay under-replicated for
-    // good: refused. (The NameNode's default replication is the operator's choice and not checked.)
-    // (An out-of-range replication is the namespace's INVALID_ARGUMENT, checked first.)
-    const registered = this.manager.all().length;
-    if (replication > registered && replication <= NamespaceLimits.maxReplication) {
-      throw new NotEnoughDatanodesError(`replication ${replication} for ${path} needs ${replication} DataNodes; ${registered} are registered`);
-    }
+    // The NameNode's default replication (replication 0) is the operator's choice and not checked.
+    this.checkReplicationFits(path, replication);
     return this.persist(this.namespace.create(path, {
       replication: replication || this.settings.defaultReplication,
       blockSizeBytes: blockSizeBytes || this.settings.defaultBlockSizeBytes,
@@ -371,10 +366,7 @@ export class Namesystem {
    */
   async setReplication(path: string, replication: number): Promise<FileStatus> {
     this.checkNotSafeMode('setReplication');
-    const registered = this.manager.all().length;
-    if (replication > registered && replication <= NamespaceLimits.maxReplication) {
-      throw new NotEnoughDatanodesError(`replication ${replication} for ${path} needs ${replication} DataNodes; ${registered} are registered`);
-    }
+    this.checkReplicationFits(path, replication);
     const { status, blockIds } = await this.persist(this.namespace.setReplication(path, replication, Date.now()));
     for (const id of blockIds) this.blockMap.updateBlock(id, { expectedReplication: replication });
     this.replication.check(blockIds);
@@ -719,6 +711,17 @@ export class Namesystem {
     for (const [node, ids] of perNode) {
       this.manager.enqueueCommand(node, { kind: 'invalidate', blockIds: ids });
       this.pushCommands(node);
+    }
+  }
+
+  /**
+   * A replication no set of the registered DataNodes could hold would stay under-replicated for
+   * good: NOT_ENOUGH_DATANODES. An out-of-range value is left to the namespace (INVALID_ARGUMENT).
+   */
+  private checkReplicationFits(path: string, replication: number): void {
+    const registered = this.manager.all().length;
+    if (replication > registered && replication <= NamespaceLimits.maxReplication) {
+      throw new NotEnoughDatanodesError(`replication ${replication} for ${path} needs ${replication} DataNodes; ${registered} are registered`);
     }
   }
 
