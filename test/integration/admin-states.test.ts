@@ -8,11 +8,10 @@
  * - admin states survive a NameNode restart;
  * - bad input (unknown node, maintenance without a duration, conflicting states) is refused and changes nothing.
  */
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { DfsClient } from '@minidfs/client';
 import { TestCluster } from '../support/cluster';
-import { CLI, type LogLine } from '../support/processes';
+import type { LogLine } from '../support/processes';
 import { waitFor } from '../support/wait';
 
 const BLOCK = 64 * 1024;
@@ -40,10 +39,7 @@ describe('admin states: decommission and maintenance', () => {
     await cluster?.stop();
   });
 
-  const cli = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [CLI, ...args, '--namenode', cluster.namenodeAddress], { encoding: 'utf8', timeout: 60_000 });
-    return { code: r.status, out: r.stdout, err: r.stderr };
-  };
+  const cli = (...args: string[]) => cluster.cli(...args);
   const nodes = async () => (await cluster.report()).datanodes as unknown as AdminEntry[];
   const node = async (id: string) => (await nodes()).find((d) => d.id === id)!;
   const totalReplicas = async (except?: string) => (await nodes()).filter((d) => d.id !== except && d.state !== 'DEAD').reduce((s, d) => s + d.blocks, 0);

@@ -26,8 +26,8 @@ describe('fsck: repair running vs no target', () => {
   });
 
   const fsck = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [CLI, 'fsck', '--namenode', cluster.namenodeAddress, ...args], { encoding: 'utf8' });
-    return { code: r.status, out: r.stdout + r.stderr };
+    const r = cluster.cli('fsck', ...args);
+    return { code: r.code, out: r.out + r.err };
   };
 
   it('replication above the registered DataNodes is refused at create', async () => {

@@ -3,11 +3,9 @@
  * exactly that many replicas of every block, and the bytes read back; -R covers a directory; bad
  * input (a factor above the DataNodes, a directory without -R, a missing file) changes nothing.
  */
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { DfsClient } from '@minidfs/client';
 import { TestCluster } from '../support/cluster';
-import { CLI } from '../support/processes';
 import { waitFor } from '../support/wait';
 
 const BLOCK = 64 * 1024;
@@ -26,10 +24,7 @@ describe('setrep', () => {
     await cluster?.stop();
   });
 
-  const cli = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [CLI, ...args, '--namenode', cluster.namenodeAddress], { encoding: 'utf8', timeout: 60_000 });
-    return { code: r.status, out: r.stdout, err: r.stderr };
-  };
+  const cli = (...args: string[]) => cluster.cli(...args);
   const replicas = async () => (await cluster.report()).datanodes.reduce((s, d) => s + d.blocks, 0);
 
   it('3 -> 1 -> 3 on a 10-block file: exactly N replicas of every block, same bytes', async () => {

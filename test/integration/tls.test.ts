@@ -5,11 +5,10 @@
  * without a certificate and one with a certificate from another CA are all refused.
  */
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { DfsClient } from '@minidfs/client';
 import { loadTls } from '@minidfs/common';
 import { TestCluster } from '../support/cluster';
-import { type TestPki, makeTestPki, opensslAvailable } from '../support/tls';
+import { type TestPki, opensslAvailable } from '../support/tls';
 
 const describeTls = opensslAvailable() ? describe : describe.skip;
 
@@ -18,15 +17,7 @@ describeTls('a cluster with mutual TLS', () => {
   let pki: TestPki;
 
   beforeAll(async () => {
-    cluster = new TestCluster(undefined, []);
-    pki = makeTestPki(path.join(cluster.root, 'pki'));
-    const tlsArgs = ['--tls-cert', pki.cert, '--tls-key', pki.key, '--tls-ca', pki.ca];
-    cluster.nnArgs.push(...tlsArgs, '--replication', '2');
-    cluster.httpsFiles = { ca: pki.ca, cert: pki.cert, key: pki.key };
-    await cluster.startNameNode();
-    cluster.startDataNode('dn1', tlsArgs);
-    cluster.startDataNode('dn2', tlsArgs);
-    await cluster.waitForReport('2 LIVE', (r) => r.live === 2);
+    ({ cluster, pki } = await TestCluster.startMutualTls(2, 2));
   });
 
   afterAll(async () => {

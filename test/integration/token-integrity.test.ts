@@ -188,14 +188,7 @@ describeTls('HTTP on a mutual-TLS cluster', () => {
   const data = randomBytes(70 * 1024);
 
   beforeAll(async () => {
-    cluster = new TestCluster(FAST, []);
-    pki = makeTestPki(path.join(cluster.root, 'pki'));
-    const tlsArgs = ['--tls-cert', pki.cert, '--tls-key', pki.key, '--tls-ca', pki.ca];
-    cluster.nnArgs.push(...tlsArgs, '--replication', '1');
-    cluster.httpsFiles = { ca: pki.ca, cert: pki.cert, key: pki.key };
-    await cluster.startNameNode();
-    cluster.startDataNode('dn1', tlsArgs);
-    await cluster.waitForReport('1 LIVE', (r) => r.live === 1);
+    ({ cluster, pki } = await TestCluster.startMutualTls(1, 1));
     const client = new DfsClient({ namenode: cluster.namenodeAddress, tls: loadTls({ certFile: pki.cert, keyFile: pki.key, caFile: pki.ca }) });
     try {
       await client.writeFile('/d/file.bin', data);

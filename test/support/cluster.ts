@@ -8,7 +8,9 @@ import fs from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import { type LogLine, NodeProcess } from './processes';
+import { spawnSync } from 'node:child_process';
+import { CLI, type LogLine, NodeProcess } from './processes';
+import { type TestPki, makeTestPki } from './tls';
 import { waitFor } from './wait';
 
 export interface Liveness {
@@ -75,6 +77,28 @@ export class TestCluster {
     for (let i = 1; i <= datanodes; i++) c.startDataNode(`dn${i}`);
     await c.waitForReport(`${datanodes} LIVE`, (r) => r.live === datanodes);
     return c;
+  }
+
+  /** Runs `minidfs ARGS --namenode <this cluster>` to completion: exit code, stdout, stderr. */
+  cli(...args: string[]): { code: number | null; out: string; err: string } {
+    const r = spawnSync(process.execPath, [CLI, ...args, '--namenode', this.namenodeAddress], { encoding: 'utf8', timeout: 60_000 });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  }
+
+  /**
+   * A cluster with mutual TLS on every port (one test CA; the NameNode's HTTP port too), `datanodes`
+   * DataNodes dn1..dnN at `replication`, waited for until all are LIVE.
+   */
+  static async startMutualTls(datanodes: number, replication: number, liveness: Liveness = FAST): Promise<{ cluster: TestCluster; pki: TestPki }> {
+    const cluster = new TestCluster(liveness, []);
+    const pki = makeTestPki(path.join(cluster.root, 'pki'));
+    const tlsArgs = ['--tls-cert', pki.cert, '--tls-key', pki.key, '--tls-ca', pki.ca];
+    cluster.nnArgs.push(...tlsArgs, '--replication', String(replication));
+    cluster.httpsFiles = { ca: pki.ca, cert: pki.cert, key: pki.key };
+    await cluster.startNameNode();
+    for (let i = 1; i <= datanodes; i++) cluster.startDataNode(`dn${i}`, tlsArgs);
+    await cluster.waitForReport(`${datanodes} LIVE`, (r) => r.live === datanodes);
+    return { cluster, pki };
   }
 
   get namenodeAddress(): string {
