@@ -9,9 +9,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import {
-  type BlockTokenGrant, BlockTokenIssuer, type Clock, type LivenessConfig, type Logger, SERVER_OPTIONS, SystemClock, type TlsMaterial, bindServer, createLogger,
+  type BlockTokenGrant, BlockTokenIssuer, type Clock, type Logger, SERVER_OPTIONS, SystemClock, bindServer, createLogger,
   deriveClusterKeys, loadProtos, serverCredentials,
-  Limits, SafeModeError, pipelineAckTimeoutMs, validateLivenessConfig,
+  Limits, SafeModeError, pipelineAckTimeoutMs,
 } from '@minidfs/common';
 import type { FastifyInstance } from 'fastify';
 import { DatanodeManager } from './core/datanode-manager';
@@ -27,7 +27,7 @@ import { NameNodeMetrics, heartbeatTimeline } from './adapters/metrics';
 import { MetadataStore } from './adapters/metadata-store';
 import { Namesystem } from './adapters/namesystem';
 import { ReplicaVerifier } from './adapters/replica-verifier';
-import { validateBlockSize } from './core/namespace';
+import { type NameNodeOptions, validateNameNodeOptions } from './settings';
 import { type DatanodeReportJson, toReportJson } from './adapters/report';
 
 /** The cluster id file in the NameNode's data dir (the storage identity DataNodes remember). */
@@ -38,73 +38,7 @@ export const METADATA_SUBDIR = 'metadata';
 /** How long stop() waits for in-flight RPCs before closing connections. */
 const SHUTDOWN_GRACE_MS = 2000;
 
-export interface NameNodeOptions {
-  /** Address to bind both servers to. Default 127.0.0.1 (loopback only; 0.0.0.0 for every interface). */
-  bindHost: string;
-  /** gRPC port (DataNodes and clients). 0 = any free port. */
-  rpcPort: number;
-  /** HTTP port (UI, JSON API, /metrics). 0 = any free port. */
-  httpPort: number;
-  /** Directory for the cluster id and (later) the namespace store. Created if missing. */
-  dataDir: string;
-  liveness: LivenessConfig;
-  /** Default replication factor for new files. */
-  replication: number;
-  /** Default block size for new files, bytes. */
-  blockSizeBytes: number;
-  /** How often DataNodes send a full block report, ms. */
-  blockReportIntervalMs: number;
-  /**
-   * Replicas each block must have reported before a file is completed (acknowledged), capped at
-   * the file's replication. Default 2: an acknowledged write survives any single DataNode failure.
-   */
-  minReplication: number;
-  /** Fraction of complete blocks that must be reported before safe mode ends (HDFS: 0.999). */
-  safeModeThreshold: number;
-  /**
-   * Below the threshold, startup safe mode ends once every LIVE DataNode has sent its full block
-   * report and nothing changed for this long, ms (the missing blocks show in fsck). Default: 30
-   * heartbeat intervals (30 s at the default beat, like HDFS's safe mode extension).
-   */
-  safeModeExtensionMs?: number;
-  /**
-   * Failure detector for DEAD: `threshold` (missed beats, the default) or `phi` (phi accrual,
-   * core/phi-accrual.ts, with its defaults for this heartbeat interval). STALE stays missed-beat based.
-   */
-  detector?: 'threshold' | 'phi';
-  /** φ at which a node is DEAD with `detector: 'phi'`. Default 8. */
-  phiThreshold?: number;
-  /**
-   * Cluster secret (docs/SECURITY.md): DataNodes must prove it to register and heartbeat, and
-   * block locations carry access tokens signed with a key derived from it. Undefined = an open
-   * cluster (any process that reaches the RPC port can join as a DataNode; no tokens).
-   */
-  secret?: Buffer;
-  /** TLS for the RPC port (common/tls.ts): with a CA, clients and DataNodes must present a certificate it signed. Default plaintext. */
-  tls?: TlsMaterial;
-  /**
-   * Peer evidence (docs/PEER-EVIDENCE.md): gossip-enabled DataNodes on at least this many distinct
-   * hosts must still hear a node the NameNode cannot hear for it to become UNREACHABLE_FROM_NAMENODE
-   * instead of DEAD. Default 2 (Ceph mon_osd_min_down_reporters); 0 turns the rule off.
-   */
-  minPeerReporters?: number;
-  /** Longest stay in UNREACHABLE_FROM_NAMENODE before DEAD (and re-replication), ms. Default 60,000. */
-  unreachableGraceMs?: number;
-  /** Peers asked about one silent node per round. Default 4. */
-  peerProbeFanout?: number;
-  /**
-   * A block with a replica on a DataNode in maintenance needs min(its replication, this) replicas
-   * on other, NORMAL live nodes (ENTERING_MAINTENANCE waits for them). Default 1.
-   */
-  maintenanceMinReplicas?: number;
-}
-
-export function defaultNameNodeOptions(): Omit<NameNodeOptions, 'dataDir' | 'liveness'> {
-  return {
-    bindHost: '127.0.0.1', rpcPort: 8020, httpPort: 9870, replication: 3, blockSizeBytes: 64 * 1024 * 1024,
-    blockReportIntervalMs: 6 * 60 * 60 * 1000, minReplication: 2, safeModeThreshold: 0.999,
-  };
-}
+export { type NameNodeOptions, defaultNameNodeOptions } from './settings';
 
 export class NameNode {
   readonly manager: DatanodeManager;
@@ -133,8 +67,7 @@ export class NameNode {
     private readonly logger: Logger = createLogger('namenode'),
     private readonly clock: Clock = new SystemClock(),
   ) {
-    validateLivenessConfig(options.liveness);
-    validateBlockSize(options.blockSizeBytes, 'the default block size (--block-size)');
+    validateNameNodeOptions(options);
     fs.mkdirSync(options.dataDir, { recursive: true });
     const metadataExisted = fs.existsSync(path.join(options.dataDir, METADATA_SUBDIR));
     const clusterIdFile = path.join(options.dataDir, CLUSTER_ID_FILE);
