@@ -19,7 +19,7 @@ describe('minidfs sim flags', () => {
     const akka = buildConfig({ ...base, profile: 'akka', phiThreshold: 12 });
     expect(akka.detector).toEqual({ kind: 'phi', phi: expect.objectContaining({ threshold: 12, acceptablePauseMs: 3000, minStdDeviationMs: 100 }) });
     expect(buildConfig({ ...base, profile: 'akka', detector: 'threshold' }).detector).toEqual({ kind: 'threshold' });
-    expect(buildConfig({ ...base, detector: 'phi', heartbeatInterval: 1000 }).liveness.heartbeatIntervalMs).toBe(1000);
+    expect(buildConfig({ ...base, detector: 'phi', heartbeatIntervalMs: 1000 }).liveness.heartbeatIntervalMs).toBe(1000);
   });
 
   test('phi flags without a phi detector, or impossible settings, are refused', () => {

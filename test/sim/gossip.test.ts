@@ -238,16 +238,16 @@ describe('minidfs sim --membership gossip flags', () => {
     expect(c.gossip.peerEvidence).toEqual({ enabled: true, nodesPerHost: 1, minPeerReporters: 2, unreachableGraceMs: 60_000, peerProbeFanout: 4 });
   });
 
-  test('peer-evidence flags: --unreachable-grace, --min-peer-reporters, --nodes-per-host, --no-peer-evidence; the core validator refuses a minimum above the fanout', () => {
-    const c = buildGossipConfig({ ...base, unreachableGrace: 5000, minPeerReporters: 3, nodesPerHost: 4, peerProbeFanout: 6 }, none);
+  test('peer-evidence flags: --unreachable-grace-ms, --min-peer-reporters, --nodes-per-host, --no-peer-evidence; the core validator refuses a minimum above the fanout', () => {
+    const c = buildGossipConfig({ ...base, unreachableGraceMs: 5000, minPeerReporters: 3, nodesPerHost: 4, peerProbeFanout: 6 }, none);
     expect(c.gossip.peerEvidence).toEqual({ enabled: true, nodesPerHost: 4, minPeerReporters: 3, unreachableGraceMs: 5000, peerProbeFanout: 6 });
     expect(buildGossipConfig({ ...base, peerEvidence: false }, none).gossip.peerEvidence.enabled).toBe(false);
     expect(() => buildGossipConfig({ ...base, minPeerReporters: 5, peerProbeFanout: 4 }, none)).toThrow(/cannot exceed peerProbeFanout/);
   });
 
-  test('explicit flags win; --blocks is refused; --gossip-period scales the SWIM timers', () => {
+  test('explicit flags win; --blocks is refused; --gossip-period-ms scales the SWIM timers', () => {
     const explicit = (name: string) => ['nodes', 'duration'].includes(name);
-    const c = buildGossipConfig({ ...base, nodes: 2000, duration: 60_000, gossipPeriod: 200, heartbeatInterval: 2000 }, explicit);
+    const c = buildGossipConfig({ ...base, nodes: 2000, duration: 60_000, gossipPeriodMs: 200, heartbeatIntervalMs: 2000 }, explicit);
     expect(c.sim.nodes).toBe(2000);
     expect(c.sim.durationMs).toBe(60_000);
     expect(c.sim.liveness.heartbeatIntervalMs).toBe(2000);

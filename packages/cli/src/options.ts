@@ -4,6 +4,7 @@
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type TlsMaterial, loadTls } from '@minidfs/common';
+import { NAMENODE_FLAGS, type NameNodeSetting, checkSettingRange, defaultNameNodeOptions } from '@minidfs/namenode';
 
 export function envName(flag: string): string {
   return `MINIDFS_${flag.replace(/^--/, '').replace(/-/g, '_').toUpperCase()}`;
@@ -27,6 +28,33 @@ export function intArg(min: number, max: number): (v: string) => number {
 }
 
 export const port = intArg(0, 65535);
+
+/**
+ * `--flag <VALUE>` for a NameNode setting: the flag name from NAMENODE_FLAGS, parsed with the
+ * bounds of NAMENODE_SETTING_RANGES (the NameNode's validator says what is wrong), env fallback,
+ * and the default (from defaultNameNodeOptions()) shown in --help.
+ */
+export function settingOpt(setting: NameNodeSetting, value: string, description: string, defaultValue?: string | number): Option {
+  return opt(`${NAMENODE_FLAGS[setting]} <${value}>`, description, defaultValue, settingArg(setting));
+}
+
+/** Parser for a NameNode setting's value: a number within NAMENODE_SETTING_RANGES. */
+export function settingArg(setting: NameNodeSetting): (v: string) => number {
+  return (v: string) => {
+    const n = v.trim() === '' ? Number.NaN : Number(v);
+    try {
+      checkSettingRange(setting, n);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
+    return n;
+  };
+}
+
+/** `--namenode HOST:PORT` (env MINIDFS_NAMENODE): the NameNode RPC address, default localhost at the NameNode's default RPC port. */
+export function namenodeAddressOption(): Option {
+  return opt('--namenode <HOST:PORT>', 'NameNode RPC address', `localhost:${defaultNameNodeOptions().rpcPort}`);
+}
 
 /** TLS flags every command that serves or calls gRPC takes (docs/SECURITY.md). */
 export interface TlsFlags { tlsCert?: string; tlsKey?: string; tlsCa?: string }

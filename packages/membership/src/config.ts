@@ -101,7 +101,7 @@ export function defaultSwimConfig(): SwimConfig {
 /**
  * The defaults at another protocol period: every time field scaled by periodMs / 1000, i.e. ping
  * timeout P/2, push-pull and dead retention 30 P (memberlist's ratios). DataNodes' --gossip-period-ms
- * and the simulator's --gossip-period use it.
+ * and the simulator's --gossip-period-ms use it.
  */
 export function swimConfigForPeriod(periodMs: number): SwimConfig {
   const d = defaultSwimConfig();

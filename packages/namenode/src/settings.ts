@@ -11,6 +11,8 @@ import {
   InvalidArgumentError, Limits, type LivenessConfig, type TlsMaterial, defaultLivenessConfig,
 } from '@minidfs/common';
 import { DEFAULT_SAFE_MODE_EXTENSION_BEATS } from './adapters/namesystem';
+
+export { DEFAULT_SAFE_MODE_EXTENSION_BEATS };
 import { validateBlockSize } from './core/namespace';
 import { defaultPeerEvidenceConfig } from './core/peer-evidence';
 import { defaultPhiAccrualConfig } from './core/phi-accrual';
@@ -210,11 +212,11 @@ export function validateNameNodeOptions(o: NameNodeOptions): NameNodeOptions {
   }
   if (o.liveness.deadAfterMissed <= o.liveness.staleAfterMissed) {
     throw new InvalidSettingError('deadAfterMissed',
-      `(${o.liveness.deadAfterMissed}) must be greater than ${NAMENODE_FLAGS.staleAfterMissed} (${o.liveness.staleAfterMissed}): a node goes STALE before DEAD`);
+      `must be greater than ${NAMENODE_FLAGS.staleAfterMissed} (${o.liveness.staleAfterMissed}), got ${o.liveness.deadAfterMissed}: a node goes STALE before DEAD`);
   }
   if (o.minReplication > o.replication) {
     throw new InvalidSettingError('minReplication',
-      `(${o.minReplication}) must be at most ${NAMENODE_FLAGS.replication} (${o.replication}): a write could never be acknowledged at the default replication`);
+      `must be at most ${NAMENODE_FLAGS.replication} (${o.replication}), got ${o.minReplication}: a write at the default replication could never be acknowledged`);
   }
   if (o.secret !== undefined && o.secret.length === 0) throw new InvalidSettingError('secret', 'is empty');
   return o;

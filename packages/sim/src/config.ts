@@ -5,7 +5,7 @@
  * `LIVENESS_PROFILES` are the detector settings of minidfs, HDFS, Akka and Cassandra, used by
  * `--profile` and by the comparison table in docs/SIMULATION.md.
  */
-import { type LivenessConfig, validateLivenessConfig } from '@minidfs/common';
+import { type LivenessConfig, defaultLivenessConfig, validateLivenessConfig } from '@minidfs/common';
 import {
   type PhiAccrualConfig, type ReplicationConfig, defaultPhiAccrualConfig, defaultReplicationConfig, validatePhiAccrualConfig,
 } from '@minidfs/namenode';
@@ -107,6 +107,9 @@ export function defaultFaultConfig(): FaultConfig {
   };
 }
 
+/** The `minidfs sim` default heartbeat interval, ms (defaultSimConfig). */
+export const SIM_HEARTBEAT_INTERVAL_MS = 10_000;
+
 /**
  * The `minidfs sim` default: a 10,000-node day fits in well under a minute. The heartbeat is 10 s
  * (the NameNode's default is 1 s) with the NameNode's missed-beat rule (STALE at 2, DEAD at 3):
@@ -125,7 +128,7 @@ export function defaultSimConfig(): SimConfig {
     blockSizeBytes: 128 * 2 ** 20,
     capacityBytes: 8 * 2 ** 40,
     copyBandwidthBytesPerSecond: 100 * 2 ** 20,
-    liveness: { heartbeatIntervalMs: 10_000, staleAfterMissed: 2, deadAfterMissed: 3 },
+    liveness: { ...defaultLivenessConfig(), heartbeatIntervalMs: SIM_HEARTBEAT_INTERVAL_MS },
     detector: { kind: 'threshold' },
     network: defaultNetworkConfig(),
     faults: defaultFaultConfig(),
@@ -145,13 +148,13 @@ export const LIVENESS_PROFILES: Record<string, LivenessProfile> = {
   minidfs: {
     name: 'minidfs',
     description: 'minidfs NameNode default: 1 s beats, STALE at 2 missed, DEAD at 3 missed',
-    liveness: { heartbeatIntervalMs: 1000, staleAfterMissed: 2, deadAfterMissed: 3 },
+    liveness: defaultLivenessConfig(),
     detector: { kind: 'threshold' },
   },
   'minidfs-phi': {
     name: 'minidfs-phi',
     description: 'minidfs NameNode with --detector phi: 1 s beats, phi 8, min std 100 ms, acceptable pause 2 s',
-    liveness: { heartbeatIntervalMs: 1000, staleAfterMissed: 2, deadAfterMissed: 3 },
+    liveness: defaultLivenessConfig(),
     detector: { kind: 'phi' },
   },
   hdfs: {

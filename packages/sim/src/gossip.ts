@@ -65,7 +65,7 @@ export interface GossipRunConfig {
   gossip: GossipModeConfig;
 }
 
-/** The CLI's --gossip-period: the membership package's scaling of the SWIM defaults. */
+/** The CLI's --gossip-period-ms: the membership package's scaling of the SWIM defaults. */
 export { swimConfigForPeriod } from '@minidfs/membership';
 
 export function defaultGossipModeConfig(swim: SwimConfig = defaultSwimConfig()): GossipModeConfig {

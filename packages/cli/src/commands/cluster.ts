@@ -17,7 +17,8 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { Command } from 'commander';
 import { ensureSecretFile, pidAlive } from '@minidfs/common';
-import { type TlsFlags, addTlsOptions, intArg, opt, port } from '../options';
+import { defaultNameNodeOptions } from '@minidfs/namenode';
+import { type TlsFlags, addTlsOptions, intArg, opt, port, settingOpt } from '../options';
 import { LockHeldError, acquirePidLock, busyPorts, lockHolder, watchParent } from '../supervision';
 import { DATANODE_PID_FILE, DATANODE_SETTINGS_FILE, gossipPeriodOption, membershipModeOption } from './datanode';
 
@@ -35,7 +36,7 @@ function fail(reason: string): never {
 interface ClusterOptions {
   datanodes: number; dataDir: string; rpcPort: number; httpPort: number; datanodePort: number;
   heartbeatIntervalMs: number; staleAfter: number; deadAfter: number; replication?: number; secretFile?: string; insecure?: boolean;
-  membership: 'gossip' | 'off'; gossipPeriodMs: number; unreachableGraceMs?: number; minPeerReporters?: number;
+  membership: 'gossip' | 'off'; gossipPeriodMs: number; unreachableGraceMs: number; minPeerReporters: number;
 }
 
 /** With gossip on, each DataNode gets this many other DataNodes as --peer seeds (the NameNode may add more). */
@@ -64,26 +65,28 @@ function relay(child: ChildProcess, name: string, logFile: string, onEvent: (e: 
   });
 }
 
+/** The NameNode flags take their defaults from the NameNode's settings (defaultNameNodeOptions). */
 export function clusterCommand(): Command {
+  const d = defaultNameNodeOptions();
   return addTlsOptions(new Command('cluster'))
     .description('run a local cluster: a NameNode and N DataNodes as child processes; Ctrl-C stops all')
     .addOption(opt('--datanodes <N>', 'number of DataNodes', 3, intArg(1, 64)))
     .addOption(opt('--data-dir <DIR>', 'root directory for all nodes\' data and logs', '.minidfs/cluster'))
-    .addOption(opt('--rpc-port <PORT>', 'NameNode gRPC port', 8020, port))
-    .addOption(opt('--http-port <PORT>', 'NameNode HTTP port (web UI)', 9870, port))
+    .addOption(settingOpt('rpcPort', 'PORT', 'NameNode gRPC port', d.rpcPort))
+    .addOption(settingOpt('httpPort', 'PORT', 'NameNode HTTP port (web UI)', d.httpPort))
     .addOption(opt('--datanode-port <PORT>', 'first DataNode data port; the others follow', 9866, port))
-    .addOption(opt('--heartbeat-interval-ms <MS>', 'heartbeat interval', 1000, intArg(10, 600_000)))
-    .addOption(opt('--stale-after <BEATS>', 'missed beats before STALE', 2, intArg(1, 10_000)))
-    .addOption(opt('--dead-after <BEATS>', 'missed beats before DEAD', 3, intArg(2, 10_000)))
-    .addOption(opt('--replication <N>', 'default replication factor (default: min(3, datanodes - 1), so a dead node can be healed around)', undefined, intArg(1, 32)))
+    .addOption(settingOpt('heartbeatIntervalMs', 'MS', 'heartbeat interval', d.liveness.heartbeatIntervalMs))
+    .addOption(settingOpt('staleAfterMissed', 'BEATS', 'missed beats before STALE', d.liveness.staleAfterMissed))
+    .addOption(settingOpt('deadAfterMissed', 'BEATS', 'missed beats before DEAD', d.liveness.deadAfterMissed))
+    .addOption(settingOpt('replication', 'N', `default replication factor (default: min(${d.replication}, datanodes - 1), so a dead node can be healed around)`))
     .addOption(opt('--secret-file <FILE>', 'cluster secret shared by every node (default: DATA_DIR/secret, generated with mode 0600 if missing)'))
     .option('--insecure', 'run the cluster open: no secret, no DataNode authentication, no block access tokens')
     .addOption(membershipModeOption())
     .addOption(gossipPeriodOption())
-    .addOption(opt('--unreachable-grace-ms <MS>', 'NameNode: how long a node its peers still hear stays UNREACHABLE_FROM_NAMENODE before DEAD (docs/PEER-EVIDENCE.md; default 60000)', undefined, intArg(0, 24 * 3600 * 1000)))
-    .addOption(opt('--min-peer-reporters <N>', 'NameNode: peers on distinct hosts that must still hear a silent node to hold it UNREACHABLE_FROM_NAMENODE (0 = off; default 2)', undefined, intArg(0, 64)))
+    .addOption(settingOpt('unreachableGraceMs', 'MS', 'NameNode: how long a node its peers still hear stays UNREACHABLE_FROM_NAMENODE before DEAD (docs/PEER-EVIDENCE.md)', d.unreachableGraceMs))
+    .addOption(settingOpt('minPeerReporters', 'N', 'NameNode: peers on distinct hosts that must still hear a silent node to hold it UNREACHABLE_FROM_NAMENODE (0 = off)', d.minPeerReporters))
     .action(async (o: ClusterOptions & TlsFlags) => {
-      const replication = o.replication ?? Math.max(1, Math.min(3, o.datanodes - 1));
+      const replication = o.replication ?? Math.max(1, Math.min(d.replication, o.datanodes - 1));
       const main = path.resolve(__dirname, '../main.js');
       const root = path.resolve(o.dataDir);
       fs.mkdirSync(path.join(root, 'logs'), { recursive: true });
@@ -149,8 +152,7 @@ export function clusterCommand(): Command {
         'namenode', '--rpc-port', String(o.rpcPort), '--http-port', String(o.httpPort), '--data-dir', path.join(root, 'namenode'),
         '--heartbeat-interval-ms', String(o.heartbeatIntervalMs), '--stale-after', String(o.staleAfter), '--dead-after', String(o.deadAfter),
         '--replication', String(replication), ...nodeArgs,
-        ...(o.unreachableGraceMs !== undefined ? ['--unreachable-grace-ms', String(o.unreachableGraceMs)] : []),
-        ...(o.minPeerReporters !== undefined ? ['--min-peer-reporters', String(o.minPeerReporters)] : []),
+        '--unreachable-grace-ms', String(o.unreachableGraceMs), '--min-peer-reporters', String(o.minPeerReporters),
       ]);
       const pids: string[] = [];
       // With gossip on Linux every DataNode gets its own loopback address (127.0.0.2, .3, ...: all of

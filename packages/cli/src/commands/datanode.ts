@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DfsError, Limits, parseHostPort, readSecretFile } from '@minidfs/common';
 import { DEFAULT_DIRECTORY_SCAN_INTERVAL_MS, DataNode, MAX_CONFIGURED_SEEDS } from '@minidfs/datanode';
-import { type TlsFlags, addTlsOptions, envName, intArg, opt, port, secretFileOption, tlsFrom } from '../options';
+import { type TlsFlags, addTlsOptions, envName, intArg, opt, port, secretFileOption, tlsFrom, namenodeAddressOption } from '../options';
 import { LockHeldError, acquirePidLock, stopWithSupervisor } from '../supervision';
 
 /** The per-node settings file in a DataNode's data dir (written by `minidfs cluster`). */
@@ -83,7 +83,7 @@ export function gossipPeriodOption(): Option {
 export function datanodeCommand(): Command {
   return addTlsOptions(new Command('datanode'))
     .description('run a DataNode (block storage, heartbeats to the NameNode, optional SWIM gossip with peers) in the foreground')
-    .addOption(opt('--namenode <HOST:PORT>', 'NameNode RPC address', 'localhost:8020'))
+    .addOption(namenodeAddressOption())
     .addOption(opt('--port <PORT>', 'gRPC data port (membership)', 9866, port))
     .addOption(opt('--transfer-port <PORT>', 'block transfer (TCP) port: block bytes of writes, reads and replication; advertised to the NameNode (0 = any free port)', 0, port))
     .addOption(opt('--data-dir <DIR>', 'block storage directory (created if missing)').makeOptionMandatory())

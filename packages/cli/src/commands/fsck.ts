@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { DEFAULT_NAMENODE_PORT, NameNodeRpc } from '@minidfs/client';
 import { type TlsMaterial, channelCredentials, type FsckResponse__Output, formatHostPort, parseHostPort, silentLogger } from '@minidfs/common';
-import { type TlsFlags, addTlsOptions, opt, tlsFrom } from '../options';
+import { type TlsFlags, addTlsOptions, tlsFrom, namenodeAddressOption } from '../options';
 
 export async function fetchFsck(namenode: string, path = '/', timeoutMs = 10_000, tls?: TlsMaterial): Promise<FsckResponse__Output> {
   const { host, port } = parseHostPort(namenode, DEFAULT_NAMENODE_PORT);
@@ -30,7 +30,7 @@ export function fsckCommand(): Command {
   return addTlsOptions(new Command('fsck'))
     .description('check block health under PATH (default /), like hdfs fsck; exit code 1 unless healthy')
     .argument('[path]', 'directory or file to check', '/')
-    .addOption(opt('--namenode <HOST:PORT>', 'NameNode RPC address', 'localhost:8020'))
+    .addOption(namenodeAddressOption())
     .option('--json', 'print JSON: {"files","blocks","underReplicated","overReplicated","missing","corrupt","pendingReplications","noTarget","misReplicated","openForWrite","openFiles","healthy"}; files open for write are listed, not unhealthy')
     .action(async (path: string, o: { namenode: string; json?: boolean } & TlsFlags) => {
       const r = await fetchFsck(o.namenode, path, undefined, tlsFrom(o));

@@ -11,10 +11,10 @@ import {
   type LoadgenSnapshot, MAX_BLOCKS_PER_NODE, MAX_PROCESSES, MAX_SEED_FILES, MAX_SIMULATED_DATANODES, LoadGenerator,
   defaultLoadgenConfig, seedNamespace, startLoad, statsBetween,
 } from '@minidfs/loadgen';
-import { intArg, opt } from '../options';
+import { intArg, opt, namenodeAddressOption } from '../options';
 
 interface LoadgenOptions {
-  namenode: string; datanodes: number; intervalMs: number; blocksPerNode: number; duration: number; processes: number; json?: boolean; secretFile?: string;
+  namenode: string; datanodes: number; heartbeatIntervalMs: number; blocksPerNode: number; duration: number; processes: number; json?: boolean; secretFile?: string;
   streamsPerChannel: number; startsPerSecond: number; maxStarting: number; jitter: number; idPrefix: string; seed: number; files: number; reportEveryS: number;
   goodbye?: boolean;
 }
@@ -63,9 +63,9 @@ function humanLine(d: Record<string, unknown>, final: boolean): string {
 export function loadgenCommand(): Command {
   return new Command('loadgen')
     .description('simulate N DataNodes over real gRPC heartbeat streams against a real NameNode (like HDFS Dynamometer)')
-    .addOption(opt('--namenode <HOST:PORT>', 'NameNode RPC address', 'localhost:8020'))
+    .addOption(namenodeAddressOption())
     .addOption(opt('--datanodes <N>', 'simulated DataNodes', 1000, intArg(1, MAX_SIMULATED_DATANODES)))
-    .addOption(opt('--interval-ms <MS>', 'beat every MS (0 = the interval the NameNode returns at registration)', 0, intArg(0, 3_600_000)))
+    .addOption(opt('--heartbeat-interval-ms <MS>', 'beat every MS (0 = the interval the NameNode returns at registration)', 0, intArg(0, 3_600_000)))
     .addOption(opt('--blocks-per-node <B>', 'replicas in each node\'s full block report (blocks the namespace does not know are invalidated by the NameNode, as in HDFS)', 300, intArg(0, MAX_BLOCKS_PER_NODE)))
     .addOption(opt('--duration <S>', 'stop after S seconds (0 = until Ctrl-C / SIGTERM)', 0, intArg(0, 31 * 24 * 3600)))
     .addOption(opt('--processes <P>', 'worker processes, each simulating a slice of the nodes', 1, intArg(1, MAX_PROCESSES)))
@@ -83,7 +83,7 @@ export function loadgenCommand(): Command {
     .action(async (o: LoadgenOptions) => {
       const logger = createLogger('loadgen');
       const config = {
-        ...defaultLoadgenConfig(o.namenode, o.datanodes), intervalMs: o.intervalMs, blocksPerNode: o.blocksPerNode, streamsPerChannel: o.streamsPerChannel,
+        ...defaultLoadgenConfig(o.namenode, o.datanodes), intervalMs: o.heartbeatIntervalMs, blocksPerNode: o.blocksPerNode, streamsPerChannel: o.streamsPerChannel,
         startsPerSecond: o.startsPerSecond, maxStartingNodes: o.maxStarting, jitterFraction: o.jitter, idPrefix: o.idPrefix, seed: o.seed,
         secretFile: o.secretFile ? path.resolve(o.secretFile) : undefined,
       };

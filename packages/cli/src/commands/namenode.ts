@@ -2,17 +2,12 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { DfsClient } from '@minidfs/client';
 import { readSecretFile } from '@minidfs/common';
-import { NameNode, defaultNameNodeOptions, defaultPeerEvidenceConfig, validateBlockSize } from '@minidfs/namenode';
-import { type TlsFlags, addTlsOptions, intArg, opt, port, secretFileOption, tlsFrom } from '../options';
+import {
+  DEFAULT_SAFE_MODE_EXTENSION_BEATS, InvalidSettingError, NAMENODE_FLAGS, NameNode, type NameNodeOptions, defaultNameNodeOptions,
+  validateBlockSize, validateNameNodeOptions,
+} from '@minidfs/namenode';
+import { type TlsFlags, addTlsOptions, opt, secretFileOption, settingArg, settingOpt, tlsFrom } from '../options';
 import { stopWithSupervisor } from '../supervision';
-
-function floatArg(min: number, max: number): (v: string) => number {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`expected a number in [${min}, ${max}], got ${v}`);
-    return n;
-  };
-}
 
 /** --block-size: the NameNode's own rule (validateBlockSize), refused before anything starts. */
 function blockSizeArg(v: string): number {
@@ -24,44 +19,72 @@ function blockSizeArg(v: string): number {
   }
 }
 
+/** --safe-mode-threshold: a fraction in (0, 1]. */
+function thresholdArg(v: string): number {
+  const n = settingArg('safeModeThreshold')(v);
+  if (n <= 0) throw new InvalidArgumentError(`${NAMENODE_FLAGS.safeModeThreshold} must be in (0, 1], got ${v}`);
+  return n;
+}
+
+interface NameNodeFlags extends TlsFlags {
+  rpcPort: number; httpPort: number; dataDir: string; bind: string; heartbeatIntervalMs: number;
+  staleAfter: number; deadAfter: number; replication: number; blockSize: number; blockReportIntervalMs: number; minReplication: number;
+  safeModeThreshold: number; safeModeExtensionMs?: number; detector: 'threshold' | 'phi'; phiThreshold: number; secretFile?: string;
+  minPeerReporters: number; unreachableGraceMs: number; peerProbeFanout: number; maintenanceMinReplicas: number;
+}
+
+/** Every flag's default and range come from the NameNode's settings (defaultNameNodeOptions, NAMENODE_SETTING_RANGES). */
 export function namenodeCommand(): Command {
   const d = defaultNameNodeOptions();
-  const pe = defaultPeerEvidenceConfig({ heartbeatIntervalMs: 1000, staleAfterMissed: 2, deadAfterMissed: 3 });
-  return addTlsOptions(new Command('namenode'))
+  const command = addTlsOptions(new Command('namenode'));
+  return command
     .description('run a NameNode (metadata, liveness, replication) in the foreground')
-    .addOption(opt('--rpc-port <PORT>', 'gRPC port for DataNodes and clients', d.rpcPort, port))
-    .addOption(opt('--http-port <PORT>', 'HTTP port for the web UI and JSON API', d.httpPort, port))
-    .addOption(opt('--data-dir <DIR>', 'metadata directory (created if missing)').makeOptionMandatory())
-    .addOption(opt('--bind <HOST>', 'address the RPC and HTTP ports listen on: loopback by default; 0.0.0.0 (or one interface\'s address) for DataNodes and clients on other hosts', d.bindHost))
-    .addOption(opt('--heartbeat-interval-ms <MS>', 'heartbeat interval DataNodes are told to use', 1000, intArg(10, 600_000)))
-    .addOption(opt('--stale-after <BEATS>', 'missed beats before a DataNode is STALE (no new writes, read last)', 2, intArg(1, 10_000)))
-    .addOption(opt('--dead-after <BEATS>', 'missed beats before a DataNode is DEAD (no I/O, blocks re-replicated)', 3, intArg(2, 10_000)))
-    .addOption(opt('--replication <N>', 'default replication factor for new files', d.replication, intArg(1, 32)))
-    .addOption(opt('--block-size <BYTES>', 'default block size for new files: a multiple of 512 in 512..32 GiB', d.blockSizeBytes, blockSizeArg))
-    .addOption(opt('--min-replication <N>', 'replicas each block needs reported before a write is acknowledged (capped at the file replication)', d.minReplication, intArg(1, 32)))
-    .addOption(opt('--safe-mode-extension-ms <MS>', 'after a start, safe mode also ends below 99.9% of blocks reported once every live DataNode has sent its block report and nothing changed for this long (default: 30 heartbeat intervals, 30 s at the default beat, like the HDFS safe mode extension)', undefined, intArg(0, 24 * 3600_000)))
-    .addOption(opt('--detector <KIND>', 'failure detector for DEAD: threshold (missed beats) or phi (phi accrual)', 'threshold').choices(['threshold', 'phi']))
-    .addOption(opt('--phi-threshold <PHI>', 'with --detector phi: phi at which a DataNode is DEAD', 8, floatArg(0.5, 300)))
-    .addOption(opt('--min-peer-reporters <N>',
+    .addOption(settingOpt('rpcPort', 'PORT', 'gRPC port for DataNodes and clients (0 = any free port)', d.rpcPort))
+    .addOption(settingOpt('httpPort', 'PORT', 'HTTP port for the web UI and JSON API (0 = any free port)', d.httpPort))
+    .addOption(opt(`${NAMENODE_FLAGS.dataDir} <DIR>`, 'metadata directory (created if missing)').makeOptionMandatory())
+    .addOption(opt(`${NAMENODE_FLAGS.bindHost} <HOST>`, 'address the RPC and HTTP ports listen on: loopback by default; 0.0.0.0 (or one interface\'s address) for DataNodes and clients on other hosts', d.bindHost))
+    .addOption(settingOpt('heartbeatIntervalMs', 'MS', 'heartbeat interval DataNodes are told to use', d.liveness.heartbeatIntervalMs))
+    .addOption(settingOpt('staleAfterMissed', 'BEATS', 'missed beats before a DataNode is STALE (no new writes, read last)', d.liveness.staleAfterMissed))
+    .addOption(settingOpt('deadAfterMissed', 'BEATS', 'missed beats before a DataNode is DEAD (no I/O, blocks re-replicated); more than --stale-after', d.liveness.deadAfterMissed))
+    .addOption(settingOpt('replication', 'N', 'default replication factor for new files', d.replication))
+    .addOption(opt(`${NAMENODE_FLAGS.blockSizeBytes} <BYTES>`, 'default block size for new files: a multiple of 512 in 512..32 GiB', d.blockSizeBytes, blockSizeArg))
+    .addOption(settingOpt('blockReportIntervalMs', 'MS', 'how often DataNodes send a full block report (incremental reports carry the changes in between)', d.blockReportIntervalMs))
+    .addOption(settingOpt('minReplication', 'N', 'replicas each block needs reported before a write is acknowledged (capped at the file replication); at most --replication, and lowered to it when not given', d.minReplication))
+    .addOption(opt(`${NAMENODE_FLAGS.safeModeThreshold} <FRACTION>`, 'fraction of complete blocks that must be reported before startup safe mode ends, in (0, 1]', d.safeModeThreshold, thresholdArg))
+    .addOption(settingOpt('safeModeExtensionMs', 'MS', `after a start, safe mode also ends below --safe-mode-threshold once every live DataNode has sent its block report and nothing changed for this long (default: ${DEFAULT_SAFE_MODE_EXTENSION_BEATS} heartbeat intervals, ${d.safeModeExtensionMs} ms at the default beat, like the HDFS safe mode extension)`))
+    .addOption(opt(`${NAMENODE_FLAGS.detector} <KIND>`, 'failure detector for DEAD: threshold (missed beats) or phi (phi accrual)', d.detector).choices(['threshold', 'phi']))
+    .addOption(settingOpt('phiThreshold', 'PHI', 'with --detector phi: phi at which a DataNode is DEAD', d.phiThreshold))
+    .addOption(settingOpt('minPeerReporters', 'N',
       'gossip peers on distinct hosts that must still hear a DataNode the NameNode cannot hear for it to be UNREACHABLE_FROM_NAMENODE instead of DEAD (0 = off; docs/PEER-EVIDENCE.md)',
-      pe.minPeerReporters, intArg(0, 16)))
-    .addOption(opt('--unreachable-grace-ms <MS>', 'longest stay in UNREACHABLE_FROM_NAMENODE before DEAD and re-replication', pe.unreachableGraceMs, intArg(0, 24 * 3600_000)))
-    .addOption(opt('--maintenance-min-replicas <N>', 'a block with a replica on a DataNode in maintenance keeps at least min(its replication, N) replicas on other live NORMAL nodes (copied before the node enters maintenance)', 1, intArg(1, 32)))
+      d.minPeerReporters))
+    .addOption(settingOpt('unreachableGraceMs', 'MS', 'longest stay in UNREACHABLE_FROM_NAMENODE before DEAD and re-replication', d.unreachableGraceMs))
+    .addOption(settingOpt('peerProbeFanout', 'N', 'gossip peers asked about one silent DataNode per round', d.peerProbeFanout))
+    .addOption(settingOpt('maintenanceMinReplicas', 'N', 'a block with a replica on a DataNode in maintenance keeps at least min(its replication, N) replicas on other live NORMAL nodes (copied before the node enters maintenance)', d.maintenanceMinReplicas))
     .addOption(secretFileOption())
-    .action(async (o: {
-      rpcPort: number; httpPort: number; dataDir: string; bind: string; heartbeatIntervalMs: number;
-      staleAfter: number; deadAfter: number; replication: number; blockSize: number; minReplication: number; safeModeExtensionMs?: number;
-      detector: 'threshold' | 'phi'; phiThreshold: number; secretFile?: string; minPeerReporters: number; unreachableGraceMs: number;
-      maintenanceMinReplicas: number;
-    } & TlsFlags) => {
+    .action(async (o: NameNodeFlags) => {
       const tls = tlsFrom(o);
-      const nn = new NameNode({
-        ...d,
-        bindHost: o.bind, rpcPort: o.rpcPort, httpPort: o.httpPort, dataDir: o.dataDir,
-        liveness: { heartbeatIntervalMs: o.heartbeatIntervalMs, staleAfterMissed: o.staleAfter, deadAfterMissed: o.deadAfter },
-        replication: o.replication, blockSizeBytes: o.blockSize, minReplication: o.minReplication, safeModeExtensionMs: o.safeModeExtensionMs,
-        detector: o.detector, phiThreshold: o.phiThreshold, minPeerReporters: o.minPeerReporters, unreachableGraceMs: o.unreachableGraceMs, maintenanceMinReplicas: o.maintenanceMinReplicas, secret: o.secretFile ? readSecretFile(o.secretFile) : undefined, tls,
-      });
+      const liveness = { heartbeatIntervalMs: o.heartbeatIntervalMs, staleAfterMissed: o.staleAfter, deadAfterMissed: o.deadAfter };
+      // --min-replication not given: its default, lowered to --replication (a 1-replica cluster acknowledges at 1).
+      const minReplicationGiven = command.getOptionValueSource('minReplication') !== 'default';
+      const defaults = defaultNameNodeOptions(liveness);
+      const options: NameNodeOptions = {
+        ...defaults,
+        bindHost: o.bind, rpcPort: o.rpcPort, httpPort: o.httpPort, dataDir: o.dataDir, liveness,
+        replication: o.replication, blockSizeBytes: o.blockSize, blockReportIntervalMs: o.blockReportIntervalMs,
+        minReplication: minReplicationGiven ? o.minReplication : Math.min(o.minReplication, o.replication),
+        safeModeThreshold: o.safeModeThreshold, safeModeExtensionMs: o.safeModeExtensionMs ?? defaults.safeModeExtensionMs,
+        detector: o.detector, phiThreshold: o.phiThreshold, minPeerReporters: o.minPeerReporters, unreachableGraceMs: o.unreachableGraceMs,
+        peerProbeFanout: o.peerProbeFanout, maintenanceMinReplicas: o.maintenanceMinReplicas,
+        secret: o.secretFile ? readSecretFile(o.secretFile) : undefined, tls,
+      };
+      try {
+        validateNameNodeOptions(options);
+      } catch (err) {
+        // Settings that only conflict with each other (--dead-after vs --stale-after): said like a bad flag.
+        if (err instanceof InvalidSettingError) command.error(`error: ${err.message}`);
+        throw err;
+      }
+      const nn = new NameNode(options);
       await nn.start();
       // The UI's download link reads through the ordinary client path (verified, with failover).
       const reader = new DfsClient({ namenode: `${o.bind === '0.0.0.0' || o.bind === '::' ? '127.0.0.1' : o.bind}:${nn.rpcPort}`, safeModeWaitMs: 0, tls });

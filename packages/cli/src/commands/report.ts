@@ -10,7 +10,7 @@ import {
 } from '@minidfs/common';
 import type { GetMembershipResponseIn } from '@minidfs/datanode';
 import { DEFAULT_NAMENODE_PORT, NameNodeRpc, type SafeModeStatus } from '@minidfs/client';
-import { type TlsFlags, addTlsOptions, opt, tlsFrom } from '../options';
+import { type TlsFlags, addTlsOptions, tlsFrom, namenodeAddressOption } from '../options';
 import { describeSafeMode } from './admin';
 import { fetchFsck } from './fsck';
 
@@ -109,7 +109,7 @@ function table(rows: string[][]): string[] {
 export function reportCommand(): Command {
   return addTlsOptions(new Command('report'))
     .description('show DataNodes and their liveness as the NameNode sees them (like hdfs dfsadmin -report), or with --peer one DataNode\'s gossip view')
-    .addOption(opt('--namenode <HOST:PORT>', 'NameNode RPC address', 'localhost:8020'))
+    .addOption(namenodeAddressOption())
     // No MINIDFS_PEER fallback here: that variable configures a DataNode's gossip seeds.
     .option('--peer <HOST:PORT>', 'ask this DataNode (its data-transfer address; needs --membership gossip on it) for its SWIM view instead of the NameNode')
     .option('--json', 'print JSON: {"datanodes":[{"id","address","state","lastHeartbeatMsAgo","missedBeats","blocks","capacityBytes","usedBytes","remainingBytes","rack","filesystemId","adminState","maintenanceExpiresInMs"}],'

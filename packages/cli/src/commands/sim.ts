@@ -8,12 +8,13 @@
  */
 import { Command, InvalidArgumentError, type Option } from 'commander';
 import {
-  COMPARISON_ROWS, COMPARISON_SCENARIOS, GOSSIP_SCENARIOS, type GossipRunConfig, LIVENESS_PROFILES, type SimConfig, defaultGossipModeConfig,
+  COMPARISON_ROWS, COMPARISON_SCENARIOS, GOSSIP_SCENARIOS, type GossipRunConfig, LIVENESS_PROFILES, type SimConfig, defaultGossipModeConfig, defaultPeerEvidenceModeConfig,
   defaultGossipRunConfig, defaultSimConfig, formatComparisonDetail, formatComparisonSummary, formatDuration, formatGossipReport,
   formatGossipScenarios, formatReport, gossipToJson, parseBytes, parseDurationMs, runComparison, runGossipComparison, runGossipScenarios,
   runSimulation, swimConfigForPeriod, toJson, validateGossipRunConfig, validateSimConfig,
 } from '@minidfs/sim';
-import { intArg, opt } from '../options';
+import { NAMENODE_FLAGS, type NameNodeSetting, checkSettingRange, defaultNameNodeOptions } from '@minidfs/namenode';
+import { intArg, opt, settingArg } from '../options';
 
 const duration = (v: string) => {
   try {
@@ -40,6 +41,20 @@ const fraction = (v: string) => {
   return n;
 };
 
+/** A NameNode duration setting's flag (`--heartbeat-interval-ms`): milliseconds, or a duration with a unit (10s); the NameNode's bounds. */
+const durationSetting = (setting: NameNodeSetting) => (v: string) => {
+  const ms = duration(v);
+  try {
+    checkSettingRange(setting, ms);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+  return ms;
+};
+
+/** A duration as one would type it: 10s, 1500ms. */
+const asTyped = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
+
 /** A default given as text (parsed with the option's own parser) and shown as typed. */
 function shown(option: Option, text: string, parse: (v: string) => number): Option {
   return option.default(parse(text), text);
@@ -47,18 +62,21 @@ function shown(option: Option, text: string, parse: (v: string) => number): Opti
 
 export interface SimOptions {
   nodes: number; blocks: number; duration: number; seed: string; profile?: string; detector?: 'threshold' | 'phi';
-  heartbeatInterval?: number; staleAfter?: number; deadAfter?: number;
+  heartbeatIntervalMs?: number; staleAfter?: number; deadAfter?: number;
   phiThreshold?: number; phiMinStd?: number; phiAcceptablePause?: number; phiWindow?: number;
   loss: number; delay: number; jitter: number; partitionRate: number; partitionMean: number; oneWay: number; rackPartitions: number;
   crashRate: number; downtime: number; diskLoss: number; pauseRate: number; pauseMedian: number; pauseSigma: number;
   replication: number; blockSize: number; capacity: number; copyBandwidth: number; nodesPerRack: number;
   json?: boolean; progress?: boolean; compare?: boolean;
-  membership?: 'central' | 'gossip'; gossipPeriod?: number; gossipSeeds?: number; nnOnly?: number; warmup?: number;
-  peerEvidence?: boolean; minPeerReporters?: number; unreachableGrace?: number; peerProbeFanout?: number; nodesPerHost?: number;
+  membership?: 'central' | 'gossip'; gossipPeriodMs?: number; gossipSeeds?: number; nnOnly?: number; warmup?: number;
+  peerEvidence?: boolean; minPeerReporters?: number; unreachableGraceMs?: number; peerProbeFanout?: number; nodesPerHost?: number;
 }
 
+/** The NameNode settings' flags have the NameNode's names; defaults are the simulator's (defaultSimConfig) or else the NameNode's (defaultNameNodeOptions). */
 export function simCommand(): Command {
   const d = defaultSimConfig();
+  const nn = defaultNameNodeOptions();
+  const pe = defaultPeerEvidenceModeConfig();
   const cmd = new Command('sim')
     .description('simulate a cluster on virtual time around the real NameNode core; print failure-detector QoS and repair figures')
     .addOption(opt('--nodes <N>', 'DataNodes', d.nodes, intArg(1, 50_000)))
@@ -67,11 +85,12 @@ export function simCommand(): Command {
     .addOption(opt('--seed <S>', 'seed: the same seed and flags give the same figures', d.seed))
     .addOption(opt('--profile <NAME>', `liveness settings of a real system: ${Object.keys(LIVENESS_PROFILES).join(', ')} (flags below override)`)
       .choices(Object.keys(LIVENESS_PROFILES)))
-    .addOption(opt('--detector <KIND>', 'failure detector for DEAD: threshold (missed beats) or phi (phi accrual)  [default: threshold]').choices(['threshold', 'phi']))
-    .addOption(opt('--heartbeat-interval <TIME>', 'DataNode heartbeat interval  [default: 10s; the NameNode\'s own default is 1s]', undefined, duration))
-    .addOption(opt('--stale-after <BEATS>', 'missed beats before STALE  [default: 2]', undefined, intArg(1, 10_000)))
-    .addOption(opt('--dead-after <BEATS>', 'missed beats before DEAD (threshold detector)  [default: 3]', undefined, intArg(2, 10_000)))
-    .addOption(opt('--phi-threshold <PHI>', 'phi at which a node is DEAD  [default: 8]', undefined, number(0.5, 300)))
+    .addOption(opt(`${NAMENODE_FLAGS.detector} <KIND>`, `failure detector for DEAD: threshold (missed beats) or phi (phi accrual)  [default: ${d.detector.kind}]`).choices(['threshold', 'phi']))
+    .addOption(opt(`${NAMENODE_FLAGS.heartbeatIntervalMs} <MS>`, `DataNode heartbeat interval, ms or with a unit (10s)  [default: ${asTyped(d.liveness.heartbeatIntervalMs)}; ` +
+      `the NameNode's own default is ${asTyped(nn.liveness.heartbeatIntervalMs)}]`, undefined, durationSetting('heartbeatIntervalMs')))
+    .addOption(opt(`${NAMENODE_FLAGS.staleAfterMissed} <BEATS>`, `missed beats before STALE  [default: ${d.liveness.staleAfterMissed}]`, undefined, settingArg('staleAfterMissed')))
+    .addOption(opt(`${NAMENODE_FLAGS.deadAfterMissed} <BEATS>`, `missed beats before DEAD (threshold detector)  [default: ${d.liveness.deadAfterMissed}]`, undefined, settingArg('deadAfterMissed')))
+    .addOption(opt(`${NAMENODE_FLAGS.phiThreshold} <PHI>`, `phi at which a node is DEAD  [default: ${nn.phiThreshold}]`, undefined, settingArg('phiThreshold')))
     .addOption(opt('--phi-min-std <TIME>', 'phi: floor on the standard deviation  [default: interval/10]', undefined, duration))
     .addOption(opt('--phi-acceptable-pause <TIME>', 'phi: silence tolerated on top of the mean  [default: 2 intervals]', undefined, duration))
     .addOption(opt('--phi-window <N>', 'phi: inter-arrival samples kept per node  [default: 1000]', undefined, intArg(2, 100_000)))
@@ -88,7 +107,7 @@ export function simCommand(): Command {
     .addOption(opt('--pause-rate <N>', 'process pauses (GC, SIGSTOP) per node per day', d.faults.pausesPerNodeDay, number(0, 1e5)))
     .addOption(shown(opt('--pause-median <TIME>', 'median pause (log-normal)', undefined, duration), '2s', duration))
     .addOption(opt('--pause-sigma <S>', 'log-normal shape of pauses (1: p99 is ~10x the median)', d.faults.pauseSigma, number(0, 5)))
-    .addOption(opt('--replication <N>', 'replicas per block', d.replication, intArg(1, 32)))
+    .addOption(opt(`${NAMENODE_FLAGS.replication} <N>`, 'replicas per block', d.replication, settingArg('replication')))
     .addOption(shown(opt('--block-size <BYTES>', 'block size', undefined, bytes), '128MiB', bytes))
     .addOption(shown(opt('--capacity <BYTES>', 'disk per DataNode (+-5%)', undefined, bytes), '8TiB', bytes))
     .addOption(shown(opt('--copy-bandwidth <BYTES>', 're-replication bandwidth per DataNode, per second', undefined, bytes), '100MiB', bytes))
@@ -100,16 +119,17 @@ export function simCommand(): Command {
     .addOption(opt('--membership <MODE>', 'central: the NameNode\'s detector only; gossip: also run SWIM (the real @minidfs/membership core) on every' +
       ' DataNode on the same faults and print both side by side. Gossip mode defaults: --nodes 1000 --duration 5m --crash-rate 10 --downtime 3m,' +
       ' the NameNode at --profile minidfs (1 s beats, DEAD at 3 missed), no blocks', 'central').choices(['central', 'gossip']))
-    .addOption(shown(opt('--gossip-period <TIME>', 'gossip: SWIM protocol period (ping timeout 1/2, push-pull 30x, ticks 1/10 of it)', undefined, duration), '1s', duration))
+    .addOption(shown(opt('--gossip-period-ms <MS>', 'gossip: SWIM protocol period, ms or with a unit (1s) (ping timeout 1/2, push-pull 30x, ticks 1/10 of it)', undefined, duration), '1s', duration))
     .addOption(opt('--gossip-seeds <N>', 'gossip: members each node joins through (random; after a restart, random live ones)', 3, intArg(1, 16)))
     .addOption(opt('--nn-only <P>', 'gossip: fraction of partitions that cut only the NameNode link (the peers still hear the node)', 0.5, number(0, 1)))
     .addOption(shown(opt('--warmup <TIME>', 'gossip: random faults start after this (the members first converge)', undefined, duration), '30s', duration))
     .option('--no-peer-evidence', 'gossip: skip the third column (the NameNode with its peer-evidence rule, asking the SWIM members before DEAD)')
-    .addOption(opt('--min-peer-reporters <N>', 'gossip, third column: reporters on distinct hosts that must still hear a silent node for' +
-      ' UNREACHABLE_FROM_NAMENODE instead of DEAD (0: rule off)', 2, intArg(0, 16)))
-    .addOption(shown(opt('--unreachable-grace <TIME>', 'gossip, third column: longest time a node stays UNREACHABLE_FROM_NAMENODE before DEAD', undefined, duration), '60s', duration))
-    .addOption(opt('--peer-probe-fanout <N>', 'gossip, third column: peers asked about a silent node per round', 4, intArg(1, 16)))
-    .addOption(opt('--nodes-per-host <N>', 'gossip, third column: DataNodes per host (reporters on the target\'s host do not count)', 1, intArg(1, 1000)));
+    .addOption(opt(`${NAMENODE_FLAGS.minPeerReporters} <N>`, 'gossip, third column: reporters on distinct hosts that must still hear a silent node for' +
+      ' UNREACHABLE_FROM_NAMENODE instead of DEAD (0: rule off)', nn.minPeerReporters, settingArg('minPeerReporters')))
+    .addOption(opt(`${NAMENODE_FLAGS.unreachableGraceMs} <MS>`, 'gossip, third column: longest time a node stays UNREACHABLE_FROM_NAMENODE before DEAD, ms or with a unit (60s)',
+      nn.unreachableGraceMs, durationSetting('unreachableGraceMs')))
+    .addOption(opt(`${NAMENODE_FLAGS.peerProbeFanout} <N>`, 'gossip, third column: peers asked about a silent node per round', nn.peerProbeFanout, settingArg('peerProbeFanout')))
+    .addOption(opt('--nodes-per-host <N>', 'gossip, third column: DataNodes per host (reporters on the target\'s host do not count)', pe.nodesPerHost, intArg(1, 1000)));
   return cmd.action((o: SimOptions) => {
     try {
       run(o);
@@ -157,9 +177,9 @@ export function buildConfig(o: SimOptions): SimConfig {
     c.detector = p.detector;
     c.profile = p.name;
   }
-  if (o.heartbeatInterval !== undefined) {
-    if (!Number.isInteger(o.heartbeatInterval)) throw new InvalidArgumentError('--heartbeat-interval must be a whole number of milliseconds');
-    c.liveness.heartbeatIntervalMs = o.heartbeatInterval;
+  if (o.heartbeatIntervalMs !== undefined) {
+    if (!Number.isInteger(o.heartbeatIntervalMs)) throw new InvalidArgumentError(`${NAMENODE_FLAGS.heartbeatIntervalMs} must be a whole number of milliseconds`);
+    c.liveness.heartbeatIntervalMs = o.heartbeatIntervalMs;
   }
   if (o.staleAfter !== undefined) c.liveness.staleAfterMissed = o.staleAfter;
   if (o.deadAfter !== undefined) c.liveness.deadAfterMissed = o.deadAfter;
@@ -216,9 +236,11 @@ function compare(o: SimOptions, explicit: (name: string) => boolean): void {
 /** `--membership gossip`: the flags as a GossipRunConfig, gossip mode's own defaults where a flag was not given. */
 export function buildGossipConfig(o: SimOptions, explicit: (name: string) => boolean): GossipRunConfig {
   const g = defaultGossipRunConfig();
+  const pe = defaultPeerEvidenceModeConfig();
+  const nn = defaultNameNodeOptions();
   if (explicit('blocks') && o.blocks !== 0) throw new InvalidArgumentError('--membership gossip simulates the detectors only: --blocks must be 0');
   const pick = <K extends keyof SimOptions>(name: K, fallback: SimOptions[K]): SimOptions[K] => (explicit(name) ? o[name] : fallback);
-  const liveness = o.profile !== undefined || o.heartbeatInterval !== undefined || o.staleAfter !== undefined || o.deadAfter !== undefined;
+  const liveness = o.profile !== undefined || o.heartbeatIntervalMs !== undefined || o.staleAfter !== undefined || o.deadAfter !== undefined;
   const sim = buildConfig({
     ...o,
     blocks: 0,
@@ -229,15 +251,15 @@ export function buildGossipConfig(o: SimOptions, explicit: (name: string) => boo
     diskLoss: 0,
     profile: liveness ? o.profile : 'minidfs',
   });
-  const swim = swimConfigForPeriod(o.gossipPeriod ?? 1000);
+  const swim = swimConfigForPeriod(o.gossipPeriodMs ?? 1000);
   swim.maxMembers = Math.max(swim.maxMembers, sim.nodes);
   const config: GossipRunConfig = {
     sim,
     gossip: {
       ...defaultGossipModeConfig(swim), seedsPerJoin: o.gossipSeeds ?? 3, nameNodeOnlyFraction: o.nnOnly ?? 0.5, warmupMs: o.warmup ?? 30_000,
       peerEvidence: {
-        enabled: o.peerEvidence ?? true, nodesPerHost: o.nodesPerHost ?? 1, minPeerReporters: o.minPeerReporters ?? 2,
-        unreachableGraceMs: o.unreachableGrace ?? 60_000, peerProbeFanout: o.peerProbeFanout ?? 4,
+        enabled: o.peerEvidence ?? pe.enabled, nodesPerHost: o.nodesPerHost ?? pe.nodesPerHost, minPeerReporters: o.minPeerReporters ?? nn.minPeerReporters,
+        unreachableGraceMs: o.unreachableGraceMs ?? nn.unreachableGraceMs, peerProbeFanout: o.peerProbeFanout ?? nn.peerProbeFanout,
       },
     },
   };
