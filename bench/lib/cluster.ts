@@ -8,14 +8,15 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import { finished } from 'node:stream/promises';
 import type { DfsClient, WriteOptions } from '@minidfs/client';
+import { defaultLivenessConfig } from '@minidfs/common';
 import { bytes } from '../../test/support/bytes';
-import { type Liveness, TestCluster } from '../../test/support/cluster';
+import { type Liveness, TestCluster, livenessFlags } from '../../test/support/cluster';
 
 export const MiB = 1024 * 1024;
 export const GiB = 1024 * MiB;
 
-/** The NameNode defaults (docs/ARCHITECTURE.md): 1 s beats, STALE after 2 missed, DEAD after 3. */
-export const PRODUCTION: Liveness = { heartbeatIntervalMs: 1000, staleAfter: 2, deadAfter: 3 };
+/** The NameNode defaults (defaultLivenessConfig; docs/ARCHITECTURE.md): 1 s beats, STALE after 2 missed, DEAD after 3. */
+export const PRODUCTION: Liveness = livenessFlags(defaultLivenessConfig());
 
 export const describeLiveness = (l: Liveness): string =>
   `${l.heartbeatIntervalMs} ms heartbeats, STALE after ${l.staleAfter} missed, DEAD after ${l.deadAfter} missed (bound ${l.deadAfter * l.heartbeatIntervalMs} ms)`;

@@ -17,14 +17,15 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import { createLogger } from '@minidfs/common';
+import { createLogger, defaultLivenessConfig } from '@minidfs/common';
 import { type LoadRun, type LoadgenSnapshot, defaultLoadgenConfig, startLoad, statsBetween } from '@minidfs/loadgen';
-import { type Liveness, TestCluster } from '../../test/support/cluster';
+import { type Liveness, TestCluster, livenessFlags } from '../../test/support/cluster';
 import { waitFor } from '../../test/support/wait';
 import { median, round } from '../lib/stats';
 import type { BenchContext, Suite, SuiteResult, Target } from '../lib/suite';
 
-const LIVENESS: Liveness = { heartbeatIntervalMs: 1000, staleAfter: 2, deadAfter: 3 };
+/** The NameNode's default liveness (defaultLivenessConfig). */
+const LIVENESS: Liveness = livenessFlags(defaultLivenessConfig());
 const LAG_P99_BOUND_MS = 100;
 const TARGET_NODES = 10_000;
 /** Simulated nodes per loadgen process (measured: one process used ~0.45 core for 5k beats/s here, ~90 µs/beat). */

@@ -17,10 +17,9 @@ import { DfsClient } from '@minidfs/client';
 import {
   CHANNEL_OPTIONS, loadProtos, type DatanodeProtocolClient, type HeartbeatResponse__Output, type ClientProtocolClient,
 } from '@minidfs/common';
-import { type Liveness, TestCluster } from '../support/cluster';
+import { FAST, TestCluster } from '../support/cluster';
 import { waitFor } from '../support/wait';
 
-const LIVENESS: Liveness = { heartbeatIntervalMs: 100, staleAfter: 2, deadAfter: 4 };
 const GRACE_MS = 3000;
 
 jest.setTimeout(60_000);
@@ -67,7 +66,7 @@ class FakeDatanode {
     });
     call.on('error', () => undefined);
     this.beat();
-    this.timer = setInterval(() => this.beat(), LIVENESS.heartbeatIntervalMs);
+    this.timer = setInterval(() => this.beat(), FAST.heartbeatIntervalMs);
   }
 
   beat(peerProbes: object[] = []): void {
@@ -105,7 +104,7 @@ interface Scenario {
 
 /** dn1..dn4 on hosts 127.0.0.2..5, a complete 3-replica file whose block dn1 holds. */
 async function scenario(hears: (reporter: string, target: string) => boolean): Promise<Scenario> {
-  const cluster = await TestCluster.start(0, LIVENESS, ['--unreachable-grace-ms', String(GRACE_MS), '--min-peer-reporters', '2'], { secret: false });
+  const cluster = await TestCluster.start(0, FAST, ['--unreachable-grace-ms', String(GRACE_MS), '--min-peer-reporters', '2'], { secret: false });
   const nodes = [1, 2, 3, 4].map((i) => new FakeDatanode(`dn${i}`, `127.0.0.${i + 1}`, cluster.namenodeAddress, (t) => hears(`dn${i}`, t)));
   for (const n of nodes) await n.start();
   await cluster.waitForReport('4 LIVE', (r) => r.live === 4);
@@ -150,7 +149,7 @@ describe('peer evidence over gRPC (UNREACHABLE_FROM_NAMENODE)', () => {
     const t = await cluster.waitForTransition('dn1 UNREACHABLE', (x) => x.nodeId === 'dn1' && x.to === 'UNREACHABLE_FROM_NAMENODE', 10_000, from);
     const unreachableSeenAt = Date.now();
     expect(t.reason).toBe('peers-hear-it');
-    expect(t.missedBeats).toBeGreaterThanOrEqual(LIVENESS.deadAfter);
+    expect(t.missedBeats).toBeGreaterThanOrEqual(FAST.deadAfter);
     const logged = t as unknown as { reporters: string[]; reporterHosts: string[] };
     expect(logged.reporters.length).toBeGreaterThanOrEqual(2);
     expect(new Set(logged.reporterHosts).size).toBe(logged.reporterHosts.length);
@@ -183,7 +182,7 @@ describe('peer evidence over gRPC (UNREACHABLE_FROM_NAMENODE)', () => {
     const dead = await cluster.waitForTransition('dn1 DEAD', (x) => x.nodeId === 'dn1' && x.to === 'DEAD', 10_000, from);
     expect(dead.reason).toBe('missed-beats');
     // The usual detection bound: deadAfter intervals plus tick granularity (and a loaded machine's lateness).
-    expect(dead.msSinceLastHeartbeat).toBeLessThan(LIVENESS.deadAfter * LIVENESS.heartbeatIntervalMs + 300);
+    expect(dead.msSinceLastHeartbeat).toBeLessThan(FAST.deadAfter * FAST.heartbeatIntervalMs + 300);
     expect(cluster.transitions('dn1', from).some((x) => x.to === 'UNREACHABLE_FROM_NAMENODE')).toBe(false);
     expect(nodes.slice(1).some((n) => n.probed.includes('dn1'))).toBe(true); // peers were asked, and said no
     const repaired = await waitFor('REPLICATE', () => nodes.flatMap((n) => n.replicates).find((r) => r.blockId === s!.blockId), 5000);
@@ -241,7 +240,7 @@ describe('peer evidence end to end (real DataNodes, gossip, NameNode link cut by
 
   /** NameNode + dn1..dn4 (gossip, hosts 127.0.0.2..5, each through its own proxy), a 3-replica file; returns its holders. */
   async function start(): Promise<{ c: TestCluster; holders: string[] }> {
-    const c = new TestCluster(LIVENESS, ['--unreachable-grace-ms', String(GRACE_MS)], { datanodeArgs: ['--membership', 'gossip', '--gossip-period-ms', '200'] });
+    const c = new TestCluster(FAST, ['--unreachable-grace-ms', String(GRACE_MS)], { datanodeArgs: ['--membership', 'gossip', '--gossip-period-ms', '200'] });
     cluster = c;
     await c.startNameNode();
     for (let i = 1; i <= 4; i++) {
@@ -299,7 +298,7 @@ describe('peer evidence end to end (real DataNodes, gossip, NameNode link cut by
     const dead = await c.waitForTransition(`${victim} DEAD`, (x) => x.nodeId === victim && x.to === 'DEAD', 10_000, from);
     console.log(`${victim} killed: DEAD (${dead.reason}) ${dead.msSinceLastHeartbeat} ms after its last beat`);
     expect(dead.reason).toBe('missed-beats');
-    expect(dead.msSinceLastHeartbeat).toBeLessThan(LIVENESS.deadAfter * LIVENESS.heartbeatIntervalMs + 300);
+    expect(dead.msSinceLastHeartbeat).toBeLessThan(FAST.deadAfter * FAST.heartbeatIntervalMs + 300);
     expect(c.transitions(victim, from).some((x) => x.to === 'UNREACHABLE_FROM_NAMENODE')).toBe(false);
   });
 });

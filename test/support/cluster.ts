@@ -9,6 +9,8 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { type LivenessConfig, fastTestLivenessConfig } from '@minidfs/common';
+import { NAMENODE_FLAGS } from '@minidfs/namenode';
 import { CLI, type LogLine, NodeProcess } from './processes';
 import { type TestPki, makeTestPki } from './tls';
 import { waitFor } from './wait';
@@ -19,8 +21,13 @@ export interface Liveness {
   deadAfter: number;
 }
 
-/** 100 ms beats; STALE after 2 missed, DEAD after 4 (a 400 ms bound leaves room on a loaded 2-core CI box). */
-export const FAST: Liveness = { heartbeatIntervalMs: 100, staleAfter: 2, deadAfter: 4 };
+/** A LivenessConfig as the NameNode's flags count it (--heartbeat-interval-ms, --stale-after, --dead-after). */
+export function livenessFlags(c: LivenessConfig): Liveness {
+  return { heartbeatIntervalMs: c.heartbeatIntervalMs, staleAfter: c.staleAfterMissed, deadAfter: c.deadAfterMissed };
+}
+
+/** The fast test profile (fastTestLivenessConfig in @minidfs/common): 100 ms beats; STALE after 2 missed, DEAD after 4. */
+export const FAST: Liveness = livenessFlags(fastTestLivenessConfig());
 
 export interface ReportEntry {
   id: string; address: string; state: 'LIVE' | 'STALE' | 'DEAD' | 'UNREACHABLE_FROM_NAMENODE'; lastHeartbeatMsAgo: number; missedBeats: number;
@@ -109,8 +116,8 @@ export class TestCluster {
     const l = this.liveness;
     this.nn = new NodeProcess('namenode', [
       'namenode', '--bind', '127.0.0.1', '--rpc-port', String(this.rpcPort), '--http-port', String(this.httpPort),
-      '--data-dir', path.join(this.root, 'namenode'), '--heartbeat-interval-ms', String(l.heartbeatIntervalMs),
-      '--stale-after', String(l.staleAfter), '--dead-after', String(l.deadAfter), ...this.secretArgs, ...this.nnArgs,
+      '--data-dir', path.join(this.root, 'namenode'), NAMENODE_FLAGS.heartbeatIntervalMs, String(l.heartbeatIntervalMs),
+      NAMENODE_FLAGS.staleAfterMissed, String(l.staleAfter), NAMENODE_FLAGS.deadAfterMissed, String(l.deadAfter), ...this.secretArgs, ...this.nnArgs,
     ]);
     const started = await this.nn.waitForLine('namenode started', (x) => x.event === 'started');
     this.rpcPort = Number(started.rpcPort);

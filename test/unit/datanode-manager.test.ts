@@ -23,9 +23,11 @@ describe('DatanodeManager', () => {
   test('a DEAD node\'s id can be taken over by a new node', () => {
     const m = setup();
     m.register(reg('dn1', 'u1'), stats, 0);
-    for (let t = 0; t <= 300; t += 25) m.tick(t);
+    const { heartbeatIntervalMs, deadAfterMissed } = fastTestLivenessConfig();
+    const deadMs = deadAfterMissed * heartbeatIntervalMs;
+    for (let t = 0; t <= deadMs; t += 25) m.tick(t);
     expect(m.state('dn1')).toBe('DEAD');
-    expect(m.register(reg('dn1', 'u2'), stats, 310).node.uuid).toBe('u2');
+    expect(m.register(reg('dn1', 'u2'), stats, deadMs + 10).node.uuid).toBe('u2');
   });
 
   test('heartbeats from unknown nodes or old registrations get REREGISTER', () => {

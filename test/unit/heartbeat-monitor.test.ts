@@ -5,7 +5,8 @@
 import { ManualClock, fastTestLivenessConfig, InvalidArgumentError } from '@minidfs/common';
 import { HeartbeatMonitor, type Transition } from '@minidfs/namenode';
 
-const cfg = fastTestLivenessConfig(); // 100 ms interval, STALE at 2 missed, DEAD at 3
+// The fast test profile, with DEAD pinned at 3 missed beats: the times below (DEAD at 300 ms) assume it.
+const cfg = { ...fastTestLivenessConfig(), deadAfterMissed: 3 }; // 100 ms interval, STALE at 2 missed, DEAD at 3
 
 function setup(nodes = ['dn1']) {
   const clock = new ManualClock(1_000_000);

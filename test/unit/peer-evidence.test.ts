@@ -10,7 +10,8 @@ import {
   type Command, type PeerEvidenceConfig, type PeerProbeResult, type ReplicateOrder, type Transition,
 } from '@minidfs/namenode';
 
-const liveness = fastTestLivenessConfig(); // 100 ms beats, STALE at 200 ms, DEAD at 300 ms
+// The fast test profile, with DEAD pinned at 3 missed beats: the times below (DEAD at 300 ms) assume it.
+const liveness = { ...fastTestLivenessConfig(), deadAfterMissed: 3 }; // 100 ms beats, STALE at 200 ms, DEAD at 300 ms
 const GRACE_MS = 2000;
 
 interface Sim {

@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import * as protoLoader from '@grpc/proto-loader';
-import { DfsError, Limits } from '@minidfs/common';
+import { DfsError, Limits, fastTestLivenessConfig } from '@minidfs/common';
 import { REPEATED_FIELD_LIMITS, STRING_FIELD_LIMITS, checkRequestLimits } from '../../packages/namenode/src/adapters/request-limits';
 import { heartbeatFromWire, registrationFromWire } from '../../packages/namenode/src/adapters/wire';
 import { DatanodeManager } from '../../packages/namenode/src/core/datanode-manager';
@@ -77,7 +77,7 @@ describe('heartbeat and registration values', () => {
 
 describe('heartbeat sequence leaps', () => {
   test('a beat leaping more than Limits.maxHeartbeatSequenceJump is refused and changes nothing', () => {
-    const m = new DatanodeManager({ heartbeatIntervalMs: 100, staleAfterMissed: 2, deadAfterMissed: 4 }, () => 'reg-1');
+    const m = new DatanodeManager(fastTestLivenessConfig(), () => 'reg-1');
     const stats = { capacityBytes: 1, usedBytes: 0, remainingBytes: 1, activeTransfers: 0, failedVolumes: 0, blockCount: 0 };
     m.register({ id: 'dn1', uuid: 'u', host: 'h', dataPort: 1, httpPort: 0, rack: '/r' }, stats, 0);
     const beat = (sequence: number) => ({ nodeId: 'dn1', registrationId: 'reg-1', sequence, streamId: 1, goodbye: false, stats });
@@ -90,7 +90,7 @@ describe('heartbeat sequence leaps', () => {
 
 describe('DatanodeManager command queues', () => {
   test('a node that never registered gets no queue', () => {
-    const m = new DatanodeManager({ heartbeatIntervalMs: 100, staleAfterMissed: 2, deadAfterMissed: 4 }, () => 'reg-1');
+    const m = new DatanodeManager(fastTestLivenessConfig(), () => 'reg-1');
     for (let i = 0; i < 1000; i++) expect(m.enqueueCommand(`ghost-${i}`, { kind: 'invalidate', blockIds: [i] })).toBe(false);
     expect(m.queuedCommands()).toEqual({ nodes: 0, commands: 0 });
     m.register({ id: 'dn1', uuid: 'u', host: 'h', dataPort: 1, httpPort: 0, rack: '/r' },
