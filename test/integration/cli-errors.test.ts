@@ -4,9 +4,12 @@
  * connection; a port that accepts but never answers fails within the connect timeout, not the
  * 30 s call deadline.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { NAMENODE_CONNECT_TIMEOUT_MS } from '@minidfs/client';
 import { CLI } from '../support/processes';
 
@@ -72,5 +75,35 @@ describe('CLI connection errors', () => {
       for (const s of sockets) s.destroy();
       server.close();
     }
+  });
+});
+
+describe('NameNode settings refused before anything starts', () => {
+  jest.setTimeout(60_000);
+
+  /** `minidfs namenode` with `args`: must exit on its own (any port it might bind is 0, and a 20 s timeout stops a NameNode that started). */
+  function namenode(args: string[]): { code: number | null; stderr: string } {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'minidfs-settings-'));
+    try {
+      const r = spawnSync(process.execPath, [CLI, 'namenode', '--data-dir', dataDir, '--rpc-port', '0', '--http-port', '0', ...args],
+        { encoding: 'utf8', timeout: 20_000, env: { ...process.env, MINIDFS_NAMENODE: '' } });
+      return { code: r.status, stderr: r.stderr };
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+
+  it.each([
+    [['--stale-after', '0'], '--stale-after'],
+    [['--heartbeat-interval-ms', '5'], '--heartbeat-interval-ms'],
+    [['--safe-mode-threshold', '0'], '--safe-mode-threshold'],
+    [['--peer-probe-fanout', '1.5'], '--peer-probe-fanout'],
+    [['--stale-after', '3', '--dead-after', '3'], '--dead-after'],
+    [['--replication', '2', '--min-replication', '3'], '--min-replication'],
+  ])('%j: exit 1, the message names %s', (args, flag) => {
+    const r = namenode(args);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(flag);
+    expect(r.stderr).not.toContain('namenode started');
   });
 });
