@@ -19,11 +19,22 @@
  * peerProbeAfterMs (default 1.5 intervals, before STALE) is reported once per silence by
  * drainSilent(); the caller asks its peers then (and again on STALE, and every interval after).
  *
+ * Every state change goes through one private function, enter(): it refuses a move or reason not
+ * in the diagrams above (table LEGAL; registration moves any state but LIVE to LIVE) before it
+ * changes anything, then assigns the state, resets the fields that belong to it and puts the node
+ * in the wheel at its next deadline.
+ *
  * missed = floor((now - lastReceived) / heartbeatIntervalMs), judged on the NameNode's own receive
  * time only. Stall guard (HDFS-9107, HDDS-1454): if tick() itself ran late by more than an
  * interval (GC, event-loop stall, SIGSTOP of the NameNode), the stall is not counted against the
- * DataNodes: every lastReceived is moved forward by the gap, so a NameNode paused for any length
- * of time declares nobody DEAD when it resumes. No sockets, timers or Date.now() in here.
+ * DataNodes: every lastReceived is moved forward by the gap (to now at most), so a NameNode paused
+ * for any length of time declares nobody DEAD when it resumes. Nor does a detector learn the
+ * stall: the inter-arrival times of the beats that waited in the NameNode's sockets (they arrive
+ * in a burst on resume, before or after the late tick) and of the first beat after them are not
+ * observed, so its limits after the stall are those from before. Once beats resume, the usual
+ * rules hold: a node that crashes after the stall is DEAD deadAfter intervals after its last beat
+ * heard, within (deadAfter + 1) × interval (+ one tick) of the crash with the missed-beat rule.
+ * No sockets, timers or Date.now() in here.
  *
  * Cost: tick() does not scan every node. Each node sits in a DeadlineWheel (./deadline-wheel.ts)
  * at its next possible transition (lastReceived + stale or dead limit); a heartbeat only moves
@@ -124,7 +135,8 @@ interface DetectorState {
  * 10,000 of them are read on every heartbeat and tick, so they should stay in cache.
  */
 class Entry implements WheelItem {
-  state: NodeState = 'LIVE';
+  /** NEW only between its creation and the end of its first register(). */
+  state: NodeState | 'NEW' = 'NEW';
   lastReceivedMs = 0;
   lastSequence = -1;
   streamId: number | undefined = undefined;
@@ -136,6 +148,8 @@ class Entry implements WheelItem {
   /** Peers can probe it (gossip on), and whether this silence was already reported (drainSilent). */
   probeable = false;
   silenceReported = false;
+  /** Accepted beats whose inter-arrival time the detector must not learn (they span a NameNode stall). */
+  unobservedBeats = 0;
 
   constructor(
     readonly nodeId: string,
@@ -143,6 +157,24 @@ class Entry implements WheelItem {
     readonly order: number,
   ) {}
 }
+
+/** Every legal move and the reasons it may have (header diagram); enter() refuses anything else. */
+const LEGAL: Readonly<Record<NodeState | 'NEW', Partial<Record<NodeState, readonly TransitionReason[]>>>> = {
+  NEW: { LIVE: ['registered'] },
+  LIVE: { STALE: ['missed-beats', 'stream-closed'], DEAD: ['missed-beats', 'goodbye'], [UNREACHABLE]: ['peers-hear-it'] },
+  STALE: { LIVE: ['heartbeat', 'registered'], DEAD: ['missed-beats', 'goodbye'], [UNREACHABLE]: ['peers-hear-it'] },
+  [UNREACHABLE]: { LIVE: ['heartbeat', 'registered'], DEAD: ['peers-lost-it', 'unreachable-grace-expired', 'goodbye'] },
+  DEAD: { LIVE: ['registered'] },
+};
+
+/** The state of an entry in the node map: every one has finished its first register(). */
+function registered(e: Entry): NodeState {
+  if (e.state === 'NEW') throw new Error(`${e.nodeId} is in the node map without having registered`);
+  return e.state;
+}
+
+/** Ticks further apart than this many intervals mean the NameNode itself was stalled (stall guard). */
+const STALL_GAP_INTERVALS = 2;
 
 const ACCEPTED: HeartbeatVerdict = Object.freeze({ kind: 'accepted' });
 const DUPLICATE: HeartbeatVerdict = Object.freeze({ kind: 'duplicate' });
@@ -197,24 +229,23 @@ export class HeartbeatMonitor {
   /** A (re-)registration: the node is LIVE now, whatever it was. */
   register(nodeId: string, nowMs: number): Transition | undefined {
     let e = this.nodes.get(nodeId);
-    const prevState = e?.state;
-    const prevReceivedMs = e?.lastReceivedMs;
     if (!e) {
       e = new Entry(nodeId, ++this.insertions);
+      e.lastReceivedMs = nowMs;
       this.nodes.set(nodeId, e);
     }
-    e.state = 'LIVE';
-    e.lastReceivedMs = nowMs;
     e.lastSequence = -1;
     e.probeable = this.peers?.probeable(nodeId) ?? false;
-    e.silenceReported = false;
     if (this.detector) {
       e.detection = { history: this.detector.start(nowMs), staleAfterMs: 0, deadAfterMs: 0 };
       this.refreshLimits(e.detection, this.detector);
     }
+    if (e.state !== 'LIVE') return this.enter(e, 'LIVE', 'registered', nowMs, { heardAtMs: nowMs });
+    // Registered again while LIVE: a fresh start of the silence, no transition.
+    e.lastReceivedMs = nowMs;
+    e.silenceReported = false;
     this.wheel.schedule(e, this.deadlineMs(e));
-    if (prevState === 'LIVE') return undefined;
-    return this.transition(nodeId, prevState ?? 'NEW', 'LIVE', 'registered', prevReceivedMs ?? nowMs, nowMs);
+    return undefined;
   }
 
   heartbeat(nodeId: string, sequence: number, streamId: number, nowMs: number): HeartbeatVerdict {
@@ -227,25 +258,27 @@ export class HeartbeatMonitor {
         `heartbeat sequence ${sequence} of ${nodeId} leaps more than Limits.maxHeartbeatSequenceJump (${Limits.maxHeartbeatSequenceJump}) past ${e.lastSequence}`,
       );
     }
-    const previousReceivedMs = e.lastReceivedMs;
-    const firstSinceRegistration = e.lastSequence < 0;
+    const heardAtMs = Math.max(e.lastReceivedMs, nowMs);
+    // No tick for a stall's length: this beat waited in a socket while the NameNode was stopped
+    // (the tick's stall guard has not run yet). Neither its inter-arrival time nor the next one's
+    // (from a beat received late) says anything about the node or the network.
+    const stalled = this.lastTickMs !== undefined && nowMs - this.lastTickMs > STALL_GAP_INTERVALS * this.config.heartbeatIntervalMs;
+    const observe = e.lastSequence >= 0 && !stalled && e.unobservedBeats === 0;
+    if (e.unobservedBeats > 0) e.unobservedBeats -= 1;
+    if (stalled) e.unobservedBeats = Math.max(e.unobservedBeats, 1);
     e.lastSequence = sequence;
-    e.lastReceivedMs = Math.max(e.lastReceivedMs, nowMs);
     e.streamId = streamId;
-    e.silenceReported = false;
     if (this.detector) {
       const d = e.detection!;
-      if (!firstSinceRegistration) this.detector.observe(d.history, e.lastReceivedMs - previousReceivedMs);
+      if (observe) this.detector.observe(d.history, heardAtMs - e.lastReceivedMs);
       this.refreshLimits(d, this.detector);
-      this.wheel.schedule(e, this.deadlineMs(e)); // the detector may have shortened its limits
     }
-    if (e.state === 'STALE' || e.state === UNREACHABLE) {
-      const from = e.state;
-      e.state = 'LIVE';
-      this.wheel.schedule(e, this.deadlineMs(e));
-      return { kind: 'accepted', transition: this.transition(nodeId, from, 'LIVE', 'heartbeat', previousReceivedMs, nowMs) };
-    }
-    // LIVE without a detector: the deadline only moved later; the wheel re-checks lazily.
+    if (e.state !== 'LIVE') return { kind: 'accepted', transition: this.enter(e, 'LIVE', 'heartbeat', nowMs, { heardAtMs }) };
+    e.lastReceivedMs = heardAtMs;
+    e.silenceReported = false;
+    // The detector may have shortened its limits; without one the deadline only moved later and
+    // the wheel re-checks lazily.
+    if (this.detector) this.wheel.schedule(e, this.deadlineMs(e));
     return ACCEPTED;
   }
 
@@ -258,20 +291,16 @@ export class HeartbeatMonitor {
     if (!e || e.streamId !== streamId) return undefined; // an older stream, already replaced
     e.streamId = undefined;
     if (e.state !== 'LIVE') return undefined;
-    e.state = 'STALE';
-    this.wheel.schedule(e, this.deadlineMs(e));
-    return this.transition(nodeId, 'LIVE', 'STALE', 'stream-closed', e.lastReceivedMs, nowMs);
+    return this.enter(e, 'STALE', 'stream-closed', nowMs);
   }
 
   /** Clean shutdown announced by the node: DEAD without waiting. */
   goodbye(nodeId: string, nowMs: number): Transition | undefined {
     const e = this.nodes.get(nodeId);
     if (!e || e.state === 'DEAD') return undefined;
-    const from = e.state;
-    e.state = 'DEAD';
+    const t = this.enter(e, 'DEAD', 'goodbye', nowMs);
     e.streamId = undefined;
-    this.wheel.cancel(e);
-    return this.transition(nodeId, from, 'DEAD', 'goodbye', e.lastReceivedMs, nowMs);
+    return t;
   }
 
   /** Advances time: returns the LIVE->STALE and ->DEAD transitions due at nowMs, in registration order. */
@@ -280,10 +309,15 @@ export class HeartbeatMonitor {
     if (this.lastTickMs !== undefined) {
       const gapMs = nowMs - this.lastTickMs;
       if (gapMs < 0) throw new RangeError(`tick went backwards: ${this.lastTickMs} -> ${nowMs}`);
-      if (gapMs > 2 * interval) {
+      if (gapMs > STALL_GAP_INTERVALS * interval) {
         // Stall guard: the NameNode itself could not observe anything during the gap.
         this.stalls += 1;
+        const backlogBeats = Math.ceil(gapMs / interval) + 1;
         for (const e of this.nodes.values()) {
+          // The detector does not learn the stall: not the beats sent during it, which arrive in
+          // a burst now (unless heartbeat() already received them, after the last tick), nor the
+          // first beat after them.
+          e.unobservedBeats = Math.max(e.unobservedBeats, e.lastReceivedMs > this.lastTickMs ? 1 : backlogBeats);
           e.lastReceivedMs = Math.min(nowMs, e.lastReceivedMs + gapMs);
           if (e.state === UNREACHABLE) {
             // The grace, too, counts observed time only.
@@ -318,23 +352,12 @@ export class HeartbeatMonitor {
       const stale = d ? silenceMs >= d.staleAfterMs : missed >= this.config.staleAfterMissed;
       let t: Transition | undefined;
       if (dead) {
-        const from = e.state;
         const reporters = this.peers?.verdict(e.nodeId, e.lastReceivedMs, nowMs);
-        if (reporters) {
-          e.state = UNREACHABLE;
-          e.unreachableSinceMs = nowMs;
-          e.recheckAtMs = nowMs + this.peers!.config.peerProbeIntervalMs;
-          this.wheel.schedule(e, this.deadlineMs(e));
-          t = this.transition(e.nodeId, from, UNREACHABLE, 'peers-hear-it', e.lastReceivedMs, nowMs, reporters);
-        } else {
-          e.state = 'DEAD';
-          t = this.transition(e.nodeId, from, 'DEAD', 'missed-beats', e.lastReceivedMs, nowMs);
-        }
+        t = reporters ? this.enter(e, UNREACHABLE, 'peers-hear-it', nowMs, { reporters }) : this.enter(e, 'DEAD', 'missed-beats', nowMs);
+      } else if (stale && e.state === 'LIVE') {
+        t = this.enter(e, 'STALE', 'missed-beats', nowMs);
       } else {
-        if (stale && e.state === 'LIVE') {
-          e.state = 'STALE';
-          t = this.transition(e.nodeId, 'LIVE', 'STALE', 'missed-beats', e.lastReceivedMs, nowMs);
-        } else if (e.probeable && !e.silenceReported && e.state === 'LIVE' && silenceMs >= this.peers!.config.peerProbeAfterMs) {
+        if (e.probeable && !e.silenceReported && e.state === 'LIVE' && silenceMs >= this.peers!.config.peerProbeAfterMs) {
           e.silenceReported = true;
           this.silent.push(e.nodeId);
         }
@@ -372,7 +395,8 @@ export class HeartbeatMonitor {
   }
 
   state(nodeId: string): NodeState | undefined {
-    return this.nodes.get(nodeId)?.state;
+    const e = this.nodes.get(nodeId);
+    return e && registered(e);
   }
 
   /** ms the node has been UNREACHABLE_FROM_NAMENODE, or undefined when it is not. */
@@ -386,7 +410,7 @@ export class HeartbeatMonitor {
     if (!e) return undefined;
     return {
       nodeId,
-      state: e.state,
+      state: registered(e),
       lastHeartbeatMs: e.lastReceivedMs,
       missedBeats: this.missedBeats(e, nowMs),
       msSinceLastHeartbeat: Math.max(0, Math.round(nowMs - e.lastReceivedMs)),
@@ -411,11 +435,7 @@ export class HeartbeatMonitor {
     let reason: TransitionReason | undefined;
     if (nowMs - e.unreachableSinceMs >= gate.config.unreachableGraceMs) reason = 'unreachable-grace-expired';
     else if (!gate.verdict(e.nodeId, e.lastReceivedMs, nowMs)) reason = 'peers-lost-it';
-    if (reason) {
-      e.state = 'DEAD';
-      this.wheel.cancel(e);
-      return this.transition(e.nodeId, UNREACHABLE, 'DEAD', reason, e.lastReceivedMs, nowMs);
-    }
+    if (reason) return this.enter(e, 'DEAD', reason, nowMs);
     if (scheduled) {
       e.recheckAtMs = nowMs + gate.config.peerProbeIntervalMs;
       this.wheel.schedule(e, this.deadlineMs(e));
@@ -450,20 +470,37 @@ export class HeartbeatMonitor {
     return Math.max(0, Math.floor((nowMs - e.lastReceivedMs) / this.config.heartbeatIntervalMs));
   }
 
-  private transition(
-    nodeId: string, from: NodeState | 'NEW', to: NodeState, reason: TransitionReason, lastReceivedMs: number, nowMs: number,
-    reporters?: PeerReporter[],
+  /**
+   * The one way a node changes state. Refuses a move or reason not in LEGAL before touching
+   * anything; then assigns the state, resets what belongs to it (LIVE: a new silence, moved to
+   * `heardAtMs` when a beat or registration caused the move; UNREACHABLE_FROM_NAMENODE: its grace
+   * and first re-check start now), and puts the node in the wheel at its next deadline (DEAD:
+   * out of it). The Transition reports the silence that ended or led here (the old lastReceived).
+   */
+  private enter(
+    e: Entry, to: NodeState, reason: TransitionReason, nowMs: number,
+    extra: { heardAtMs?: number; reporters?: PeerReporter[] } = {},
   ): Transition {
-    if (from === to) throw new Error(`impossible transition ${from} -> ${to} for ${nodeId}`);
-    if (from === 'DEAD' && to !== 'LIVE') throw new Error(`impossible transition DEAD -> ${to} for ${nodeId}`);
-    if (from === UNREACHABLE && to === 'STALE') throw new Error(`impossible transition ${from} -> ${to} for ${nodeId}`);
-    if (to === UNREACHABLE && from !== 'LIVE' && from !== 'STALE') throw new Error(`impossible transition ${from} -> ${to} for ${nodeId}`);
-    const msSinceLastHeartbeat = Math.max(0, Math.round(nowMs - lastReceivedMs));
+    const from = e.state;
+    if (!LEGAL[from][to]?.includes(reason)) throw new Error(`impossible transition ${from} -> ${to} (${reason}) for ${e.nodeId}`);
+    const msSinceLastHeartbeat = Math.max(0, Math.round(nowMs - e.lastReceivedMs));
     const t: Transition = {
-      nodeId, from, to, reason, atMs: nowMs, msSinceLastHeartbeat,
+      nodeId: e.nodeId, from, to, reason, atMs: nowMs, msSinceLastHeartbeat,
       missedBeats: Math.floor(msSinceLastHeartbeat / this.config.heartbeatIntervalMs),
     };
-    if (reporters) t.reporters = reporters;
+    if (extra.reporters) t.reporters = extra.reporters;
+    e.state = to;
+    if (extra.heardAtMs !== undefined) e.lastReceivedMs = extra.heardAtMs;
+    e.unreachableSinceMs = 0;
+    e.recheckAtMs = 0;
+    if (to === 'LIVE') {
+      e.silenceReported = false;
+    } else if (to === UNREACHABLE) {
+      e.unreachableSinceMs = nowMs;
+      e.recheckAtMs = nowMs + this.peers!.config.peerProbeIntervalMs;
+    }
+    if (to === 'DEAD') this.wheel.cancel(e);
+    else this.wheel.schedule(e, this.deadlineMs(e));
     return t;
   }
 }
