@@ -29,9 +29,9 @@
  * interval (GC, event-loop stall, SIGSTOP of the NameNode), the stall is not counted against the
  * DataNodes: every lastReceived is moved forward by the gap (to now at most), so a NameNode paused
  * for any length of time declares nobody DEAD when it resumes. Nor does a detector learn the
- * stall: the inter-arrival times of the beats that waited in the NameNode's sockets (they arrive
- * in a burst on resume, before or after the late tick) and of the first beat after them are not
- * observed, so its limits after the stall are those from before. Once beats resume, the usual
+ * stall: the beats that waited in the NameNode's sockets arrive in a burst on resume (before or
+ * after the late tick), and no inter-arrival time that starts before 2 intervals after the
+ * resume is observed, so its limits after the stall are those from before. Once beats resume, the usual
  * rules hold: a node that crashes after the stall is DEAD deadAfter intervals after its last beat
  * heard, within (deadAfter + 1) × interval (+ one tick) of the crash with the missed-beat rule.
  * No sockets, timers or Date.now() in here.
@@ -148,8 +148,6 @@ class Entry implements WheelItem {
   /** Peers can probe it (gossip on), and whether this silence was already reported (drainSilent). */
   probeable = false;
   silenceReported = false;
-  /** Accepted beats whose inter-arrival time the detector must not learn (they span a NameNode stall). */
-  unobservedBeats = 0;
 
   constructor(
     readonly nodeId: string,
@@ -183,6 +181,8 @@ const REREGISTER: HeartbeatVerdict = Object.freeze({ kind: 'reregister' });
 export class HeartbeatMonitor {
   private readonly nodes = new Map<string, Entry>();
   private lastTickMs: number | undefined;
+  /** Until then (a stall's backlog may still be arriving) a detector learns no inter-arrival time starting earlier. */
+  private quietUntilMs = Number.NEGATIVE_INFINITY;
   private stalls = 0;
   private detector: LivenessDetector | undefined;
   private readonly wheel: DeadlineWheel<Entry>;
@@ -196,6 +196,11 @@ export class HeartbeatMonitor {
     // Fine buckets: a node is re-checked at (not long before) its deadline, by when the beat
     // that keeps it LIVE has usually arrived, so one check moves it two intervals on, not one.
     this.wheel = new DeadlineWheel(config.heartbeatIntervalMs / 32);
+  }
+
+  /** Ticks further apart than this mean the NameNode was stalled. */
+  private get stallGapMs(): number {
+    return STALL_GAP_INTERVALS * this.config.heartbeatIntervalMs;
   }
 
   get heartbeatIntervalMs(): number {
@@ -260,12 +265,11 @@ export class HeartbeatMonitor {
     }
     const heardAtMs = Math.max(e.lastReceivedMs, nowMs);
     // No tick for a stall's length: this beat waited in a socket while the NameNode was stopped
-    // (the tick's stall guard has not run yet). Neither its inter-arrival time nor the next one's
-    // (from a beat received late) says anything about the node or the network.
-    const stalled = this.lastTickMs !== undefined && nowMs - this.lastTickMs > STALL_GAP_INTERVALS * this.config.heartbeatIntervalMs;
-    const observe = e.lastSequence >= 0 && !stalled && e.unobservedBeats === 0;
-    if (e.unobservedBeats > 0) e.unobservedBeats -= 1;
-    if (stalled) e.unobservedBeats = Math.max(e.unobservedBeats, 1);
+    // (the tick's stall guard has not run yet).
+    if (this.lastTickMs !== undefined && nowMs - this.lastTickMs > this.stallGapMs) this.quietUntilMs = Math.max(this.quietUntilMs, nowMs + this.stallGapMs);
+    // An inter-arrival time from a beat received during or right after a stall (the beats that
+    // waited arrive in a burst) says nothing about the node or the network: not learnt.
+    const observe = e.lastSequence >= 0 && e.lastReceivedMs >= this.quietUntilMs;
     e.lastSequence = sequence;
     e.streamId = streamId;
     if (this.detector) {
@@ -305,19 +309,16 @@ export class HeartbeatMonitor {
 
   /** Advances time: returns the LIVE->STALE and ->DEAD transitions due at nowMs, in registration order. */
   tick(nowMs: number): Transition[] {
-    const interval = this.config.heartbeatIntervalMs;
     if (this.lastTickMs !== undefined) {
       const gapMs = nowMs - this.lastTickMs;
       if (gapMs < 0) throw new RangeError(`tick went backwards: ${this.lastTickMs} -> ${nowMs}`);
-      if (gapMs > STALL_GAP_INTERVALS * interval) {
+      if (gapMs > this.stallGapMs) {
         // Stall guard: the NameNode itself could not observe anything during the gap.
         this.stalls += 1;
-        const backlogBeats = Math.ceil(gapMs / interval) + 1;
+        // The beats sent during the stall arrive in a burst now: a detector learns no
+        // inter-arrival time that starts before the burst is surely over (heartbeat()).
+        this.quietUntilMs = Math.max(this.quietUntilMs, nowMs + this.stallGapMs);
         for (const e of this.nodes.values()) {
-          // The detector does not learn the stall: not the beats sent during it, which arrive in
-          // a burst now (unless heartbeat() already received them, after the last tick), nor the
-          // first beat after them.
-          e.unobservedBeats = Math.max(e.unobservedBeats, e.lastReceivedMs > this.lastTickMs ? 1 : backlogBeats);
           e.lastReceivedMs = Math.min(nowMs, e.lastReceivedMs + gapMs);
           if (e.state === UNREACHABLE) {
             // The grace, too, counts observed time only.
