@@ -16,7 +16,7 @@
  * A report is validated as a whole before anything changes: a rejected report changes nothing.
  */
 import { InvalidArgumentError, Limits } from '@minidfs/common';
-import { validateNodeId } from './datanode-manager';
+import { validateBlockId, validateNodeId } from './ids';
 
 /** What the namespace says about a block. */
 export interface BlockRecord {
@@ -146,12 +146,8 @@ type Verdict = 'accept' | 'invalidate' | 'corrupt';
 
 export const DEFAULT_SAFE_MODE_THRESHOLD = 0.999;
 
-export function validateBlockId(blockId: number): number {
-  if (typeof blockId !== 'number' || !Number.isSafeInteger(blockId) || blockId <= 0) {
-    throw new InvalidArgumentError(`invalid block id ${String(blockId)}: must be a positive safe integer`);
-  }
-  return blockId;
-}
+/** Also exported from here, beside the block map, for callers that import it with the BlockMap. */
+export { validateBlockId };
 
 function validateCount(name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): void {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {

@@ -21,6 +21,7 @@ import {
 } from './peer-evidence';
 import type { InvalidateOrder, ReplicateOrder } from './replication-monitor';
 import type { AdminState } from './admin-states';
+import { validateNodeId } from './ids';
 
 export interface DatanodeRegistration {
   id: string;
@@ -106,16 +107,8 @@ export interface DatanodeReportEntry {
   maintenanceExpiresInMs?: number;
 }
 
-const NODE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
-export function validateNodeId(id: string): string {
-  if (typeof id !== 'string' || id.length === 0 || id.length > Limits.maxNodeIdLength || !NODE_ID_PATTERN.test(id)) {
-    throw new InvalidArgumentError(
-      `invalid DataNode id ${JSON.stringify(id)}: 1-${Limits.maxNodeIdLength} characters of [A-Za-z0-9._-], starting with a letter or digit`,
-    );
-  }
-  return id;
-}
+/** Also exported from here, beside the DatanodeManager, for callers that import it with the manager. */
+export { validateNodeId };
 
 export class DatanodeManager {
   readonly monitor: HeartbeatMonitor;
