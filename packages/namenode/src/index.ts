@@ -15,3 +15,8 @@ export * from './core/replication-monitor';
 export * from './core/admin-states';
 export * from './core/safe-mode';
 export { Namesystem, type FsckReport } from './adapters/namesystem';
+export {
+  NameNodeCore, TICKS_PER_HEARTBEAT_INTERVAL, tickPeriodMs, replyValue, ADMIN_KEY_PREFIX, type CoreInput, type Ready, type Reply, type PushCommands,
+  type CoreTransition, type CoreEvent, type CoreObserver, type NameNodeCoreDeps, type NameNodeCoreSettings, type RegisterReply, type LocatedBlockInfo,
+  type AdminAction, type AdminView, type SafeModeAction, type ReplicaToVerify,
+} from './core/namenode-core';

@@ -1,7 +1,10 @@
 /**
- * The NameNode process: wires the pure core to gRPC (DatanodeProtocol, ClientProtocol), HTTP and
- * the one timer that calls tick(). Every state transition is logged as one JSON line (with the
- * vouching peers for UNREACHABLE_FROM_NAMENODE, docs/PEER-EVIDENCE.md).
+ * The NameNode process: wires NameNodeCore (core/namenode-core.ts, every decision) to gRPC
+ * (DatanodeProtocol, ClientProtocol), HTTP and the one timer that calls core.tick() every
+ * tickPeriodMs (interval / 4; the core runs the planner once per interval). The Namesystem
+ * adapter carries out each Ready: records persisted, then events logged (every state transition is
+ * one JSON line, with the vouching peers for UNREACHABLE_FROM_NAMENODE, docs/PEER-EVIDENCE.md),
+ * then commands pushed and replies sent.
  */
 import * as grpc from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
@@ -16,8 +19,8 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { DatanodeManager } from './core/datanode-manager';
 import { EventLog } from './core/event-log';
-import type { Transition } from './core/heartbeat-monitor';
-import { type PeerDisagreement, defaultPeerEvidenceConfig, validatePeerEvidenceConfig } from './core/peer-evidence';
+import { tickPeriodMs } from './core/namenode-core';
+import { defaultPeerEvidenceConfig, validatePeerEvidenceConfig } from './core/peer-evidence';
 import { PhiAccrualDetector, defaultPhiAccrualConfig } from './core/phi-accrual';
 import { DatanodeProtocolService } from './adapters/datanode-protocol-service';
 import { DatanodeAuthenticator } from './adapters/auth';
@@ -104,20 +107,13 @@ export class NameNode {
     this.blockToken = issuer && ((grant) => issuer.issue(grant));
     this.replicaVerifier = new ReplicaVerifier({ namesystem: () => this.fs(), logger: this.logger, tls: options.tls, blockToken: this.blockToken });
     this.datanodeService = new DatanodeProtocolService({
-      manager: this.manager,
+      namesystem: () => this.fs(),
       clock: this.clock,
       logger: this.logger,
       settings: { blockSizeBytes: options.blockSizeBytes, blockReportIntervalMs: options.blockReportIntervalMs, clusterId: this.clusterId },
-      onTransitions: (ts) => this.recordTransitions(ts),
-      onPeerDisagreements: (ds) => this.recordDisagreements(ds),
       onHeartbeat: (nodeId, nowMs, accepted) => this.metrics.onHeartbeat(nodeId, nowMs, accepted),
       onHeartbeatHandled: (ms) => this.metrics.onHeartbeatHandled(ms),
       streamNodeId: this.auth?.streamNodeId, blockToken: this.blockToken,
-      reports: {
-        full: (nodeId, blocks) => this.fs().fullBlockReport(nodeId, blocks),
-        incremental: (nodeId, received, deleted) => this.fs().blockReceivedAndDeleted(nodeId, received, deleted),
-        bad: (nodeId, blockIds) => { for (const id of blockIds) this.fs().reportBadReplica(id, nodeId, 'reported by datanode'); },
-      },
     });
   }
 
@@ -128,11 +124,11 @@ export class NameNode {
 
   async start(): Promise<void> {
     this.store = await MetadataStore.open(path.join(this.options.dataDir, METADATA_SUBDIR));
-    this.namesystem = await Namesystem.open(this.store, this.manager, this.events, this.logger, {
+    this.namesystem = await Namesystem.open(this.store, this.manager, {
       defaultReplication: this.options.replication, defaultBlockSizeBytes: this.options.blockSizeBytes,
       minReplication: this.options.minReplication, safeModeThreshold: this.options.safeModeThreshold,
       safeModeExtensionMs: this.options.safeModeExtensionMs, maintenanceMinReplicas: this.options.maintenanceMinReplicas,
-    }, (nodeId) => this.datanodeService.pushCommands(nodeId));
+    }, { events: this.events, logger: this.logger, push: (p) => this.datanodeService.push(p) });
     const protos = loadProtos();
     const datanodeHandlers = this.datanodeService.handlers();
     this.grpcServer.addService(protos.DatanodeProtocol.service, this.auth ? this.auth.wrap(datanodeHandlers) : datanodeHandlers);
@@ -152,18 +148,13 @@ export class NameNode {
     await this.http.listen({ host: this.options.bindHost, port: this.options.httpPort });
     const address = this.http.server.address();
     this.httpPort = typeof address === 'object' && address ? address.port : this.options.httpPort;
-    // The one timer. Ticking 4x per interval bounds detection granularity to interval/4.
-    const tickMs = Math.max(5, Math.floor(this.options.liveness.heartbeatIntervalMs / 4));
-    this.manager.tick(this.clock.nowMs());
-    let ticks = 0;
+    // The one timer; the core owns the rhythm (liveness every tick, the planner once per interval).
+    const ns = this.namesystem;
+    void ns.handle(ns.core.tick(this.clock.nowMs()));
     this.timer = setInterval(() => {
-      const nowMs = this.clock.nowMs();
-      this.recordTransitions(this.manager.tick(nowMs));
-      this.pushProbes();
-      // The replication planner runs once per heartbeat interval.
-      if (++ticks % 4 === 0) this.namesystem?.replicationTick(nowMs);
+      void ns.handle(ns.core.tick(this.clock.nowMs()));
       this.metrics.drainEvents();
-    }, tickMs);
+    }, tickPeriodMs(this.options.liveness));
     this.logger.info('namenode started', {
       event: 'started', rpcPort: this.rpcPort, httpPort: this.httpPort, clusterId: this.clusterId, ...this.options.liveness,
       authentication: this.auth ? 'cluster-secret' : 'none', tls: this.options.tls ? (this.options.tls.ca ? 'mutual' : 'server') : 'off',
@@ -194,35 +185,6 @@ export class NameNode {
     }));
     const safeMode = ns?.safeModeStatus(this.clock.nowMs());
     return toReportJson(entries, safeMode?.on ?? true, safeMode);
-  }
-
-  private recordTransitions(transitions: Transition[]): void {
-    for (const t of transitions) {
-      if (t.to === 'DEAD') {
-        const affected = this.namesystem?.nodeDead(t.nodeId) ?? [];
-        if (affected.length) this.logger.info('replicas of dead node dropped', { event: 'replicas-dropped', nodeId: t.nodeId, blocks: affected.length });
-      }
-      const fields = {
-        nodeId: t.nodeId, from: t.from, to: t.to, reason: t.reason, missedBeats: t.missedBeats, msSinceLastHeartbeat: t.msSinceLastHeartbeat,
-        ...(t.reporters ? { reporters: t.reporters.map((r) => r.nodeId), reporterHosts: t.reporters.map((r) => r.host) } : {}),
-      };
-      this.logger.info(`datanode ${t.nodeId} ${t.from} -> ${t.to}`, { event: 'transition', ...fields });
-      this.events.append(t.atMs, 'transition', fields);
-    }
-    // A node that went STALE has probe requests queued on its peers: send them now.
-    this.pushProbes();
-  }
-
-  private pushProbes(): void {
-    for (const nodeId of this.manager.drainTouched()) this.datanodeService.pushCommands(nodeId);
-  }
-
-  /** The converse case: peers say a node is gone while the NameNode hears it. Logged, not acted on. */
-  private recordDisagreements(disagreements: PeerDisagreement[]): void {
-    for (const d of disagreements) {
-      this.logger.warn(`peer ${d.reporterId} cannot reach ${d.targetId}, which the NameNode hears`, { event: 'peer-disagrees', ...d });
-      this.events.append(this.clock.nowMs(), 'peer-disagrees', { ...d });
-    }
   }
 }
 

@@ -1,26 +1,25 @@
 /**
- * gRPC adapter for DatanodeProtocol: decode, hand to the core with the receive time, write back
- * what the core returns. Each heartbeat stream gets a numeric stream id so the core can ignore
- * the close of a stream that a newer one already replaced.
+ * gRPC adapter for DatanodeProtocol: decode the wire into a core input, hand it to NameNodeCore
+ * with the receive time, and write back what the Ready says, after the Namesystem has carried it
+ * out (records durable first, see adapters/namesystem.ts). Each heartbeat stream gets a numeric
+ * stream id: the core names the stream to push commands on by it, and ignores the close of a
+ * stream that a newer one already replaced. Answers on one stream leave in the order of the beats.
  */
 import type * as grpc from '@grpc/grpc-js';
 import type { BlockTokenGrant, Clock, DatanodeProtocolHandlers, HeartbeatRequest__Output, HeartbeatResponse, Logger } from '@minidfs/common';
-import { DfsError, InvalidArgumentError, toGrpcError } from '@minidfs/common';
-import type { DatanodeManager } from '../core/datanode-manager';
-import type { PeerDisagreement } from '../core/peer-evidence';
-import type { ReportedReplica } from '../core/block-map';
-import type { Transition } from '../core/heartbeat-monitor';
+import { InvalidArgumentError, toGrpcError } from '@minidfs/common';
+import type { Command } from '../core/datanode-manager';
+import type { PushCommands, Ready } from '../core/namenode-core';
+import type { Namesystem } from './namesystem';
 import { commandToWire, heartbeatFromWire, registrationFromWire, replicaFromWire } from './wire';
 import { checkRequestLimits } from './request-limits';
 
 export interface DatanodeProtocolDeps {
-  manager: DatanodeManager;
+  /** The Namesystem (its core and the Ready carrier); throws while the NameNode is starting. */
+  namesystem(): Namesystem;
   clock: Clock;
   logger: Logger;
   settings: { blockSizeBytes: number; blockReportIntervalMs: number; clusterId: string };
-  onTransitions(transitions: Transition[]): void;
-  /** Peers said a node the NameNode hears is gone (logged only). */
-  onPeerDisagreements?(disagreements: PeerDisagreement[]): void;
   /** Metrics hook: a heartbeat arrived at nowMs; accepted = counted for liveness. */
   onHeartbeat?(nodeId: string, nowMs: number, accepted: boolean): void;
   /** Metrics hook: CPU-side time one heartbeat took in the handler (decode to answer written), ms. */
@@ -29,58 +28,61 @@ export interface DatanodeProtocolDeps {
   streamNodeId?(call: object): string | undefined;
   /** Signs the block access token of a REPLICATE command; absent on an open cluster. */
   blockToken?(grant: BlockTokenGrant): string;
-  reports: {
-    /** Full report: returns block ids the node must delete. */
-    full(nodeId: string, blocks: ReportedReplica[]): number[];
-    incremental(nodeId: string, received: ReportedReplica[], deleted: number[]): void;
-    bad(nodeId: string, blockIds: number[]): void;
-  };
 }
 
 type HeartbeatCall = grpc.ServerDuplexStream<HeartbeatRequest__Output, HeartbeatResponse>;
 
 export class DatanodeProtocolService {
   private nextStreamId = 1;
-  /** nodeId -> its current heartbeat stream, so commands can be pushed at any moment. */
+  /** nodeId -> its current heartbeat stream (the one a newer stream ends). */
   private readonly sessions = new Map<string, { streamId: number; call: HeartbeatCall }>();
+  /** streamId -> the call, for every stream with an accepted beat that is still open. */
+  private readonly streams = new Map<number, HeartbeatCall>();
 
   constructor(private readonly deps: DatanodeProtocolDeps) {}
 
-  /** Sends queued commands to the node now instead of at its next beat, if it has a stream. */
-  pushCommands(nodeId: string): void {
-    const session = this.sessions.get(nodeId);
-    if (!session) return;
-    const commands = this.deps.manager.drainCommands(nodeId);
-    if (commands.length) session.call.write({ ackedSequence: 0, commands: commands.map((c) => commandToWire(c, this.locate, this.deps.blockToken)) });
+  /** Writes the core's commands for a node on the stream it names (dropped if that stream is gone: the core re-plans lost work). */
+  push(p: PushCommands): void {
+    const call = this.streams.get(p.streamId);
+    if (call) call.write({ ackedSequence: 0, commands: this.toWire(p.commands) });
   }
 
   closeAll(): void {
     for (const { call } of this.sessions.values()) call.end();
     this.sessions.clear();
+    this.streams.clear();
   }
 
-  private readonly locate = (nodeId: string) => {
-    const n = this.deps.manager.get(nodeId);
-    return n && { nodeId: n.id, host: n.host, dataPort: n.dataPort, transferPort: n.transferPort ?? 0, rack: n.rack };
-  };
+  private toWire(commands: readonly Command[]) {
+    const core = this.deps.namesystem().core;
+    return commands.map((c) => commandToWire(c, (id) => core.location(id), this.deps.blockToken));
+  }
 
   handlers(): DatanodeProtocolHandlers {
-    const { manager, clock, logger, settings } = this.deps;
+    const { clock, logger, settings } = this.deps;
+    const ns = () => this.deps.namesystem();
     return {
       Register: (call, callback) => {
         try {
           const info = checkRequestLimits('RegisterRequest', call.request).info;
           if (!info) throw new InvalidArgumentError('RegisterRequest.info is required');
           const { reg, stats } = registrationFromWire(info);
-          const { node, transitions, membershipSeeds } = manager.register(reg, stats, clock.nowMs());
-          logger.info('datanode registered', { event: 'registered', nodeId: node.id, address: `${node.host}:${node.dataPort}`, uuid: node.uuid });
-          this.deps.onTransitions(transitions);
-          const l = manager.liveness;
-          callback(null, {
-            nodeId: node.id, registrationId: node.registrationId, heartbeatIntervalMs: l.heartbeatIntervalMs,
-            staleAfterMissed: l.staleAfterMissed, deadAfterMissed: l.deadAfterMissed, blockSizeBytes: settings.blockSizeBytes,
-            blockReportIntervalMs: settings.blockReportIntervalMs, clusterId: settings.clusterId, membershipSeeds,
-          });
+          const n = ns();
+          const ready = n.core.register(reg, stats, clock.nowMs());
+          const reply = ready.reply!;
+          const answer = () => {
+            if (!reply.ok) return callback(toGrpcError(reply.error));
+            const { node, membershipSeeds } = reply.value;
+            const l = n.core.manager.liveness;
+            callback(null, {
+              nodeId: node.id, registrationId: node.registrationId, heartbeatIntervalMs: l.heartbeatIntervalMs,
+              staleAfterMissed: l.staleAfterMissed, deadAfterMissed: l.deadAfterMissed, blockSizeBytes: settings.blockSizeBytes,
+              blockReportIntervalMs: settings.blockReportIntervalMs, clusterId: settings.clusterId, membershipSeeds,
+            });
+          };
+          const pending = n.handle(ready);
+          if (pending) void pending.then(answer);
+          else answer();
         } catch (err) {
           logger.warn('registration refused', { event: 'register-refused', nodeId: call.request.info?.id, error: (err as Error).message });
           callback(toGrpcError(err));
@@ -91,6 +93,8 @@ export class DatanodeProtocolService {
         const streamId = this.nextStreamId++;
         let nodeId: string | undefined;
         const boundNodeId = this.deps.streamNodeId?.(call);
+        /** The last answer still waiting for durability: later answers on this stream go after it. */
+        let queued: Promise<void> | undefined;
         call.on('data', (req: HeartbeatRequest__Output) => {
           const startedMs = performance.now();
           const nowMs = clock.nowMs();
@@ -99,32 +103,54 @@ export class DatanodeProtocolService {
             call.emit('error', toGrpcError(new InvalidArgumentError(`one heartbeat stream carries one node id (${expectedNodeId})`)));
             return;
           }
-          let outcome: ReturnType<DatanodeManager['heartbeat']>;
+          let input: ReturnType<typeof heartbeatFromWire>;
           try {
-            // Values out of range (wire.ts) or an implausible sequence (the monitor) throw before anything is applied.
-            outcome = manager.heartbeat(heartbeatFromWire(checkRequestLimits('HeartbeatRequest', req), streamId), nowMs);
+            // Values out of range (wire.ts) throw before anything is applied.
+            input = heartbeatFromWire(checkRequestLimits('HeartbeatRequest', req), streamId);
           } catch (err) {
             // Nothing of the beat is applied; the stream closes with the typed error (the node reconnects).
             logger.warn('heartbeat refused', { event: 'heartbeat-refused', nodeId: String(req.nodeId).slice(0, 128), error: (err as Error).message });
             call.emit('error', toGrpcError(err));
             return;
           }
-          this.deps.onHeartbeat?.(req.nodeId, nowMs, outcome.ackedSequence > 0);
-          if (outcome.ackedSequence > 0 && nodeId === undefined) {
+          const n = ns();
+          const ready = n.core.heartbeat(input, nowMs);
+          const reply = ready.reply!;
+          if (!reply.ok) { // an implausible sequence (the monitor): nothing applied
+            void n.handle(ready);
+            call.emit('error', toGrpcError(reply.error));
+            return;
+          }
+          const outcome = reply.value; // read now: a quiet beat's Ready is reused by the next input
+          const ackedSequence = outcome.ackedSequence;
+          const commands = outcome.commands;
+          this.deps.onHeartbeat?.(req.nodeId, nowMs, ackedSequence > 0);
+          if (ackedSequence > 0 && nodeId === undefined) {
             nodeId = req.nodeId;
             const previous = this.sessions.get(nodeId);
             if (previous && previous.call !== call) previous.call.end();
             this.sessions.set(nodeId, { streamId, call });
+            this.streams.set(streamId, call);
           }
-          this.deps.onTransitions(outcome.transitions);
-          if (outcome.disagreements) this.deps.onPeerDisagreements?.(outcome.disagreements);
+          const pending = n.handle(ready, commands.length > 0);
           if (req.goodbye) {
-            logger.info('datanode said goodbye', { event: 'goodbye', nodeId: req.nodeId });
             this.detach(req.nodeId, streamId);
             call.end();
             return;
           }
-          call.write({ ackedSequence: outcome.ackedSequence, commands: outcome.commands.map((c) => commandToWire(c, this.locate, this.deps.blockToken)) });
+          if (!pending && !queued) {
+            call.write({ ackedSequence, commands: commands.length ? this.toWire(commands) : [] });
+          } else {
+            const write = () => {
+              try {
+                call.write({ ackedSequence, commands: this.toWire(commands) });
+              } catch {
+                // The stream ended meanwhile: the node reconnects, and the core re-plans lost work.
+              }
+            };
+            const q: Promise<void> = (queued ?? Promise.resolve()).then(() => pending).then(write).finally(() => { if (queued === q) queued = undefined; });
+            queued = q;
+          }
           this.deps.onHeartbeatHandled?.(performance.now() - startedMs);
         });
         const closed = () => {
@@ -132,7 +158,8 @@ export class DatanodeProtocolService {
           const id = nodeId;
           nodeId = undefined;
           this.detach(id, streamId);
-          this.deps.onTransitions(manager.streamClosed(id, streamId, clock.nowMs()));
+          const n = ns();
+          void n.handle(n.core.streamClosed(id, streamId, clock.nowMs()));
         };
         call.on('end', () => { closed(); call.end(); });
         call.on('error', closed);
@@ -144,17 +171,13 @@ export class DatanodeProtocolService {
         const r = call.request;
         try {
           checkRequestLimits('BlockReportRequest', r);
-        } catch (err) {
-          callback(toGrpcError(err));
-          return;
-        }
-        if (!this.registered(r.nodeId, r.registrationId)) {
-          callback(null, { commands: [{ reregister: { reason: 'block report from an unknown registration' } }] });
-          return;
-        }
-        try {
-          const toInvalidate = this.deps.reports.full(r.nodeId, r.blocks.map(replicaFromWire));
-          callback(null, { commands: toInvalidate.length ? [{ invalidate: { blockIds: toInvalidate } }] : [] });
+          const n = ns();
+          const ready = n.core.fullBlockReport(r.nodeId, r.registrationId, r.blocks.map(replicaFromWire), clock.nowMs());
+          const reply = ready.reply!;
+          const answer = () => reply.ok ? callback(null, { commands: this.toWire(reply.value) }) : callback(toGrpcError(reply.error));
+          const pending = n.handle(ready, reply.ok && reply.value.length > 0);
+          if (pending) void pending.then(answer);
+          else answer();
         } catch (err) {
           callback(toGrpcError(err));
         }
@@ -163,17 +186,9 @@ export class DatanodeProtocolService {
         const r = call.request;
         try {
           checkRequestLimits('BlockReceivedAndDeletedRequest', r);
-        } catch (err) {
-          callback(toGrpcError(err));
-          return;
-        }
-        if (!this.registered(r.nodeId, r.registrationId)) {
-          callback(toGrpcError(new DfsError('UNKNOWN_NODE', `unknown registration for ${r.nodeId}`)));
-          return;
-        }
-        try {
-          this.deps.reports.incremental(r.nodeId, r.received.map(replicaFromWire), r.deleted);
-          callback(null, {});
+          const n = ns();
+          const ready = n.core.incrementalBlockReport(r.nodeId, r.registrationId, r.received.map(replicaFromWire), r.deleted, clock.nowMs());
+          this.answerEmpty(n, ready, callback);
         } catch (err) {
           callback(toGrpcError(err));
         }
@@ -182,17 +197,8 @@ export class DatanodeProtocolService {
         const r = call.request;
         try {
           checkRequestLimits('ReportBadBlocksRequest', r);
-        } catch (err) {
-          callback(toGrpcError(err));
-          return;
-        }
-        if (!this.registered(r.nodeId, r.registrationId)) {
-          callback(toGrpcError(new DfsError('UNKNOWN_NODE', `unknown registration for ${r.nodeId}`)));
-          return;
-        }
-        try {
-          this.deps.reports.bad(r.nodeId, r.blockIds);
-          callback(null, {});
+          const n = ns();
+          this.answerEmpty(n, n.core.badReplicas(r.nodeId, r.registrationId, r.blockIds, clock.nowMs()), callback);
         } catch (err) {
           callback(toGrpcError(err));
         }
@@ -200,13 +206,17 @@ export class DatanodeProtocolService {
     };
   }
 
-  /** Reports are accepted from the current registration of a node that is not DEAD. */
-  private registered(nodeId: string, registrationId: string): boolean {
-    const n = this.deps.manager.get(nodeId);
-    return !!n && n.registrationId === registrationId && this.deps.manager.state(nodeId) !== 'DEAD';
+  /** An RPC whose answer is empty or the Ready's typed error, once the Ready is carried out. */
+  private answerEmpty(n: Namesystem, ready: Ready<undefined>, callback: (err: Partial<grpc.ServiceError> | null, value?: object) => void): void {
+    const reply = ready.reply!;
+    const answer = () => reply.ok ? callback(null, {}) : callback(toGrpcError(reply.error));
+    const pending = n.handle(ready);
+    if (pending) void pending.then(answer);
+    else answer();
   }
 
   private detach(nodeId: string, streamId: number): void {
+    this.streams.delete(streamId);
     if (this.sessions.get(nodeId)?.streamId === streamId) this.sessions.delete(nodeId);
   }
 }

@@ -109,7 +109,7 @@ export interface SafeModeStatus {
  * `underReplicated`, `overReplicated` and `missing` consider complete blocks only (a block of a
  * file still open is counted in `underConstruction`, even once committed and being repaired) and
  * are mutually exclusive:
- *   missing          0 live replicas (none reported, all on unusable nodes, or all corrupt);
+ *   missing          0 live replicas and none held (none reported, all on unusable nodes, or all corrupt);
  *   underReplicated  1 <= live < expectedReplication;
  *   overReplicated   live > expectedReplication.
  * `corrupt` counts blocks (complete or not) with at least one corrupt replica; an all-corrupt
@@ -126,6 +126,13 @@ export interface BlockCounts {
 
 /** Whether a node's replicas count (the caller's liveness view: LIVE or STALE yes, DEAD no). */
 export type IsUsable = (nodeId: string) => boolean;
+
+/** BlockMap.classify(): how a block stands, and its good replicas live and held. */
+export interface BlockClassification {
+  kind: 'missing' | 'under' | 'over' | 'ok';
+  live: number;
+  held: number;
+}
 
 interface BlockEntry {
   record: BlockRecord;
@@ -482,8 +489,12 @@ export class BlockMap {
     return { safe, reportedBlocks, totalBlocks, threshold };
   }
 
-  /** fsck-style summary (see BlockCounts). O(blocks + replicas): for views, not per request. */
-  counts(isUsable: IsUsable): BlockCounts {
+  /**
+   * fsck-style summary (see BlockCounts). O(blocks + replicas): for views, not per request.
+   * `isHeld`: nodes whose replicas exist but are not usable for now (UNREACHABLE_FROM_NAMENODE:
+   * peers still hear them); see classify().
+   */
+  counts(isUsable: IsUsable, isHeld?: IsUsable): BlockCounts {
     const c: BlockCounts = { blocks: this.blocks.size, underConstruction: 0, underReplicated: 0, overReplicated: 0, missing: 0, corrupt: 0 };
     for (const e of this.blocks.values()) {
       if ((e.corrupt?.size ?? 0) > 0) c.corrupt += 1;
@@ -491,12 +502,31 @@ export class BlockMap {
         c.underConstruction += 1;
         continue;
       }
-      const live = this.live(e, isUsable);
-      if (live === 0) c.missing += 1;
-      else if (live < e.record.expectedReplication) c.underReplicated += 1;
-      else if (live > e.record.expectedReplication) c.overReplicated += 1;
+      const kind = this.classifyEntry(e, isUsable, isHeld, e.record.expectedReplication).kind;
+      if (kind === 'missing') c.missing += 1;
+      else if (kind === 'under') c.underReplicated += 1;
+      else if (kind === 'over') c.overReplicated += 1;
     }
     return c;
+  }
+
+  /**
+   * The one classification of a block's replication, for counts() and the NameNode's fsck: `live`
+   * good replicas on usable nodes, `held` good replicas on `isHeld` nodes. Missing when both are 0;
+   * with none live but some held the block is under-replicated (its replicas exist), not missing.
+   * `expected` defaults to the block's expected replication. Unknown block: missing.
+   */
+  classify(blockId: number, isUsable: IsUsable, isHeld?: IsUsable, expected?: number): BlockClassification {
+    const e = this.blocks.get(blockId);
+    if (!e) return { kind: 'missing', live: 0, held: 0 };
+    return this.classifyEntry(e, isUsable, isHeld, expected ?? e.record.expectedReplication);
+  }
+
+  private classifyEntry(e: BlockEntry, isUsable: IsUsable, isHeld: IsUsable | undefined, expected: number): BlockClassification {
+    const live = this.live(e, isUsable);
+    const held = isHeld ? this.live(e, isHeld) : 0;
+    const kind = live + held === 0 ? 'missing' : live < expected ? 'under' : live > expected ? 'over' : 'ok';
+    return { kind, live, held };
   }
 
   /** Full O(n) consistency check of the invariants in the header; for tests and debugging. */
