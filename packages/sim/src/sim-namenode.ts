@@ -1,19 +1,22 @@
 /**
- * The NameNode as the simulator runs it: the real pure cores — DatanodeManager (with the real
- * HeartbeatMonitor and, optionally, the real PhiAccrualDetector), BlockMap, ReplicationMonitor and
- * placement — called exactly as the production adapters call them. This file is glue only, the
- * same glue as adapters/namesystem.ts + adapters/datanode-protocol-service.ts + namenode.ts
- * (on DEAD: BlockMap.removeNode, ReplicationMonitor.nodeDead, check(affected); on a replica
- * received: BlockMap.blockReceived, ReplicationMonitor.replicaAdded; on a replica deleted:
- * BlockMap.blockDeleted, ReplicationMonitor.replicaDeleted; the planner once per
- * interval, its orders queued as commands per DataNode). What it leaves out: the namespace and its
- * store (blocks exist from the start, complete), safe mode, logging, the event log.
+ * The NameNode as the simulator runs it: a driver of the real NameNodeCore
+ * (packages/namenode/src/core/namenode-core.ts) — the same core the NameNode process runs, with its
+ * DatanodeManager (the real HeartbeatMonitor and, optionally, the real PhiAccrualDetector),
+ * BlockMap, ReplicationMonitor and placement, its reaction to DEAD and its tick rhythm (liveness
+ * every tick, the planner every fourth). This file only translates: inputs go to the core, the
+ * commands of each Ready are kept until the engine asks for them (drainTouched, drainCommands), and
+ * the engine's figures come from the core's observer hooks.
+ *
+ * What the simulator leaves out: the namespace and its store (blocks are laid complete with
+ * addCompleteBlock, so safe mode never starts: the threshold is 0 and the core starts with no
+ * blocks), logging and the event log (the Ready's events are dropped). The rack rule counts every
+ * LIVE node's rack (the layout is not sent as full block reports).
  */
 import type { LivenessConfig } from '@minidfs/common';
 import {
-  BlockMap, type Command, type DatanodeRegistration, DatanodeManager, type DatanodeStats, type HeartbeatInput, type HeartbeatOutcome,
-  type LivenessDetector, type PeerEvidenceConfig, type PlacementCandidate, type ReplicationConfig, ReplicationMonitor, type ReportedReplica,
-  type Transition, defaultPeerEvidenceConfig,
+  type BlockMap, type Command, DatanodeManager, type DatanodeRegistration, type DatanodeStats, type HeartbeatInput,
+  type HeartbeatOutcome, type LivenessDetector, NameNodeCore, type PeerEvidenceConfig, type Ready, type ReplicationConfig, type ReplicationMonitor,
+  type ReportedReplica, type Transition, defaultPeerEvidenceConfig,
 } from '@minidfs/namenode';
 
 export interface SimNameNodeHooks {
@@ -37,145 +40,146 @@ export interface SimNameNodeOptions {
 }
 
 export class SimNameNode {
-  readonly manager: DatanodeManager;
-  readonly blockMap = new BlockMap();
-  readonly replication: ReplicationMonitor;
-  /** CPU time spent in ReplicationMonitor.tick (the planner), ms of wall time. */
+  readonly core: NameNodeCore;
+  /** CPU time spent in the core's planner ticks (liveness and the replication planner), ms of wall time. */
   plannerWallMs = 0;
   private registrations = 0;
+  /** Commands the core pushed (to nodes with a heartbeat stream), waiting for the engine to send them. */
+  private readonly pushed = new Map<string, Command[]>();
 
   constructor(
     liveness: LivenessConfig,
     detector: LivenessDetector | undefined,
     replicationConfig: ReplicationConfig,
-    private readonly hooks: SimNameNodeHooks,
+    hooks: SimNameNodeHooks,
     options: SimNameNodeOptions = {},
   ) {
-    this.manager = new DatanodeManager(
+    const manager = new DatanodeManager(
       liveness, () => `reg-${++this.registrations}`, options.peerEvidence ?? defaultPeerEvidenceConfig(liveness), options.random,
     );
-    if (detector) this.manager.monitor.useDetector(detector);
-    this.replication = new ReplicationMonitor(replicationConfig, this.blockMap, {
-      state: (id) => this.manager.state(id),
-      candidates: () => this.candidates(),
-      rack: (id) => this.manager.get(id)?.rack,
+    if (detector) manager.monitor.useDetector(detector);
+    this.core = new NameNodeCore({
+      manager,
+      settings: {
+        defaultReplication: 3, defaultBlockSizeBytes: 64 * 1024 * 1024, minReplication: 1, safeModeThreshold: 0, racksWaitForFullReport: false,
+      },
+      replicationConfig,
+      random: options.random,
+      observer: hooks,
     });
   }
 
-  readonly usable = (nodeId: string): boolean => {
-    const s = this.manager.state(nodeId);
-    return s === 'LIVE' || s === 'STALE';
-  };
+  get manager(): DatanodeManager {
+    return this.core.manager;
+  }
+
+  get blockMap(): BlockMap {
+    return this.core.blockMap;
+  }
+
+  get replication(): ReplicationMonitor {
+    return this.core.replication;
+  }
+
+  readonly usable = (nodeId: string): boolean => this.core.usable(nodeId);
+
+  /** A complete block already on `holders` (the initial layout). */
+  addCompleteBlock(block: { blockId: number; generationStamp: number; lengthBytes: number; expectedReplication: number }, holders: readonly string[]): void {
+    this.core.addCompleteBlock(block, holders);
+  }
 
   register(reg: DatanodeRegistration, stats: DatanodeStats, nowMs: number): string {
-    const { node, transitions } = this.manager.register(reg, stats, nowMs);
-    this.onTransitions(transitions);
-    return node.registrationId;
+    const ready = this.take(this.core.register(reg, stats, nowMs));
+    const reply = ready.reply!;
+    if (!reply.ok) throw reply.error;
+    return reply.value.node.registrationId;
   }
 
   heartbeat(input: HeartbeatInput, nowMs: number): HeartbeatOutcome {
-    const outcome = this.manager.heartbeat(input, nowMs);
-    if (outcome.transitions.length) this.onTransitions(outcome.transitions);
-    return outcome;
+    const ready = this.take(this.core.heartbeat(input, nowMs));
+    const reply = ready.reply!;
+    if (!reply.ok) throw reply.error;
+    return reply.value;
   }
 
   /**
-   * A heartbeat for which DatanodeManager.heartbeat() would do nothing but call the monitor: the
-   * caller guarantees the registration is the node's current one, no goodbye, no command queued
-   * for the node, and stats equal to the ones the manager holds. Then manager.heartbeat() is
-   * monitor.heartbeat() plus a stats copy of equal values and an empty drain, so calling the real
-   * HeartbeatMonitor directly gives the same verdict and the same state, without the ~0.3 µs of
-   * allocations per beat. Returns the acked sequence (0 = not counted) or -1 when the node must
-   * re-register (the caller then goes through heartbeat() for the full answer; the monitor did not
-   * change anything in that case). Tests run scenarios both ways and require identical figures.
+   * A heartbeat for which the full path would do nothing but call the monitor (see
+   * NameNodeCore.heartbeatUneventful for what the caller guarantees). Returns the acked sequence
+   * (0 = not counted) or -1 when the beat must go through heartbeat() (nothing was changed then).
+   * Tests run scenarios both ways and require identical figures.
    */
   heartbeatUneventful(nodeId: string, sequence: number, streamId: number, nowMs: number): number {
-    const verdict = this.manager.monitor.heartbeat(nodeId, sequence, streamId, nowMs);
-    if (verdict.kind === 'reregister') return -1;
-    if (verdict.kind === 'duplicate') return 0;
-    if (verdict.transition) this.onTransitions([verdict.transition]);
-    return sequence;
+    const ready = this.core.heartbeatUneventful(nodeId, sequence, streamId, nowMs);
+    if (ready === undefined) return -1;
+    if (ready.commands.length) this.take(ready);
+    return (ready.reply as { ok: true; value: HeartbeatOutcome }).value.ackedSequence;
   }
 
   streamClosed(nodeId: string, streamId: number, nowMs: number): void {
-    this.onTransitions(this.manager.streamClosed(nodeId, streamId, nowMs));
+    this.take(this.core.streamClosed(nodeId, streamId, nowMs));
   }
 
   /** Reports are accepted from the current registration of a node that is not DEAD (as the gRPC adapter). */
   registered(nodeId: string, registrationId: string): boolean {
-    const n = this.manager.get(nodeId);
-    return !!n && n.registrationId === registrationId && this.manager.state(nodeId) !== 'DEAD';
+    return this.core.registered(nodeId, registrationId);
   }
 
-  /** Full block report; returns the replicas the node must delete. */
+  /** Full block report (from the node's current registration); returns the replicas the node must delete. */
   fullBlockReport(nodeId: string, replicas: ReportedReplica[], nowMs: number): number[] {
-    const r = this.blockMap.processFullReport(nodeId, replicas);
-    this.replication.check([...r.added, ...r.removed, ...r.corrupt]);
-    for (const id of r.added) this.hooks.replicaGained(id, nowMs);
-    if (r.removed.length) this.hooks.replicasLost(r.removed, nowMs);
-    return r.toInvalidate;
+    const ready = this.take(this.core.fullBlockReport(nodeId, this.registrationOf(nodeId), replicas, nowMs));
+    return invalidated(ready.reply?.ok ? ready.reply.value : []);
   }
 
-  /** Incremental report; returns the received replicas the node must delete. */
+  /** Incremental report (from the node's current registration); returns the received replicas the node must delete. */
   blockReceivedAndDeleted(nodeId: string, received: ReportedReplica[], deleted: number[], nowMs: number): number[] {
-    const invalid: number[] = [];
-    for (const r of received) {
-      const verdict = this.blockMap.blockReceived(nodeId, r);
-      if (verdict.invalidate) invalid.push(r.blockId);
-      if (verdict.accepted) {
-        this.replication.replicaAdded(r.blockId, nodeId);
-        this.hooks.replicaGained(r.blockId, nowMs);
-      }
-    }
-    for (const id of deleted) {
-      if (this.blockMap.blockDeleted(nodeId, id)) this.replication.check([id]);
-      this.replication.replicaDeleted(id, nodeId);
-    }
-    return invalid;
+    this.take(this.core.incrementalBlockReport(nodeId, this.registrationOf(nodeId), received, deleted, nowMs));
+    const commands = this.pushed.get(nodeId);
+    if (!commands) return [];
+    this.pushed.delete(nodeId);
+    return invalidated(commands);
   }
 
+  /** The core's timer tick: liveness every call, the planner every fourth (the core owns the rhythm). */
   tick(nowMs: number): void {
-    const ts = this.manager.tick(nowMs);
-    if (ts.length) this.onTransitions(ts);
-  }
-
-  /** The planner pass; returns the DataNodes that got new commands (to push on their streams). */
-  replicationTick(nowMs: number): string[] {
-    const started = performance.now();
-    const orders = this.replication.tick(nowMs).orders;
-    this.plannerWallMs += performance.now() - started;
-    const touched = this.manager.enqueueOrders(orders);
-    return [...touched];
-  }
-
-  drainCommands(nodeId: string): Command[] {
-    return this.manager.drainCommands(nodeId);
-  }
-
-  /** Nodes that got commands outside their heartbeat answers (ProbePeers after a tick or a transition): the adapter pushes to them now. */
-  drainTouched(): string[] {
-    return this.manager.drainTouched();
-  }
-
-  /**
-   * Placement candidates, as Namesystem.candidates() builds them. ReplicationMonitor takes them
-   * at most once per planner pass and ranks them lazily itself (placement.ts RankedCandidates).
-   */
-  private candidates(): PlacementCandidate[] {
-    return this.manager.all().map((n) => ({
-      id: n.id, state: this.manager.state(n.id)!, remainingBytes: n.stats.remainingBytes, activeTransfers: n.stats.activeTransfers, rack: n.rack,
-    }));
-  }
-
-  private onTransitions(ts: Transition[]): void {
-    for (const t of ts) {
-      let affected: number[] = [];
-      if (t.to === 'DEAD') {
-        affected = this.blockMap.removeNode(t.nodeId);
-        this.replication.nodeDead(t.nodeId);
-        this.replication.check(affected);
-      }
-      this.hooks.transition(t, affected);
+    if (this.core.plansOnNextTick) {
+      const started = performance.now();
+      this.take(this.core.tick(nowMs));
+      this.plannerWallMs += performance.now() - started;
+    } else {
+      this.take(this.core.tick(nowMs));
     }
   }
+
+  /** Nodes the core pushed commands to since the last call (to send on their streams now; drainCommands gives them). */
+  drainTouched(): string[] {
+    return this.pushed.size === 0 ? [] : [...this.pushed.keys()];
+  }
+
+  /** The commands pushed to the node and not yet taken. */
+  drainCommands(nodeId: string): Command[] {
+    const commands = this.pushed.get(nodeId);
+    if (!commands) return [];
+    this.pushed.delete(nodeId);
+    return commands;
+  }
+
+  private registrationOf(nodeId: string): string {
+    return this.core.manager.get(nodeId)?.registrationId ?? '';
+  }
+
+  /** Keeps a Ready's pushed commands for the engine (events are dropped: the simulator does not log). */
+  private take<T>(ready: Ready<T>): Ready<T> {
+    for (const p of ready.commands) {
+      const q = this.pushed.get(p.nodeId);
+      if (q) q.push(...p.commands);
+      else this.pushed.set(p.nodeId, p.commands);
+    }
+    return ready;
+  }
+}
+
+function invalidated(commands: readonly Command[]): number[] {
+  const ids: number[] = [];
+  for (const c of commands) if (c.kind === 'invalidate') ids.push(...c.blockIds);
+  return ids;
 }

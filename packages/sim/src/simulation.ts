@@ -4,10 +4,10 @@
  *
  * Time advances in the NameNode's own tick steps (interval / 4, like its one timer). Within a step
  * the engine delivers everything that happens up to the tick — heartbeat arrivals and other
- * events, each with its exact virtual time — then calls tick(), and every 4th tick the planner,
- * exactly as namenode.ts does. Heartbeats are the bulk (one per node per interval), so they skip
- * the event heap: each DataNode has at most one beat in flight, kept in typed arrays with the tick
- * step it arrives in; lost beats are skipped with a geometric draw, not one by one. Order inside a
+ * events, each with its exact virtual time — then calls the core's tick(), which runs the planner
+ * every 4th tick as in the process, and sends what the planner pushed. Heartbeats are the bulk
+ * (one per node per interval), so they skip the event heap: each DataNode has at most one beat
+ * in flight, kept in typed arrays with the tick step it arrives in; lost beats are skipped with a geometric draw, not one by one. Order inside a
  * step is exact per node (an event for node i first delivers i's
  * earlier beat); across nodes it does not matter inside a step, because nodes only interact
  * through the NameNode's tick and planner, which run at the step's end — so the step's beats are
@@ -24,7 +24,7 @@
  * Network: per link a base delay and exponential jitter; FIFO per connection; stream messages (beats,
  * answers, pushed commands) are lost with probability `loss`; unary RPCs wait out a cut link.
  */
-import type { DatanodeRegistration, DatanodeStats, HeartbeatInput, Command, Transition, ReportedReplica, LivenessDetector } from '@minidfs/namenode';
+import type { DatanodeRegistration, DatanodeStats, HeartbeatInput, Command, Transition, LivenessDetector } from '@minidfs/namenode';
 import { PhiAccrualDetector } from '@minidfs/namenode';
 import { type SimConfig, replicationConfigFor, resolvePhiConfig, validateSimConfig } from './config';
 import { EventQueue, type SimEvent } from './event-queue';
@@ -361,8 +361,8 @@ export class Simulation {
    * The initial layout (the write path is not simulated), HDFS's default policy for writers that
    * run on the DataNodes: replica 1 on the writer's node (block ids come in runs per node, as each
    * node's writer allocated them), replica 2 on a random node of another rack, replica 3 on
-   * replica 2's rack, more at random. Blocks enter the real BlockMap block by block (addBlock, then
-   * blockReceived per replica): each block's entry, and the writer's index, stay in cache —
+   * replica 2's rack, more at random. Blocks enter the real core block by block
+   * (NameNodeCore.addCompleteBlock: the block, then its replicas): each block's entry, and the writer's index, stay in cache —
    * several times faster than node-by-node full reports of a random layout.
    */
   private layBlocks(): void {
@@ -373,7 +373,7 @@ export class Simulation {
     const rackOf = (i: number) => i % racks;
     const rackSize = (r: number) => Math.floor((this.n - 1 - r) / racks) + 1;
     const chosen: number[] = [];
-    const replica: ReportedReplica = { blockId: 0, generationStamp: GENERATION_STAMP, lengthBytes: c.blockSizeBytes };
+    const holders: string[] = [];
     const held: number[][] = Array.from({ length: this.n }, () => []);
     for (let b = 1; b <= c.blocks; b++) {
       chosen.length = 0;
@@ -394,12 +394,12 @@ export class Simulation {
       if (c.replication >= 2) pick(undefined, racks > 1 ? rackOf(first) : undefined);
       if (c.replication >= 3) pick(rackSize(rackOf(chosen[1])) > 1 ? rackOf(chosen[1]) : undefined, undefined);
       while (chosen.length < c.replication) pick(undefined, undefined);
-      this.nn.blockMap.addBlock({ blockId: b, generationStamp: GENERATION_STAMP, lengthBytes: c.blockSizeBytes, expectedReplication: c.replication, complete: true });
-      replica.blockId = b;
+      holders.length = 0;
       for (const i of chosen) {
-        this.nn.blockMap.blockReceived(this.ids[i], replica);
+        holders.push(this.ids[i]);
         held[i].push(b);
       }
+      this.nn.addCompleteBlock({ blockId: b, generationStamp: GENERATION_STAMP, lengthBytes: c.blockSizeBytes, expectedReplication: c.replication }, holders);
     }
     for (let i = 0; i < this.n; i++) {
       this.disk[i] = new Set(held[i]); // built in one go: far cheaper than 3 random Set.add per block
@@ -703,7 +703,7 @@ export class Simulation {
   // ---- the NameNode's planner and pushes --------------------------------------------------------
 
   private replicationTick(nowMs: number): void {
-    const touched = this.nn.replicationTick(nowMs);
+    const touched = this.nn.drainTouched(); // the planner ran in nn.tick (every fourth tick)
     for (const id of touched) {
       const i = this.indexOf.get(id)!;
       const stream = this.nnStream[i];
