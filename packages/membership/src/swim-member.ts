@@ -349,27 +349,58 @@ export class SwimMember {
     return this.randomLivePeers(this.config.indirectProbeCount + 1, undefined).map((m) => this.envelope(m.id, m.address, { type: 'GOSSIP' }));
   }
 
+  /**
+   * One protocol tick: the timeouts that are due (suspicions, forgetting, relays), then this
+   * period's probing, dissemination, rejoin and push-pull, in that order.
+   */
   tick(nowMs: number): Outbound[] {
     this.advance(nowMs);
     if (this.leaving) return [];
     const out: Outbound[] = [];
+    this.creditStall(nowMs);
+    this.expireSuspicions(nowMs);
+    this.forgetDue(nowMs);
+    this.expireRelays(nowMs, out);
+    this.tickOnDemand(nowMs, out);
+    this.indirectProbe(nowMs, out);
+    const probeDue = this.probeRound(nowMs, out);
+    this.unjudgedPing(nowMs, probeDue, out);
+    this.rejoin(nowMs, out);
+    this.pushPullRound(nowMs, out);
+    return out;
+  }
+
+  /**
+   * We were not ticking (stall) for more than a period: refutations may be waiting unread, so the
+   * pause does not count against suspects (HeartbeatMonitor's stall guard does the same for DataNodes).
+   */
+  private creditStall(nowMs: number): void {
     const gapMs = nowMs - this.lastTickMs;
     this.lastTickMs = nowMs;
-    if (gapMs > this.config.protocolPeriodMs) {
-      // We were not ticking (stall): refutations may be waiting unread, so the pause does not
-      // count against suspects (HeartbeatMonitor's stall guard does the same for DataNodes).
-      for (const m of this.suspects) {
-        m.suspectDeadlineMs += gapMs;
-        m.suspicion!.startMs += gapMs;
-      }
+    if (gapMs <= this.config.protocolPeriodMs) return;
+    for (const m of this.suspects) {
+      m.suspectDeadlineMs += gapMs;
+      m.suspicion!.startMs += gapMs;
     }
+  }
+
+  /** Suspects whose suspicion timed out become DEAD. */
+  private expireSuspicions(nowMs: number): void {
     for (const m of this.suspects) {
       if (nowMs >= m.suspectDeadlineMs) this.setState(m, 'DEAD', 'suspicion-timeout', nowMs);
     }
+  }
+
+  /** DEAD and LEFT members whose time is up leave the table (`forgetting` is in deadline order). */
+  private forgetDue(nowMs: number): void {
     for (const m of this.forgetting) {
       if (nowMs < m.forgetAtMs) break;
       this.forget(m);
     }
+  }
+
+  /** Relayed probes: the NACK when its time comes, then expiry. */
+  private expireRelays(nowMs: number, out: Outbound[]): void {
     // Relays are in arrival order, and both deadlines are a constant offset from arrival.
     for (const [seq, r] of this.relays) {
       if (nowMs >= r.expiresAtMs) {
@@ -384,83 +415,102 @@ export class SwimMember {
         out.push(this.envelope(r.requester, r.requesterAddress, { type: 'ACK', seq: r.requesterSeq, target: r.target, nack: true }));
       }
     }
-    this.tickOnDemand(nowMs, out);
+  }
+
+  /** The probe's direct PING timed out unanswered: ask k random live members to ping the target. */
+  private indirectProbe(nowMs: number, out: Outbound[]): void {
     const p = this.probe;
-    if (p && !p.acked && !p.indirectSent && nowMs >= p.startMs + p.timeoutMs) {
-      p.indirectSent = true;
-      for (const m of this.randomLivePeers(this.config.indirectProbeCount, p.target)) {
-        this.stats.indirectProbes += 1;
-        p.relays.push(m.id);
-        out.push(this.envelope(m.id, m.address, { type: 'PING_REQ', seq: p.seq, target: p.target, targetAddress: p.targetAddress }));
-      }
+    if (!p || p.acked || p.indirectSent || nowMs < p.startMs + p.timeoutMs) return;
+    p.indirectSent = true;
+    for (const m of this.randomLivePeers(this.config.indirectProbeCount, p.target)) {
+      this.stats.indirectProbes += 1;
+      p.relays.push(m.id);
+      out.push(this.envelope(m.id, m.address, { type: 'PING_REQ', seq: p.seq, target: p.target, targetAddress: p.targetAddress }));
     }
-    const probeDue = nowMs >= this.nextProbeAtMs;
-    if (probeDue) {
-      // Stall guard (as HeartbeatMonitor's): if this tick itself is later than the period end by
-      // more than a ping timeout (GC, event-loop stall, SIGSTOP), the missing ACK may be ours to
-      // blame — it can sit unread in our socket — so the probe proves nothing.
-      const stalled = nowMs - this.nextProbeAtMs > this.config.pingTimeoutMs;
-      if (stalled) this.stats.stalledProbes += 1;
-      if (p && this.stats.healthScore > 0) this.stats.probesWhileDegraded += 1;
-      if (p && p.acked) {
-        this.changeHealth(-1);
-      } else if (p && !stalled) {
-        // Lifeguard (memberlist probeNode): each relay that neither relayed an ACK nor NACKed
-        // suggests the fault is on our side (we do not hear them); with no relay to ask, any
-        // failed probe counts once.
-        this.changeHealth(p.relays.length > 0 ? p.relays.length - p.nacks.size : 1);
-        const m = this.members.get(p.target);
-        if (m && m.state === 'ALIVE') this.setState(m, 'SUSPECT', 'probe-failed', nowMs, this.id);
-        else if (m && m.state === 'SUSPECT' && this.confirm(m, this.id)) this.queue.enqueue({ ...m.update(), by: this.id });
-      }
-      this.probe = undefined;
-      // The next probe's period, stretched by our health score as it stands now.
-      const periodMs = this.currentProtocolPeriodMs;
-      this.nextProbeAtMs += periodMs;
-      if (this.nextProbeAtMs <= nowMs) this.nextProbeAtMs = nowMs + periodMs; // we stalled
-      this.startProbe(nowMs, out);
-      if (this.config.gossipFanoutPerPeriod > 0 && this.queue.size > 0) {
-        for (const m of this.randomLivePeers(this.config.gossipFanoutPerPeriod, undefined)) out.push(this.envelope(m.id, m.address, { type: 'GOSSIP' }));
-      }
+  }
+
+  /**
+   * At the end of a (health-stretched) protocol period: judge the probe (ACK: health improves; no
+   * ACK: health worsens and the target is suspected, or its suspicion confirmed), start the next
+   * probe and gossip to the fanout. Returns whether the period ended in this tick.
+   */
+  private probeRound(nowMs: number, out: Outbound[]): boolean {
+    if (nowMs < this.nextProbeAtMs) return false;
+    const p = this.probe;
+    // Stall guard (as HeartbeatMonitor's): if this tick itself is later than the period end by
+    // more than a ping timeout (GC, event-loop stall, SIGSTOP), the missing ACK may be ours to
+    // blame — it can sit unread in our socket — so the probe proves nothing.
+    const stalled = nowMs - this.nextProbeAtMs > this.config.pingTimeoutMs;
+    if (stalled) this.stats.stalledProbes += 1;
+    if (p && this.stats.healthScore > 0) this.stats.probesWhileDegraded += 1;
+    if (p && p.acked) {
+      this.changeHealth(-1);
+    } else if (p && !stalled) {
+      // Lifeguard (memberlist probeNode): each relay that neither relayed an ACK nor NACKed
+      // suggests the fault is on our side (we do not hear them); with no relay to ask, any
+      // failed probe counts once.
+      this.changeHealth(p.relays.length > 0 ? p.relays.length - p.nacks.size : 1);
+      const m = this.members.get(p.target);
+      if (m && m.state === 'ALIVE') this.setState(m, 'SUSPECT', 'probe-failed', nowMs, this.id);
+      else if (m && m.state === 'SUSPECT' && this.confirm(m, this.id)) this.queue.enqueue({ ...m.update(), by: this.id });
     }
-    if (nowMs >= this.nextUnjudgedPingAtMs) {
-      this.nextUnjudgedPingAtMs += this.config.protocolPeriodMs;
-      if (this.nextUnjudgedPingAtMs <= nowMs) this.nextUnjudgedPingAtMs = nowMs + this.config.protocolPeriodMs;
-      // Poor local health stretches our probing (fewer judgments), not our share of dissemination:
-      // in each period our stretched probe skips, an unjudged PING to a random member carries our
-      // news (a refutation first), and its ACK brings back the other's (and tells us at once if we
-      // are suspected). memberlist gossips on its own, unscaled timer; here dissemination rides on
-      // probes, and without this a cluster whose scores rise (uniform heavy loss) spread refutations
-      // (s + 1)× slower: twice the false DEADs at N = 50, 20% loss (docs/GOSSIP.md). Its ACK matches
-      // no probe or relay (fresh seq), so it is applied for its piggyback only and judges nothing.
-      if (!probeDue && this.stats.healthScore > 0) {
-        const [peer] = this.randomLivePeers(1, undefined);
-        if (peer) {
-          this.stats.unjudgedPings += 1;
-          out.push(this.envelope(peer.id, peer.address, { type: 'PING', seq: this.nextSeq(), target: peer.id }));
-        }
-      }
+    this.probe = undefined;
+    // The next probe's period, stretched by our health score as it stands now.
+    const periodMs = this.currentProtocolPeriodMs;
+    this.nextProbeAtMs += periodMs;
+    if (this.nextProbeAtMs <= nowMs) this.nextProbeAtMs = nowMs + periodMs; // we stalled
+    this.startProbe(nowMs, out);
+    if (this.config.gossipFanoutPerPeriod > 0 && this.queue.size > 0) {
+      for (const m of this.randomLivePeers(this.config.gossipFanoutPerPeriod, undefined)) out.push(this.envelope(m.id, m.address, { type: 'GOSSIP' }));
     }
-    // Alone (the join went unanswered, or everyone was declared DEAD and forgotten during a
-    // partition): ask the seeds again, once a period, until someone answers.
-    if (this.liveCount <= 1 && this.seeds.length > 0 && nowMs >= this.nextJoinAtMs) {
-      this.stats.joinRetries += 1;
-      this.nextJoinAtMs = nowMs + this.config.protocolPeriodMs;
-      for (const a of this.seeds) out.push(this.sync(undefined, a, false));
+    return true;
+  }
+
+  /**
+   * Dissemination on the unscaled period. Poor local health stretches our probing (fewer
+   * judgments), not our share of dissemination: in each period our stretched probe skips, an
+   * unjudged PING to a random member carries our news (a refutation first), and its ACK brings back
+   * the other's (and tells us at once if we are suspected). memberlist gossips on its own, unscaled
+   * timer; here dissemination rides on probes, and without this a cluster whose scores rise
+   * (uniform heavy loss) spread refutations (s + 1)× slower: twice the false DEADs at N = 50, 20%
+   * loss (docs/GOSSIP.md). Its ACK matches no probe or relay (fresh seq), so it is applied for its
+   * piggyback only and judges nothing.
+   */
+  private unjudgedPing(nowMs: number, probeDue: boolean, out: Outbound[]): void {
+    if (nowMs < this.nextUnjudgedPingAtMs) return;
+    this.nextUnjudgedPingAtMs += this.config.protocolPeriodMs;
+    if (this.nextUnjudgedPingAtMs <= nowMs) this.nextUnjudgedPingAtMs = nowMs + this.config.protocolPeriodMs;
+    if (probeDue || this.stats.healthScore <= 0) return;
+    const [peer] = this.randomLivePeers(1, undefined);
+    if (!peer) return;
+    this.stats.unjudgedPings += 1;
+    out.push(this.envelope(peer.id, peer.address, { type: 'PING', seq: this.nextSeq(), target: peer.id }));
+  }
+
+  /**
+   * Alone (the join went unanswered, or everyone was declared DEAD and forgotten during a
+   * partition): ask the seeds again, once a period, until someone answers.
+   */
+  private rejoin(nowMs: number, out: Outbound[]): void {
+    if (this.liveCount > 1 || this.seeds.length === 0 || nowMs < this.nextJoinAtMs) return;
+    this.stats.joinRetries += 1;
+    this.nextJoinAtMs = nowMs + this.config.protocolPeriodMs;
+    for (const a of this.seeds) out.push(this.sync(undefined, a, false));
+  }
+
+  /** Anti-entropy: a full state exchange with one random live member every push-pull interval (sooner in a cascade). */
+  private pushPullRound(nowMs: number, out: Outbound[]): void {
+    if (nowMs < this.nextPushPullAtMs) return;
+    this.nextPushPullAtMs = this.config.pushPullIntervalMs > 0 ? nowMs + this.config.pushPullIntervalMs : Number.POSITIVE_INFINITY;
+    this.discoveredSincePushPull = 0;
+    if (this.cascadeMisses !== undefined) {
+      // Counted as useless until an answer says otherwise (a lost exchange is a miss too).
+      this.cascadeMisses += 1;
+      if (this.cascadeMisses < this.config.pushPullCascadeMisses) this.pushPullSoon(nowMs);
+      else this.cascadeMisses = undefined;
     }
-    if (nowMs >= this.nextPushPullAtMs) {
-      this.nextPushPullAtMs = this.config.pushPullIntervalMs > 0 ? nowMs + this.config.pushPullIntervalMs : Number.POSITIVE_INFINITY;
-      this.discoveredSincePushPull = 0;
-      if (this.cascadeMisses !== undefined) {
-        // Counted as useless until an answer says otherwise (a lost exchange is a miss too).
-        this.cascadeMisses += 1;
-        if (this.cascadeMisses < this.config.pushPullCascadeMisses) this.pushPullSoon(nowMs);
-        else this.cascadeMisses = undefined;
-      }
-      const [peer] = this.randomLivePeers(1, undefined);
-      if (peer) out.push(this.sync(peer.id, peer.address, false));
-    }
-    return out;
+    const [peer] = this.randomLivePeers(1, undefined);
+    if (peer) out.push(this.sync(peer.id, peer.address, false));
   }
 
   /**
