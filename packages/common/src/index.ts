@@ -5,6 +5,7 @@ export * from './clock';
 export * from './config';
 export * from './errors';
 export * from './limits';
+export * from './link-policy';
 export * from './logger';
 export * from './pid';
 export * from './pipeline-deadline';

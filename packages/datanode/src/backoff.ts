@@ -1,8 +1,11 @@
 /**
  * Reconnect delays: exponential with full jitter (AWS architecture blog, "Exponential Backoff And
  * Jitter"): delay = random(0, min(maxMs, initialMs * 2^attempt)). Full jitter spreads a cluster's
- * reconnects after a NameNode restart instead of synchronising them. Randomness is injected.
+ * reconnects after a NameNode restart instead of synchronising them. Randomness is injected. The
+ * formula is common's fullJitterDelayMs, the one LinkPolicy uses for the NameNode link.
  */
+import { fullJitterDelayMs } from '@minidfs/common';
+
 export interface BackoffConfig {
   /** First ceiling, ms. */
   initialMs: number;
@@ -20,9 +23,7 @@ export class Backoff {
   }
 
   nextDelayMs(): number {
-    const ceiling = Math.min(this.config.maxMs, this.config.initialMs * 2 ** Math.min(this.attempt, 30));
-    this.attempt += 1;
-    return Math.floor(this.random() * ceiling);
+    return fullJitterDelayMs(this.attempt++, this.config.initialMs, this.config.maxMs, this.random);
   }
 
   reset(): void {

@@ -5,24 +5,28 @@
  * answers REREGISTER (it restarted, or declared us DEAD) it registers again. On stop(goodbye) it
  * sends a last beat with goodbye=true so the NameNode can mark it down without waiting.
  *
- * A watchdog tears the stream down when no answer came for `silenceTimeoutMs` (the NameNode is
- * partitioned away or hung), so the link recovers on its own once the path heals.
+ * A watchdog tears the stream down when no answer came for a while (the NameNode is partitioned
+ * away or hung), so the link recovers on its own once the path heals.
  *
  * Peer probe answers (ProbePeers, docs/GOSSIP.md) ride on beats, at most
  * Limits.maxPeerProbeResultsPerBeat each; beatSoon() sends the next beat early when answers are
- * ready (never closer than MIN_EARLY_BEAT_GAP_MS after the previous one), and while answers are
- * left over the following beat is early too. While the stream is down they wait (the agent bounds them).
+ * ready, and while answers are left over the following beat is early too. While the stream is
+ * down they wait (the agent bounds them).
+ *
+ * Every time and limit (beat times, early-beat gap, watchdog, Register deadline, reconnect
+ * backoff) comes from the pure LinkPolicy (common/src/link-policy.ts), which the simulators use
+ * too; this class only sets the timers it computes.
  */
 import * as grpc from '@grpc/grpc-js';
 import {
   type DatanodeCommand__Output, type DatanodeInfo, type DatanodeProtocolClient, type HeartbeatRequest, type HeartbeatResponse__Output,
-  Limits, type Logger, type RegisterResponse__Output, fromGrpcError,
+  LINK_MIN_EARLY_BEAT_GAP_MS, Limits, LinkPolicy, type Logger, type RegisterResponse__Output, fromGrpcError,
 } from '@minidfs/common';
-import { Backoff, type BackoffConfig } from './backoff';
+import type { BackoffConfig } from './backoff';
 import type { NodeCredentials } from './node-credentials';
 
-/** An early beat (probe answers ready) goes out at least this long after the previous beat. */
-export const MIN_EARLY_BEAT_GAP_MS = 50;
+/** An early beat (probe answers ready) goes out at least this long after the previous beat (LinkPolicy's default). */
+export const MIN_EARLY_BEAT_GAP_MS = LINK_MIN_EARLY_BEAT_GAP_MS;
 
 type PeerProbeResultOut = NonNullable<HeartbeatRequest['peerProbes']>[number];
 
@@ -43,6 +47,7 @@ export interface HeartbeatLinkOptions {
   info: () => DatanodeInfo;
   stats: () => LinkStats;
   logger: Logger;
+  /** Reconnect backoff ceilings (LinkPolicy reconnectInitialMs / reconnectMaxMs). */
   backoff: BackoffConfig;
   /**
    * Checks a registration answer before anything else happens on it (no report, no stream): throw
@@ -62,7 +67,7 @@ export interface HeartbeatLinkOptions {
   /** Called when the NameNode refuses the registration for good (e.g. id in use). */
   onFatal?: (err: Error) => void;
   random?: () => number;
-  /** Deadline for Register, ms. */
+  /** Deadline for Register, ms. Default LinkPolicy's (5,000). */
   registerTimeoutMs?: number;
   /** Proof of the cluster secret (Register proof, session token); absent on an open cluster. */
   credentials?: NodeCredentials;
@@ -83,12 +88,19 @@ export class HeartbeatLink {
   private lastAnswerMs = 0;
   private lastBeatMs = 0;
   private stopped = false;
-  private readonly backoff: Backoff;
+  private readonly policy: LinkPolicy;
+  private readonly random: () => number;
+  /** Failures since the last successful registration or counted beat (the backoff's exponent). */
+  private reconnectAttempt = 0;
   /** Beats sent / answers received, for tests and metrics. */
   readonly counters = { beatsSent: 0, answers: 0, registrations: 0, reconnects: 0, maxSendLagMs: 0, earlyBeats: 0, peerProbesSent: 0 };
 
   constructor(private readonly options: HeartbeatLinkOptions) {
-    this.backoff = new Backoff(options.backoff, options.random);
+    this.policy = new LinkPolicy({
+      reconnectInitialMs: options.backoff.initialMs, reconnectMaxMs: options.backoff.maxMs,
+      ...(options.registerTimeoutMs !== undefined ? { registerTimeoutMs: options.registerTimeoutMs } : {}),
+    });
+    this.random = options.random ?? Math.random;
   }
 
   start(): void {
@@ -117,16 +129,16 @@ export class HeartbeatLink {
 
   /**
    * Send the next beat now rather than at the interval (peer probe answers are ready), but not
-   * closer than MIN_EARLY_BEAT_GAP_MS (or the interval, if shorter) to the previous beat. No-op
-   * while there is no stream: the first beat of the next stream carries the answers.
+   * closer than the policy's early-beat gap to the previous beat. No-op while there is no stream:
+   * the first beat of the next stream carries the answers.
    */
   beatSoon(): void {
     const reg = this.registration;
     if (!this.call || !reg || this.stopped) return;
-    const gapMs = Math.min(MIN_EARLY_BEAT_GAP_MS, reg.heartbeatIntervalMs);
     clearTimeout(this.beatTimer);
     this.counters.earlyBeats += 1;
-    this.scheduleBeat(Math.max(0, this.lastBeatMs + gapMs - Date.now()));
+    const nowMs = Date.now();
+    this.scheduleBeat(this.policy.earlyBeatAtMs(this.lastBeatMs, nowMs, reg.heartbeatIntervalMs) - nowMs);
   }
 
   private async register(): Promise<void> {
@@ -136,7 +148,7 @@ export class HeartbeatLink {
     const info = this.options.info();
     try {
       const reg = await new Promise<RegisterResponse__Output>((resolve, reject) => {
-        const deadline = Date.now() + (this.options.registerTimeoutMs ?? 5000);
+        const deadline = this.policy.registerDeadlineMs(Date.now());
         const metadata = this.options.credentials?.registerMetadata(info) ?? new grpc.Metadata();
         client.Register({ info }, metadata, { deadline }, (err, res) => (err || !res ? reject(err ?? new Error('empty RegisterResponse')) : resolve(res)));
       });
@@ -146,7 +158,7 @@ export class HeartbeatLink {
       this.registration = reg;
       this.sequence = 0;
       this.counters.registrations += 1;
-      this.backoff.reset();
+      this.reconnectAttempt = 0;
       logger.info('registered with namenode', {
         event: 'registered', nodeId: reg.nodeId, heartbeatIntervalMs: reg.heartbeatIntervalMs, clusterId: reg.clusterId,
       });
@@ -174,7 +186,7 @@ export class HeartbeatLink {
       this.lastAnswerMs = Date.now();
       this.counters.answers += 1;
       this.options.onAnswer?.(res);
-      if (res.ackedSequence > 0) this.backoff.reset();
+      if (res.ackedSequence > 0) this.reconnectAttempt = 0;
       for (const command of res.commands) {
         if (command.reregister) {
           this.options.logger.info('namenode asked to re-register', { event: 'reregister', reason: command.reregister.reason });
@@ -204,21 +216,22 @@ export class HeartbeatLink {
       const reg = this.registration;
       if (!call || !reg || this.stopped) return;
       const interval = reg.heartbeatIntervalMs;
-      const silenceTimeoutMs = Math.max(20 * interval, 10_000);
-      if (Date.now() - this.lastAnswerMs > silenceTimeoutMs) {
+      if (this.policy.watchdogExpired(this.lastAnswerMs, Date.now(), interval)) {
         this.dropStream();
-        this.retry(`no answer from namenode for ${silenceTimeoutMs} ms`);
+        this.retry(`no answer from namenode for ${this.policy.watchdogMs(interval)} ms`);
         return;
       }
       const lagMs = Math.max(0, Date.now() - intendedMs);
       this.counters.maxSendLagMs = Math.max(this.counters.maxSendLagMs, lagMs);
       call.write(this.beat(false, lagMs));
-      this.lastBeatMs = Date.now();
+      const sentMs = Date.now();
+      this.lastBeatMs = sentMs;
       this.counters.beatsSent += 1;
       this.options.onBeatSent?.(this.sequence, lagMs);
-      const nextMs = this.options.nextBeatDelayMs?.(interval) ?? interval;
-      this.scheduleBeat((this.options.peerProbesPending?.() ?? 0) > 0 ? Math.min(nextMs, MIN_EARLY_BEAT_GAP_MS) : nextMs);
-    }, delayMs);
+      const answersWaiting = (this.options.peerProbesPending?.() ?? 0) > 0;
+      const nextAtMs = this.policy.nextBeatAtMs(sentMs, interval, answersWaiting, this.options.nextBeatDelayMs?.(interval) ?? interval);
+      this.scheduleBeat(nextAtMs - sentMs);
+    }, Math.max(0, delayMs));
   }
 
   private beat(goodbye: boolean, sendLagMs = 0): HeartbeatRequest {
@@ -243,7 +256,7 @@ export class HeartbeatLink {
   private retry(why: string, err?: unknown): void {
     if (this.stopped) return;
     clearTimeout(this.retryTimer);
-    const delayMs = this.backoff.nextDelayMs();
+    const delayMs = this.policy.reconnectDelayMs(this.reconnectAttempt++, this.random);
     this.counters.reconnects += 1;
     this.options.reconnect?.();
     this.options.logger.warn('namenode link down, retrying', {

@@ -12,10 +12,11 @@
  * member's probeNow() (the core keeps one pending probe per target, at most
  * MembershipLimits.maxOnDemandProbes, and answers each within a period or two); answers drained
  * after each member tick or receive, and a beat sent
- * early (beatSoon: at least min(50 ms, interval) after the previous one); REREGISTER → Register RPC
- * (retried every REGISTER_RETRY_MS while the link is cut), then beats again. NameNode side: ticks
- * every interval / 4; after each tick, and after each heartbeat or registration, the commands of
- * `drainTouched()` are pushed at once (namenode.ts pushProbes); answers that carry commands go
+ * early (beatSoon: at least the LinkPolicy's early-beat gap after the previous one); REREGISTER →
+ * Register RPC (a Register lost to a cut link, or whose answer is, fails at the LinkPolicy's
+ * register deadline and is sent again then; the backoff after it is not modelled), then beats
+ * again. NameNode side: ticks every interval / 4; after each tick, and after each heartbeat or
+ * registration, the commands of `drainTouched()` are pushed at once (namenode.ts pushProbes); answers that carry commands go
  * back to the node. Every NameNode ↔ DataNode message is lost with probability `loss`, takes the
  * link's base delay plus exponential jitter, and is dropped by a partition in its direction (every
  * partition cuts the NameNode link; a NameNode-only one cuts nothing else). A paused DataNode
@@ -23,10 +24,11 @@
  * read after it. A crashed one is gone; its restart registers again.
  *
  * Simplified (docs/SIMULATION.md): no heartbeat stream or watchdog — beats sent into a cut link
- * vanish, and the next one after the heal is heard (the real DataNode reconnects within ≤ 2 s of
- * backoff after its 20 s watchdog); a crash is silent (no stream-closed); stats never change.
+ * vanish, and the next one after the heal is heard (the real DataNode reconnects within one
+ * reconnect backoff after its LinkPolicy watchdog); a crash is silent (no stream-closed); stats
+ * never change.
  */
-import { Limits } from '@minidfs/common';
+import { Limits, LinkPolicy } from '@minidfs/common';
 import {
   type Command, type DatanodeRegistration, type DatanodeStats, type HeartbeatInput, type PeerEvidenceConfig, type PeerMemberState,
   type PeerProbeResult, PhiAccrualDetector, type Transition, defaultPeerEvidenceConfig, validatePeerEvidenceConfig,
@@ -67,10 +69,8 @@ export function hostOf(i: number, racks: number, nodesPerHost: number): string {
   return `r${i % racks}-h${Math.floor(Math.floor(i / racks) / nodesPerHost)}`;
 }
 
-/** Register RPC retry while the NameNode link is cut (heartbeat-link.ts: deadline 5 s, then backoff ≤ 2 s). */
-const REGISTER_RETRY_MS = 1000;
-/** heartbeat-link.ts MIN_EARLY_BEAT_GAP_MS. */
-const MIN_EARLY_BEAT_GAP_MS = 50;
+/** The DataNode's link timing (heartbeat-link.ts drives the same policy with timers). */
+const LINK_POLICY = new LinkPolicy();
 
 /** Event kinds the engine routes here (its own are below 20). */
 export const NN_EV = { BeatTimer: 20, BeatArrive: 21, ToDataNode: 22, RegisterArrive: 23, Registered: 24, RegisterRetry: 25 } as const;
@@ -327,15 +327,14 @@ export class NameNodeLink {
   private beatTimer(i: number, t: number, token: number): void {
     if (token !== this.beatToken[i] || this.registering[i] || this.stream[i] === 0) return;
     this.sendBeat(i, t);
-    let next = t + this.intervalMs + this.net.next(i) * this.sim.timerJitterMs;
-    if ((this.results[i]?.length ?? 0) > 0) next = Math.min(next, t + Math.min(MIN_EARLY_BEAT_GAP_MS, this.intervalMs));
-    this.setBeatTimer(i, next);
+    const delayMs = this.intervalMs + this.net.next(i) * this.sim.timerJitterMs;
+    this.setBeatTimer(i, LINK_POLICY.nextBeatAtMs(t, this.intervalMs, (this.results[i]?.length ?? 0) > 0, delayMs));
   }
 
-  /** heartbeat-link.ts beatSoon(): the next beat now, but not closer than min(50 ms, interval) to the previous one. */
+  /** heartbeat-link.ts beatSoon(): the next beat now, but not closer than the early-beat gap to the previous one. */
   private beatSoon(i: number, t: number): void {
     if (this.registering[i] || this.stream[i] === 0) return; // the first beat after registering carries them
-    const at = Math.max(t, this.lastBeatSentMs[i] + Math.min(MIN_EARLY_BEAT_GAP_MS, this.intervalMs));
+    const at = LINK_POLICY.earlyBeatAtMs(this.lastBeatSentMs[i], t, this.intervalMs);
     if (at >= this.nextBeatMs[i]) return;
     this.counts.earlyBeats += 1;
     this.setBeatTimer(i, at);
@@ -383,7 +382,7 @@ export class NameNodeLink {
     this.beatToken[i] += 1;
     this.nextBeatMs[i] = Number.POSITIVE_INFINITY;
     if (this.cutTo[i] > 0) {
-      this.host.push(t + REGISTER_RETRY_MS, NN_EV.RegisterRetry, i, { inc: this.incarnation[i] });
+      this.host.push(LINK_POLICY.registerDeadlineMs(t), NN_EV.RegisterRetry, i, { inc: this.incarnation[i] }); // lost: fails at its deadline
       return;
     }
     this.host.push(t + this.delay(i), NN_EV.RegisterArrive, i, { inc: this.incarnation[i], sentMs: t });
@@ -420,7 +419,7 @@ export class NameNodeLink {
     this.counts.registrations += 1;
     this.pushTouched(t);
     if (this.cutFrom[i] > 0) {
-      this.host.push(Math.max(t, d.sentMs + 5000), NN_EV.RegisterRetry, i, { inc: d.inc }); // the answer never came: deadline, retry
+      this.host.push(Math.max(t, LINK_POLICY.registerDeadlineMs(d.sentMs)), NN_EV.RegisterRetry, i, { inc: d.inc }); // the answer never came: deadline, retry
       return;
     }
     this.host.push(t + this.delay(i), NN_EV.Registered, i, { inc: d.inc, registrationId });
