@@ -17,7 +17,7 @@ import type { TlsMaterial } from './tls';
 import {
   FrameDecoder, type PacketFrame, type TransferFrame, type TransferOpHeaderIn, type TransferStatus__Output, encodePacketHead, encodePreamble,
 } from './transfer-codec';
-import { type TransferSocket, connectTransfer } from './transfer-socket';
+import { TRANSFER_SOCKET_BUFFER_BYTES, type TransferSocket, connectTransfer } from './transfer-socket';
 
 /** Where a DataNode's transfer port is. */
 export interface TransferTarget {
@@ -112,9 +112,9 @@ export class TransferWriteStream {
     this.offset += data.length;
     this.socket.cork();
     this.socket.write(head);
-    const writable = this.socket.write(data);
+    this.socket.write(data);
     this.socket.uncork();
-    if (!writable) this.needDrain = true;
+    if (this.socket.writableLength > TRANSFER_SOCKET_BUFFER_BYTES) this.needDrain = true;
   }
 
   /** Resolves with the finalized ack (every node of the pipeline has the block on disk). */

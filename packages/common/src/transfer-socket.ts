@@ -12,6 +12,14 @@ import type { TlsMaterial } from './tls';
 
 export type TransferSocket = net.Socket | tls.TLSSocket;
 
+/**
+ * Bytes a sender lets queue in a transfer socket's write buffer before it waits for 'drain'. A
+ * packet (64 KiB + CRCs) is always above Node's 16 KiB default high-water mark, so write()'s own
+ * answer would make every packet wait for a 'drain'; senders compare writableLength with this
+ * instead (above it write() has returned false, so 'drain' does come).
+ */
+export const TRANSFER_SOCKET_BUFFER_BYTES = 1024 * 1024;
+
 /** A listening server for transfer connections; `onConnection` gets each (TLS: after the handshake). */
 export function createTransferServer(tlsMaterial: TlsMaterial | undefined, onConnection: (socket: TransferSocket) => void): net.Server {
   // allowHalfOpen: a sender that half-closes after its last packet still gets its acks, and one that

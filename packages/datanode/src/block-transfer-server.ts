@@ -33,7 +33,7 @@ import type net from 'node:net';
 import {
   type BlockAccessMode, ChecksumMismatchError, DfsError, FrameDecoder, InvalidArgumentError, Limits, type Logger, type PacketFrame,
   type TlsMaterial, type TransferFrame, type TransferOpHeader__Output, type TransferSocket, type TransferStatus__Output, TransferProtocolError,
-  connectTransfer, createTransferServer, encodePacketHead, encodePreamble, encodeStatus, firstBadChunk, listenTransferServer, pipelineAckDeadlineMs, verifyBlockToken,
+  TRANSFER_SOCKET_BUFFER_BYTES, connectTransfer, createTransferServer, encodePacketHead, encodePreamble, encodeStatus, firstBadChunk, listenTransferServer, pipelineAckDeadlineMs, verifyBlockToken,
 } from '@minidfs/common';
 import { type BlockStore, type BlockWriter, type StoredBlock, validateBlockId, validateGenerationStamp } from './block-store';
 import { MAX_PIPELINE_DOWNSTREAM } from './wire';
@@ -293,11 +293,11 @@ export class BlockTransferServer {
       seqno += 1;
       socket.cork();
       socket.write(encodePacketHead(seqno, offsetBytes, last, data, chunkCrcs));
-      const writable = socket.write(data);
+      socket.write(data);
       socket.uncork();
       bytes += data.length;
       this.counters.bytesSent += data.length;
-      return writable || drained(socket, idleTimeoutMs);
+      return socket.writableLength <= TRANSFER_SOCKET_BUFFER_BYTES || drained(socket, idleTimeoutMs);
     };
     try {
       const stored = store.get(blockId);
@@ -567,7 +567,8 @@ class TcpWritePipeline {
       this.forwardQueue.push(raw);
       return;
     }
-    if (!this.downstream!.write(raw)) {
+    this.downstream!.write(raw);
+    if (this.downstream!.writableLength > TRANSFER_SOCKET_BUFFER_BYTES) {
       this.downstreamBacklogged = true;
       this.updateFlow();
     }
@@ -649,25 +650,38 @@ class TcpWritePipeline {
     this.flush();
   }
 
+  /**
+   * Acks every packet at the head of `pending` that is done here and downstream. The acks ready at
+   * once (a coalesced disk write completes many packets) go upstream in one socket write: one
+   * system call and one wake-up of the upstream reader instead of one per packet.
+   */
   private flush(): void {
+    const acks: Buffer[] = [];
+    const sendAcks = () => {
+      if (acks.length > 0 && !this.socket.destroyed) this.socket.write(acks.length === 1 ? acks[0]! : Buffer.concat(acks));
+      acks.length = 0;
+    };
     while (!this.finished && this.pending.length > 0) {
       const head = this.pending[0]!;
       const downstreamDone = this.downstreamId === undefined || head.downstreamAckedBy !== undefined;
-      if (!head.localDone || !downstreamDone) return;
+      if (!head.localDone || !downstreamDone) break;
       if (head.last) {
-        if (!this.localFinal) return;
+        if (!this.localFinal) break;
         if (this.downstreamFinal && this.downstreamFinal.lengthBytes !== this.localFinal.lengthBytes) {
+          acks.length = 0;
           void this.fail(this.downstreamFailure(`downstream finalized ${this.downstreamFinal.lengthBytes} bytes, this node ${this.localFinal.lengthBytes}`));
           return;
         }
         this.pending.shift();
+        sendAcks();
         this.succeed(head.seqno, this.localFinal);
         return;
       }
       this.pending.shift();
-      this.socket.write(encodeStatus({ seqno: head.seqno, ackedBy: [this.ownId, ...(head.downstreamAckedBy ?? [])] }));
+      acks.push(encodeStatus({ seqno: head.seqno, ackedBy: [this.ownId, ...(head.downstreamAckedBy ?? [])] }));
     }
-    this.updateFlow();
+    sendAcks();
+    if (!this.finished) this.updateFlow();
   }
 
   private succeed(seqno: number, block: StoredBlock): void {
