@@ -1,10 +1,13 @@
 /**
  * The bytes of the block being written, owned by the client (callers' buffers are copied, so they
- * may reuse them once their write callback ran). Capacity grows by doubling up to exactly the
- * file's block size and never beyond it: this is the "at most one block in memory" limit of a
+ * may reuse them once their write callback ran). Capacity grows by doubling up to 1 MiB, then to
+ * exactly the file's block size and never beyond it: this is the "at most one block in memory" limit of a
  * write stream, and the copy a failed pipeline is resent from.
  */
 import { Limits } from '@minidfs/common';
+
+/** Beyond this many bytes a growing buffer jumps to the full block size (small files stay small). */
+const GROW_TO_CAPACITY_BYTES = 1024 * 1024;
 
 export class BlockBuffer {
   private storage: Buffer;
@@ -36,6 +39,9 @@ export class BlockBuffer {
     if (need > this.storage.length) {
       let size = this.storage.length;
       while (size < need) size *= 2;
+      // Past GROW_TO_CAPACITY_BYTES the file is a big one: take the whole block at once rather than
+      // copying every doubling (a 64 MiB block would copy 64 MiB more on its way up).
+      if (size > GROW_TO_CAPACITY_BYTES) size = this.capacityBytes;
       const grown = Buffer.allocUnsafe(Math.min(size, this.capacityBytes));
       this.storage.copy(grown, 0, 0, this.used);
       this.storage = grown;
