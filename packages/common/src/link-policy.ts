@@ -1,9 +1,8 @@
 /**
  * LinkPolicy: when the DataNode's link to the NameNode acts, as pure arithmetic on times it is
- * given. HeartbeatLink (datanode/src/heartbeat-link.ts) drives it with wall-clock timers; the
- * simulators (sim/src/simulation.ts, sim/src/gossip-namenode.ts) with virtual time. Both read the
- * same constants and formulas here, so the simulated DataNode beats, gives up and reconnects when
- * the real one does.
+ * given. HeartbeatLink (datanode/src/heartbeat-link.ts) drives it with wall-clock timers; the gossip
+ * simulator's NameNode link (sim/src/gossip-namenode.ts) with virtual time. Both read the same
+ * constants and formulas here, so the simulated DataNode beats and retries when the real one does.
  *
  *   beat            every heartbeatIntervalMs (the NameNode's, from the registration); while peer
  *                   probe answers wait, the next one goes out early (below)
