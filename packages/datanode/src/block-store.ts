@@ -11,7 +11,8 @@
  * byte leaves read() unverified, so a corrupt replica fails loudly with ChecksumMismatchError
  * instead of being served; (4) block ids and generation stamps are validated as integers before
  * they touch a path; (5) memory per writer/reader is bounded by one packet: writers stream to the
- * file handle and carry only the running CRC of a partial chunk, readers hold one piece.
+ * file handle and carry only the running CRC of a partial chunk and at most META_FLUSH_CRCS chunk CRCs
+ * (plus one coalesced write's), readers hold one piece.
  */
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
@@ -93,6 +94,13 @@ const META_VERSION = 1;
 const CHECKSUM_TYPE_CRC32C = 2;
 const META_HEADER_BYTES = 12;
 const CRC_BYTES = 4;
+/**
+ * CRCs a writer holds before appending them to its tmp meta file: 8192 (32 KiB, the CRCs of 4 MiB
+ * of data) per meta write instead of one meta write per coalesced data write. The tmp meta file
+ * only has to be complete at finalize (it is fsynced then); a crash before leaves a tmp block that
+ * init() deletes anyway.
+ */
+const META_FLUSH_CRCS = 8192;
 
 const DIGITS = /^[0-9]+$/;
 const DATA_FILE = /^blk_([0-9]+)$/;
@@ -740,6 +748,8 @@ class TmpBlockWriter implements BlockWriter {
   private tail: Promise<unknown> = Promise.resolve();
   /** The batch waiting for its turn (not started yet); later writes join it. */
   private queued: WriteBatch | undefined;
+  /** CRCs of completed chunks not yet in the meta file (at most META_FLUSH_CRCS + one batch's). */
+  private metaPending: number[] = [];
 
   constructor(
     readonly blockId: number,
@@ -832,8 +842,16 @@ class TmpBlockWriter implements BlockWriter {
     if (bytes === 0) return;
     const handles = await this.open();
     await writevFully(handles.data, buffers, this.written);
-    await this.appendCrcs(handles.meta, completed);
+    for (const crc of completed) this.metaPending.push(crc);
+    if (this.metaPending.length >= META_FLUSH_CRCS) await this.flushMeta(handles.meta);
     this.written += bytes;
+  }
+
+  /** Writes the CRCs held back since the last meta write. */
+  private async flushMeta(meta: fsp.FileHandle): Promise<void> {
+    const crcs = this.metaPending;
+    this.metaPending = [];
+    await this.appendCrcs(meta, crcs);
   }
 
   /**
@@ -891,9 +909,10 @@ class TmpBlockWriter implements BlockWriter {
   private async finalizeNow(): Promise<StoredBlock> {
     const handles = await this.open();
     if (this.carryBytes > 0) {
-      await this.appendCrcs(handles.meta, [this.carryCrc]);
+      this.metaPending.push(this.carryCrc);
       this.carryBytes = 0;
     }
+    await this.flushMeta(handles.meta);
     await handles.data.sync();
     await handles.meta.sync();
     await this.closeHandles();
