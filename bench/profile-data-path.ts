@@ -21,7 +21,9 @@
  * categories (CRC, socket, fs, buffers, GC, protobuf, promises/event loop, ...) are printed per
  * process. A DataNode profile covers the process's life: profile one phase at a time
  * (`--phases write --reps 3`, or `--phases cold`: the file is then written before the DataNodes are
- * restarted with the profiler on).
+ * restarted with the profiler on). Profile shares are shares of samples: a thread preempted inside
+ * a system call on a loaded machine is still sampled there, so system calls look bigger than their
+ * CPU share; the /proc figures are the totals to compare.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -148,30 +150,42 @@ async function readPhase(client: DfsClient, procs: Processes, phase: Phase, file
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
 interface CpuProfile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }
 
-/** A category for a self-time frame (rough: by function name and script). */
-function categoryOf(fn: string, url: string): string {
-  const f = fn.toLowerCase();
+/**
+ * The category of a sample, from its frame and the frames above it (rough, by function and script
+ * names): where a native call sits in the data path matters more than its name (a socket write
+ * forwarding a packet vs. one sending acks). Process start-up (module loading, protobufjs code
+ * generation) is its own category so it can be left out.
+ */
+function categoryOf(stack: Array<{ functionName: string; url: string }>): string {
+  const [self] = stack;
+  const fn = self!.functionName;
+  const has = (re: RegExp) => stack.some((f) => re.test(`${f.functionName}@${f.url}`));
+  if (has(/modules\/cjs\/loader|internal\/bootstrap|^compileForInternalLoader@|^Codegen@/)) return 'start-up';
   if (fn === '(garbage collector)') return 'GC';
-  if (fn === '(idle)') return 'idle';
   if (fn === '(program)') return 'native/program (libuv, syscalls outside JS)';
-  if (/crc32|firstbadchunk|multmodp|chunkcrcs|checksuminto|crc32ccombine/.test(f)) return 'CRC';
-  if (url.includes('protobufjs') || /decodeheader|decodestatus|encodestatus|encodepreamble/.test(f)) return 'protobuf';
-  if (/writev|writebuffer|writegeneric|handlewriteReq|onstreamread|readstop|readstart|^write$|_write$|dowrite|writeorbuffer|cork|uncork/i.test(fn)
-    || /internal\/(net|stream_base_commons|streams)|node:net/.test(url)) return 'socket/streams';
-  if (/internal\/fs|node:fs|fs\/promises/.test(url) || /^(fsync|open|close|read|pwritev|writev?promise)$/i.test(fn)) return 'fs';
-  if (/concat|copy|allocunsafe|subarray|^set$|slice|^from$|readuint32be|writeuint32be/.test(f) || url.includes('buffer')) return 'Buffer';
-  if (/processticksandrejections|runmicrotasks|promise|await|^then$|queuemicrotask|nexttick/.test(f) || url.includes('internal/process/task_queues')) return 'promises/event loop';
-  if (/timers|settimeout|cleartimeout|listontimeout|processtimers/.test(f) || url.includes('internal/timers')) return 'timers';
-  if (url.includes('grpc') || url.includes('http2')) return 'grpc/http2';
-  if (url.includes('/packages/')) return 'minidfs JS';
-  if (url.startsWith('node:') || url === '') return 'node/V8 other';
-  return 'other JS';
+  if (has(/^forward@/)) return 'socket write: forward downstream';
+  if (has(/^(sendAcks|succeed)@/)) return 'socket write: acks';
+  if (has(/^(appendCrcs|writevFully|finalizeNow|fsyncDirectory|commit)@/)) return 'fs writes';
+  if (has(/^readFully@/)) return 'fs reads';
+  if (has(/^(firstBadChunk|chunkCrcs|checksumInto|crc32c|combineChunkCrcs)@/)) return 'CRC';
+  if (has(/^take@.*transfer-codec/)) return 'FrameDecoder copy';
+  if (has(/^(writev|writevGeneric|writeGeneric)@/) || has(/^uncork@/)) return 'socket write: packets';
+  if (has(/^append@.*block-buffer/)) return 'client block buffer copy';
+  if (has(/transfer-codec|protobufjs/)) return 'frame/protobuf encode+decode';
+  if (has(/internal\/timers|^(setTimeout|clearTimeout|touch|armAckTimer)@/)) return 'timers';
+  if (has(/grpc|http2/)) return 'gRPC (heartbeats, RPCs)';
+  if (has(/onStreamRead|internal\/streams\/readable/)) return 'socket read/streams';
+  if (has(/processTicksAndRejections|runMicrotasks/) && !has(/\/packages\//)) return 'promises/event loop';
+  if (has(/\/packages\//)) return 'minidfs JS (other)';
+  return 'other';
 }
 
-interface ProfileSummary { totalMs: number; categories: Array<[string, number]>; top: Array<[string, number]> }
+interface ProfileSummary { totalMs: number; startupMs: number; categories: Array<[string, number]>; top: Array<[string, number]> }
 
 function summarizeProfile(profile: CpuProfile, top = 15): ProfileSummary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const selfMs = new Map<number, number>();
   for (let i = 0; i < profile.samples.length; i++) {
     const id = profile.samples[i]!;
@@ -180,24 +194,31 @@ function summarizeProfile(profile: CpuProfile, top = 15): ProfileSummary {
   const fns = new Map<string, number>();
   const cats = new Map<string, number>();
   let totalMs = 0;
+  let startupMs = 0;
   for (const [id, ms] of selfMs) {
     const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
     if (functionName === '(idle)') continue;
+    const stack: Array<{ functionName: string; url: string }> = [];
+    for (let at: number | undefined = id; at !== undefined && stack.length < 16; at = parent.get(at)) stack.push(byId.get(at)!.callFrame);
+    const cat = categoryOf(stack);
+    if (cat === 'start-up') {
+      startupMs += ms;
+      continue;
+    }
     totalMs += ms;
     const where = url ? `${url.replace(/^.*\/(packages|node_modules)\//, '$1/')}:${lineNumber + 1}` : 'native';
     const key = `${functionName || '(anonymous)'} ${where}`;
     fns.set(key, (fns.get(key) ?? 0) + ms);
-    const cat = categoryOf(functionName, url);
     cats.set(cat, (cats.get(cat) ?? 0) + ms);
   }
   const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]);
-  return { totalMs, categories: sorted(cats), top: sorted(fns).slice(0, top) };
+  return { totalMs, startupMs, categories: sorted(cats), top: sorted(fns).slice(0, top) };
 }
 
 function printProfile(name: string, s: ProfileSummary, mb: number): void {
   const pct = (ms: number) => `${((100 * ms) / s.totalMs).toFixed(1)}%`;
-  console.log(`\n### ${name}: ${round(s.totalMs)} ms non-idle samples${mb > 0 ? ` (${round(s.totalMs / mb, 2)} ms per MB moved)` : ''}`);
-  console.log('categories (self time): ' + s.categories.map(([c, ms]) => `${c} ${pct(ms)}`).join(', '));
+  console.log(`\n### ${name}: ${round(s.totalMs)} ms of non-idle samples (start-up, ${round(s.startupMs)} ms, left out)${mb > 0 ? `, ${round(s.totalMs / mb, 2)} ms per MB moved` : ''}`);
+  console.log('categories (self time, by call stack): ' + s.categories.map(([c, ms]) => `${c} ${pct(ms)}`).join(', '));
   for (const [fn, ms] of s.top) console.log(`  ${pct(ms).padStart(6)}  ${round(ms)} ms  ${fn}`);
 }
 
