@@ -15,7 +15,8 @@
  */
 import type { MemberState, MemberTransition } from '@minidfs/membership';
 import type { Transition } from '@minidfs/namenode';
-import type { FaultTimeline, PlannedPartition } from './gossip-faults';
+import type { PlannedPartition } from './fault-plan';
+import type { FaultTimeline } from './gossip-faults';
 import type { MistakeCause } from './metrics';
 
 /** A distribution with its minimum (NaN fields when empty). */

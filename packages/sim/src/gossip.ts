@@ -1,7 +1,7 @@
 /**
  * Gossip mode: the real SWIM core (`SwimMember` from @minidfs/membership, unmodified) running on
  * every simulated DataNode under virtual time, next to the NameNode's central missed-beat detector,
- * both fed the same seeded faults (gossip-faults.ts), so their detection times and mistakes can be
+ * both fed the same seeded faults (fault-plan.ts), so their detection times and mistakes can be
  * compared side by side (docs/SIMULATION.md, "Gossip mode").
  *
  * Engine: the simulator's EventQueue (a (time, seq) heap) holds message deliveries (each at its own
@@ -33,7 +33,8 @@ import {
 import type { Transition } from '@minidfs/namenode';
 import { LIVENESS_PROFILES, type SimConfig, defaultSimConfig, validateSimConfig } from './config';
 import { EventQueue } from './event-queue';
-import { FaultTimeline, type PlanSummary, type PlannedFault, type PlannedPartition, planGossipFaults, summarizePlan, toScriptedFaults } from './gossip-faults';
+import { type PlanSummary, type PlannedFault, type PlannedPartition, gossipFaultPlan, summarizePlan, toScriptedFaults } from './fault-plan';
+import { FaultTimeline } from './gossip-faults';
 import { type DetectorFigures, GossipTracker, centralDetectorFigures } from './gossip-metrics';
 import { type CombinedResult, NN_EV, NameNodeLink, type PeerEvidenceModeConfig, defaultPeerEvidenceModeConfig, peerEvidenceConfigFor } from './gossip-namenode';
 import { Random, RandomStreams } from './random';
@@ -613,7 +614,7 @@ export interface GossipRunOptions {
  */
 export function runGossipComparison(config: GossipRunConfig, options: GossipRunOptions = {}): GossipComparisonResult {
   const c = validateGossipRunConfig(config);
-  const plan = planGossipFaults(c.sim, c.gossip.warmupMs, c.gossip.nameNodeOnlyFraction);
+  const plan = gossipFaultPlan(c.sim, c.gossip.warmupMs, c.gossip.nameNodeOnlyFraction);
   const engine = new GossipEngine(c, plan);
   const gossip = engine.run();
   options.onPhase?.('gossip', gossip.wallMs);

@@ -6,6 +6,7 @@
 export * from './comparison';
 export * from './config';
 export * from './event-queue';
+export * from './fault-plan';
 export * from './metrics';
 export * from './random';
 export * from './report';
