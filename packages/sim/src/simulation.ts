@@ -347,7 +347,8 @@ export class Simulation {
 
   /** Delivers node i's beat if it arrives no later than `timeMs` (keeps per-node order exact). */
   private flushBeat(i: number, timeMs: number): void {
-    if (this.dn.arrivalStep[i] >= 0 && this.dn.pendingArrivalMs[i] <= timeMs) this.deliverBeat(i);
+    const dn = this.dn;
+    if (dn.arrivalStep[i] >= 0 && dn.pendingArrivalMs[i] <= timeMs) this.deliverBeat(i);
   }
 
   private dispatch(ev: SimEvent): void {
@@ -405,33 +406,34 @@ export class Simulation {
    * watchdog. Invalidates any beat of this node still queued.
    */
   private scheduleBeat(i: number, sendMs: number): void {
-    const token = ++this.dn.beatToken[i];
-    this.dn.arrivalStep[i] = -1;
-    this.dn.suspended[i] = 0;
-    this.dn.timerMs[i] = sendMs;
-    if (!this.dn.alive[i] || this.dn.dnStream[i] === 0 || this.dn.registering[i]) return;
-    if (this.dn.paused[i]) {
-      this.dn.suspended[i] = 1;
+    const dn = this.dn;
+    const token = ++dn.beatToken[i];
+    dn.arrivalStep[i] = -1;
+    dn.suspended[i] = 0;
+    dn.timerMs[i] = sendMs;
+    if (!dn.alive[i] || dn.dnStream[i] === 0 || dn.registering[i]) return;
+    if (dn.paused[i]) {
+      dn.suspended[i] = 1;
       return;
     }
     const interval = this.intervalMs;
     const jitter = this.config.timerJitterMs;
     let s = sendMs;
     for (;;) {
-      if (s - this.dn.lastAnswerMs[i] > this.watchdogMs) {
-        this.queue.push(s, EV.DnWatchdog, i, { inc: this.dn.incarnation[i], token });
+      if (s - dn.lastAnswerMs[i] > this.watchdogMs) {
+        this.queue.push(s, EV.DnWatchdog, i, { inc: dn.incarnation[i], token });
         return;
       }
-      if (this.dn.cutToNameNode[i] > 0) {
+      if (dn.cutToNameNode[i] > 0) {
         // Beats go out and vanish until the cut heals (partitionEnd resumes the chain) or the
         // watchdog gives up on the stream.
-        this.dn.suspended[i] = 1;
-        this.dn.timerMs[i] = s;
-        const k = Math.max(0, Math.floor((this.dn.lastAnswerMs[i] + this.watchdogMs - s) / interval) + 1);
-        this.queue.push(s + k * interval, EV.DnWatchdog, i, { inc: this.dn.incarnation[i], token });
+        dn.suspended[i] = 1;
+        dn.timerMs[i] = s;
+        const k = Math.max(0, Math.floor((dn.lastAnswerMs[i] + this.watchdogMs - s) / interval) + 1);
+        this.queue.push(s + k * interval, EV.DnWatchdog, i, { inc: dn.incarnation[i], token });
         return;
       }
-      this.dn.sequence[i] += 1;
+      dn.sequence[i] += 1;
       this.counts.heartbeatsSent += 1;
       if (this.network.loss > 0 && this.network.beatLost(i)) {
         this.counts.heartbeatsLost += 1;
@@ -439,14 +441,14 @@ export class Simulation {
         continue;
       }
       let arrival = s + this.network.delay(i);
-      if (arrival < this.dn.lastArrivalMs[i]) arrival = this.dn.lastArrivalMs[i]; // FIFO stream
-      if (arrival < this.dn.lastControlToNameNodeMs[i]) arrival = this.dn.lastControlToNameNodeMs[i]; // FIFO connection
-      this.dn.lastArrivalMs[i] = arrival;
-      this.dn.pendingSendMs[i] = s;
-      this.dn.pendingArrivalMs[i] = arrival;
-      this.dn.pendingSeq[i] = this.dn.sequence[i];
-      this.dn.pendingStream[i] = this.dn.dnStream[i];
-      this.dn.pendingRegistration[i] = this.dn.registrationId[i];
+      if (arrival < dn.lastArrivalMs[i]) arrival = dn.lastArrivalMs[i]; // FIFO stream
+      if (arrival < dn.lastControlToNameNodeMs[i]) arrival = dn.lastControlToNameNodeMs[i]; // FIFO connection
+      dn.lastArrivalMs[i] = arrival;
+      dn.pendingSendMs[i] = s;
+      dn.pendingArrivalMs[i] = arrival;
+      dn.pendingSeq[i] = dn.sequence[i];
+      dn.pendingStream[i] = dn.dnStream[i];
+      dn.pendingRegistration[i] = dn.registrationId[i];
       this.setArrivalStep(i, Math.ceil(arrival / this.tickMs));
       return;
     }
@@ -458,53 +460,55 @@ export class Simulation {
    * goes to `late` (the scan may be past i).
    */
   private setArrivalStep(i: number, step: number): void {
+    const dn = this.dn;
     if (step <= this.currentStep) {
       step = this.currentStep;
       if (this.scanning) this.late.push(i);
     }
-    this.dn.arrivalStep[i] = step;
+    dn.arrivalStep[i] = step;
     this.ring.mark(i, step);
   }
 
   private deliverBeat(i: number): void {
-    const arrival = this.dn.pendingArrivalMs[i];
-    const stream = this.dn.pendingStream[i];
-    this.dn.arrivalStep[i] = -1;
+    const dn = this.dn;
+    const arrival = dn.pendingArrivalMs[i];
+    const stream = dn.pendingStream[i];
+    dn.arrivalStep[i] = -1;
     this.counts.heartbeatsDelivered += 1;
-    const registration = this.dn.pendingRegistration[i];
+    const registration = dn.pendingRegistration[i];
     let acked = -1;
     let commands: Command[] | undefined;
-    if (this.fastHeartbeats && this.dn.statsDirty[i] === 0 && this.dn.commandsQueued[i] === 0 && registration === this.dn.nnRegistration[i]) {
-      acked = this.nn.heartbeatUneventful(this.dn.ids[i], this.dn.pendingSeq[i], stream, arrival);
+    if (this.fastHeartbeats && dn.statsDirty[i] === 0 && dn.commandsQueued[i] === 0 && registration === dn.nnRegistration[i]) {
+      acked = this.nn.heartbeatUneventful(dn.ids[i], dn.pendingSeq[i], stream, arrival);
     }
     if (acked < 0) {
       const input = this.input;
-      input.nodeId = this.dn.ids[i];
+      input.nodeId = dn.ids[i];
       input.registrationId = registration;
-      input.sequence = this.dn.pendingSeq[i];
+      input.sequence = dn.pendingSeq[i];
       input.streamId = stream;
-      input.stats = this.dn.stats[i];
+      input.stats = dn.stats[i];
       const outcome = this.nn.heartbeat(input, arrival);
       acked = outcome.ackedSequence;
       if (acked > 0) {
-        this.dn.statsDirty[i] = 0;
-        this.dn.commandsQueued[i] = 0;
+        dn.statsDirty[i] = 0;
+        dn.commandsQueued[i] = 0;
       }
       if (outcome.commands.length) commands = outcome.commands;
     }
     if (acked > 0) {
-      this.dn.nnStream[i] = stream; // the adapter's session: commands are pushed on this stream
-      this.dn.lastDeliveredMs[i] = arrival;
+      dn.nnStream[i] = stream; // the adapter's session: commands are pushed on this stream
+      dn.lastDeliveredMs[i] = arrival;
     }
-    const current = stream === this.dn.dnStream[i] && this.dn.alive[i] === 1;
+    const current = stream === dn.dnStream[i] && dn.alive[i] === 1;
     if (!this.answerLost(i) && current) {
       // Only the DataNode's watchdog (max(20 intervals, 10 s)) reads the arrival time of an answer
       // without commands: it takes the link's base delay, no jitter draw.
       const back = arrival + (commands ? this.network.delay(i) : this.network.baseDelayMs[i]);
-      if (back > this.dn.lastAnswerMs[i]) this.dn.lastAnswerMs[i] = back;
-      if (commands) this.queue.push(back, EV.DnCommands, i, { inc: this.dn.incarnation[i], stream, commands });
+      if (back > dn.lastAnswerMs[i]) dn.lastAnswerMs[i] = back;
+      if (commands) this.queue.push(back, EV.DnCommands, i, { inc: dn.incarnation[i], stream, commands });
     }
-    if (current) this.scheduleBeat(i, this.dn.pendingSendMs[i] + this.intervalMs + this.network.random.next(i) * this.config.timerJitterMs);
+    if (current) this.scheduleBeat(i, dn.pendingSendMs[i] + this.intervalMs + this.network.random.next(i) * this.config.timerJitterMs);
   }
 
   // ---- the NameNode's planner and pushes --------------------------------------------------------
@@ -548,18 +552,19 @@ export class Simulation {
    * this a REREGISTER's stream cancel could overtake the Register that follows it.
    */
   private toNameNodeArrival(i: number, t: number): number {
+    const dn = this.dn;
     let a = t + this.network.delay(i);
-    if (a < this.dn.lastControlToNameNodeMs[i]) a = this.dn.lastControlToNameNodeMs[i];
-    if (this.dn.arrivalStep[i] >= 0) {
-      if (this.dn.pendingSendMs[i] <= t) {
-        if (a < this.dn.pendingArrivalMs[i]) a = this.dn.pendingArrivalMs[i];
-      } else if (this.dn.pendingArrivalMs[i] < a) {
-        this.dn.pendingArrivalMs[i] = a;
-        this.dn.lastArrivalMs[i] = Math.max(this.dn.lastArrivalMs[i], a);
+    if (a < dn.lastControlToNameNodeMs[i]) a = dn.lastControlToNameNodeMs[i];
+    if (dn.arrivalStep[i] >= 0) {
+      if (dn.pendingSendMs[i] <= t) {
+        if (a < dn.pendingArrivalMs[i]) a = dn.pendingArrivalMs[i];
+      } else if (dn.pendingArrivalMs[i] < a) {
+        dn.pendingArrivalMs[i] = a;
+        dn.lastArrivalMs[i] = Math.max(dn.lastArrivalMs[i], a);
         this.setArrivalStep(i, Math.ceil(a / this.tickMs));
       }
     }
-    this.dn.lastControlToNameNodeMs[i] = a;
+    dn.lastControlToNameNodeMs[i] = a;
     return a;
   }
 
