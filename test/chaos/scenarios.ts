@@ -377,7 +377,7 @@ export const SCENARIOS: Scenario[] = [
       const block = ctx.rng.pick(blocks);
       const holder = ctx.rng.pick(block.locations).nodeId;
       ctx.cluster.corruptReplica(holder, block.blockId, ctx.rng.int(0, block.lengthBytes - 1));
-      // No block scanner: a read finds it. Read until a read has hit the corrupt copy (replica order is shuffled).
+      // A read finds it (or the DataNode's block scanner, 1 MiB/s by default, does first). Read until a read has hit the corrupt copy (replica order is shuffled).
       let reads = 0;
       const reported = () => ctx.cluster.namenodeEvents('corrupt-replica').some((l) => l.blockId === block.blockId && l.nodeId === holder);
       while (!reported() && reads < 60) {
@@ -612,7 +612,7 @@ async function randomizedFaults(ctx: ScenarioContext): Promise<void> {
           const holder = block?.locations.length ? rng.pick(block.locations).nodeId : undefined;
           if (block && holder && block.lengthBytes > 0) {
             cluster.corruptReplica(holder, block.blockId, rng.int(0, block.lengthBytes - 1));
-            // Scrub: read until the corrupt copy is hit and reported (no block scanner exists).
+            // Scrub: read until the corrupt copy is hit and reported (the block scanner may report it first).
             const reported = () => cluster.namenodeEvents('corrupt-replica').some((l) => l.blockId === block.blockId && l.nodeId === holder);
             let reads = 0;
             for (; reads < 60 && !reported(); reads++) await ctx.workload.read(client, 'scrubber', file.path);

@@ -10,7 +10,7 @@ export { BlockTransferServer, type BlockTransferServerOptions, type TransferCoun
 export { BlockReporter, type BlockReporterOptions, MAX_PENDING_INCREMENTAL_BLOCKS, MAX_PENDING_BAD_BLOCKS } from './block-reporter';
 export { Replicator, type ReplicatorOptions, MAX_CONCURRENT_REPLICATIONS, MAX_QUEUED_REPLICATIONS } from './replicator';
 export { CommandExecutor, type CommandExecutorOptions } from './command-executor';
-export { MAX_PIPELINE_DOWNSTREAM, TRANSFER_IDLE_TIMEOUT_MS } from './wire';
+export { MAX_PIPELINE_DOWNSTREAM } from './wire';
 export { startDataNodeMetricsServer, createDataNodeMetrics, type DataNodeMetricsSnapshot, type DataNodeMetricsServer, type DataNodeMetricsServerOptions, type DataNodeMetrics } from './metrics-server';
 export {
   MembershipAgent, type MembershipAgentOptions, type MembershipCounters, type ProbeTarget, MAX_MEMBERSHIP_CLIENTS, MAX_CONFIGURED_SEEDS,

@@ -7,7 +7,7 @@
  * logged; the NameNode re-plans copies that never arrive); (2) one block is never queued or pushed
  * twice at once; (3) a corrupt local replica is reported (ReportBadBlocks) and the push is
  * cancelled, so the targets abort their partial copy; (4) at most maxPacketsInFlight packets are
- * unacknowledged, and a push that makes no progress for TRANSFER_IDLE_TIMEOUT_MS is cancelled;
+ * unacknowledged, and a push that makes no progress for Limits.transferIdleTimeoutMs is cancelled;
  * (5) a source without the block (BLOCK_NOT_FOUND and not in the store) reports it deleted
  * (onBlockNotHere), so the NameNode picks another source at once; (6) logs pair up: every `replicate-start` is followed by exactly one `replicate-done` or
  * `replicate-failed`; a command refused before starting logs `replicate-rejected` only.
@@ -17,7 +17,7 @@ import {
 } from '@minidfs/common';
 import { type BlockPiece, type BlockStore, validateBlockId } from './block-store';
 import type { TransferCounters } from './block-transfer-server';
-import { type DatanodeLocationIn, MAX_PIPELINE_DOWNSTREAM, type ReplicateCommandIn, TRANSFER_IDLE_TIMEOUT_MS } from './wire';
+import { type DatanodeLocationIn, MAX_PIPELINE_DOWNSTREAM, type ReplicateCommandIn } from './wire';
 
 /** Replication pushes one DataNode runs at once (HDFS dfs.namenode.replication.max-streams is per source too). */
 export const MAX_CONCURRENT_REPLICATIONS = 4;
@@ -163,7 +163,7 @@ export class Replicator {
       targets: rest.map((t) => ({ nodeId: t.nodeId, host: t.host, dataPort: t.dataPort, rack: t.rack, transferPort: t.transferPort })),
     }, {
       tls: this.options.tls, maxInFlight: this.options.maxPacketsInFlight ?? Limits.maxPacketsInFlight,
-      idleTimeoutMs: this.options.idleTimeoutMs ?? TRANSFER_IDLE_TIMEOUT_MS,
+      idleTimeoutMs: this.options.idleTimeoutMs ?? Limits.transferIdleTimeoutMs,
     });
     this.streams.add(stream);
     try {

@@ -21,8 +21,3 @@ export type ReportBadBlocksRequestOut = Parameters<DatanodeProtocolClient['Repor
 /** Nodes a transfer header may list after the receiving one (HDFS pipelines are 3 long). */
 export const MAX_PIPELINE_DOWNSTREAM = 16;
 
-/**
- * A replication push that makes no progress for this long is aborted: a stalled client or a
- * hung downstream cannot hold a transfer slot (and a tmp block) forever.
- */
-export const TRANSFER_IDLE_TIMEOUT_MS = 30_000;

@@ -106,6 +106,7 @@ export function clusterCommand(): Command {
       for (let i = 1; i <= o.datanodes; i++) {
         portNames.set(o.datanodePort + i - 1, `dn${i} data (--datanode-port)`);
         portNames.set(o.datanodePort + i - 1 + 100, `dn${i} metrics (--datanode-port + 100)`);
+        portNames.set(o.datanodePort + i - 1 + 200, `dn${i} block transfer (--datanode-port + 200)`);
       }
       const busy = await busyPorts('127.0.0.1', [...portNames.keys()]);
       if (busy.length > 0) {
