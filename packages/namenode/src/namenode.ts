@@ -90,7 +90,7 @@ export class NameNode {
     }, options.liveness);
     this.manager = new DatanodeManager(options.liveness, () => randomUUID(), peerEvidence);
     if (options.detector === 'phi') {
-      this.manager.monitor.useDetector(new PhiAccrualDetector({ ...defaultPhiAccrualConfig(options.liveness), threshold: options.phiThreshold ?? 8 }));
+      this.manager.monitor.useDetector(new PhiAccrualDetector({ ...defaultPhiAccrualConfig(options.liveness), ...(options.phiThreshold !== undefined ? { threshold: options.phiThreshold } : {}) }));
     }
     this.metrics = new NameNodeMetrics({
       datanodeReport: () => this.datanodeReport(),
@@ -158,7 +158,7 @@ export class NameNode {
     this.logger.info('namenode started', {
       event: 'started', rpcPort: this.rpcPort, httpPort: this.httpPort, clusterId: this.clusterId, ...this.options.liveness,
       authentication: this.auth ? 'cluster-secret' : 'none', tls: this.options.tls ? (this.options.tls.ca ? 'mutual' : 'server') : 'off',
-      detector: this.manager.monitor.detectorName, ...(this.options.detector === 'phi' ? { phiThreshold: this.options.phiThreshold ?? 8 } : {}),
+      detector: this.manager.monitor.detectorName, ...(this.options.detector === 'phi' ? { phiThreshold: this.options.phiThreshold ?? defaultPhiAccrualConfig(this.options.liveness).threshold } : {}),
       minPeerReporters: this.manager.peers.config.minPeerReporters, unreachableGraceMs: this.manager.peers.config.unreachableGraceMs,
       peerProbeFanout: this.manager.peers.config.peerProbeFanout,
     });

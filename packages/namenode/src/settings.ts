@@ -10,12 +10,13 @@
 import {
   InvalidArgumentError, Limits, type LivenessConfig, type TlsMaterial, defaultLivenessConfig,
 } from '@minidfs/common';
-import { DEFAULT_SAFE_MODE_EXTENSION_BEATS } from './adapters/namesystem';
-
-export { DEFAULT_SAFE_MODE_EXTENSION_BEATS };
+import { DEFAULT_SAFE_MODE_EXTENSION_BEATS } from './core/namenode-core';
 import { validateBlockSize } from './core/namespace';
 import { defaultPeerEvidenceConfig } from './core/peer-evidence';
 import { defaultPhiAccrualConfig } from './core/phi-accrual';
+import { DEFAULT_MAINTENANCE_MIN_REPLICAS } from './core/replication-monitor';
+
+export { DEFAULT_SAFE_MODE_EXTENSION_BEATS };
 
 export interface NameNodeOptions {
   /** Address to bind both servers to. Default 127.0.0.1 (loopback only; 0.0.0.0 for every interface). */
@@ -170,7 +171,7 @@ export function defaultNameNodeOptions(liveness: LivenessConfig = defaultLivenes
     minPeerReporters: peers.minPeerReporters,
     unreachableGraceMs: peers.unreachableGraceMs,
     peerProbeFanout: peers.peerProbeFanout,
-    maintenanceMinReplicas: 1,
+    maintenanceMinReplicas: DEFAULT_MAINTENANCE_MIN_REPLICAS,
   };
 }
 

@@ -16,7 +16,7 @@
  * Register RPC (a Register lost to a cut link, or whose answer is, fails at the LinkPolicy's
  * register deadline and is sent again then; the backoff after it is not modelled), then beats
  * again. NameNode side: ticks every interval / 4; after each tick, and after each heartbeat or
- * registration, the commands of `drainTouched()` are pushed at once (namenode.ts pushProbes); answers that carry commands go
+ * registration, the commands the core pushed (its Ready) are sent at once, as the NameNode's adapter does; answers that carry commands go
  * back to the node. Every NameNode ↔ DataNode message is lost with probability `loss`, takes the
  * link's base delay plus exponential jitter, and is dropped by a partition in its direction (every
  * partition cuts the NameNode link; a NameNode-only one cuts nothing else). A paused DataNode
@@ -28,7 +28,7 @@
  * reconnect backoff after its LinkPolicy watchdog); a crash is silent (no stream-closed); stats
  * never change.
  */
-import { Limits, LinkPolicy } from '@minidfs/common';
+import { Limits, LinkPolicy, defaultLivenessConfig } from '@minidfs/common';
 import {
   type Command, type DatanodeRegistration, type DatanodeStats, type HeartbeatInput, type PeerEvidenceConfig, type PeerMemberState,
   type PeerProbeResult, PhiAccrualDetector, type Transition, defaultPeerEvidenceConfig, validatePeerEvidenceConfig,
@@ -53,8 +53,10 @@ export interface PeerEvidenceModeConfig {
   peerProbeFanout: number;
 }
 
+/** The NameNode's peer-evidence defaults (core/peer-evidence.ts), one DataNode per host. */
 export function defaultPeerEvidenceModeConfig(): PeerEvidenceModeConfig {
-  return { enabled: true, nodesPerHost: 1, minPeerReporters: 2, unreachableGraceMs: 60_000, peerProbeFanout: 4 };
+  const d = defaultPeerEvidenceConfig(defaultLivenessConfig());
+  return { enabled: true, nodesPerHost: 1, minPeerReporters: d.minPeerReporters, unreachableGraceMs: d.unreachableGraceMs, peerProbeFanout: d.peerProbeFanout };
 }
 
 /** The core's PeerEvidenceConfig for a run: the NameNode's defaults at this interval, the three options over them, validated by the core. */

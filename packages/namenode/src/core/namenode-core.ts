@@ -41,7 +41,9 @@ import type { PeerDisagreement } from './peer-evidence';
 import { ReplicaVerifications } from './replica-verifications';
 import { SafeMode, type SafeModeExitReason, type SafeModeProgress, type SafeModeState } from './safe-mode';
 import { type Block, type FileStatus, Namespace, NamespaceLimits, type StoredRecord, type WriterDeleteCondition } from './namespace';
-import { type ReplicationConfig, type ReplicationEvent, ReplicationMonitor, defaultReplicationConfig } from './replication-monitor';
+import {
+  DEFAULT_MAINTENANCE_MIN_REPLICAS, type ReplicationConfig, type ReplicationEvent, ReplicationMonitor, defaultReplicationConfig,
+} from './replication-monitor';
 import { choosePipeline, type PlacementCandidate, rackSpreadSatisfied, shuffle } from './placement';
 
 // ---- settings ---------------------------------------------------------------------------------
@@ -313,7 +315,7 @@ export class NameNodeCore {
     const replicationConfig = deps.replicationConfig ?? defaultReplicationConfig(manager.liveness.heartbeatIntervalMs);
     const racksWait = settings.racksWaitForFullReport ?? true;
     this.replication = new ReplicationMonitor({
-      ...replicationConfig, maintenanceMinReplicas: settings.maintenanceMinReplicas ?? replicationConfig.maintenanceMinReplicas ?? 1,
+      ...replicationConfig, maintenanceMinReplicas: settings.maintenanceMinReplicas ?? replicationConfig.maintenanceMinReplicas ?? DEFAULT_MAINTENANCE_MIN_REPLICAS,
     }, this.blockMap, {
       state: (id) => manager.state(id),
       candidates: () => this.candidates(),

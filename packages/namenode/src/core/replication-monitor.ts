@@ -75,6 +75,9 @@ export interface ReplicationConfig {
   maintenanceMinReplicas?: number;
 }
 
+/** Default of ReplicationConfig.maintenanceMinReplicas (HDFS dfs.namenode.maintenance.replication.min). */
+export const DEFAULT_MAINTENANCE_MIN_REPLICAS = 1;
+
 export function defaultReplicationConfig(heartbeatIntervalMs: number): ReplicationConfig {
   return {
     replicationStreamsPerNode: 2,
@@ -421,7 +424,7 @@ export class ReplicationMonitor {
     const all = this.blocks.replicas(blockId);
     if (!all.some((n) => isMaintenanceState(this.admin(n)))) return 0;
     const normal = good.filter((n) => this.admin(n) === 'NORMAL').length;
-    return Math.max(0, Math.min(expected, this.config.maintenanceMinReplicas ?? 1) - normal);
+    return Math.max(0, Math.min(expected, this.config.maintenanceMinReplicas ?? DEFAULT_MAINTENANCE_MIN_REPLICAS) - normal);
   }
 
   /**
@@ -440,7 +443,7 @@ export class ReplicationMonitor {
     const record = this.blocks.get(blockId);
     if (!record || !(record.complete || record.committed)) return false;
     const normal = this.blocks.replicas(blockId).filter((n) => n !== nodeId && this.usable(n) && this.admin(n) === 'NORMAL').length;
-    return normal >= Math.min(record.expectedReplication, this.config.maintenanceMinReplicas ?? 1);
+    return normal >= Math.min(record.expectedReplication, this.config.maintenanceMinReplicas ?? DEFAULT_MAINTENANCE_MIN_REPLICAS);
   }
 
   private classify(blockId: number, nowMs: number, events: ReplicationEvent[], invalidations: Invalidations): void {
