@@ -28,6 +28,8 @@ export type ErrorCode =
   | 'PERMISSION_DENIED'
   | 'UNAVAILABLE'
   | 'CLUSTER_ID_MISMATCH'
+  /** This NameNode is a standby (or was deposed): try another one (docs/HA.md). */
+  | 'NOT_ACTIVE'
   | 'INTERNAL';
 
 const grpcCodeOf: Record<ErrorCode, grpc.status> = {
@@ -51,6 +53,7 @@ const grpcCodeOf: Record<ErrorCode, grpc.status> = {
   PERMISSION_DENIED: grpc.status.PERMISSION_DENIED,
   UNAVAILABLE: grpc.status.UNAVAILABLE,
   CLUSTER_ID_MISMATCH: grpc.status.FAILED_PRECONDITION,
+  NOT_ACTIVE: grpc.status.FAILED_PRECONDITION,
   INTERNAL: grpc.status.INTERNAL,
 };
 
@@ -87,6 +90,12 @@ export class PermissionDeniedError extends DfsError { override readonly name = '
  */
 export class ClusterIdMismatchError extends DfsError { override readonly name = 'ClusterIdMismatchError'; constructor(m: string) { super('CLUSTER_ID_MISMATCH', m); } }
 
+/**
+ * This NameNode is not the active one (a standby, or an active that lost its leadership): the
+ * caller tries another configured NameNode (docs/HA.md). Nothing was changed.
+ */
+export class NotActiveError extends DfsError { override readonly name = 'NotActiveError'; constructor(m: string) { super('NOT_ACTIVE', m); } }
+
 const classOf: Partial<Record<ErrorCode, new (m: string) => DfsError>> = {
   INVALID_ARGUMENT: InvalidArgumentError,
   INVALID_PATH: InvalidPathError,
@@ -101,6 +110,7 @@ const classOf: Partial<Record<ErrorCode, new (m: string) => DfsError>> = {
   PERMISSION_DENIED: PermissionDeniedError,
   UNAVAILABLE: UnavailableError,
   CLUSTER_ID_MISMATCH: ClusterIdMismatchError,
+  NOT_ACTIVE: NotActiveError,
 };
 
 function isErrorCode(value: string): value is ErrorCode {

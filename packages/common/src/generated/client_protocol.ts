@@ -32,8 +32,12 @@ import type { GetDatanodeReportRequest as _minidfs_v1_GetDatanodeReportRequest, 
 import type { GetDatanodeReportResponse as _minidfs_v1_GetDatanodeReportResponse, GetDatanodeReportResponse__Output as _minidfs_v1_GetDatanodeReportResponse__Output } from './minidfs/v1/GetDatanodeReportResponse';
 import type { GetFileInfoRequest as _minidfs_v1_GetFileInfoRequest, GetFileInfoRequest__Output as _minidfs_v1_GetFileInfoRequest__Output } from './minidfs/v1/GetFileInfoRequest';
 import type { GetFileInfoResponse as _minidfs_v1_GetFileInfoResponse, GetFileInfoResponse__Output as _minidfs_v1_GetFileInfoResponse__Output } from './minidfs/v1/GetFileInfoResponse';
+import type { GetHaStatusRequest as _minidfs_v1_GetHaStatusRequest, GetHaStatusRequest__Output as _minidfs_v1_GetHaStatusRequest__Output } from './minidfs/v1/GetHaStatusRequest';
+import type { GetHaStatusResponse as _minidfs_v1_GetHaStatusResponse, GetHaStatusResponse__Output as _minidfs_v1_GetHaStatusResponse__Output } from './minidfs/v1/GetHaStatusResponse';
 import type { GetMembershipRequest as _minidfs_v1_GetMembershipRequest, GetMembershipRequest__Output as _minidfs_v1_GetMembershipRequest__Output } from './minidfs/v1/GetMembershipRequest';
 import type { GetMembershipResponse as _minidfs_v1_GetMembershipResponse, GetMembershipResponse__Output as _minidfs_v1_GetMembershipResponse__Output } from './minidfs/v1/GetMembershipResponse';
+import type { HaFailoverRequest as _minidfs_v1_HaFailoverRequest, HaFailoverRequest__Output as _minidfs_v1_HaFailoverRequest__Output } from './minidfs/v1/HaFailoverRequest';
+import type { HaFailoverResponse as _minidfs_v1_HaFailoverResponse, HaFailoverResponse__Output as _minidfs_v1_HaFailoverResponse__Output } from './minidfs/v1/HaFailoverResponse';
 import type { HeartbeatRequest as _minidfs_v1_HeartbeatRequest, HeartbeatRequest__Output as _minidfs_v1_HeartbeatRequest__Output } from './minidfs/v1/HeartbeatRequest';
 import type { HeartbeatResponse as _minidfs_v1_HeartbeatResponse, HeartbeatResponse__Output as _minidfs_v1_HeartbeatResponse__Output } from './minidfs/v1/HeartbeatResponse';
 import type { InvalidateCommand as _minidfs_v1_InvalidateCommand, InvalidateCommand__Output as _minidfs_v1_InvalidateCommand__Output } from './minidfs/v1/InvalidateCommand';
@@ -112,8 +116,13 @@ export interface ProtoGrpcType {
       GetDatanodeReportResponse: MessageTypeDefinition<_minidfs_v1_GetDatanodeReportResponse, _minidfs_v1_GetDatanodeReportResponse__Output>
       GetFileInfoRequest: MessageTypeDefinition<_minidfs_v1_GetFileInfoRequest, _minidfs_v1_GetFileInfoRequest__Output>
       GetFileInfoResponse: MessageTypeDefinition<_minidfs_v1_GetFileInfoResponse, _minidfs_v1_GetFileInfoResponse__Output>
+      GetHaStatusRequest: MessageTypeDefinition<_minidfs_v1_GetHaStatusRequest, _minidfs_v1_GetHaStatusRequest__Output>
+      GetHaStatusResponse: MessageTypeDefinition<_minidfs_v1_GetHaStatusResponse, _minidfs_v1_GetHaStatusResponse__Output>
       GetMembershipRequest: MessageTypeDefinition<_minidfs_v1_GetMembershipRequest, _minidfs_v1_GetMembershipRequest__Output>
       GetMembershipResponse: MessageTypeDefinition<_minidfs_v1_GetMembershipResponse, _minidfs_v1_GetMembershipResponse__Output>
+      HaFailoverRequest: MessageTypeDefinition<_minidfs_v1_HaFailoverRequest, _minidfs_v1_HaFailoverRequest__Output>
+      HaFailoverResponse: MessageTypeDefinition<_minidfs_v1_HaFailoverResponse, _minidfs_v1_HaFailoverResponse__Output>
+      HaRole: EnumTypeDefinition
       HeartbeatRequest: MessageTypeDefinition<_minidfs_v1_HeartbeatRequest, _minidfs_v1_HeartbeatRequest__Output>
       HeartbeatResponse: MessageTypeDefinition<_minidfs_v1_HeartbeatResponse, _minidfs_v1_HeartbeatResponse__Output>
       InvalidateCommand: MessageTypeDefinition<_minidfs_v1_InvalidateCommand, _minidfs_v1_InvalidateCommand__Output>

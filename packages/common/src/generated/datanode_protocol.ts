@@ -55,6 +55,7 @@ export interface ProtoGrpcType {
       DeliverResponse: MessageTypeDefinition<_minidfs_v1_DeliverResponse, _minidfs_v1_DeliverResponse__Output>
       GetMembershipRequest: MessageTypeDefinition<_minidfs_v1_GetMembershipRequest, _minidfs_v1_GetMembershipRequest__Output>
       GetMembershipResponse: MessageTypeDefinition<_minidfs_v1_GetMembershipResponse, _minidfs_v1_GetMembershipResponse__Output>
+      HaRole: EnumTypeDefinition
       HeartbeatRequest: MessageTypeDefinition<_minidfs_v1_HeartbeatRequest, _minidfs_v1_HeartbeatRequest__Output>
       HeartbeatResponse: MessageTypeDefinition<_minidfs_v1_HeartbeatResponse, _minidfs_v1_HeartbeatResponse__Output>
       InvalidateCommand: MessageTypeDefinition<_minidfs_v1_InvalidateCommand, _minidfs_v1_InvalidateCommand__Output>

@@ -22,6 +22,17 @@ export interface ClientProtocolDeps {
   nowMs?(): number;
   /** The write pipeline's base ack deadline sent in CreateResponse (common/pipeline-deadline.ts); absent = 0, not sent. */
   pipelineAckTimeoutMs?: number;
+  /** High availability (adapters/ha-controller.ts); absent = HA off, this NameNode always serves. */
+  ha?: ClientHa;
+}
+
+/** What the client RPCs need from HA: the role gate, the status and the graceful hand-over. */
+export interface ClientHa {
+  /** Throws NotActiveError unless this NameNode is the active (checked before every RPC but GetHaStatus). */
+  requireActive(method: string): void;
+  status(): { namenodeId: string; address: string; role: 'ACTIVE' | 'STANDBY'; epoch: number; activeAddress: string };
+  /** Resigns the leadership (graceful hand-over); resolves with the resigned epoch. */
+  failover(): Promise<number>;
 }
 
 /** SetSafeModeRequest.action (enum names, as proto-loader decodes them) -> Namesystem action. */
@@ -60,7 +71,10 @@ export function clientProtocolHandlers(deps: ClientProtocolDeps): ClientProtocol
     (call: { request: Req }, callback: Callback<Res>) => {
       const started = performance.now();
       Promise.resolve()
-        .then(() => body(checkRequestLimits(`${method}Request`, call.request)))
+        .then(() => {
+          if (method !== 'GetHaStatus') deps.ha?.requireActive(method);
+          return body(checkRequestLimits(`${method}Request`, call.request));
+        })
         .then(
           (res) => { deps.onCall?.(method, performance.now() - started, true); callback(null, res); },
           (err) => { deps.onCall?.(method, performance.now() - started, false); callback(toGrpcError(err)); },
@@ -111,6 +125,14 @@ export function clientProtocolHandlers(deps: ClientProtocolDeps): ClientProtocol
       const action = SAFE_MODE_ACTIONS[String(r.action)];
       if (!action) throw new InvalidArgumentError(`SetSafeModeRequest.action must be SAFE_MODE_GET, SAFE_MODE_ENTER or SAFE_MODE_LEAVE, got ${String(r.action)}`);
       return { status: safeModeToWire(ns.setSafeMode(action, deps.nowMs?.())) };
+    }),
+    GetHaStatus: handle('GetHaStatus', () => {
+      if (!deps.ha) return { namenodeId: '', address: '', role: 'HA_ROLE_UNSPECIFIED' as const, epoch: 0, activeAddress: '' };
+      return deps.ha.status();
+    }),
+    HaFailover: handle('HaFailover', async () => {
+      if (!deps.ha) throw new InvalidArgumentError('high availability is off on this NameNode (start it with --ha-etcd): there is nothing to fail over to');
+      return { resignedEpoch: await deps.ha.failover() };
     }),
   };
 }

@@ -20,6 +20,10 @@ import type { GetDatanodeReportRequest as _minidfs_v1_GetDatanodeReportRequest, 
 import type { GetDatanodeReportResponse as _minidfs_v1_GetDatanodeReportResponse, GetDatanodeReportResponse__Output as _minidfs_v1_GetDatanodeReportResponse__Output } from '../../minidfs/v1/GetDatanodeReportResponse';
 import type { GetFileInfoRequest as _minidfs_v1_GetFileInfoRequest, GetFileInfoRequest__Output as _minidfs_v1_GetFileInfoRequest__Output } from '../../minidfs/v1/GetFileInfoRequest';
 import type { GetFileInfoResponse as _minidfs_v1_GetFileInfoResponse, GetFileInfoResponse__Output as _minidfs_v1_GetFileInfoResponse__Output } from '../../minidfs/v1/GetFileInfoResponse';
+import type { GetHaStatusRequest as _minidfs_v1_GetHaStatusRequest, GetHaStatusRequest__Output as _minidfs_v1_GetHaStatusRequest__Output } from '../../minidfs/v1/GetHaStatusRequest';
+import type { GetHaStatusResponse as _minidfs_v1_GetHaStatusResponse, GetHaStatusResponse__Output as _minidfs_v1_GetHaStatusResponse__Output } from '../../minidfs/v1/GetHaStatusResponse';
+import type { HaFailoverRequest as _minidfs_v1_HaFailoverRequest, HaFailoverRequest__Output as _minidfs_v1_HaFailoverRequest__Output } from '../../minidfs/v1/HaFailoverRequest';
+import type { HaFailoverResponse as _minidfs_v1_HaFailoverResponse, HaFailoverResponse__Output as _minidfs_v1_HaFailoverResponse__Output } from '../../minidfs/v1/HaFailoverResponse';
 import type { ListStatusRequest as _minidfs_v1_ListStatusRequest, ListStatusRequest__Output as _minidfs_v1_ListStatusRequest__Output } from '../../minidfs/v1/ListStatusRequest';
 import type { ListStatusResponse as _minidfs_v1_ListStatusResponse, ListStatusResponse__Output as _minidfs_v1_ListStatusResponse__Output } from '../../minidfs/v1/ListStatusResponse';
 import type { MkdirsRequest as _minidfs_v1_MkdirsRequest, MkdirsRequest__Output as _minidfs_v1_MkdirsRequest__Output } from '../../minidfs/v1/MkdirsRequest';
@@ -115,6 +119,24 @@ export interface ClientProtocolClient extends grpc.Client {
   getFileInfo(argument: _minidfs_v1_GetFileInfoRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_GetFileInfoResponse__Output>): grpc.ClientUnaryCall;
   getFileInfo(argument: _minidfs_v1_GetFileInfoRequest, callback: grpc.requestCallback<_minidfs_v1_GetFileInfoResponse__Output>): grpc.ClientUnaryCall;
   
+  GetHaStatus(argument: _minidfs_v1_GetHaStatusRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_GetHaStatusResponse__Output>): grpc.ClientUnaryCall;
+  GetHaStatus(argument: _minidfs_v1_GetHaStatusRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_GetHaStatusResponse__Output>): grpc.ClientUnaryCall;
+  GetHaStatus(argument: _minidfs_v1_GetHaStatusRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_GetHaStatusResponse__Output>): grpc.ClientUnaryCall;
+  GetHaStatus(argument: _minidfs_v1_GetHaStatusRequest, callback: grpc.requestCallback<_minidfs_v1_GetHaStatusResponse__Output>): grpc.ClientUnaryCall;
+  getHaStatus(argument: _minidfs_v1_GetHaStatusRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_GetHaStatusResponse__Output>): grpc.ClientUnaryCall;
+  getHaStatus(argument: _minidfs_v1_GetHaStatusRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_GetHaStatusResponse__Output>): grpc.ClientUnaryCall;
+  getHaStatus(argument: _minidfs_v1_GetHaStatusRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_GetHaStatusResponse__Output>): grpc.ClientUnaryCall;
+  getHaStatus(argument: _minidfs_v1_GetHaStatusRequest, callback: grpc.requestCallback<_minidfs_v1_GetHaStatusResponse__Output>): grpc.ClientUnaryCall;
+  
+  HaFailover(argument: _minidfs_v1_HaFailoverRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_HaFailoverResponse__Output>): grpc.ClientUnaryCall;
+  HaFailover(argument: _minidfs_v1_HaFailoverRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_HaFailoverResponse__Output>): grpc.ClientUnaryCall;
+  HaFailover(argument: _minidfs_v1_HaFailoverRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_HaFailoverResponse__Output>): grpc.ClientUnaryCall;
+  HaFailover(argument: _minidfs_v1_HaFailoverRequest, callback: grpc.requestCallback<_minidfs_v1_HaFailoverResponse__Output>): grpc.ClientUnaryCall;
+  haFailover(argument: _minidfs_v1_HaFailoverRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_HaFailoverResponse__Output>): grpc.ClientUnaryCall;
+  haFailover(argument: _minidfs_v1_HaFailoverRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_HaFailoverResponse__Output>): grpc.ClientUnaryCall;
+  haFailover(argument: _minidfs_v1_HaFailoverRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_HaFailoverResponse__Output>): grpc.ClientUnaryCall;
+  haFailover(argument: _minidfs_v1_HaFailoverRequest, callback: grpc.requestCallback<_minidfs_v1_HaFailoverResponse__Output>): grpc.ClientUnaryCall;
+  
   ListStatus(argument: _minidfs_v1_ListStatusRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_ListStatusResponse__Output>): grpc.ClientUnaryCall;
   ListStatus(argument: _minidfs_v1_ListStatusRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_ListStatusResponse__Output>): grpc.ClientUnaryCall;
   ListStatus(argument: _minidfs_v1_ListStatusRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_ListStatusResponse__Output>): grpc.ClientUnaryCall;
@@ -190,6 +212,10 @@ export interface ClientProtocolHandlers extends grpc.UntypedServiceImplementatio
   
   GetFileInfo: grpc.handleUnaryCall<_minidfs_v1_GetFileInfoRequest__Output, _minidfs_v1_GetFileInfoResponse>;
   
+  GetHaStatus: grpc.handleUnaryCall<_minidfs_v1_GetHaStatusRequest__Output, _minidfs_v1_GetHaStatusResponse>;
+  
+  HaFailover: grpc.handleUnaryCall<_minidfs_v1_HaFailoverRequest__Output, _minidfs_v1_HaFailoverResponse>;
+  
   ListStatus: grpc.handleUnaryCall<_minidfs_v1_ListStatusRequest__Output, _minidfs_v1_ListStatusResponse>;
   
   Mkdirs: grpc.handleUnaryCall<_minidfs_v1_MkdirsRequest__Output, _minidfs_v1_MkdirsResponse>;
@@ -214,6 +240,8 @@ export interface ClientProtocolDefinition extends grpc.ServiceDefinition {
   GetBlockLocations: MethodDefinition<_minidfs_v1_GetBlockLocationsRequest, _minidfs_v1_GetBlockLocationsResponse, _minidfs_v1_GetBlockLocationsRequest__Output, _minidfs_v1_GetBlockLocationsResponse__Output>
   GetDatanodeReport: MethodDefinition<_minidfs_v1_GetDatanodeReportRequest, _minidfs_v1_GetDatanodeReportResponse, _minidfs_v1_GetDatanodeReportRequest__Output, _minidfs_v1_GetDatanodeReportResponse__Output>
   GetFileInfo: MethodDefinition<_minidfs_v1_GetFileInfoRequest, _minidfs_v1_GetFileInfoResponse, _minidfs_v1_GetFileInfoRequest__Output, _minidfs_v1_GetFileInfoResponse__Output>
+  GetHaStatus: MethodDefinition<_minidfs_v1_GetHaStatusRequest, _minidfs_v1_GetHaStatusResponse, _minidfs_v1_GetHaStatusRequest__Output, _minidfs_v1_GetHaStatusResponse__Output>
+  HaFailover: MethodDefinition<_minidfs_v1_HaFailoverRequest, _minidfs_v1_HaFailoverResponse, _minidfs_v1_HaFailoverRequest__Output, _minidfs_v1_HaFailoverResponse__Output>
   ListStatus: MethodDefinition<_minidfs_v1_ListStatusRequest, _minidfs_v1_ListStatusResponse, _minidfs_v1_ListStatusRequest__Output, _minidfs_v1_ListStatusResponse__Output>
   Mkdirs: MethodDefinition<_minidfs_v1_MkdirsRequest, _minidfs_v1_MkdirsResponse, _minidfs_v1_MkdirsRequest__Output, _minidfs_v1_MkdirsResponse__Output>
   ReportBadReplica: MethodDefinition<_minidfs_v1_ReportBadReplicaRequest, _minidfs_v1_ReportBadReplicaResponse, _minidfs_v1_ReportBadReplicaRequest__Output, _minidfs_v1_ReportBadReplicaResponse__Output>

@@ -1,5 +1,6 @@
 // Original file: proto/minidfs/v1/datanode_protocol.proto
 
+import type { HaRole as _minidfs_v1_HaRole, HaRole__Output as _minidfs_v1_HaRole__Output } from '../../minidfs/v1/HaRole';
 import type { Long } from '@grpc/proto-loader';
 
 export interface RegisterResponse {
@@ -13,6 +14,8 @@ export interface RegisterResponse {
   'clusterId'?: (string);
   'sessionToken'?: (string);
   'membershipSeeds'?: (string)[];
+  'haRole'?: (_minidfs_v1_HaRole);
+  'epoch'?: (number | string | Long);
 }
 
 export interface RegisterResponse__Output {
@@ -26,4 +29,6 @@ export interface RegisterResponse__Output {
   'clusterId': (string);
   'sessionToken': (string);
   'membershipSeeds': (string)[];
+  'haRole': (_minidfs_v1_HaRole__Output);
+  'epoch': (number);
 }
