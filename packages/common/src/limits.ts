@@ -105,6 +105,12 @@ export const Limits = {
    * join it. More are refused with RESOURCE_EXHAUSTED.
    */
   maxPendingReplicaVerifications: 64,
+  /**
+   * HA standby: replicas DataNodes reported for blocks whose edit has not reached the standby yet
+   * (kept and recorded when the edit arrives). Beyond this the oldest are dropped; a dropped one
+   * comes back with the node's next full block report.
+   */
+  maxPostponedStandbyReplicas: 200_000,
   /** Verification reads the NameNode runs at once (the rest of the pending ones wait). */
   maxConcurrentReplicaVerifications: 4,
   /**

@@ -113,6 +113,12 @@ export class AdminStates {
     return this.records.get(nodeId) ?? { state: 'NORMAL' };
   }
 
+  /** Sets a node's record as another NameNode persisted it (an HA standby applying the active's edits); undefined = NORMAL. */
+  applyRecord(nodeId: string, record: AdminRecord | undefined): void {
+    if (!record || record.state === 'NORMAL') this.records.delete(nodeId);
+    else this.records.set(nodeId, { ...record });
+  }
+
   /** Nodes not NORMAL. */
   entries(): Array<[string, AdminRecord]> {
     return [...this.records.entries()].map(([id, r]) => [id, { ...r }]);

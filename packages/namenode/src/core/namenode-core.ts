@@ -26,11 +26,11 @@
  * (every TICKS_PER_HEARTBEAT_INTERVAL-th tick, not the first).
  */
 import {
-  DfsError, InvalidArgumentError, Limits, type LivenessConfig, NotEnoughDatanodesError, NoLiveReplicaError, SafeModeError,
+  DfsError, InvalidArgumentError, Limits, type LivenessConfig, NotActiveError, NotEnoughDatanodesError, NoLiveReplicaError, SafeModeError,
 } from '@minidfs/common';
 import { BlockMap, type BlockClassification, type BlockCounts, type ReportedReplica, validateBlockId } from './block-map';
 import {
-  type AdminRecord, type AdminState, type AdminTransition, AdminStates, isDecommissionState, isMaintenanceState,
+  type AdminRecord, type AdminState, type AdminTransition, AdminStates, isDecommissionState, isMaintenanceState, parseAdminRecord,
 } from './admin-states';
 import {
   type Command, type DatanodeDescriptor, type DatanodeManager, type DatanodeRegistration, type DatanodeStats, type HeartbeatInput,
@@ -288,6 +288,14 @@ export class NameNodeCore {
   private ticks = -1;
   /** The latest time an input or tick brought (the time of events from rules evaluated without one). */
   private lastNowMs = 0;
+  /**
+   * HA standby (docs/HA.md): liveness, block map and safe mode follow the DataNodes' inputs and
+   * the active's edits (applyEdits), but nothing is ordered: no commands, no planning, no records.
+   */
+  private standby = false;
+  /** Standby: replicas reported for blocks whose edit has not arrived yet, oldest first (Limits.maxPostponedStandbyReplicas). */
+  private readonly postponed = new Map<number, Map<string, ReportedReplica>>();
+  private postponedCount = 0;
 
   // What the current input produced (moved into its Ready at the end of the input).
   private records: StoredRecord[] = [];
@@ -399,6 +407,101 @@ export class NameNodeCore {
     return (this.ticks + 1) > 0 && (this.ticks + 1) % TICKS_PER_HEARTBEAT_INTERVAL === 0;
   }
 
+  // ---- high availability (docs/HA.md) ----
+
+  get haRole(): 'active' | 'standby' {
+    return this.standby ? 'standby' : 'active';
+  }
+
+  /** Makes this core a standby; only before its first input (an active that loses its leadership is restarted, not demoted). */
+  becomeStandby(): void {
+    if (this.ticks >= 0) throw new DfsError('INTERNAL', 'becomeStandby after the first tick');
+    this.standby = true;
+  }
+
+  /**
+   * The standby won the election: from now on it orders and persists. Its liveness clocks, block
+   * map and safe mode state carry on as they are (no node is judged anew, no report is awaited
+   * again); every block is re-planned once, and postponed replicas of blocks still unknown are dropped.
+   */
+  promote(epoch: number, nowMs: number): Ready<undefined> {
+    if (!this.standby) throw new DfsError('INTERNAL', 'promote on an active core');
+    this.standby = false;
+    this.lastNowMs = Math.max(this.lastNowMs, nowMs);
+    const dropped = this.postponedCount;
+    this.postponed.clear();
+    this.postponedCount = 0;
+    this.replication.check([...this.blockMap.blockIds()]);
+    this.event('info', 'namenode is active', 'ha-active', nowMs, 'both', {
+      epoch, blocks: this.blockMap.size(), safeMode: this.safe.on, droppedPostponedReplicas: dropped,
+    });
+    return this.finish<undefined>(undefined);
+  }
+
+  /**
+   * Standby: one committed mutation of the active (its records, in order). The namespace changes
+   * in place; blocks it added, changed or removed follow in the block map, and replicas reported
+   * before the edit arrived are recorded now.
+   */
+  applyEdits(records: readonly StoredRecord[], nowMs: number): Ready<undefined> {
+    if (!this.standby) throw new DfsError('INTERNAL', 'applyEdits on the active core');
+    this.lastNowMs = Math.max(this.lastNowMs, nowMs);
+    const changed = this.namespace.applyRecords(records);
+    const gone = new Set<number>();
+    const present = new Map<number, { block: Block; replication: number; complete: boolean; blockSizeBytes: number }>();
+    for (const { before, after } of changed.values()) {
+      if (before) for (const b of before.blocks) gone.add(b.blockId);
+      if (after) for (const b of after.blocks) present.set(b.blockId, { block: b, replication: after.replication, complete: after.complete, blockSizeBytes: after.blockSizeBytes });
+    }
+    for (const id of gone) {
+      if (present.has(id) || !this.blockMap.has(id)) continue;
+      this.blockMap.removeBlock(id);
+      this.replication.forget(id);
+    }
+    for (const [id, p] of present) {
+      const known = this.blockMap.get(id);
+      if (!known) {
+        this.blockMap.addBlock({
+          blockId: id, generationStamp: p.block.generationStamp, lengthBytes: p.block.lengthBytes, expectedReplication: p.replication,
+          complete: p.complete, blockSizeBytes: p.blockSizeBytes,
+        });
+        this.replayPostponed(id, nowMs);
+      } else if (known.lengthBytes !== p.block.lengthBytes || known.complete !== p.complete || known.expectedReplication !== p.replication) {
+        this.blockMap.updateBlock(id, { lengthBytes: p.block.lengthBytes, complete: p.complete, expectedReplication: p.replication });
+      }
+    }
+    for (const r of records) {
+      if (!r.key.startsWith(ADMIN_KEY_PREFIX)) continue;
+      const nodeId = r.key.slice(ADMIN_KEY_PREFIX.length);
+      this.admin.applyRecord(nodeId, 'deleted' in r && r.deleted === true ? undefined : parseAdminRecord(r.key, (r as { value: unknown }).value));
+    }
+    return this.finish<undefined>(undefined);
+  }
+
+  /** Standby: keeps a reported replica of a block it does not know yet. */
+  private postpone(nodeId: string, replica: ReportedReplica): void {
+    let byNode = this.postponed.get(replica.blockId);
+    if (!byNode) this.postponed.set(replica.blockId, byNode = new Map());
+    if (!byNode.has(nodeId)) this.postponedCount += 1;
+    byNode.set(nodeId, { blockId: replica.blockId, generationStamp: replica.generationStamp, lengthBytes: replica.lengthBytes });
+    while (this.postponedCount > Limits.maxPostponedStandbyReplicas) {
+      const [oldestId, oldest] = this.postponed.entries().next().value as [number, Map<string, ReportedReplica>];
+      this.postponedCount -= oldest.size;
+      this.postponed.delete(oldestId);
+    }
+  }
+
+  private replayPostponed(blockId: number, nowMs: number): void {
+    const byNode = this.postponed.get(blockId);
+    if (!byNode) return;
+    this.postponed.delete(blockId);
+    this.postponedCount -= byNode.size;
+    for (const [nodeId, replica] of byNode) {
+      if (this.manager.state(nodeId) === 'DEAD' || !this.manager.get(nodeId)) continue;
+      if (this.blockMap.blockReceived(nodeId, replica).accepted) this.observer.replicaGained?.(blockId, nowMs);
+    }
+  }
+
   // ---- DataNode inputs ----
 
   register(reg: DatanodeRegistration, stats: DatanodeStats, nowMs: number): Ready<RegisterReply> {
@@ -504,15 +607,19 @@ export class NameNodeCore {
       return this.finish<Command[]>({ ok: true, value: [{ kind: 'reregister', reason: 'block report from an unknown registration' }] });
     }
     return this.guard<Command[]>(() => {
-      const holdDeletions = this.inSafeMode;
+      const holdDeletions = this.inSafeMode || this.standby;
       const r = this.blockMap.processFullReport(nodeId, blocks, { holdDeletions });
+      if (this.standby && r.postponed.length) {
+        const unknown = new Set(r.postponed);
+        for (const b of blocks) if (unknown.has(b.blockId)) this.postpone(nodeId, b);
+      }
       this.fullyReported.add(nodeId);
       this.fullReports += 1;
       this.event('info', 'full block report', 'block-report', nowMs, 'log', {
         nodeId, blocks: blocks.length, added: r.added.length, removed: r.removed.length, invalidate: r.toInvalidate.length,
         ...(holdDeletions ? { safeMode: true, postponed: r.postponed.length, corrupt: r.corrupt.length } : {}),
       });
-      if (r.postponed.length) {
+      if (r.postponed.length && !this.standby) {
         this.event('warn', 'unknown blocks reported in safe mode: kept, judged again at the next full report', 'block-report-postponed', nowMs, 'log', {
           nodeId, blocks: r.postponed.length, firstBlockIds: r.postponed.slice(0, 10),
         });
@@ -521,7 +628,7 @@ export class NameNodeCore {
       if (this.observer.replicaGained) for (const id of r.added) this.observer.replicaGained(id, nowMs);
       if (r.removed.length) this.observer.replicasLost?.(r.removed, nowMs);
       this.checkSafeModeExit(nowMs);
-      return r.toInvalidate.length ? [{ kind: 'invalidate', blockIds: r.toInvalidate }] : [];
+      return r.toInvalidate.length && !this.standby ? [{ kind: 'invalidate', blockIds: r.toInvalidate }] : [];
     });
   }
 
@@ -533,6 +640,10 @@ export class NameNodeCore {
     return this.guard(() => {
       const invalid: number[] = [];
       for (const r of received) {
+        if (this.standby && !this.blockMap.has(r.blockId)) {
+          this.postpone(nodeId, r);
+          continue;
+        }
         const verdict = this.blockMap.blockReceived(nodeId, r);
         if (verdict.invalidate) invalid.push(r.blockId);
         if (verdict.accepted) {
@@ -544,7 +655,9 @@ export class NameNodeCore {
         if (this.blockMap.blockDeleted(nodeId, id)) this.replication.check([id]);
         this.replication.replicaDeleted(id, nodeId); // an ordered deletion done: the node may be a target again
       }
-      if (invalid.length && this.inSafeMode) {
+      if (invalid.length && this.standby) {
+        // The active judges these; a standby orders nothing.
+      } else if (invalid.length && this.inSafeMode) {
         // No deletion from a report in safe mode: the node's next full report judges these again.
         this.event('warn', 'replicas to invalidate reported in safe mode: kept for now', 'block-report-postponed', nowMs, 'log', {
           nodeId, blocks: invalid.length, firstBlockIds: invalid.slice(0, 10),
@@ -968,6 +1081,7 @@ export class NameNodeCore {
   /** Once per heartbeat interval: safe mode, admin states, then the planner (its orders become commands). */
   private intervalTick(nowMs: number): void {
     this.safeModeTick(nowMs);
+    if (this.standby) return; // the active plans and orders; a standby only keeps its view current
     this.adminTick(nowMs);
     if (this.inSafeMode) return; // locations are incomplete: planning now would copy blocks that exist
     const { orders, events } = this.replication.tick(nowMs);
@@ -1057,6 +1171,7 @@ export class NameNodeCore {
   }
 
   private enqueue(nodeId: string, command: Command): void {
+    if (this.standby) return;
     if (this.manager.enqueueCommand(nodeId, command)) this.touched.add(nodeId);
   }
 
@@ -1126,6 +1241,7 @@ export class NameNodeCore {
   }
 
   private checkNotSafeMode(op: string): void {
+    if (this.standby) throw new NotActiveError(`${op}: this NameNode is a standby`);
     if (this.inSafeMode) {
       const s = this.safe.state();
       if (s.manual) throw new SafeModeError(`cannot ${op}: NameNode is in safe mode, entered by an operator (minidfs admin safemode leave ends it)`);
@@ -1182,6 +1298,8 @@ export class NameNodeCore {
   }
 
   private persist<T>(m: { result: T; records: readonly StoredRecord[] }): T {
+    // The adapters refuse mutations on a standby before they reach the core; this is the backstop.
+    if (this.standby && m.records.length) throw new NotActiveError('this NameNode is a standby');
     for (const r of m.records) this.records.push(r);
     return m.result;
   }

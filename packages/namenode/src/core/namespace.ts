@@ -180,6 +180,14 @@ export function normalizePath(p: string): string {
   return `/${components.join('/')}`;
 }
 
+function normalizePathOrUndefined(path: string): string | undefined {
+  try {
+    return normalizePath(path);
+  } catch {
+    return undefined;
+  }
+}
+
 function parentOf(path: string): string {
   const i = path.lastIndexOf('/');
   return i === 0 ? '/' : path.slice(0, i);
@@ -402,6 +410,74 @@ export class Namespace {
     ns.lastGenerationStamp = Math.max(generationStampCounter, maxGenerationStamp);
     ns.lastFileId = Math.max(fileIdCounter, maxFileId);
     return ns;
+  }
+
+  /**
+   * Applies another NameNode's committed records in place (an HA standby tailing the active's
+   * edits; one call per committed mutation). Same checks as fromRecords. Returns, per changed
+   * file path, its file before and after (undefined = absent), so the caller can update its
+   * block map. Counters only move up.
+   */
+  applyRecords(records: readonly StoredRecord[]): Map<string, { before: FileRecord | undefined; after: FileRecord | undefined }> {
+    const changed = new Map<string, { before: FileRecord | undefined; after: FileRecord | undefined }>();
+    const linkLater: string[] = [];
+    for (const r of records) {
+      const deleted = 'deleted' in r && r.deleted === true;
+      const value = deleted ? undefined : (r as { value: unknown }).value;
+      if (r.key === RecordKeys.blockIdCounter) { if (!deleted) this.lastBlockId = Math.max(this.lastBlockId, parseCounter(r.key, value)); continue; }
+      if (r.key === RecordKeys.generationStampCounter) { if (!deleted) this.lastGenerationStamp = Math.max(this.lastGenerationStamp, parseCounter(r.key, value)); continue; }
+      if (r.key === RecordKeys.fileIdCounter) { if (!deleted) this.lastFileId = Math.max(this.lastFileId, parseCounter(r.key, value)); continue; }
+      if (!r.key.startsWith(RecordKeys.inodePrefix)) continue;
+      const path = r.key.slice(RecordKeys.inodePrefix.length);
+      if (normalizePathOrUndefined(path) !== path) throw corrupt(r.key, 'invalid path');
+      if (path === '/') {
+        if (deleted) throw corrupt(r.key, 'the root cannot be deleted');
+        const root = parseInode(r.key, value);
+        if (root.type !== 'directory') throw corrupt(r.key, 'the root must be a directory');
+        this.directories.set('/', root);
+        continue;
+      }
+      const oldFile = this.files.get(path);
+      if (!changed.has(path)) changed.set(path, { before: oldFile, after: undefined });
+      // Remove what was there.
+      if (oldFile) {
+        for (const b of oldFile.blocks) if (this.blockOwners.get(b.blockId) === path) this.blockOwners.delete(b.blockId);
+        this.files.delete(path);
+      }
+      if (this.directories.has(path) && (deleted || parseInode(r.key, value).type !== 'directory')) {
+        this.directories.delete(path);
+        this.children.delete(path);
+      }
+      if (deleted) {
+        this.children.get(parentOf(path))?.delete(nameOf(path));
+        continue;
+      }
+      const inode = parseInode(r.key, value);
+      if (inode.type === 'directory') {
+        this.directories.set(path, inode);
+        if (!this.children.has(path)) this.children.set(path, new Set());
+      } else {
+        for (const b of inode.blocks) {
+          const owner = this.blockOwners.get(b.blockId);
+          if (owner !== undefined && owner !== path) throw corrupt(r.key, `block ${b.blockId} also belongs to ${owner}`);
+          this.blockOwners.set(b.blockId, path);
+          this.lastBlockId = Math.max(this.lastBlockId, b.blockId);
+          this.lastGenerationStamp = Math.max(this.lastGenerationStamp, b.generationStamp);
+        }
+        this.files.set(path, inode);
+        this.lastFileId = Math.max(this.lastFileId, inode.fileId);
+      }
+      linkLater.push(path);
+    }
+    // Link after the whole mutation: its records may name a child before its parent.
+    for (const path of linkLater) {
+      if (!this.directories.has(path) && !this.files.has(path)) continue;
+      const siblings = this.children.get(parentOf(path));
+      if (!siblings) throw corrupt(RecordKeys.inode(path), 'parent directory missing');
+      siblings.add(nameOf(path));
+    }
+    for (const [path, c] of changed) c.after = this.files.get(path);
+    return changed;
   }
 
   /** The whole state as records, sorted by key; `fromRecords(toRecords())` is an identical namespace. */
