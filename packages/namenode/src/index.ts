@@ -14,7 +14,7 @@ export * from './core/placement';
 export * from './core/replication-monitor';
 export * from './core/admin-states';
 export * from './core/safe-mode';
-export { Namesystem, type FsckReport } from './adapters/namesystem';
+export { EXIT_FENCED, Namesystem, type FsckReport } from './adapters/namesystem';
 export {
   NameNodeCore, TICKS_PER_HEARTBEAT_INTERVAL, tickPeriodMs, replyValue, ADMIN_KEY_PREFIX, type CoreInput, type Ready, type Reply, type PushCommands,
   type CoreTransition, type CoreEvent, type CoreObserver, type NameNodeCoreDeps, type NameNodeCoreSettings, type RegisterReply, type LocatedBlockInfo,

@@ -14,8 +14,9 @@ import type { Readable } from 'node:stream';
 import {
   type BlockTokenGrant, BlockTokenIssuer, type Clock, type Logger, SERVER_OPTIONS, SystemClock, bindServer, createLogger,
   deriveClusterKeys, loadProtos, serverCredentials,
-  Limits, SafeModeError, pipelineAckTimeoutMs,
+  Limits, NotActiveError, SafeModeError, pipelineAckTimeoutMs,
 } from '@minidfs/common';
+import { Etcd3 } from 'etcd3';
 import type { FastifyInstance } from 'fastify';
 import { DatanodeManager } from './core/datanode-manager';
 import { EventLog } from './core/event-log';
@@ -27,8 +28,10 @@ import { DatanodeAuthenticator } from './adapters/auth';
 import { clientProtocolHandlers } from './adapters/client-protocol-service';
 import { createHttpServer } from './adapters/http-server';
 import { NameNodeMetrics, heartbeatTimeline } from './adapters/metrics';
-import { MetadataStore } from './adapters/metadata-store';
-import { Namesystem } from './adapters/namesystem';
+import { MetadataStore, type RecordStore } from './adapters/metadata-store';
+import { EXIT_FENCED, Namesystem } from './adapters/namesystem';
+import { EtcdEditLog, etcdKeys, ETCD_CALL_TIMEOUT_MS, type EtcdKeys } from './adapters/etcd-edit-log';
+import { HaController } from './adapters/ha-controller';
 import { ReplicaVerifier } from './adapters/replica-verifier';
 import { type NameNodeOptions, validateNameNodeOptions } from './settings';
 import { type DatanodeReportJson, toReportJson } from './adapters/report';
@@ -53,10 +56,15 @@ export class NameNode {
   /** Signs block access tokens; undefined on an open cluster. */
   private readonly blockToken: ((grant: BlockTokenGrant) => string) | undefined;
   private http: FastifyInstance | undefined;
-  private store: MetadataStore | undefined;
+  private store: RecordStore | undefined;
+  /** High availability (docs/HA.md): the etcd client and the election; undefined without --ha-etcd. */
+  private etcd: Etcd3 | undefined;
+  ha: HaController | undefined;
+  /** What the DataNode protocol tells DataNodes at registration (with HA the cluster id is known once start() ran). */
+  private readonly datanodeSettings: { blockSizeBytes: number; blockReportIntervalMs: number; clusterId: string };
   namesystem: Namesystem | undefined;
   private timer: NodeJS.Timeout | undefined;
-  readonly clusterId: string;
+  clusterId: string;
   readonly metrics: NameNodeMetrics;
   /** Checks clients' bad-replica reports by reading the replica (docs/SECURITY.md). */
   readonly replicaVerifier: ReplicaVerifier;
@@ -72,16 +80,9 @@ export class NameNode {
   ) {
     validateNameNodeOptions(options);
     fs.mkdirSync(options.dataDir, { recursive: true });
-    const metadataExisted = fs.existsSync(path.join(options.dataDir, METADATA_SUBDIR));
-    const clusterIdFile = path.join(options.dataDir, CLUSTER_ID_FILE);
-    const clusterIdExisted = fs.existsSync(clusterIdFile);
-    if (clusterIdExisted && !metadataExisted) {
-      // The namespace is gone but the identity is not: DataNodes would accept this NameNode, and
-      // with an empty namespace (no safe mode) every block they report would be deleted.
-      throw new Error(`${options.dataDir} has a cluster id but no ${METADATA_SUBDIR}/: the namespace is missing. Restore it; `
-        + `to start a new, empty cluster on purpose, remove ${clusterIdFile} too (the old cluster's DataNodes will then refuse this NameNode)`);
-    }
-    this.clusterId = loadOrCreate(clusterIdFile, () => `CID-${randomUUID()}`);
+    // With HA the cluster id comes from etcd, in start().
+    this.clusterId = options.ha ? '' : this.localClusterId();
+    this.datanodeSettings = { blockSizeBytes: options.blockSizeBytes, blockReportIntervalMs: options.blockReportIntervalMs, clusterId: this.clusterId };
     const peerEvidence = validatePeerEvidenceConfig({
       ...defaultPeerEvidenceConfig(options.liveness),
       ...(options.minPeerReporters !== undefined ? { minPeerReporters: options.minPeerReporters } : {}),
@@ -110,11 +111,26 @@ export class NameNode {
       namesystem: () => this.fs(),
       clock: this.clock,
       logger: this.logger,
-      settings: { blockSizeBytes: options.blockSizeBytes, blockReportIntervalMs: options.blockReportIntervalMs, clusterId: this.clusterId },
+      settings: this.datanodeSettings,
+      ha: options.ha ? { role: () => this.ha?.roleName ?? 'STANDBY', epoch: () => this.ha?.epoch ?? 0, mayAct: () => this.ha?.mayAct() ?? false } : undefined,
       onHeartbeat: (nodeId, nowMs, accepted) => this.metrics.onHeartbeat(nodeId, nowMs, accepted),
       onHeartbeatHandled: (ms) => this.metrics.onHeartbeatHandled(ms),
       streamNodeId: this.auth?.streamNodeId, blockToken: this.blockToken,
     });
+  }
+
+  /** The cluster id of a single NameNode: from its data dir (created with the namespace store). */
+  private localClusterId(): string {
+    const metadataExisted = fs.existsSync(path.join(this.options.dataDir, METADATA_SUBDIR));
+    const clusterIdFile = path.join(this.options.dataDir, CLUSTER_ID_FILE);
+    const clusterIdExisted = fs.existsSync(clusterIdFile);
+    if (clusterIdExisted && !metadataExisted) {
+      // The namespace is gone but the identity is not: DataNodes would accept this NameNode, and
+      // with an empty namespace (no safe mode) every block they report would be deleted.
+      throw new Error(`${this.options.dataDir} has a cluster id but no ${METADATA_SUBDIR}/: the namespace is missing. Restore it; `
+        + `to start a new, empty cluster on purpose, remove ${clusterIdFile} too (the old cluster's DataNodes will then refuse this NameNode)`);
+    }
+    return loadOrCreate(clusterIdFile, () => `CID-${randomUUID()}`);
   }
 
   private fs(): Namesystem {
@@ -123,12 +139,24 @@ export class NameNode {
   }
 
   async start(): Promise<void> {
-    this.store = await MetadataStore.open(path.join(this.options.dataDir, METADATA_SUBDIR));
+    const ha = this.options.ha;
+    let editLog: EtcdEditLog | undefined;
+    let keys: EtcdKeys | undefined;
+    if (ha) {
+      this.etcd = new Etcd3({ hosts: ha.etcdEndpoints.map((e) => `http://${e}`), dialTimeout: ETCD_CALL_TIMEOUT_MS });
+      keys = etcdKeys(ha.prefix);
+      this.clusterId = await this.haClusterId(this.etcd, keys);
+      this.datanodeSettings.clusterId = this.clusterId;
+      this.store = editLog = new EtcdEditLog(this.etcd, keys, this.logger);
+    } else {
+      this.store = await MetadataStore.open(path.join(this.options.dataDir, METADATA_SUBDIR));
+    }
     this.namesystem = await Namesystem.open(this.store, this.manager, {
       defaultReplication: this.options.replication, defaultBlockSizeBytes: this.options.blockSizeBytes,
       minReplication: this.options.minReplication, safeModeThreshold: this.options.safeModeThreshold,
       safeModeExtensionMs: this.options.safeModeExtensionMs, maintenanceMinReplicas: this.options.maintenanceMinReplicas,
-    }, { events: this.events, logger: this.logger, push: (p) => this.datanodeService.push(p) });
+    }, { events: this.events, logger: this.logger, push: (p) => this.datanodeService.push(p) }, { standby: ha !== undefined });
+    if (editLog) await this.tailEdits(editLog);
     const protos = loadProtos();
     const datanodeHandlers = this.datanodeService.handlers();
     this.grpcServer.addService(protos.DatanodeProtocol.service, this.auth ? this.auth.wrap(datanodeHandlers) : datanodeHandlers);
@@ -136,6 +164,11 @@ export class NameNode {
       namesystem: this.namesystem, datanodeReport: () => this.datanodeReport(), onCall: (m, ms, ok) => this.metrics.onClientCall(m, ms, ok),
       blockToken: this.blockToken, replicaVerifier: this.replicaVerifier, nowMs: () => this.clock.nowMs(),
       pipelineAckTimeoutMs: pipelineAckTimeoutMs(this.options.liveness),
+      ha: ha && {
+        requireActive: (method) => this.haController().requireActive(method),
+        status: () => this.haController().status(),
+        failover: () => this.haController().failover(() => this.store!.apply([])),
+      },
     }));
     this.rpcPort = await bindServer(this.grpcServer, `${this.options.bindHost}:${this.options.rpcPort}`, { credentials: serverCredentials(this.options.tls) });
     this.http = createHttpServer({
@@ -155,17 +188,92 @@ export class NameNode {
       void ns.handle(ns.core.tick(this.clock.nowMs()));
       this.metrics.drainEvents();
     }, tickPeriodMs(this.options.liveness));
+    if (ha && editLog && keys) await this.startElection(ha, editLog, keys);
     this.logger.info('namenode started', {
       event: 'started', rpcPort: this.rpcPort, httpPort: this.httpPort, clusterId: this.clusterId, ...this.options.liveness,
       authentication: this.auth ? 'cluster-secret' : 'none', tls: this.options.tls ? (this.options.tls.ca ? 'mutual' : 'server') : 'off',
       detector: this.manager.monitor.detectorName, ...(this.options.detector === 'phi' ? { phiThreshold: this.options.phiThreshold ?? defaultPhiAccrualConfig(this.options.liveness).threshold } : {}),
       minPeerReporters: this.manager.peers.config.minPeerReporters, unreachableGraceMs: this.manager.peers.config.unreachableGraceMs,
       peerProbeFanout: this.manager.peers.config.peerProbeFanout,
+      ...(ha ? { ha: { id: ha.id, etcd: ha.etcdEndpoints, prefix: ha.prefix, leaseTtlMs: ha.leaseTtlMs, role: this.ha?.roleName } } : {}),
     });
+  }
+
+  private haController(): HaController {
+    if (!this.ha) throw new NotActiveError('this NameNode is starting');
+    return this.ha;
+  }
+
+  /**
+   * The cluster id of an HA group: created once in etcd (from this data dir's id if it has one),
+   * then the same for every member. A data dir that belongs to another cluster is refused, and so
+   * is an etcd without the id while this data dir has one (etcd's data was lost: an empty
+   * namespace would make DataNodes delete every block).
+   */
+  private async haClusterId(etcd: Etcd3, keys: EtcdKeys): Promise<string> {
+    const file = path.join(this.options.dataDir, CLUSTER_ID_FILE);
+    const local = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : undefined;
+    const stored = await etcd.get(keys.clusterId).options({ deadline: Date.now() + ETCD_CALL_TIMEOUT_MS }).string();
+    if (stored === null && local) {
+      throw new Error(`${file} names cluster ${local}, but etcd has no cluster at ${keys.clusterId}: etcd's data is missing. Restore it; `
+        + `to start a new, empty cluster on purpose, remove ${file} (the old cluster's DataNodes will then refuse this NameNode)`);
+    }
+    let id = stored;
+    if (id === null) {
+      const fresh = `CID-${randomUUID()}`;
+      const res = await etcd.if(keys.clusterId, 'Create', '==', 0).then(etcd.put(keys.clusterId).value(fresh)).else(etcd.get(keys.clusterId))
+        .options({ deadline: Date.now() + ETCD_CALL_TIMEOUT_MS }).commit();
+      id = res.succeeded ? fresh : res.responses[0]!.response_range!.kvs[0]!.value.toString();
+    }
+    if (local && local !== id) throw new Error(`${file} names cluster ${local}, but the HA group in etcd is cluster ${id}: wrong --data-dir or --ha-prefix`);
+    if (!local) loadOrCreate(file, () => id!);
+    return id;
+  }
+
+  /** Standby: applies every edit the active commits (etcd watch), in order. A watch that cannot go on restarts the process. */
+  private async tailEdits(editLog: EtcdEditLog): Promise<void> {
+    await editLog.tail((edit) => {
+      const ns = this.namesystem!;
+      void ns.handle(ns.core.applyEdits(edit.records, this.clock.nowMs()));
+      for (const w of this.tailWaiters.splice(0)) w();
+    }, (err) => {
+      this.logger.error('edit log watch failed; restarting to reload', { event: 'ha-tail-failed', error: err.message });
+      process.exit(EXIT_FENCED);
+    });
+  }
+
+  private readonly tailWaiters: Array<() => void> = [];
+
+  private async startElection(ha: NonNullable<NameNodeOptions['ha']>, editLog: EtcdEditLog, keys: EtcdKeys): Promise<void> {
+    const address = ha.address ?? `${this.options.bindHost}:${this.rpcPort}`;
+    this.ha = new HaController(this.etcd!, keys, { id: ha.id, address, leaseTtlMs: ha.leaseTtlMs }, this.logger, {
+      onElected: async (epoch) => {
+        // Every edit of the previous active is applied before this one writes or orders anything.
+        const last = await editLog.lastEditRevision();
+        const deadline = performance.now() + ETCD_CALL_TIMEOUT_MS;
+        while (editLog.revision < last) {
+          if (performance.now() > deadline) throw new Error(`edit log not tailed to revision ${last} (at ${editLog.revision})`);
+          await new Promise<void>((resolve) => {
+            const t = setTimeout(resolve, 50);
+            this.tailWaiters.push(() => { clearTimeout(t); resolve(); });
+          });
+        }
+        await editLog.stopTailing();
+        editLog.fence(epoch);
+        const ns = this.namesystem!;
+        await ns.handle(ns.core.promote(epoch, this.clock.nowMs()));
+      },
+      onDeposed: (reason) => {
+        this.logger.error('exiting to restart as a standby', { event: 'ha-fenced-exit', reason, exitCode: EXIT_FENCED });
+        process.exit(EXIT_FENCED);
+      },
+    });
+    await this.ha.start();
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    await this.ha?.stop();
     this.datanodeService.closeAll();
     // Graceful for a moment, then forced: a peer whose connection died silently must not hold the exit.
     await new Promise<void>((resolve) => {
@@ -174,6 +282,7 @@ export class NameNode {
     });
     await this.http?.close();
     await this.store?.close();
+    this.etcd?.close();
     this.logger.info('namenode stopped', { event: 'stopped' });
   }
 

@@ -79,10 +79,30 @@ export interface NameNodeOptions {
    * on other, NORMAL live nodes (ENTERING_MAINTENANCE waits for them). Default 1.
    */
   maintenanceMinReplicas?: number;
+  /** High availability on etcd (docs/HA.md); undefined = a single NameNode with its namespace in dataDir. */
+  ha?: NameNodeHaOptions;
 }
 
-/** Every setting that has a default, filled in (dataDir has none; secret and tls are off by default). */
-export type NameNodeDefaults = Required<Omit<NameNodeOptions, 'dataDir' | 'secret' | 'tls'>>;
+/** An HA group member: the namespace lives in etcd, the leader is elected there. */
+export interface NameNodeHaOptions {
+  /** etcd client endpoints, host:port (--ha-etcd, comma-separated). */
+  etcdEndpoints: string[];
+  /** This NameNode's id in the group (--ha-id). Default: its advertised address. */
+  id: string;
+  /** Key prefix of this cluster in etcd (--ha-prefix). Default /minidfs/. */
+  prefix: string;
+  /** Lease TTL, ms: how long an active may go unheard by etcd before another takes over (--ha-lease-ttl-ms). Default 2000; whole seconds. */
+  leaseTtlMs: number;
+  /** The client RPC address others reach this NameNode at (--advertise-address). Default bind host and RPC port. */
+  address?: string;
+}
+
+/** HA defaults (docs/HA.md). */
+export const DEFAULT_HA_LEASE_TTL_MS = 2000;
+export const DEFAULT_HA_PREFIX = '/minidfs/';
+
+/** Every setting that has a default, filled in (dataDir has none; secret, tls and ha are off by default). */
+export type NameNodeDefaults = Required<Omit<NameNodeOptions, 'dataDir' | 'secret' | 'tls' | 'ha'>>;
 
 /** A setting: a NameNodeOptions field, or a field of its `liveness`. */
 export type NameNodeSetting = Exclude<keyof NameNodeOptions, 'liveness'> | keyof LivenessConfig;
@@ -110,6 +130,7 @@ export const NAMENODE_FLAGS: Readonly<Record<NameNodeSetting, string>> = {
   unreachableGraceMs: '--unreachable-grace-ms',
   peerProbeFanout: '--peer-probe-fanout',
   maintenanceMinReplicas: '--maintenance-min-replicas',
+  ha: '--ha-etcd',
 };
 
 /** Inclusive bounds of the numeric settings; `integer` unless a fraction or φ. The CLI parses its flags with the same bounds. */
@@ -220,7 +241,20 @@ export function validateNameNodeOptions(o: NameNodeOptions): NameNodeOptions {
       `must be at most ${NAMENODE_FLAGS.replication} (${o.replication}), got ${o.minReplication}: a write at the default replication could never be acknowledged`);
   }
   if (o.secret !== undefined && o.secret.length === 0) throw new InvalidSettingError('secret', 'is empty');
+  if (o.ha) validateHaOptions(o.ha);
   return o;
+}
+
+const ENDPOINT = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:]+\]:\d{1,5}$/;
+
+function validateHaOptions(ha: NameNodeHaOptions): void {
+  if (!Array.isArray(ha.etcdEndpoints) || ha.etcdEndpoints.length === 0) throw new InvalidSettingError('ha', 'needs at least one etcd endpoint host:port');
+  for (const e of ha.etcdEndpoints) if (!ENDPOINT.test(e)) throw new InvalidSettingError('ha', `endpoint ${JSON.stringify(e)} is not host:port`);
+  if (!/^[A-Za-z0-9._:-]{1,128}$/.test(ha.id)) throw new InvalidSettingError('ha', `--ha-id ${JSON.stringify(ha.id)} must be 1-128 of A-Z a-z 0-9 . _ : -`);
+  if (!/^\/[A-Za-z0-9._/-]{0,200}$/.test(ha.prefix)) throw new InvalidSettingError('ha', `--ha-prefix ${JSON.stringify(ha.prefix)} must start with / and use A-Z a-z 0-9 . _ - /`);
+  if (!Number.isInteger(ha.leaseTtlMs) || ha.leaseTtlMs < 1000 || ha.leaseTtlMs > 60_000 || ha.leaseTtlMs % 1000 !== 0) {
+    throw new InvalidSettingError('ha', `--ha-lease-ttl-ms must be a whole number of seconds in [1000, 60000] (etcd leases are whole seconds), got ${String(ha.leaseTtlMs)}`);
+  }
 }
 
 function isOptional(setting: NameNodeSetting): boolean {

@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { DfsClient } from '@minidfs/client';
 import { readSecretFile } from '@minidfs/common';
 import {
-  DEFAULT_SAFE_MODE_EXTENSION_BEATS, InvalidSettingError, NAMENODE_FLAGS, NameNode, type NameNodeOptions, defaultNameNodeOptions,
+  DEFAULT_HA_LEASE_TTL_MS, DEFAULT_HA_PREFIX, DEFAULT_SAFE_MODE_EXTENSION_BEATS, InvalidSettingError, type NameNodeHaOptions, NAMENODE_FLAGS, NameNode, type NameNodeOptions, defaultNameNodeOptions,
   validateBlockSize, validateNameNodeOptions,
 } from '@minidfs/namenode';
 import { type TlsFlags, addTlsOptions, opt, secretFileOption, settingArg, settingOpt, tlsFrom } from '../options';
@@ -31,6 +31,17 @@ interface NameNodeFlags extends TlsFlags {
   staleAfter: number; deadAfter: number; replication: number; blockSize: number; blockReportIntervalMs: number; minReplication: number;
   safeModeThreshold: number; safeModeExtensionMs?: number; detector: 'threshold' | 'phi'; phiThreshold: number; secretFile?: string;
   minPeerReporters: number; unreachableGraceMs: number; peerProbeFanout: number; maintenanceMinReplicas: number;
+  haEtcd?: string; haId?: string; haPrefix: string; haLeaseTtlMs: number; advertiseAddress?: string;
+}
+
+/** --ha-* flags -> NameNodeHaOptions (the id defaults to the advertised address; the port is filled in once known if it is 0). */
+function haOptions(o: NameNodeFlags): NameNodeHaOptions {
+  const host = o.bind === '0.0.0.0' || o.bind === '::' ? '127.0.0.1' : o.bind;
+  const address = o.advertiseAddress ?? (o.rpcPort !== 0 ? `${host}:${o.rpcPort}` : undefined);
+  return {
+    etcdEndpoints: (o.haEtcd ?? '').split(',').map((e) => e.trim()).filter((e) => e !== ''),
+    id: o.haId ?? address ?? `${host}-${process.pid}`, prefix: o.haPrefix, leaseTtlMs: o.haLeaseTtlMs, ...(address ? { address } : {}),
+  };
 }
 
 /** Every flag's default and range come from the NameNode's settings (defaultNameNodeOptions, NAMENODE_SETTING_RANGES). */
@@ -61,6 +72,11 @@ export function namenodeCommand(): Command {
     .addOption(settingOpt('peerProbeFanout', 'N', 'gossip peers asked about one silent DataNode per round', d.peerProbeFanout))
     .addOption(settingOpt('maintenanceMinReplicas', 'N', 'a block with a replica on a DataNode in maintenance keeps at least min(its replication, N) replicas on other live NORMAL nodes (copied before the node enters maintenance)', d.maintenanceMinReplicas))
     .addOption(secretFileOption())
+    .addOption(opt(`${NAMENODE_FLAGS.ha} <HOST:PORT,...>`, 'high availability (docs/HA.md): etcd endpoints; the namespace lives in etcd and the NameNodes started with the same --ha-etcd and --ha-prefix elect one ACTIVE, the others are STANDBY'))
+    .addOption(opt('--ha-id <ID>', 'with --ha-etcd: this NameNode\'s id in the group (default: its advertised address)'))
+    .addOption(opt('--ha-prefix <PREFIX>', 'with --ha-etcd: the cluster\'s key prefix in etcd', DEFAULT_HA_PREFIX))
+    .addOption(opt('--ha-lease-ttl-ms <MS>', 'with --ha-etcd: lease TTL, whole seconds: an active unheard by etcd this long is replaced', DEFAULT_HA_LEASE_TTL_MS, (v) => Number(v)))
+    .addOption(opt('--advertise-address <HOST:PORT>', 'with --ha-etcd: the RPC address clients reach this NameNode at (default: --bind and --rpc-port)'))
     .action(async (o: NameNodeFlags) => {
       const tls = tlsFrom(o);
       const liveness = { heartbeatIntervalMs: o.heartbeatIntervalMs, staleAfterMissed: o.staleAfter, deadAfterMissed: o.deadAfter };
@@ -76,6 +92,7 @@ export function namenodeCommand(): Command {
         detector: o.detector, phiThreshold: o.phiThreshold, minPeerReporters: o.minPeerReporters, unreachableGraceMs: o.unreachableGraceMs,
         peerProbeFanout: o.peerProbeFanout, maintenanceMinReplicas: o.maintenanceMinReplicas,
         secret: o.secretFile ? readSecretFile(o.secretFile) : undefined, tls,
+        ...(o.haEtcd ? { ha: haOptions(o) } : {}),
       };
       try {
         validateNameNodeOptions(options);

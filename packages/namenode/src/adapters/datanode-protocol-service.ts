@@ -28,6 +28,11 @@ export interface DatanodeProtocolDeps {
   streamNodeId?(call: object): string | undefined;
   /** Signs the block access token of a REPLICATE command; absent on an open cluster. */
   blockToken?(grant: BlockTokenGrant): string;
+  /**
+   * High availability (adapters/ha-controller.ts); absent = HA off. Every answer carries the role
+   * and epoch; commands leave only while this NameNode may act (an active whose lease is valid).
+   */
+  ha?: { role(): 'ACTIVE' | 'STANDBY'; epoch(): number; mayAct(): boolean };
 }
 
 type HeartbeatCall = grpc.ServerDuplexStream<HeartbeatRequest__Output, HeartbeatResponse>;
@@ -44,7 +49,13 @@ export class DatanodeProtocolService {
   /** Writes the core's commands for a node on the stream it names (dropped if that stream is gone: the core re-plans lost work). */
   push(p: PushCommands): void {
     const call = this.streams.get(p.streamId);
-    if (call) call.write({ ackedSequence: 0, commands: this.toWire(p.commands) });
+    if (call) call.write({ ackedSequence: 0, commands: this.toWire(p.commands), ...this.haFields() });
+  }
+
+  /** The role and epoch every answer carries (nothing without HA: the proto defaults mean "no HA"). */
+  private haFields(): { haRole?: 'ACTIVE' | 'STANDBY'; epoch?: number } {
+    const ha = this.deps.ha;
+    return ha ? { haRole: ha.role(), epoch: ha.epoch() } : {};
   }
 
   closeAll(): void {
@@ -54,6 +65,7 @@ export class DatanodeProtocolService {
   }
 
   private toWire(commands: readonly Command[]) {
+    if (commands.length && this.deps.ha && !this.deps.ha.mayAct()) return []; // fenced: a deposed active orders nothing
     const core = this.deps.namesystem().core;
     return commands.map((c) => commandToWire(c, (id) => core.location(id), this.deps.blockToken));
   }
@@ -77,7 +89,7 @@ export class DatanodeProtocolService {
             callback(null, {
               nodeId: node.id, registrationId: node.registrationId, heartbeatIntervalMs: l.heartbeatIntervalMs,
               staleAfterMissed: l.staleAfterMissed, deadAfterMissed: l.deadAfterMissed, blockSizeBytes: settings.blockSizeBytes,
-              blockReportIntervalMs: settings.blockReportIntervalMs, clusterId: settings.clusterId, membershipSeeds,
+              blockReportIntervalMs: settings.blockReportIntervalMs, clusterId: settings.clusterId, membershipSeeds, ...this.haFields(),
             });
           };
           const pending = n.handle(ready);
@@ -139,11 +151,12 @@ export class DatanodeProtocolService {
             return;
           }
           if (!pending && !queued) {
-            call.write({ ackedSequence, commands: commands.length ? this.toWire(commands) : [] });
+            call.write(this.deps.ha ? { ackedSequence, commands: commands.length ? this.toWire(commands) : [], ...this.haFields() }
+              : { ackedSequence, commands: commands.length ? this.toWire(commands) : [] });
           } else {
             const write = () => {
               try {
-                call.write({ ackedSequence, commands: this.toWire(commands) });
+                call.write({ ackedSequence, commands: this.toWire(commands), ...this.haFields() });
               } catch {
                 // The stream ended meanwhile: the node reconnects, and the core re-plans lost work.
               }
@@ -174,7 +187,7 @@ export class DatanodeProtocolService {
           const n = ns();
           const ready = n.core.fullBlockReport(r.nodeId, r.registrationId, r.blocks.map(replicaFromWire), clock.nowMs());
           const reply = ready.reply!;
-          const answer = () => reply.ok ? callback(null, { commands: this.toWire(reply.value) }) : callback(toGrpcError(reply.error));
+          const answer = () => reply.ok ? callback(null, { commands: this.toWire(reply.value), ...this.haFields() }) : callback(toGrpcError(reply.error));
           const pending = n.handle(ready, reply.ok && reply.value.length > 0);
           if (pending) void pending.then(answer);
           else answer();

@@ -20,6 +20,17 @@ export interface StoredEntry {
   value: unknown;
 }
 
+/**
+ * Where a NameNode's records are durable: this LevelDB store, or etcd for an HA pair
+ * (adapters/etcd-edit-log.ts). `apply` resolves once the records and every earlier apply's are
+ * durable; a rejection means memory is ahead of the store.
+ */
+export interface RecordStore {
+  loadRecords(): Promise<StoredEntry[]>;
+  apply(records: readonly StoredRecord[]): Promise<void>;
+  close(): Promise<void>;
+}
+
 type BatchOp = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
 
 interface PendingApply {
@@ -28,7 +39,7 @@ interface PendingApply {
   reject: (err: Error) => void;
 }
 
-export class MetadataStore {
+export class MetadataStore implements RecordStore {
   private queue: PendingApply[] = [];
   private writing = false;
   private failure: Error | undefined;

@@ -8,7 +8,7 @@
  * before the record of the mutation that ordered it. A failed store write exits the process (70):
  * memory is then ahead of disk and the only safe move is to reload from disk.
  */
-import { type Logger } from '@minidfs/common';
+import { DfsError, type Logger } from '@minidfs/common';
 import { type AdminRecord, parseAdminRecord } from '../core/admin-states';
 import { type DatanodeManager, validateNodeId } from '../core/datanode-manager';
 import type { EventLog } from '../core/event-log';
@@ -18,7 +18,7 @@ import {
   type NameNodeCoreSettings, type PushCommands, type Ready, type ReplicaToVerify, type SafeModeAction, replyValue,
 } from '../core/namenode-core';
 import type { SafeModeState } from '../core/safe-mode';
-import type { MetadataStore } from './metadata-store';
+import type { RecordStore } from './metadata-store';
 
 export {
   ADMIN_KEY_PREFIX, DEFAULT_SAFE_MODE_EXTENSION_BEATS, type AdminAction, type AdminView, type FsckReport, type LocatedBlockInfo,
@@ -27,8 +27,11 @@ export {
 
 export type NamesystemSettings = NameNodeCoreSettings;
 
+/** Exit code of an HA NameNode that lost its leadership (EX_TEMPFAIL): restart it, it comes back as a standby. */
+export const EXIT_FENCED = 75;
+
 export interface NamesystemDeps {
-  store: MetadataStore;
+  store: RecordStore;
   events: EventLog;
   logger: Logger;
   /** Wall-clock time for the namespace's modification times. Default Date.now. */
@@ -44,7 +47,9 @@ export class Namesystem {
     this.wallClockMs = deps.wallClockMs ?? Date.now;
   }
 
-  static async open(store: MetadataStore, manager: DatanodeManager, settings: NamesystemSettings, deps: Omit<NamesystemDeps, 'store'>): Promise<Namesystem> {
+  static async open(
+    store: RecordStore, manager: DatanodeManager, settings: NamesystemSettings, deps: Omit<NamesystemDeps, 'store'>, options: { standby?: boolean } = {},
+  ): Promise<Namesystem> {
     const records = await store.loadRecords();
     const namespace = Namespace.fromRecords(records);
     const adminRecords: Array<[string, AdminRecord]> = records.filter((r) => r.key.startsWith(ADMIN_KEY_PREFIX))
@@ -53,6 +58,7 @@ export class Namesystem {
       event: 'namespace-loaded', files: namespace.fileCount(), blocks: namespace.blockCount(), adminStates: adminRecords.length,
     });
     const core = new NameNodeCore({ manager, settings, namespace, adminRecords });
+    if (options.standby) core.becomeStandby();
     const ns = new Namesystem(core, { ...deps, store });
     ns.emit(core.startupEvents(0));
     return ns;
@@ -91,9 +97,12 @@ export class Namesystem {
 
   private durable(records: readonly StoredRecord[]): Promise<void> {
     return this.deps.store.apply(records).catch((err: Error) => {
-      // Memory is ahead of disk: the only safe move is to stop and reload from disk.
-      this.deps.logger.error('metadata store write failed; exiting', { event: 'store-failed', error: err.message });
-      process.exit(70);
+      // Memory is ahead of the store: the only safe move is to stop and reload from it. A fenced
+      // HA active (another NameNode leads) exits with EXIT_FENCED: its supervisor restarts it as a standby.
+      const fenced = err instanceof DfsError && err.code === 'NOT_ACTIVE';
+      this.deps.logger.error(fenced ? 'edit refused: no longer the active NameNode; exiting' : 'metadata store write failed; exiting',
+        { event: fenced ? 'ha-fenced-exit' : 'store-failed', error: err.message });
+      process.exit(fenced ? EXIT_FENCED : 70);
     });
   }
 
