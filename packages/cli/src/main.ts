@@ -9,6 +9,7 @@ import { clusterCommand } from './commands/cluster';
 import { datanodeCommand } from './commands/datanode';
 import { fsCommands } from './commands/fs';
 import { fsckCommand } from './commands/fsck';
+import { haCommand } from './commands/ha';
 import { loadgenCommand } from './commands/loadgen';
 import { namenodeCommand } from './commands/namenode';
 import { reportCommand } from './commands/report';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
     .addCommand(reportCommand())
     .addCommand(fsckCommand())
     .addCommand(adminCommand())
+    .addCommand(haCommand())
     .addCommand(simCommand())
     .addCommand(loadgenCommand());
   for (const c of fsCommands()) program.addCommand(c);

@@ -56,6 +56,17 @@ export function namenodeAddressOption(): Option {
   return opt('--namenode <HOST:PORT>', 'NameNode RPC address', `localhost:${defaultNameNodeOptions().rpcPort}`);
 }
 
+/**
+ * `--namenode HOST:PORT[,HOST:PORT...]` (env MINIDFS_NAMENODE) for client commands: one NameNode,
+ * or every NameNode of an HA group, comma-separated; calls go to the active one and fail over
+ * (client parseNameNodeAddresses checks the value). Default as namenodeAddressOption.
+ */
+export function namenodesOption(): Option {
+  return opt('--namenode <HOST:PORT[,HOST:PORT...]>',
+    'NameNode RPC address; for an HA group every NameNode, comma-separated (calls go to the active one, failing over on NOT_ACTIVE or no answer)',
+    `localhost:${defaultNameNodeOptions().rpcPort}`);
+}
+
 /** TLS flags every command that serves or calls gRPC takes (docs/SECURITY.md). */
 export interface TlsFlags { tlsCert?: string; tlsKey?: string; tlsCa?: string }
 

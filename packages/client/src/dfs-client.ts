@@ -1,8 +1,9 @@
 /**
  * DfsClient: the library face of minidfs (HDFS DistributedFileSystem). Namespace calls go to the
- * NameNode; file bytes go straight to DataNodes through DfsWriteStream (pipelines, resend on
- * failure) and DfsReadStream (verified reads with replica failover). One client owns one NameNode
- * channel and one channel per DataNode it talks to, and a unique client name (the NameNode's
+ * NameNode (or, with several NameNodes configured, the active one of an HA group: NameNodeRpc fails
+ * over between them); file bytes go straight to DataNodes through DfsWriteStream (pipelines, resend on
+ * failure) and DfsReadStream (verified reads with replica failover). One client owns one channel per
+ * configured NameNode and one channel per DataNode it talks to, and a unique client name (the NameNode's
  * lease holder for files it writes); close() releases them all. `lastWriteStats` and `readStats`
  * describe the most recent write and read (pipelines abandoned, nodes excluded, nodes contacted,
  * failovers) so tests can check what happened on the wire.
@@ -10,24 +11,32 @@
 import { randomBytes } from 'node:crypto';
 import { finished } from 'node:stream/promises';
 import {
-  FileNotFoundError, DfsError, FileAlreadyExistsError, type Logger, type TlsMaterial, channelCredentials, parseHostPort, silentLogger,
+  FileNotFoundError, DfsError, FileAlreadyExistsError, InvalidArgumentError, type Logger, type TlsMaterial, channelCredentials, fromGrpcError,
+  silentLogger,
 } from '@minidfs/common';
 import type { ClientContext } from './context';
 import { DatanodePool } from './datanode-pool';
-import { DEFAULT_SAFE_MODE_WAIT_MS, NameNodeRpc } from './namenode-rpc';
+import type { NameNodeFailoverPolicy } from './failover';
+import { DEFAULT_NAMENODE_PORT, DEFAULT_SAFE_MODE_WAIT_MS, NameNodeRpc, parseNameNodeAddresses } from './namenode-rpc';
 import { checkPath, parentOf } from './paths';
 import { DfsReadStream, type ReadStats, newReadStats, readFileBytes } from './read-stream';
 import {
-  type FileStatus, type LocatedBlock, type SafeModeAction, type SafeModeStatus, fileStatusFromWire, locatedBlockFromWire, safeModeStatusFromWire,
+  type FileStatus, type LocatedBlock, type NameNodeHaStatus, type SafeModeAction, type SafeModeStatus, fileStatusFromWire, haStatusFromWire,
+  locatedBlockFromWire, safeModeStatusFromWire,
 } from './wire';
 import { DfsWriteStream, type WriteOptions, type WriteStats } from './write-stream';
 
-/** Default NameNode port when the address has none (HDFS: 8020). */
-export const DEFAULT_NAMENODE_PORT = 8020;
+export { DEFAULT_NAMENODE_PORT };
+
+/** Deadline of each NameNode's GetHaStatus in haStatus(): one slow NameNode must not hold up the answer. */
+export const HA_STATUS_DEADLINE_MS = 2_000;
 
 export interface DfsClientOptions {
-  /** NameNode RPC address, HOST:PORT (port defaults to 8020). */
-  namenode: string;
+  /**
+   * NameNode RPC address, HOST:PORT (port defaults to 8020); for an HA group several,
+   * comma-separated (`a:8020,b:8020`) or as a list: calls go to the active one and fail over.
+   */
+  namenode: string | readonly string[];
   /** Lease holder name for files this client writes. Default: `DFSClient_<random>`. */
   clientName?: string;
   /** Default: silent. */
@@ -39,6 +48,8 @@ export interface DfsClientOptions {
   safeModeWaitMs?: number;
   /** TLS towards the NameNode and DataNodes (common/tls.ts loadTls); default plaintext. */
   tls?: TlsMaterial;
+  /** Failover between several NameNodes (failover.ts): delays and deadline; default DEFAULT_NAMENODE_FAILOVER. */
+  failover?: Partial<NameNodeFailoverPolicy>;
 }
 
 export interface MkdirOptions {
@@ -51,6 +62,18 @@ export interface DeleteOptions {
   recursive?: boolean;
 }
 
+/** GetHaStatus on each of the rpc's NameNodes in parallel (DfsClient.haStatus; for callers holding a NameNodeRpc). */
+export function haStatusOfEach(rpc: NameNodeRpc, deadlineMs = HA_STATUS_DEADLINE_MS): Promise<NameNodeHaStatus[]> {
+  return Promise.all(rpc.addresses.map(async (address): Promise<NameNodeHaStatus> => {
+    try {
+      return haStatusFromWire(address, await rpc.callAt(address, 'GetHaStatus', {}, deadlineMs));
+    } catch (err) {
+      const e = fromGrpcError(err);
+      return { address, role: 'UNREACHABLE', epoch: 0, namenodeId: '', activeAddress: '', error: `${e.code}: ${e.message}` };
+    }
+  }));
+}
+
 export class DfsClient {
   readonly clientName: string;
   /** Stats of the write stream created last (live while it runs). */
@@ -61,17 +84,46 @@ export class DfsClient {
   private closed = false;
 
   constructor(options: DfsClientOptions) {
-    const { host, port } = parseHostPort(options.namenode, DEFAULT_NAMENODE_PORT);
+    const addresses = parseNameNodeAddresses(options.namenode);
     this.clientName = options.clientName ?? `DFSClient_${randomBytes(8).toString('hex')}`;
     const logger = options.logger ?? silentLogger();
-    const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
     const credentials = channelCredentials(options.tls);
     this.ctx = {
-      rpc: new NameNodeRpc({ address, logger, safeModeWaitMs: options.safeModeWaitMs ?? DEFAULT_SAFE_MODE_WAIT_MS, credentials }),
+      rpc: new NameNodeRpc({
+        addresses, logger, safeModeWaitMs: options.safeModeWaitMs ?? DEFAULT_SAFE_MODE_WAIT_MS, credentials, failover: options.failover,
+      }),
       datanodes: new DatanodePool(options.tls),
       clientName: this.clientName,
       logger,
     };
+  }
+
+  /** The configured NameNode addresses, normalized, in the order they are tried. */
+  get namenodes(): readonly string[] {
+    return this.ctx.rpc.addresses;
+  }
+
+  /**
+   * Every configured NameNode's HA role and epoch (GetHaStatus), asked in parallel, each within
+   * `deadlineMs`; one that does not answer is UNREACHABLE with its error. Never throws for a
+   * NameNode's failure.
+   */
+  async haStatus(deadlineMs = HA_STATUS_DEADLINE_MS): Promise<NameNodeHaStatus[]> {
+    this.assertOpen();
+    return haStatusOfEach(this.ctx.rpc, deadlineMs);
+  }
+
+  /**
+   * Graceful hand-over (HaFailover) on the NameNode at `address`, which must be the active one
+   * (NotActiveError otherwise; INVALID_ARGUMENT from a NameNode without HA). Resolves with the
+   * epoch it resigned; a standby then takes over with a higher epoch (haStatus shows it). Not resent
+   * on another NameNode if the answer is lost.
+   */
+  async haFailover(address: string): Promise<{ address: string; resignedEpoch: number }> {
+    this.assertOpen();
+    if (!this.ctx.rpc.addresses.includes(address)) throw new InvalidArgumentError(`${address} is not one of the configured NameNodes (${this.ctx.rpc.addresses.join(', ')})`);
+    const res = await this.ctx.rpc.callAt(address, 'HaFailover', {});
+    return { address, resignedEpoch: Number(res.resignedEpoch) };
   }
 
   /** Creates a directory (by default with missing ancestors, like mkdir -p) and returns its status. */
@@ -215,7 +267,7 @@ export class DfsClient {
     return stream;
   }
 
-  /** Closes the NameNode channel and every DataNode channel; calls in flight are cancelled. */
+  /** Closes the NameNode channels and every DataNode channel; calls in flight are cancelled. */
   close(): void {
     if (this.closed) return;
     this.closed = true;

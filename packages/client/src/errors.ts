@@ -43,3 +43,16 @@ export class DatanodeTimeoutError extends DfsError {
     super('UNAVAILABLE', message);
   }
 }
+
+/**
+ * No configured NameNode took a call before the failover deadline: each answered NOT_ACTIVE (a
+ * standby) or could not be reached. Code NOT_ACTIVE when every NameNode's last answer was
+ * NOT_ACTIVE (none is elected yet), UNAVAILABLE when one could not be reached. `lastErrors` holds
+ * each NameNode's last error by address.
+ */
+export class NoActiveNameNodeError extends DfsError {
+  override readonly name = 'NoActiveNameNodeError';
+  constructor(message: string, code: 'NOT_ACTIVE' | 'UNAVAILABLE', readonly attempts: number, readonly lastErrors: ReadonlyMap<string, DfsError>) {
+    super(code, message);
+  }
+}

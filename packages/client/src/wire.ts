@@ -10,7 +10,7 @@ import type { ClientProtocolClient } from '@minidfs/common';
 export type UnaryMethod =
   | 'Mkdirs' | 'Create' | 'AddBlock' | 'AbandonBlock' | 'Complete' | 'GetBlockLocations'
   | 'GetFileInfo' | 'ListStatus' | 'Delete' | 'ReportBadReplica' | 'GetDatanodeReport' | 'SetSafeMode' | 'Fsck' | 'SetReplication'
-  | 'SetDatanodeAdminState';
+  | 'SetDatanodeAdminState' | 'GetHaStatus' | 'HaFailover';
 
 /** The last overload of each generated method is `(argument, callback)`. */
 type LastOverload<K extends UnaryMethod> = Parameters<ClientProtocolClient[K]>;
@@ -116,4 +116,28 @@ export function locatedBlockFromWire(b: WireLocatedBlock | null | undefined, wha
 
 export function locationAddress(l: DatanodeLocation): string {
   return l.host.includes(':') ? `[${l.host}]:${l.dataPort}` : `${l.host}:${l.dataPort}`;
+}
+
+/**
+ * One configured NameNode's high-availability role, as `ha status` and `report` print it: ACTIVE or
+ * STANDBY; NONE for a NameNode without HA (it answers role HA_ROLE_UNSPECIFIED, epoch 0);
+ * UNREACHABLE when GetHaStatus failed (`error` says why).
+ */
+export interface NameNodeHaStatus {
+  /** The address as configured (--namenode), not as the NameNode names itself. */
+  address: string;
+  role: 'ACTIVE' | 'STANDBY' | 'NONE' | 'UNREACHABLE';
+  /** The leadership epoch it holds (ACTIVE) or last saw (STANDBY); 0 without HA or when unreachable. */
+  epoch: number;
+  /** Its --ha-id ('' without HA or when unreachable). */
+  namenodeId: string;
+  /** The active's address as this NameNode knows it ('' if none, or unknown). */
+  activeAddress: string;
+  /** UNREACHABLE only: the error, as `CODE: message`. */
+  error?: string;
+}
+
+export function haStatusFromWire(address: string, r: ResponseOf<'GetHaStatus'>): NameNodeHaStatus {
+  const role = r.role === 'ACTIVE' || r.role === 'STANDBY' ? r.role : 'NONE';
+  return { address, role, epoch: Number(r.epoch ?? 0), namenodeId: r.namenodeId ?? '', activeAddress: r.activeAddress ?? '' };
 }

@@ -13,7 +13,7 @@ import { DfsClient, type SafeModeAction, type SafeModeStatus } from '@minidfs/cl
 import { InvalidArgumentError as CliArgumentError } from 'commander';
 import { InvalidArgumentError, SafeModeError, createLogger, silentLogger } from '@minidfs/common';
 import { parseDurationMs } from '@minidfs/sim';
-import { type TlsFlags, addTlsOptions, intArg, opt, tlsFrom, namenodeAddressOption } from '../options';
+import { type TlsFlags, addTlsOptions, intArg, opt, tlsFrom, namenodesOption } from '../options';
 
 /** How often `safemode wait` asks the NameNode. */
 export const SAFE_MODE_POLL_MS = 500;
@@ -67,7 +67,7 @@ function adminStateCommand(name: string, description: string): Command {
   return addTlsOptions(new Command(name))
     .description(description)
     .argument('<node>', 'DataNode id (as in minidfs report)')
-    .addOption(namenodeAddressOption())
+    .addOption(namenodesOption())
     .option('--json', 'print {"nodeId","adminState","maintenanceExpiresInMs"}');
 }
 
@@ -90,7 +90,7 @@ export function adminCommand(): Command {
   admin.addCommand(addTlsOptions(new Command('safemode'))
     .description('NameNode safe mode (read-only): get the state, enter (held until leave), leave, or wait until it is off')
     .addArgument(new Argument('<action>', 'what to do').choices(ACTIONS))
-    .addOption(namenodeAddressOption())
+    .addOption(namenodesOption())
     .addOption(opt('--timeout-ms <MS>', 'wait: give up (exit 1) after this long; 0 = wait for ever', 0, intArg(0, 7 * 24 * 3600_000)))
     .option('--json', 'print the state as JSON: {"on","manual","startup","reportedBlocks","totalBlocks","threshold","liveDatanodes","reportedDatanodes","extensionMs","autoExitInMs"}')
     .action(async (action: string, o: { namenode: string; timeoutMs: number; json?: boolean } & TlsFlags) => {

@@ -14,7 +14,7 @@ import * as cliProgress from 'cli-progress';
 import { Command } from 'commander';
 import { DfsClient, type FileStatus, IsADirectoryError, baseName, joinPath } from '@minidfs/client';
 import { DfsError, FileAlreadyExistsError, FileNotFoundError, createLogger, silentLogger } from '@minidfs/common';
-import { type TlsFlags, addTlsOptions, intArg, opt, tlsFrom, namenodeAddressOption } from '../options';
+import { type TlsFlags, addTlsOptions, intArg, opt, tlsFrom, namenodesOption } from '../options';
 import { fetchFsck } from './fsck';
 
 /** Transfers larger than this get a progress bar (when stderr is a TTY). */
@@ -25,7 +25,7 @@ const LOCAL_READ_CHUNK_BYTES = 1024 * 1024;
 interface NamenodeFlag extends TlsFlags { namenode: string }
 
 function namenodeOption() {
-  return namenodeAddressOption();
+  return namenodesOption();
 }
 
 /** Client logs (JSON on stderr) only when MINIDFS_LOG_LEVEL asks for them: commands print nothing extra. */

@@ -1,12 +1,14 @@
 /** `minidfs fsck [PATH]`: block health like `hdfs fsck` (exit code 1 when not healthy). */
 import { Command } from 'commander';
-import { DEFAULT_NAMENODE_PORT, NameNodeRpc } from '@minidfs/client';
-import { type TlsMaterial, channelCredentials, type FsckResponse__Output, formatHostPort, parseHostPort, silentLogger } from '@minidfs/common';
-import { type TlsFlags, addTlsOptions, tlsFrom, namenodeAddressOption } from '../options';
+import { NameNodeRpc, parseNameNodeAddresses } from '@minidfs/client';
+import { type TlsMaterial, channelCredentials, type FsckResponse__Output, silentLogger } from '@minidfs/common';
+import { type TlsFlags, addTlsOptions, tlsFrom, namenodesOption } from '../options';
 
+/** Fsck on the active NameNode of `namenode` (one address, or several comma-separated: failover as in any client call). */
 export async function fetchFsck(namenode: string, path = '/', timeoutMs = 10_000, tls?: TlsMaterial): Promise<FsckResponse__Output> {
-  const { host, port } = parseHostPort(namenode, DEFAULT_NAMENODE_PORT);
-  const rpc = new NameNodeRpc({ address: formatHostPort(host, port), logger: silentLogger(), safeModeWaitMs: 0, deadlineMs: timeoutMs, credentials: channelCredentials(tls) });
+  const rpc = new NameNodeRpc({
+    addresses: parseNameNodeAddresses(namenode), logger: silentLogger(), safeModeWaitMs: 0, deadlineMs: timeoutMs, credentials: channelCredentials(tls),
+  });
   try {
     return await rpc.call('Fsck', { path });
   } finally {
@@ -30,7 +32,7 @@ export function fsckCommand(): Command {
   return addTlsOptions(new Command('fsck'))
     .description('check block health under PATH (default /), like hdfs fsck; exit code 1 unless healthy')
     .argument('[path]', 'directory or file to check', '/')
-    .addOption(namenodeAddressOption())
+    .addOption(namenodesOption())
     .option('--json', 'print JSON: {"files","blocks","underReplicated","overReplicated","missing","corrupt","pendingReplications","noTarget","misReplicated","openForWrite","openFiles","healthy"}; files open for write are listed, not unhealthy')
     .action(async (path: string, o: { namenode: string; json?: boolean } & TlsFlags) => {
       const r = await fetchFsck(o.namenode, path, undefined, tlsFrom(o));

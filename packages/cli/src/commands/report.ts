@@ -1,18 +1,20 @@
 /**
- * `minidfs report`: DataNode states as the NameNode sees them, like `hdfs dfsadmin -report`; with
+ * `minidfs report`: DataNode states as the NameNode sees them, like `hdfs dfsadmin -report`, and
+ * each configured NameNode's HA role and epoch (as `minidfs ha status`); with
  * `--peer HOST:PORT`, one DataNode's own gossip view instead (Membership.GetMembership,
  * docs/GOSSIP.md): which peers it holds ALIVE / SUSPECT / DEAD / LEFT and when it last heard them.
  */
 import { Command } from 'commander';
 import {
-  CHANNEL_OPTIONS, type ClusterCapacity, type TlsMaterial, channelCredentials, clusterCapacity, formatBytes, formatHostPort, fromGrpcError,
+  CHANNEL_OPTIONS, type ClusterCapacity, type TlsMaterial, channelCredentials, clusterCapacity, createLogger, formatBytes, fromGrpcError,
   loadProtos, parseHostPort, silentLogger,
 } from '@minidfs/common';
 import type { GetMembershipResponseIn } from '@minidfs/datanode';
-import { DEFAULT_NAMENODE_PORT, NameNodeRpc, type SafeModeStatus } from '@minidfs/client';
-import { type TlsFlags, addTlsOptions, tlsFrom, namenodeAddressOption } from '../options';
+import { NameNodeRpc, haStatusOfEach, type SafeModeStatus, parseNameNodeAddresses } from '@minidfs/client';
+import { type TlsFlags, addTlsOptions, tlsFrom, namenodesOption } from '../options';
 import { describeSafeMode } from './admin';
 import { fetchFsck } from './fsck';
+import { type HaStatusJson, formatHaStatus, haStatusJson } from './ha';
 
 /** NameNode-side states; UNREACHABLE_FROM_NAMENODE: the NameNode cannot hear the node but its peers can (docs/GOSSIP.md). */
 export type DatanodeState = 'LIVE' | 'STALE' | 'DEAD' | 'UNREACHABLE_FROM_NAMENODE';
@@ -35,15 +37,18 @@ export interface ReportJson {
   dead: number;
   /** Nodes in UNREACHABLE_FROM_NAMENODE (added with gossip; older consumers can ignore it). */
   unreachable: number;
+  /** Each configured NameNode's HA role and epoch, as `minidfs ha status --json` prints them. */
+  namenodes: HaStatusJson['namenodes'];
 }
 
 export async function fetchReport(
   namenode: string, timeoutMs = 5000, tls?: TlsMaterial,
 ): Promise<ReportJson & { safeMode: boolean; safeModeStatus?: SafeModeStatus }> {
-  const { host, port } = parseHostPort(namenode, DEFAULT_NAMENODE_PORT);
-  const rpc = new NameNodeRpc({ address: formatHostPort(host, port), logger: silentLogger(), safeModeWaitMs: 0, deadlineMs: timeoutMs, credentials: channelCredentials(tls) });
+  const addresses = parseNameNodeAddresses(namenode);
+  const logger = process.env.MINIDFS_LOG_LEVEL ? createLogger('client') : silentLogger();
+  const rpc = new NameNodeRpc({ addresses, logger, safeModeWaitMs: 0, deadlineMs: timeoutMs, credentials: channelCredentials(tls) });
   try {
-    const res = await rpc.call('GetDatanodeReport', {});
+    const [res, namenodes] = await Promise.all([rpc.call('GetDatanodeReport', {}), haStatusOfEach(rpc)]);
     const datanodes = res.datanodes.map((d) => ({
       id: d.id, address: d.address, state: d.state as DatanodeState, lastHeartbeatMsAgo: Number(d.lastHeartbeatMsAgo),
       missedBeats: d.missedBeats, blocks: d.blocks, capacityBytes: Number(d.capacityBytes), usedBytes: Number(d.usedBytes),
@@ -52,7 +57,8 @@ export async function fetchReport(
     }));
     const count = (s: DatanodeState) => datanodes.filter((d) => d.state === s).length;
     return {
-      datanodes, cluster: clusterCapacity(datanodes), live: count('LIVE'), stale: count('STALE'), dead: count('DEAD'), unreachable: count('UNREACHABLE_FROM_NAMENODE'), safeMode: res.safeMode,
+      datanodes, cluster: clusterCapacity(datanodes), live: count('LIVE'), stale: count('STALE'), dead: count('DEAD'), unreachable: count('UNREACHABLE_FROM_NAMENODE'),
+      namenodes: haStatusJson(namenodes), safeMode: res.safeMode,
       safeModeStatus: res.safeModeStatus ? {
         ...res.safeModeStatus, reportedBlocks: Number(res.safeModeStatus.reportedBlocks), totalBlocks: Number(res.safeModeStatus.totalBlocks),
         extensionMs: Number(res.safeModeStatus.extensionMs), autoExitInMs: Number(res.safeModeStatus.autoExitInMs),
@@ -109,11 +115,12 @@ function table(rows: string[][]): string[] {
 export function reportCommand(): Command {
   return addTlsOptions(new Command('report'))
     .description('show DataNodes and their liveness as the NameNode sees them (like hdfs dfsadmin -report), or with --peer one DataNode\'s gossip view')
-    .addOption(namenodeAddressOption())
+    .addOption(namenodesOption())
     // No MINIDFS_PEER fallback here: that variable configures a DataNode's gossip seeds.
     .option('--peer <HOST:PORT>', 'ask this DataNode (its data-transfer address; needs --membership gossip on it) for its SWIM view instead of the NameNode')
     .option('--json', 'print JSON: {"datanodes":[{"id","address","state","lastHeartbeatMsAgo","missedBeats","blocks","capacityBytes","usedBytes","remainingBytes","rack","filesystemId","adminState","maintenanceExpiresInMs"}],'
-      + '"cluster":{"capacityBytes","usedBytes","remainingBytes","filesystems","datanodes"},"live","stale","dead","unreachable"}; '
+      + '"cluster":{"capacityBytes","usedBytes","remainingBytes","filesystems","datanodes"},"live","stale","dead","unreachable",'
+      + '"namenodes":[{"address","role","epoch","error"}] (as ha status --json)}; '
       + 'with --peer: {"self":{"id","address","incarnation"},"members":[{"id","address","state","incarnation","msInState","lastHeardMsAgo"}],"alive","suspect","dead","left","protocolPeriodMs","suspicionTimeoutMinMs","suspicionTimeoutMaxMs"}')
     .action(async (o: { namenode: string; peer?: string; json?: boolean } & TlsFlags) => {
       if (o.peer) {
@@ -154,6 +161,7 @@ export function reportCommand(): Command {
           + `${fsck.noTarget ? `, no repair target ${fsck.noTarget}` : ''}${fsck.misReplicated ? `, mis-replicated ${fsck.misReplicated}` : ''}   (minidfs fsck for details)`);
       }
       if (r.safeMode && r.safeModeStatus) lines.push(describeSafeMode(r.safeModeStatus));
+      lines.push('NameNodes:', ...formatHaStatus(r.namenodes).map((l) => `  ${l}`));
       lines.push('');
       // A DEAD node's figures are its last heartbeat's and its replicas are gone: not shown, not counted.
       const rows = [['ID', 'ADDRESS', 'STATE', 'ADMIN', 'LAST BEAT', 'MISSED', 'BLOCKS', 'USED', 'REMAINING', 'CAPACITY']];
