@@ -137,4 +137,33 @@ describe('NameNodeCore standby', () => {
     expect(replyValue(standby.mkdirs('/b', 4)).path).toBe('/b');
     expect(standby.getFileInfo('/a').isDirectory).toBe(true);
   });
+
+  test('retried Create, AddBlock and Complete (answers lost in a failover) repeat the first outcome', () => {
+    const { active, run } = pair();
+    const first = active.create('/r', 3, 1024, true, 'c1', 1);
+    expect(first.records.length).toBeGreaterThan(0);
+    const again = active.create('/r', 3, 1024, true, 'c1', 2);
+    expect(replyValue(again).path).toBe('/r');
+    expect(again.records).toHaveLength(0);
+    expect(() => replyValue(active.create('/r', 3, 1024, true, 'other', 3))).toThrow(/already exists/);
+    const b1 = run(active.addBlock('/r', 'c1', [], undefined, 4));
+    const b1again = run(active.addBlock('/r', 'c1', [], undefined, 5));
+    expect(b1again.block.blockId).toBe(b1.block.blockId);
+    for (const l of b1again.locations) {
+      replyValue(active.incrementalBlockReport(l.nodeId, active.manager.get(l.nodeId)!.registrationId,
+        [{ blockId: b1.block.blockId, generationStamp: b1.block.generationStamp, lengthBytes: 10 }], [], 6));
+    }
+    const b2 = run(active.addBlock('/r', 'c1', [], { blockId: b1.block.blockId, lengthBytes: 10 }, 7));
+    expect(b2.block.blockId).not.toBe(b1.block.blockId);
+    expect(run(active.addBlock('/r', 'c1', [], { blockId: b1.block.blockId, lengthBytes: 10 }, 8)).block.blockId).toBe(b2.block.blockId);
+    for (const l of b2.locations) {
+      replyValue(active.incrementalBlockReport(l.nodeId, active.manager.get(l.nodeId)!.registrationId,
+        [{ blockId: b2.block.blockId, generationStamp: b2.block.generationStamp, lengthBytes: 5 }], [], 9));
+    }
+    const list = [{ blockId: b1.block.blockId, lengthBytes: 10 }, { blockId: b2.block.blockId, lengthBytes: 5 }];
+    expect(run(active.complete('/r', 'c1', list, 10))).toBe(true);
+    const completeAgain = active.complete('/r', 'c1', list, 11);
+    expect(replyValue(completeAgain)).toBe(true);
+    expect(completeAgain.records).toHaveLength(0);
+  });
 });

@@ -84,7 +84,9 @@ export class Namesystem {
 
   /** handle(), then the reply's value (or its DfsError thrown). */
   async deliver<T>(ready: Ready<T>): Promise<T> {
-    await this.handle(ready);
+    // A mutation that changed nothing (a retry of one already done) still answers only once every
+    // earlier record is durable: its answer may describe a change whose write is in flight.
+    await (this.handle(ready) ?? this.durable([]));
     return replyValue(ready);
   }
 

@@ -763,12 +763,22 @@ export class NameNodeCore {
       const targets = choosePipeline(this.candidates(), {
         count: status.replication, blockSizeBytes: status.blockSizeBytes, exclude: new Set(excludeNodeIds), random: this.random,
       });
+      const retried = this.retriedAddBlock(path, clientName, previous);
       const needed = this.minReplicasFor(status.replication);
       if (targets.length < needed) {
         throw new NotEnoughDatanodesError(
           `need ${needed} LIVE DataNodes with ${status.blockSizeBytes} bytes free for a block of ${path}, have ${targets.length}` +
             (excludeNodeIds.length ? ` (excluding ${excludeNodeIds.join(', ')})` : ''),
         );
+      }
+      if (retried) {
+        // A retried AddBlock (its answer was lost, e.g. in a NameNode failover): the same empty block, on a new pipeline.
+        this.blockMap.removeBlock(retried.blockId);
+        this.blockMap.addBlock({
+          blockId: retried.blockId, generationStamp: retried.generationStamp, lengthBytes: 0, expectedReplication: status.replication, complete: false,
+          blockSizeBytes: status.blockSizeBytes,
+        }, targets);
+        return { block: retried, offsetBytes: status.lengthBytes, locations: targets.map((id) => this.location(id)!) };
       }
       const block = this.persist(this.namespace.allocateBlock(path, clientName));
       // The pipeline is the block's placement: only these nodes may report a replica of it (block-map mayAdd).
@@ -778,6 +788,19 @@ export class NameNodeCore {
       }, targets);
       return { block, offsetBytes: status.lengthBytes, locations: targets.map((id) => this.location(id)!) };
     });
+  }
+
+  /**
+   * The file's last block when this AddBlock repeats the one that allocated it: the client names
+   * as `previous` the block before it (none for the first block), and no replica of it exists yet.
+   */
+  private retriedAddBlock(path: string, clientName: string, previous: { blockId: number } | undefined): Block | undefined {
+    const blocks = this.namespace.openFileBlocks(path, clientName);
+    const last = blocks[blocks.length - 1];
+    if (!last || last.blockId === previous?.blockId) return undefined;
+    const before = blocks[blocks.length - 2];
+    if ((before?.blockId) !== previous?.blockId) return undefined;
+    return this.blockMap.replicas(last.blockId).length === 0 && this.blockMap.get(last.blockId)?.committed !== true ? last : undefined;
   }
 
   abandonBlock(path: string, clientName: string, blockId: number, _nowMs: number): Ready<undefined> {

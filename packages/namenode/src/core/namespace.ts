@@ -523,6 +523,12 @@ export class Namespace {
     }
     if (typeof createParent !== 'boolean') throw new InvalidArgumentError('createParent must be a boolean');
     checkClientName(clientName);
+    const existing = this.files.get(p);
+    if (existing && !existing.complete && existing.clientName === clientName && existing.blocks.length === 0
+      && existing.replication === replication && existing.blockSizeBytes === blockSizeBytes) {
+      // A retried Create (its answer was lost, e.g. in a NameNode failover): the same file, nothing changed.
+      return { result: statusOf(p, existing), records: [] };
+    }
     if (this.directories.has(p) || this.files.has(p)) throw new FileAlreadyExistsError(`${p} already exists`);
     const missing = this.missingAncestors(p);
     if (missing.length > 0 && !createParent) throw new FileNotFoundError(`parent directory ${parentOf(p)} does not exist`);
@@ -582,6 +588,11 @@ export class Namespace {
     const changes = new ChangeSet();
     const added = this.appendBlock(p, file, blockId, generationStamp, changes);
     return { result: added, records: changes.list() };
+  }
+
+  /** The blocks of a file open by `clientName` (FILE_NOT_OPEN otherwise). */
+  openFileBlocks(path: string, clientName: string): readonly Block[] {
+    return this.openFile(normalizePath(path), clientName).blocks;
   }
 
   /** Validates, allocates a block id and generation stamp and appends the block: one mutation. */
