@@ -46,6 +46,20 @@ const SHUTDOWN_GRACE_MS = 2000;
 
 export { type NameNodeOptions, defaultNameNodeOptions } from './settings';
 
+/** This NameNode's HA view (GET /api/ha, the UI, /metrics). */
+export interface HaStatusJson {
+  namenodeId: string;
+  role: 'ACTIVE' | 'STANDBY';
+  epoch: number;
+  activeAddress: string;
+  elections: number;
+  electionsWon: number;
+  failovers: number;
+  deposed: number;
+  fencedCommands: number;
+  fencedEdits: number;
+}
+
 export class NameNode {
   readonly manager: DatanodeManager;
   readonly events = new EventLog(Limits.maxEventsRetained);
@@ -101,6 +115,7 @@ export class NameNode {
       events: (after) => this.events.since(after),
       commandQueues: () => this.manager.queuedCommands(),
       badReplicaReports: () => ({ ...this.replicaVerifier.outcomes, pending: this.namesystem?.pendingReplicaVerifications ?? 0 }),
+      ...(options.ha ? { ha: () => this.haStatus() } : {}),
     }, options.liveness);
     const keys = options.secret ? deriveClusterKeys(options.secret) : undefined;
     this.auth = keys && new DatanodeAuthenticator({ keys, logger: this.logger, currentRegistrationId: (id) => this.manager.get(id)?.registrationId });
@@ -112,7 +127,10 @@ export class NameNode {
       clock: this.clock,
       logger: this.logger,
       settings: this.datanodeSettings,
-      ha: options.ha ? { role: () => this.ha?.roleName ?? 'STANDBY', epoch: () => this.ha?.epoch ?? 0, mayAct: () => this.ha?.mayAct() ?? false } : undefined,
+      ha: options.ha ? {
+        role: () => this.ha?.roleName ?? 'STANDBY', epoch: () => this.ha?.epoch ?? 0, mayAct: () => this.ha?.mayAct() ?? false,
+        fenced: (n) => { if (this.ha) this.ha.counts.fencedCommands += n; },
+      } : undefined,
       onHeartbeat: (nodeId, nowMs, accepted) => this.metrics.onHeartbeat(nodeId, nowMs, accepted),
       onHeartbeatHandled: (ms) => this.metrics.onHeartbeatHandled(ms),
       streamNodeId: this.auth?.streamNodeId, blockToken: this.blockToken,
@@ -176,7 +194,7 @@ export class NameNode {
       metrics: this.metrics, liveness: this.options.liveness, clusterId: this.clusterId,
       heartbeats: () => heartbeatTimeline(this.metrics.heartbeats, this.options.liveness.heartbeatIntervalMs, this.clock.nowMs(), this.manager.all().map((n) => n.id)),
       listStatus: (p) => this.fs().listStatus(p), listStatusPage: (p, startAfter) => this.fs().listStatusPage(p, startAfter), getFileInfo: (p) => this.fs().getFileInfo(p),
-      fileReader: () => this.openFile, tls: this.options.tls,
+      fileReader: () => this.openFile, tls: this.options.tls, ha: () => this.haStatus(),
     });
     await this.http.listen({ host: this.options.bindHost, port: this.options.httpPort });
     const address = this.http.server.address();
@@ -197,6 +215,17 @@ export class NameNode {
       peerProbeFanout: this.manager.peers.config.peerProbeFanout,
       ...(ha ? { ha: { id: ha.id, etcd: ha.etcdEndpoints, prefix: ha.prefix, leaseTtlMs: ha.leaseTtlMs, role: this.ha?.roleName } } : {}),
     });
+  }
+
+  /** Role, epoch and counters for /metrics, /api/ha and the UI; undefined without HA. */
+  haStatus(): HaStatusJson | undefined {
+    if (!this.options.ha) return undefined;
+    const st = this.ha?.status();
+    const counts = this.ha?.counts ?? { elections: 0, electionsWon: 0, failovers: 0, deposed: 0, fencedCommands: 0, fencedEdits: 0 };
+    return {
+      namenodeId: this.options.ha.id, role: st?.role ?? 'STANDBY', epoch: st?.epoch ?? 0, activeAddress: st?.activeAddress ?? '',
+      ...counts, fencedEdits: this.store instanceof EtcdEditLog ? this.store.fencedEdits : 0,
+    };
   }
 
   private haController(): HaController {

@@ -97,6 +97,13 @@
     renderDatanodes(s);
     renderTimeline();
     $('#cluster-id').textContent = s.clusterId ? 'cluster ' + s.clusterId : '';
+    var ha = $('#ha-role');
+    ha.hidden = !s.ha;
+    if (s.ha) {
+      ha.textContent = s.ha.role + ' · epoch ' + s.ha.epoch;
+      ha.className = 'pill ha-' + s.ha.role;
+      ha.title = 'NameNode ' + s.ha.namenodeId + ' is ' + s.ha.role + (s.ha.role !== 'ACTIVE' && s.ha.activeAddress ? '; the active is ' + s.ha.activeAddress : '');
+    }
     $('#updated').textContent = 'updated ' + fmtTime(s.atMs);
   }
 

@@ -32,7 +32,7 @@ export interface DatanodeProtocolDeps {
    * High availability (adapters/ha-controller.ts); absent = HA off. Every answer carries the role
    * and epoch; commands leave only while this NameNode may act (an active whose lease is valid).
    */
-  ha?: { role(): 'ACTIVE' | 'STANDBY'; epoch(): number; mayAct(): boolean };
+  ha?: { role(): 'ACTIVE' | 'STANDBY'; epoch(): number; mayAct(): boolean; fenced(commands: number): void };
 }
 
 type HeartbeatCall = grpc.ServerDuplexStream<HeartbeatRequest__Output, HeartbeatResponse>;
@@ -65,7 +65,10 @@ export class DatanodeProtocolService {
   }
 
   private toWire(commands: readonly Command[]) {
-    if (commands.length && this.deps.ha && !this.deps.ha.mayAct()) return []; // fenced: a deposed active orders nothing
+    if (commands.length && this.deps.ha && !this.deps.ha.mayAct()) { // fenced: a deposed active orders nothing
+      this.deps.ha.fenced(commands.length);
+      return [];
+    }
     const core = this.deps.namesystem().core;
     return commands.map((c) => commandToWire(c, (id) => core.location(id), this.deps.blockToken));
   }

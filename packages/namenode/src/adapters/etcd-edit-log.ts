@@ -71,6 +71,9 @@ export class EtcdEditLog implements RecordStore {
   revision = 0;
   private watcher: { cancel(): Promise<void> } | undefined;
 
+  /** Transactions etcd refused because another NameNode leads (for /metrics). */
+  fencedEdits = 0;
+
   constructor(private readonly client: Etcd3, private readonly keys: EtcdKeys, private readonly logger: Logger) {}
 
   /** Every record under the ns/ prefix, in key order, at one revision (kept in `revision`). */
@@ -140,6 +143,7 @@ export class EtcdEditLog implements RecordStore {
     const res = await this.client.if(this.keys.leader, 'Create', '==', epoch).then(...txOps)
       .options({ deadline: Date.now() + ETCD_CALL_TIMEOUT_MS }).commit();
     if (!res.succeeded) {
+      this.fencedEdits += 1;
       this.logger.error('edit refused by etcd: this NameNode is no longer the leader', { event: 'ha-edit-fenced', epoch, ops: ops.length });
       throw new NotActiveError(`edit of epoch ${epoch} refused: another NameNode leads now`);
     }

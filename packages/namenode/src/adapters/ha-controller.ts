@@ -54,7 +54,7 @@ export class HaController {
   private leaderWatch: { cancel(): Promise<void> } | undefined;
   private campaigning = false;
   /** Counters for /metrics. */
-  readonly counts = { elections: 0, electionsWon: 0, deposed: 0 };
+  readonly counts = { elections: 0, electionsWon: 0, failovers: 0, deposed: 0, fencedCommands: 0, fencedEdits: 0 };
 
   constructor(
     private readonly client: Etcd3, private readonly keys: EtcdKeys, private readonly config: HaConfig,
@@ -200,6 +200,7 @@ export class HaController {
         return;
       }
       const epoch = Number(res.header.revision);
+      if (this.epochValue > 0) this.counts.failovers += 1; // another NameNode led before
       this.epochValue = epoch;
       this.activeAddress = this.config.address;
       this.role = 'PROMOTING';

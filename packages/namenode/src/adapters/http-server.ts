@@ -69,6 +69,8 @@ export interface Overview {
   heartbeats: HeartbeatTimelineJson | undefined;
   /** Whether /api/files/download can serve file content. */
   downloads: boolean;
+  /** This NameNode's HA role and epoch (docs/HA.md); absent without HA. */
+  ha?: { namenodeId: string; role: string; epoch: number; activeAddress: string };
   /** Seq of the newest event when the snapshot was taken. */
   lastEventSeq: number;
 }
@@ -91,6 +93,8 @@ export interface HttpDeps {
   /** Reader of file content for /api/files/download (needs a client; none = 501). */
   fileReader?(): FileReader | undefined;
   uiDir?: string;
+  /** HA view (GET /api/ha); absent or undefined = HA off. */
+  ha?(): { namenodeId: string; role: string; epoch: number; activeAddress: string } | undefined;
   /**
    * The NameNode's TLS material (the same files as its gRPC port): with a certificate and key the
    * server speaks HTTPS only; with a CA too, every request needs a client certificate signed by
@@ -127,6 +131,7 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
   });
   app.get('/api/heartbeats', async (_req, reply) => (deps.heartbeats ? deps.heartbeats() : reply.code(404).send({ error: 'NOT_AVAILABLE' })));
   app.get('/api/overview', async () => stream.overview());
+  app.get('/api/ha', async (_req, reply) => deps.ha?.() ?? reply.code(501).send({ error: 'NOT_AVAILABLE', message: 'high availability is off on this NameNode' }));
   app.get<{ Querystring: { after?: string } }>('/api/stream', (req, reply) => {
     const lastEventId = req.headers['last-event-id'];
     const after = typeof lastEventId === 'string' && lastEventId !== '' ? seqParam(lastEventId) : req.query.after !== undefined ? seqParam(req.query.after) : undefined;
@@ -235,6 +240,7 @@ class StreamHub {
     return {
       atMs: Date.now(), clusterId: d.clusterId ?? '', liveness: d.liveness, datanodes: d.datanodeReport(), fsck,
       heartbeats: d.heartbeats?.(), downloads: !!d.fileReader?.(), lastEventSeq: newest.length ? newest[newest.length - 1].seq : this.lastSeq,
+      ...haView(d),
     };
   }
 
@@ -316,4 +322,9 @@ class StreamHub {
 
 function frame(event: string, data: unknown, id?: number): string {
   return `${id !== undefined ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+function haView(d: HttpDeps): { ha?: Overview['ha'] } {
+  const h = d.ha?.();
+  return h ? { ha: { namenodeId: h.namenodeId, role: h.role, epoch: h.epoch, activeAddress: h.activeAddress } } : {};
 }

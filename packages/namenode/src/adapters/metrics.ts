@@ -94,6 +94,8 @@ export interface NameNodeMetricsSources {
   commandQueues?(): { nodes: number; commands: number };
   /** Client bad-replica reports by outcome since start, and the checks pending now. */
   badReplicaReports?(): Record<'refused' | 'joined' | 'corrupt' | 'healthy' | 'inconclusive' | 'pending', number>;
+  /** HA role and counters (docs/HA.md); absent without HA. */
+  ha?(): { role: 'ACTIVE' | 'STANDBY'; epoch: number; electionsWon: number; elections: number; failovers: number; fencedCommands: number; fencedEdits: number } | undefined;
 }
 
 const STATES = ['LIVE', 'STALE', 'DEAD', 'UNREACHABLE_FROM_NAMENODE'] as const;
@@ -226,6 +228,39 @@ export class NameNodeMetrics {
         this.set({ setting: 'dead_after_missed' }, liveness.deadAfterMissed);
       },
     });
+
+    if (sources.ha) {
+      const ha = sources.ha;
+      new Gauge({
+        name: 'minidfs_namenode_ha_active', help: '1 while this NameNode is the HA active, else 0', registers: r,
+        collect() { this.set(ha()?.role === 'ACTIVE' ? 1 : 0); },
+      });
+      new Gauge({
+        name: 'minidfs_namenode_ha_epoch', help: 'Leadership epoch this NameNode holds (active) or last saw (standby)', registers: r,
+        collect() { this.set(ha()?.epoch ?? 0); },
+      });
+      new Counter({
+        name: 'minidfs_namenode_ha_elections_total', help: 'Campaigns for the leadership by result', labelNames: ['result'], registers: r,
+        collect() {
+          const h = ha();
+          this.reset();
+          if (h) { this.inc({ result: 'won' }, h.electionsWon); this.inc({ result: 'lost' }, h.elections - h.electionsWon); }
+        },
+      });
+      new Counter({
+        name: 'minidfs_namenode_ha_failovers_total', help: 'Leaderships this NameNode took over from another active', registers: r,
+        collect() { this.reset(); this.inc(ha()?.failovers ?? 0); },
+      });
+      new Counter({
+        name: 'minidfs_namenode_ha_fenced_total', help: 'What a deposed active tried and was stopped from: commands withheld, edits refused by etcd',
+        labelNames: ['kind'], registers: r,
+        collect() {
+          const h = ha();
+          this.reset();
+          if (h) { this.inc({ kind: 'commands' }, h.fencedCommands); this.inc({ kind: 'edits' }, h.fencedEdits); }
+        },
+      });
+    }
 
     const counts = () => ({ accepted: this.heartbeatsAccepted, ignored: this.heartbeatsIgnored });
     new Counter({
