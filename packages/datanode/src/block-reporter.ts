@@ -17,7 +17,10 @@ import { Backoff, type BackoffConfig } from './backoff';
 import type { BlockStore, StoredBlock } from './block-store';
 import type { BlockReportResponseIn } from './wire';
 
-/** Blocks whose incremental report may wait unsent; beyond this a full report replaces them. */
+/**
+ * Blocks whose incremental report may wait unsent, per BlockReporter (a DataNode has one per
+ * NameNode it serves, so this bounds each NameNode's queue); beyond this a full report replaces them.
+ */
 export const MAX_PENDING_INCREMENTAL_BLOCKS = 10_000;
 /** Corrupt-replica reports that may wait unsent; beyond this the oldest are dropped (the next read or scan finds them again). */
 export const MAX_PENDING_BAD_BLOCKS = 10_000;
@@ -44,8 +47,11 @@ export interface BlockReporterOptions {
   /** What the full report lists (a BlockStore, or a simulated node's replica list in @minidfs/loadgen). */
   store: Pick<BlockStore, 'list'>;
   logger: Logger;
-  /** Commands in a BlockReport answer. */
-  onCommands: (commands: DatanodeCommand__Output[]) => void;
+  /**
+   * Every BlockReport answer: its commands (possibly none) and the answer itself, whose HA role and
+   * epoch decide whether they are acted on (namenode-fence.ts).
+   */
+  onCommands: (commands: DatanodeCommand__Output[], answer: BlockReportResponseIn | undefined) => void;
   random?: () => number;
 }
 
@@ -200,12 +206,10 @@ export class BlockReporter {
       event: 'block-report', blocks: blocks.length, registrationId: registration.registrationId, commands: commands.length,
     });
     if (registration === this.registration) this.schedulePeriodic(registration);
-    if (commands.length > 0) {
-      try {
-        this.options.onCommands(commands);
-      } catch (err) {
-        this.options.logger.error('acting on block report commands failed', { event: 'block-report-commands-failed', error: (err as Error).message });
-      }
+    try {
+      this.options.onCommands(commands, response);
+    } catch (err) {
+      this.options.logger.error('acting on block report commands failed', { event: 'block-report-commands-failed', error: (err as Error).message });
     }
   }
 

@@ -8,11 +8,19 @@
  * down without waiting for missed beats. The store is loaded before the server accepts a stream
  * or the node registers, so the first report is complete.
  *
+ * Several NameNodes (an HA pair, `namenode: "a:8020,b:8020"`): one NamenodeActor per address
+ * (namenode-actor.ts), each with its own channel, registration, heartbeat stream, reports, queues
+ * and backoff; every block event is queued for each of them. Commands are executed only from
+ * replies the NamenodeFence accepts (an ACTIVE whose epoch is the highest seen; a NameNode without
+ * HA only when it is the only one configured); the others are counted and logged
+ * (`command-fenced`). With one address the node behaves exactly as without HA.
+ *
  * Storage identity (HDFS current/VERSION): the first NameNode this data dir registers with gives it
  * its cluster id, written to VERSION (fsync + rename) before the first block report. A NameNode with
  * another cluster id (started on an empty or wrong --data-dir) is refused: the node logs
- * `cluster-id-mismatch`, reports nothing, deletes nothing and exits (the CLI exits with
- * EXIT_CLUSTER_ID_MISMATCH). Moving a data dir to a new cluster on purpose = emptying it.
+ * `cluster-id-mismatch` and reports nothing to it and deletes nothing. When every configured
+ * NameNode has refused the node, it exits (the CLI exits with EXIT_CLUSTER_ID_MISMATCH); with one
+ * NameNode that is at once. Moving a data dir to a new cluster on purpose = emptying it.
  *
  * With `membership` set, the node also runs SWIM gossip with its peers (MembershipAgent, docs/GOSSIP.md):
  * the Membership service is on the gRPC data port, the agent starts with the server (it does
@@ -26,22 +34,21 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  ClusterIdMismatchError, DfsError, Limits, defaultLivenessConfig, pipelineAckTimeoutMs, type Logger, SERVER_OPTIONS, type TlsMaterial, bindServer, channelCredentials, createLogger, deriveClusterKeys, loadProtos,
-  serverCredentials,
+  ClusterIdMismatchError, type ClusterKeys, DfsError, Limits, defaultLivenessConfig, pipelineAckTimeoutMs, type Logger, SERVER_OPTIONS, type TlsMaterial, bindServer, channelCredentials, createLogger,
+  deriveClusterKeys, loadProtos, parseHostPort, serverCredentials,
 } from '@minidfs/common';
 import { swimConfigForPeriod } from '@minidfs/membership';
 import type { BackoffConfig } from './backoff';
-import { BlockReporter } from './block-reporter';
 import { BlockScanner, systemScannerClock } from './block-scanner';
-import { BlockStore } from './block-store';
+import { BlockStore, type StoredBlock } from './block-store';
 import { CommandExecutor } from './command-executor';
 import { BlockTransferServer, type TransferCounters, newTransferCounters } from './block-transfer-server';
-import { HeartbeatLink, type LinkStats } from './heartbeat-link';
+import type { HeartbeatLink, LinkStats } from './heartbeat-link';
 import { MembershipAgent } from './membership-agent';
 import type { MembershipHandlers } from './membership-wire';
-import { type DataNodeMetricsServer, startDataNodeMetricsServer } from './metrics-server';
-import { NamenodeChannel } from './namenode-channel';
-import { NodeCredentials } from './node-credentials';
+import { type DataNodeMetricsServer, type NamenodeMetricsStatus, startDataNodeMetricsServer } from './metrics-server';
+import { NamenodeActor, type ReplySource } from './namenode-actor';
+import { NamenodeFence } from './namenode-fence';
 import { Replicator } from './replicator';
 
 /** Block store directory inside the data dir (VERSION stays at the top). */
@@ -54,9 +61,35 @@ export const STOP_GRACE_MS = 2_000;
  * notice a lost replica at once, and the scan is one directory listing).
  */
 export const DEFAULT_DIRECTORY_SCAN_INTERVAL_MS = 10 * 60_000;
+/** Most NameNode addresses one DataNode serves (an HA pair is 2; HDFS allows a few more standbys). */
+export const MAX_NAMENODES_PER_DATANODE = 5;
+
+/**
+ * The NameNode addresses of a `namenode` option: one HOST:PORT or a comma-separated list (spaces
+ * and empty entries ignored). Throws InvalidArgumentError (DfsError) for none, a malformed or
+ * repeated address, or more than MAX_NAMENODES_PER_DATANODE.
+ */
+export function parseNamenodeAddresses(value: string): string[] {
+  const addresses = value.split(',').map((a) => a.trim()).filter((a) => a.length > 0);
+  if (addresses.length === 0) throw new DfsError('INVALID_ARGUMENT', 'no NameNode address given (HOST:PORT, or a comma-separated list)');
+  if (addresses.length > MAX_NAMENODES_PER_DATANODE) {
+    throw new DfsError('INVALID_ARGUMENT', `at most ${MAX_NAMENODES_PER_DATANODE} NameNode addresses, got ${addresses.length}`);
+  }
+  const seen = new Set<string>();
+  for (const address of addresses) {
+    const { host, port } = parseHostPort(address);
+    const key = `${host}:${port}`;
+    if (seen.has(key)) throw new DfsError('INVALID_ARGUMENT', `NameNode address ${address} is given twice`);
+    seen.add(key);
+  }
+  return addresses;
+}
 
 export interface DataNodeOptions {
-  /** NameNode RPC address, HOST:PORT. */
+  /**
+   * NameNode RPC address, HOST:PORT, or a comma-separated list of them (an HA pair: the node
+   * registers with, heartbeats to and reports to each; parseNamenodeAddresses).
+   */
   namenode: string;
   /** Address to bind the data-transfer (and metrics) server to; `minidfs datanode` defaults to 127.0.0.1. */
   bindHost: string;
@@ -127,15 +160,20 @@ export class DataNode {
   readonly identity: StorageIdentity;
   readonly store: BlockStore;
   readonly transferCounters: TransferCounters = newTransferCounters();
-  readonly reporter: BlockReporter;
   readonly replicator: Replicator;
+  /** One per configured NameNode, in the configured order. */
+  readonly actors: NamenodeActor[];
+  /** Decides whose commands are executed (highestEpochSeen). */
+  readonly fence: NamenodeFence;
+  /** Replies whose commands the fence dropped, and those commands, since start. */
+  readonly fenceCounters = { fencedReplies: 0, fencedCommands: 0 };
+  private readonly fencedByNamenode = new Map<string, number>();
   private readonly server = new grpc.Server(SERVER_OPTIONS);
-  private readonly namenode: NamenodeChannel;
   private readonly blockTransfer: BlockTransferServer;
   private readonly executor: CommandExecutor;
-  private link: HeartbeatLink | undefined;
-  private readonly credentials: NodeCredentials | undefined;
+  private readonly keys: ClusterKeys | undefined;
   private readonly blockTokenKey: Buffer | undefined;
+  private advertiseHost = os.hostname();
   private metricsServer: DataNodeMetricsServer | undefined;
   private readonly membershipKey: Buffer | undefined;
   /** The SWIM gossip agent; undefined while gossip is off or before start(). */
@@ -157,38 +195,36 @@ export class DataNode {
     fs.mkdirSync(options.dataDir, { recursive: true });
     this.identity = loadIdentity(options.dataDir, options.id, options.port);
     this.logger = logger ?? createLogger('datanode', { nodeId: this.identity.id });
-    this.namenode = new NamenodeChannel(options.namenode, channelCredentials(options.tls));
+    const addresses = parseNamenodeAddresses(options.namenode);
+    this.fence = new NamenodeFence(addresses.length);
 
     const keys = options.secret ? deriveClusterKeys(options.secret) : undefined;
-    this.credentials = keys && new NodeCredentials(keys);
+    this.keys = keys;
     this.blockTokenKey = keys?.blockToken;
     this.membershipKey = keys?.membership;
     const nodeId = () => this.nodeId;
     // A replica whose files vanished is reported deleted at once: the NameNode copies it from one that exists.
     this.store = new BlockStore(path.join(options.dataDir, BLOCKS_SUBDIR), {
-      logger: this.logger, onReplicaMissing: (blockId) => this.reporter.blockDeleted(blockId),
+      logger: this.logger, onReplicaMissing: (blockId) => this.blockDeleted(blockId),
       onVolumeError: (err) => this.checkVolume(`${err.code ?? 'error'} on a read or write`),
     });
-    this.reporter = new BlockReporter({
-      client: () => this.namenode.get(), store: this.store, logger: this.logger, metadata: this.credentials && (() => this.credentials!.sessionMetadata()),
-      onCommands: (commands) => { for (const command of commands) this.executor.execute(command, 'block-report'); },
-    });
+    this.actors = addresses.map((address) => this.newActor(address));
     this.replicator = new Replicator({
       nodeId, store: this.store, tls: options.tls, logger: this.logger, counters: this.transferCounters,
-      onCorruptBlock: (blockId) => this.reporter.reportBadBlock(blockId),
-      onBlockNotHere: (blockId) => this.reporter.blockDeleted(blockId),
+      onCorruptBlock: (blockId) => this.reportBadBlock(blockId),
+      onBlockNotHere: (blockId) => this.blockDeleted(blockId),
     });
     this.executor = new CommandExecutor({
       store: this.store, replicator: this.replicator, logger: this.logger,
-      onBlockDeleted: (blockId) => this.reporter.blockDeleted(blockId),
+      onBlockDeleted: (blockId) => this.blockDeleted(blockId),
       onShutdown: (reason) => this.onFatal?.(new DfsError('UNAVAILABLE', `namenode ordered shutdown: ${reason}`)),
       onProbePeers: options.membership && ((targets) => this.membership?.requestProbes(targets)),
     });
     this.blockTransfer = new BlockTransferServer({
       nodeId, store: this.store, logger: this.logger, counters: this.transferCounters, tls: options.tls,
-      onBlockReceived: (block) => this.reporter.blockReceived(block),
-      onBlockDeleted: (blockId) => this.reporter.blockDeleted(blockId),
-      onCorruptBlock: (blockId) => this.reporter.reportBadBlock(blockId),
+      onBlockReceived: (block) => this.blockReceived(block),
+      onBlockDeleted: (blockId) => this.blockDeleted(blockId),
+      onCorruptBlock: (blockId) => this.reportBadBlock(blockId),
       blockTokenKey: this.blockTokenKey,
       ackTimeoutMs: () => this.ackTimeoutMs(),
     });
@@ -200,17 +236,118 @@ export class DataNode {
 
   /** The id the NameNode registered us under (the configured one until the first registration). */
   get nodeId(): string {
-    return this.link?.registration?.nodeId || this.identity.id;
+    return this.anyRegistration()?.nodeId || this.identity.id;
+  }
+
+  /** The registration answer of the first configured NameNode that has one. */
+  private anyRegistration(): HeartbeatLink['registration'] {
+    return this.actors.find((a) => a.link.registration !== undefined && a.refused === undefined)?.link.registration;
   }
 
   /** Base pipeline ack deadline from the registered liveness settings (the defaults before registering). */
   private ackTimeoutMs(): number {
-    const reg = this.link?.registration;
+    const reg = this.anyRegistration();
     return pipelineAckTimeoutMs(reg && reg.heartbeatIntervalMs > 0 && reg.deadAfterMissed > 0 ? reg : defaultLivenessConfig());
   }
 
-  get counters(): HeartbeatLink['counters'] | undefined {
-    return this.link?.counters;
+  /** Heartbeat link counters summed over the NameNodes. */
+  get counters(): HeartbeatLink['counters'] {
+    const sum = { ...this.actors[0].link.counters };
+    for (const actor of this.actors.slice(1)) {
+      for (const key of Object.keys(sum) as Array<keyof typeof sum>) {
+        sum[key] = key === 'maxSendLagMs' ? Math.max(sum[key], actor.link.counters[key]) : sum[key] + actor.link.counters[key];
+      }
+    }
+    return sum;
+  }
+
+  /** Per NameNode: address, connected or not, refused, the last role and epoch it answered with, commands fenced. */
+  namenodeStatus(): NamenodeMetricsStatus[] {
+    return this.actors.map((actor) => {
+      const seen = this.fence.lastSeen(actor.address);
+      return {
+        ...actor.status(), fencedCommands: this.fencedByNamenode.get(actor.address) ?? 0,
+        ...(seen ? { role: seen.role, epoch: seen.epoch, commandsAccepted: seen.accepted } : {}),
+      };
+    });
+  }
+
+  private newActor(address: string): NamenodeActor {
+    // The membership agent's probe answers go to the NameNode whose commands we follow (it asked).
+    const commanding = () => this.actors.length === 1 || this.fence.commandingNamenode === address;
+    return new NamenodeActor({
+      address, channelCredentials: channelCredentials(this.options.tls), keys: this.keys, logger: this.logger.child({ namenode: address }),
+      backoff: this.options.backoff, store: this.store,
+      info: () => ({
+        id: this.identity.id, uuid: this.identity.uuid, host: this.advertiseHost, dataPort: this.port, transferPort: this.transferPort,
+        rack: this.options.rack, ...this.capacity(), softwareVersion: '0.1.0', membershipAddress: this.membership?.address ?? '',
+        filesystemId: `${os.hostname()}:${fs.statSync(this.options.dataDir).dev}`,
+      }),
+      stats: () => this.stats(),
+      checkRegistration: (reg) => this.acceptClusterId(reg.clusterId, address),
+      onRegistered: (reg) => {
+        this.membership?.addRegistrationSeeds(reg.membershipSeeds ?? []);
+        // A NameNode we register with (again, or for the first time after another) may not know of
+        // corrupt replicas: the scanner reports them anew (to every NameNode; duplicates are harmless).
+        if (this.registrations++ > 0) this.scanner?.forgetReported();
+      },
+      admit: (source, role, epoch, commandCount) => this.admit(address, source, role, epoch, commandCount),
+      execute: (command, source) => this.executor.execute(command, source),
+      onRefused: (err) => this.onNamenodeRefused(address, err),
+      peerProbes: (max) => (commanding() ? this.membership?.takeProbeResults(max) ?? [] : []),
+      peerProbesPending: () => (commanding() ? this.membership?.pendingProbeResults ?? 0 : 0),
+    });
+  }
+
+  /**
+   * The fence's decision on one reply of `address`: true = execute its commands. A change of the
+   * NameNode's role or epoch is logged (`namenode-role`); a reply with commands that are dropped is
+   * logged (`command-fenced`) and counted.
+   */
+  private admit(address: string, source: ReplySource, role: unknown, epoch: unknown, commandCount: number): boolean {
+    const d = this.fence.decide(address, role, epoch);
+    if (d.changed) {
+      this.logger.info('namenode role or epoch changed', {
+        event: 'namenode-role', namenode: address, role: d.role, epoch: d.epoch, highestEpochSeen: d.highestEpochSeen, commandsAccepted: d.accepted, verdict: d.verdict, source,
+      });
+    }
+    if (!d.accepted && commandCount > 0) {
+      this.fenceCounters.fencedReplies += 1;
+      this.fenceCounters.fencedCommands += commandCount;
+      this.fencedByNamenode.set(address, (this.fencedByNamenode.get(address) ?? 0) + commandCount);
+      this.logger.warn('commands from a namenode that is not the active one dropped', {
+        event: 'command-fenced', namenode: address, role: d.role, epoch: d.epoch, highestEpochSeen: d.highestEpochSeen, commands: commandCount, verdict: d.verdict, source,
+      });
+    }
+    return d.accepted;
+  }
+
+  /** A NameNode refused this node for good: the process gives up only when every NameNode has. */
+  private onNamenodeRefused(address: string, err: Error): void {
+    const remaining = this.actors.filter((a) => a.refused === undefined).map((a) => a.address);
+    if (remaining.length === 0) {
+      this.onFatal?.(err);
+      return;
+    }
+    this.logger.error('namenode refused this node; serving the other namenodes', {
+      event: 'namenode-refused', namenode: address, error: err.message, code: err instanceof DfsError ? err.code : undefined, remaining,
+    });
+  }
+
+  private blockReceived(block: StoredBlock): void {
+    for (const actor of this.actors) actor.blockReceived(block);
+  }
+
+  private blockDeleted(blockId: number): void {
+    for (const actor of this.actors) actor.blockDeleted(blockId);
+  }
+
+  private reportBadBlock(blockId: number): void {
+    for (const actor of this.actors) actor.reportBadBlock(blockId);
+  }
+
+  private beatSoon(): void {
+    for (const actor of this.actors) actor.link.beatSoon();
   }
 
   async start(onFatal?: (err: Error) => void): Promise<void> {
@@ -221,43 +358,17 @@ export class DataNode {
     this.port = await bindServer(this.server, `${this.options.bindHost}:${this.options.port}`, { credentials: serverCredentials(this.options.tls) });
     this.transferPort = await this.blockTransfer.listen(this.options.bindHost, this.options.transferPort ?? 0);
     const advertiseHost = this.options.advertiseHost ?? os.hostname();
+    this.advertiseHost = advertiseHost;
     if (this.options.membership) {
       // The port is known only now (--port 0); the service answers UNAVAILABLE until this point.
       this.membership = new MembershipAgent({
         id: this.identity.id, address: hostPort(advertiseHost, this.port), config: swimConfigForPeriod(this.options.membership.protocolPeriodMs),
         key: this.membershipKey, logger: this.logger, credentials: channelCredentials(this.options.tls), seeds: this.options.membership.seeds,
-        onProbeResults: () => this.link?.beatSoon(),
+        onProbeResults: () => this.beatSoon(),
       });
       this.membership.start();
     }
-    this.link = new HeartbeatLink({
-      client: () => this.namenode.get(),
-      reconnect: () => this.namenode.reconnect(),
-      logger: this.logger,
-      backoff: this.options.backoff,
-      info: () => ({
-        id: this.identity.id, uuid: this.identity.uuid, host: advertiseHost, dataPort: this.port, transferPort: this.transferPort,
-        rack: this.options.rack, ...this.capacity(), softwareVersion: '0.1.0', membershipAddress: this.membership?.address ?? '',
-        filesystemId: `${os.hostname()}:${fs.statSync(this.options.dataDir).dev}`,
-      }),
-      stats: () => this.stats(),
-      checkRegistration: (reg) => this.acceptClusterId(reg.clusterId),
-      // Not awaited: the heartbeat stream must not wait for a (possibly large or slow) report.
-      onRegistered: (reg) => {
-        this.membership?.addRegistrationSeeds(reg.membershipSeeds ?? []);
-        // A NameNode we register with again may have forgotten corrupt replicas: the scanner reports them anew.
-        if (this.registrations++ > 0) this.scanner?.forgetReported();
-        return this.reporter.onRegistered({
-          nodeId: reg.nodeId, registrationId: reg.registrationId, blockReportIntervalMs: reg.blockReportIntervalMs,
-        });
-      },
-      onCommand: (command) => this.executor.execute(command, 'heartbeat'),
-      onFatal: (err) => onFatal?.(err),
-      credentials: this.credentials,
-      peerProbes: (max) => this.membership?.takeProbeResults(max) ?? [],
-      peerProbesPending: () => this.membership?.pendingProbeResults ?? 0,
-    });
-    this.link.start();
+    for (const actor of this.actors) actor.start();
     this.startDirectoryScans();
     this.startVolumeChecks();
     this.startBlockScanner();
@@ -266,19 +377,22 @@ export class DataNode {
         port: this.options.metricsPort, host: this.options.bindHost,
         collect: () => ({
           nodeId: this.nodeId,
-          registered: this.link?.registration !== undefined,
+          registered: this.actors.some((a) => a.status().registered),
           blocks: this.store.blockCount(),
           ...this.capacity(),
           transfers: { ...this.transferCounters },
           activeReplications: this.replicator.active,
-          heartbeat: this.link ? { ...this.link.counters } : undefined,
+          heartbeat: this.counters,
+          namenodes: this.namenodeStatus(),
+          highestEpochSeen: this.fence.highestEpochSeen,
+          fencedCommands: this.fenceCounters.fencedCommands,
           scanner: this.scanner && { ...this.scanner.stats },
         }),
       });
       this.metricsPort = this.metricsServer.port;
     }
     this.logger.info('datanode started', {
-      event: 'started', port: this.port, transferPort: this.transferPort, membership: this.membership ? this.membership.address : 'off', authentication: this.credentials ? 'cluster-secret' : 'none', tls: this.options.tls ? (this.options.tls.ca ? 'mutual' : 'server') : 'off', metricsPort: this.metricsPort, dataDir: this.options.dataDir, namenode: this.options.namenode, blocks: this.store.blockCount(),
+      event: 'started', port: this.port, transferPort: this.transferPort, membership: this.membership ? this.membership.address : 'off', authentication: this.keys ? 'cluster-secret' : 'none', tls: this.options.tls ? (this.options.tls.ca ? 'mutual' : 'server') : 'off', metricsPort: this.metricsPort, dataDir: this.options.dataDir, namenode: this.options.namenode, namenodes: this.actors.map((a) => a.address), blocks: this.store.blockCount(),
       scanBytesPerSecond: this.options.scanBytesPerSecond ?? Limits.defaultScanBytesPerSecond,
       clusterId: this.identity.clusterId ?? '',
     });
@@ -311,7 +425,7 @@ export class DataNode {
     if (!(bytesPerSecond > 0)) return;
     this.scanner = new BlockScanner({
       store: this.store, bytesPerSecond, clock: systemScannerClock, logger: this.logger,
-      onBadReplica: (block) => this.reporter.reportBadBlock(block.blockId),
+      onBadReplica: (block) => this.reportBadBlock(block.blockId),
       onIoError: (err) => this.checkVolume(`${err.code ?? 'error'} in the block scanner`),
     });
     this.scanner.start();
@@ -339,24 +453,22 @@ export class DataNode {
       this.logger.error('data volume failed: its replicas are reported deleted and re-replicated elsewhere', {
         event: 'volume-failed', dataDir: this.options.dataDir, reason, trigger, replicas: lost.length,
       });
-      for (const block of lost) this.reporter.blockDeleted(block.blockId);
+      for (const block of lost) this.blockDeleted(block.blockId);
       void this.scanner?.stop();
-      this.link?.beatSoon();
+      this.beatSoon();
     }, (err: unknown) => {
       this.logger.error('volume check failed to run', { event: 'volume-check-failed', error: (err as Error).message });
     }).finally(() => { this.volumeCheck = undefined; });
   }
 
-  /** Graceful stop: goodbye to the NameNode and leave the gossip membership, then close servers. */
+  /** Graceful stop: goodbye to every NameNode and leave the gossip membership, then close servers. */
   async stop(goodbye = true): Promise<void> {
     clearInterval(this.scanTimer);
     clearInterval(this.volumeTimer);
     await this.scanner?.stop();
-    await Promise.all([this.link?.stop(goodbye), this.membership?.stop(goodbye)]);
+    await Promise.all([...this.actors.map((a) => a.stop(goodbye)), this.membership?.stop(goodbye)]);
     await this.metricsServer?.close();
-    this.reporter.stop();
     this.replicator.stop();
-    this.namenode.close();
     const grpcStopped = new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.server.forceShutdown();
@@ -374,11 +486,12 @@ export class DataNode {
   /**
    * The cluster id of a registration answer: adopted (and persisted before anything is reported)
    * when this data dir has none yet, else it must be the remembered one. Throws
-   * ClusterIdMismatchError to refuse the NameNode.
+   * ClusterIdMismatchError to refuse the NameNode at `namenode`. Synchronous, so two NameNodes
+   * answering at once cannot both adopt an id.
    */
-  private acceptClusterId(clusterId: string): void {
+  private acceptClusterId(clusterId: string, namenode: string): void {
     const ours = this.identity.clusterId;
-    const { dataDir, namenode } = this.options;
+    const { dataDir } = this.options;
     if (!clusterId) {
       throw new ClusterIdMismatchError(`the NameNode at ${namenode} sent no cluster id; refusing it (this data dir belongs to ${ours ?? 'no cluster yet'})`);
     }

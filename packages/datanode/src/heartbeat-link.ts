@@ -13,6 +13,10 @@
  * ready, and while answers are left over the following beat is early too. While the stream is
  * down they wait (the agent bounds them).
  *
+ * One link serves one NameNode; a DataNode of an HA pair runs one per NameNode (namenode-actor.ts).
+ * `admitCommands` sees every answer first and may drop all its commands, REREGISTER included (the
+ * epoch fence, namenode-fence.ts).
+ *
  * Every time and limit (beat times, early-beat gap, watchdog, Register deadline, reconnect
  * backoff) comes from the pure LinkPolicy (common/src/link-policy.ts), which the simulators use
  * too; this class only sets the timers it computes.
@@ -59,6 +63,13 @@ export interface HeartbeatLinkOptions {
   onRegistered?: (reg: RegisterResponse__Output) => void | Promise<void>;
   /** Commands other than REREGISTER, which the link handles itself. */
   onCommand?: (command: DatanodeCommand__Output) => void;
+  /**
+   * Asked once per heartbeat answer, before any of its commands: false = act on none of them,
+   * REREGISTER included (a DataNode serving several NameNodes fences a standby's or a deposed
+   * active's commands, namenode-fence.ts). Called for answers without commands too (they carry
+   * the NameNode's role and epoch). Default: every answer's commands are acted on.
+   */
+  admitCommands?: (response: HeartbeatResponse__Output) => boolean;
   /** Delay until the next beat, given the interval the NameNode returned (default: that interval). */
   nextBeatDelayMs?: (heartbeatIntervalMs: number) => number;
   /** Observers (load generator, metrics): a beat was written; an answer arrived. */
@@ -105,6 +116,11 @@ export class HeartbeatLink {
 
   start(): void {
     void this.register();
+  }
+
+  /** Registered and a heartbeat stream is open (it may still be waiting for its first answer). */
+  get connected(): boolean {
+    return this.registration !== undefined && this.call !== undefined && !this.stopped;
   }
 
   /** Stops beating; with goodbye, tells the NameNode first (waits up to timeoutMs for the write). */
@@ -187,6 +203,7 @@ export class HeartbeatLink {
       this.counters.answers += 1;
       this.options.onAnswer?.(res);
       if (res.ackedSequence > 0) this.reconnectAttempt = 0;
+      if (this.options.admitCommands && !this.options.admitCommands(res)) return;
       for (const command of res.commands) {
         if (command.reregister) {
           this.options.logger.info('namenode asked to re-register', { event: 'reregister', reason: command.reregister.reason });

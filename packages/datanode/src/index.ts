@@ -1,5 +1,9 @@
 /** @minidfs/datanode: the DataNode process, its heartbeat link, block store, data transfer and reports. */
-export { DataNode, type DataNodeOptions, type MembershipOptions, BLOCKS_SUBDIR, DEFAULT_DIRECTORY_SCAN_INTERVAL_MS, STOP_GRACE_MS } from './datanode';
+export {
+  DataNode, type DataNodeOptions, type MembershipOptions, BLOCKS_SUBDIR, DEFAULT_DIRECTORY_SCAN_INTERVAL_MS, STOP_GRACE_MS, MAX_NAMENODES_PER_DATANODE, parseNamenodeAddresses,
+} from './datanode';
+export { NamenodeFence, type FenceDecision, type FenceVerdict, type NamenodeRole, type NamenodeSeen } from './namenode-fence';
+export { NamenodeActor, type NamenodeActorOptions, type NamenodeConnectionStatus, type ReplySource } from './namenode-actor';
 export { NodeCredentials } from './node-credentials';
 export { HeartbeatLink, type HeartbeatLinkOptions, type LinkStats, MIN_EARLY_BEAT_GAP_MS } from './heartbeat-link';
 export { Backoff, type BackoffConfig } from './backoff';
@@ -11,7 +15,7 @@ export { BlockReporter, type BlockReporterOptions, MAX_PENDING_INCREMENTAL_BLOCK
 export { Replicator, type ReplicatorOptions, MAX_CONCURRENT_REPLICATIONS, MAX_QUEUED_REPLICATIONS } from './replicator';
 export { CommandExecutor, type CommandExecutorOptions } from './command-executor';
 export { MAX_PIPELINE_DOWNSTREAM } from './wire';
-export { startDataNodeMetricsServer, createDataNodeMetrics, type DataNodeMetricsSnapshot, type DataNodeMetricsServer, type DataNodeMetricsServerOptions, type DataNodeMetrics } from './metrics-server';
+export { startDataNodeMetricsServer, createDataNodeMetrics, type DataNodeMetricsSnapshot, type DataNodeMetricsServer, type DataNodeMetricsServerOptions, type DataNodeMetrics, type NamenodeMetricsStatus } from './metrics-server';
 export {
   MembershipAgent, type MembershipAgentOptions, type MembershipCounters, type ProbeTarget, MAX_MEMBERSHIP_CLIENTS, MAX_CONFIGURED_SEEDS,
   MAX_IN_FLIGHT_DELIVERIES, MAX_QUEUED_PROBE_RESULTS, TICKS_PER_PERIOD,

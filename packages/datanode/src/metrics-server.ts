@@ -9,13 +9,32 @@ import http from 'node:http';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { TransferCounters } from './block-transfer-server';
 import type { ScannerStats } from './block-scanner';
+import type { NamenodeConnectionStatus } from './namenode-actor';
+
+/** One configured NameNode at a scrape: its link, and what the fence last heard from it. */
+export interface NamenodeMetricsStatus extends NamenodeConnectionStatus {
+  /** HA role of its last reply (absent before its first reply). */
+  role?: string;
+  /** Leadership epoch of its last reply (-1 = malformed). */
+  epoch?: number;
+  /** Its last reply's commands were (or would have been) executed. */
+  commandsAccepted?: boolean;
+  /** Commands from it that the fence dropped since start. */
+  fencedCommands: number;
+}
 
 /** What the DataNode reports at each scrape. Counters are cumulative since the process started. */
 export interface DataNodeMetricsSnapshot {
   /** The id the NameNode knows this node by. */
   nodeId: string;
-  /** Registered with the NameNode and heartbeating right now. */
+  /** Registered with at least one NameNode. */
   registered?: boolean;
+  /** Every configured NameNode (absent in snapshots of callers that predate HA). */
+  namenodes?: NamenodeMetricsStatus[];
+  /** The highest ACTIVE epoch seen (NamenodeFence). */
+  highestEpochSeen?: number;
+  /** Commands dropped by the fence (a standby's, a deposed active's) since start. */
+  fencedCommands?: number;
   blocks: number;
   usedBytes: number;
   capacityBytes: number;
@@ -101,6 +120,46 @@ export function createDataNodeMetrics(collect: () => DataNodeMetricsSnapshot): D
     },
   });
   gauge('minidfs_datanode_registered', '1 while registered with the NameNode', (s) => (s.registered === undefined ? undefined : s.registered ? 1 : 0));
+  new Gauge({
+    name: 'minidfs_datanode_namenode_connected', help: '1 while registered with this NameNode and its heartbeat stream is open', labelNames: ['namenode'], registers: r,
+    collect() {
+      this.reset();
+      for (const n of snap().namenodes ?? []) this.set({ namenode: n.address }, n.connected ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'minidfs_datanode_namenode_refused', help: '1 if this NameNode refused this node for good (another cluster id, wrong secret, id in use)', labelNames: ['namenode'], registers: r,
+    collect() {
+      this.reset();
+      for (const n of snap().namenodes ?? []) this.set({ namenode: n.address }, n.refused === undefined ? 0 : 1);
+    },
+  });
+  new Gauge({
+    name: 'minidfs_datanode_namenode_epoch', help: 'Leadership epoch of the last reply from this NameNode', labelNames: ['namenode'], registers: r,
+    collect() {
+      this.reset();
+      for (const n of snap().namenodes ?? []) if (n.epoch !== undefined) this.set({ namenode: n.address }, n.epoch);
+    },
+  });
+  new Gauge({
+    name: 'minidfs_datanode_namenode_role', help: 'Always 1; the role label is the HA role of the last reply from this NameNode, commanding says whether its commands are executed',
+    labelNames: ['namenode', 'role', 'commanding'], registers: r,
+    collect() {
+      this.reset();
+      for (const n of snap().namenodes ?? []) {
+        if (n.role !== undefined) this.set({ namenode: n.address, role: n.role, commanding: n.commandsAccepted ? 'true' : 'false' }, 1);
+      }
+    },
+  });
+  new Gauge({
+    name: 'minidfs_datanode_namenode_fenced_commands', help: 'Commands from this NameNode dropped by the epoch fence since start', labelNames: ['namenode'], registers: r,
+    collect() {
+      this.reset();
+      for (const n of snap().namenodes ?? []) this.set({ namenode: n.address }, n.fencedCommands);
+    },
+  });
+  gauge('minidfs_datanode_highest_epoch_seen', 'Highest leadership epoch of an ACTIVE NameNode seen (commands from lower epochs are dropped)', (s) => s.highestEpochSeen);
+  counter('minidfs_datanode_fenced_commands_total', 'Commands dropped because they came from a standby or deposed NameNode', (s) => s.fencedCommands);
   gauge('minidfs_datanode_blocks', 'Finalized block replicas stored on this node', (s) => s.blocks);
   gauge('minidfs_datanode_used_bytes', 'Bytes of block data stored on this node', (s) => s.usedBytes);
   gauge('minidfs_datanode_capacity_bytes', 'Size of the file system holding the data directory', (s) => s.capacityBytes);

@@ -10,8 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DfsError, Limits, parseHostPort, readSecretFile } from '@minidfs/common';
-import { DEFAULT_DIRECTORY_SCAN_INTERVAL_MS, DataNode, MAX_CONFIGURED_SEEDS } from '@minidfs/datanode';
-import { type TlsFlags, addTlsOptions, envName, intArg, opt, port, secretFileOption, tlsFrom, namenodeAddressOption } from '../options';
+import { DEFAULT_DIRECTORY_SCAN_INTERVAL_MS, DataNode, MAX_CONFIGURED_SEEDS, MAX_NAMENODES_PER_DATANODE, parseNamenodeAddresses } from '@minidfs/datanode';
+import { defaultNameNodeOptions } from '@minidfs/namenode';
+import { type TlsFlags, addTlsOptions, envName, intArg, opt, port, secretFileOption, tlsFrom } from '../options';
 import { LockHeldError, acquirePidLock, stopWithSupervisor } from '../supervision';
 
 /** The per-node settings file in a DataNode's data dir (written by `minidfs cluster`). */
@@ -69,6 +70,24 @@ function peerOption(): Option {
     });
 }
 
+/**
+ * `--namenode HOST:PORT[,HOST:PORT...]` (env MINIDFS_NAMENODE): one NameNode, or every NameNode of
+ * an HA pair, comma-separated (checked by parseNamenodeAddresses; the value stays the string).
+ */
+function datanodeNamenodesOption(): Option {
+  return opt('--namenode <HOST:PORT[,HOST:PORT...]>',
+    `NameNode RPC address; for an HA pair a comma-separated list of every NameNode (at most ${MAX_NAMENODES_PER_DATANODE}): the DataNode registers, heartbeats and reports to each and executes commands only from the active one with the highest epoch`,
+    `localhost:${defaultNameNodeOptions().rpcPort}`,
+    (value: string) => {
+      try {
+        parseNamenodeAddresses(value);
+      } catch (err) {
+        throw new InvalidArgumentError((err as Error).message);
+      }
+      return value;
+    });
+}
+
 /** `--membership gossip|off` (default off); `minidfs cluster` takes it too and passes it on. */
 export function membershipModeOption(): Option {
   return new Option('--membership <MODE>', 'peer failure detection among DataNodes: gossip (SWIM, served on the data port; docs/GOSSIP.md) or off')
@@ -83,7 +102,7 @@ export function gossipPeriodOption(): Option {
 export function datanodeCommand(): Command {
   return addTlsOptions(new Command('datanode'))
     .description('run a DataNode (block storage, heartbeats to the NameNode, optional SWIM gossip with peers) in the foreground')
-    .addOption(namenodeAddressOption())
+    .addOption(datanodeNamenodesOption())
     .addOption(opt('--port <PORT>', 'gRPC data port (membership)', 9866, port))
     .addOption(opt('--transfer-port <PORT>', 'block transfer (TCP) port: block bytes of writes, reads and replication; advertised to the NameNode (0 = any free port)', 0, port))
     .addOption(opt('--data-dir <DIR>', 'block storage directory (created if missing)').makeOptionMandatory())
