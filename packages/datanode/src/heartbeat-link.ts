@@ -14,8 +14,8 @@
  * down they wait (the agent bounds them).
  *
  * One link serves one NameNode; a DataNode of an HA pair runs one per NameNode (namenode-actor.ts).
- * `admitCommands` sees every answer first and may drop all its commands, REREGISTER included (the
- * epoch fence, namenode-fence.ts).
+ * `admitCommands` sees every answer and may drop its commands (the epoch fence, namenode-fence.ts);
+ * REREGISTER is obeyed before it, from any NameNode: it concerns only this link's registration.
  *
  * Every time and limit (beat times, early-beat gap, watchdog, Register deadline, reconnect
  * backoff) comes from the pure LinkPolicy (common/src/link-policy.ts), which the simulators use
@@ -203,6 +203,15 @@ export class HeartbeatLink {
       this.counters.answers += 1;
       this.options.onAnswer?.(res);
       if (res.ackedSequence > 0) this.reconnectAttempt = 0;
+      // REREGISTER concerns only this link (this NameNode lost our registration): it is obeyed
+      // whatever the NameNode's role, so a standby that forgot us learns about us again.
+      const reregister = res.commands.find((c) => c.reregister);
+      if (reregister?.reregister) {
+        this.options.logger.info('namenode asked to re-register', { event: 'reregister', reason: reregister.reregister.reason });
+        this.dropStream();
+        void this.register();
+        return;
+      }
       if (this.options.admitCommands && !this.options.admitCommands(res)) return;
       for (const command of res.commands) {
         if (command.reregister) {

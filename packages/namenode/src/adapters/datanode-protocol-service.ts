@@ -65,9 +65,11 @@ export class DatanodeProtocolService {
   }
 
   private toWire(commands: readonly Command[]) {
-    if (commands.length && this.deps.ha && !this.deps.ha.mayAct()) { // fenced: a deposed active orders nothing
-      this.deps.ha.fenced(commands.length);
-      return [];
+    if (commands.length && this.deps.ha && !this.deps.ha.mayAct()) {
+      // A standby or deposed active orders nothing; REREGISTER (this link's registration is unknown) still goes out.
+      const kept = commands.filter((c) => c.kind === 'reregister');
+      if (kept.length < commands.length) this.deps.ha.fenced(commands.length - kept.length);
+      commands = kept;
     }
     const core = this.deps.namesystem().core;
     return commands.map((c) => commandToWire(c, (id) => core.location(id), this.deps.blockToken));
