@@ -239,13 +239,23 @@ describe('CLI against an HA pair', () => {
   });
 
   test('ha failover: the active resigns, the standby takes over with a higher epoch, the CLI prints it', async () => {
-    active.onFailover = () => setTimeout(() => { standby.role = 'ACTIVE'; standby.epoch = 4; }, 300);
+    const next = standby;
+    active.onFailover = () => setTimeout(() => { next.role = 'ACTIVE'; next.epoch = 4; }, 300);
     const r = await cli(['ha', 'failover', '--namenode', `${standby.address},${active.address}`]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toMatch(new RegExp(`^${active.address} resigned epoch 3; new active ${standby.address} \\(epoch 4\\) after \\d+ ms$`));
     expect(active.count('HaFailover')).toBe(1);
     expect(standby.count('HaFailover')).toBe(0);
+  });
+
+  test('ha failover: the resigning NameNode goes away without answering: the CLI still waits for the new active', async () => {
+    active.exitOnFailover = true;
+    const next = standby;
+    active.onFailover = () => setTimeout(() => { next.role = 'ACTIVE'; next.epoch = 5; }, 300);
+    const r = await cli(['ha', 'failover', '--namenode', `${standby.address},${active.address}`]);
+    expect(r.stderr).toContain(`no answer to HaFailover from ${active.address}`);
+    expect(r.stdout.trim()).toMatch(new RegExp(`^${active.address} resigned epoch 3; new active ${standby.address} \\(epoch 5\\) after \\d+ ms$`));
   });
 
   test('ha failover: no new active within --wait-ms is exit 1', async () => {

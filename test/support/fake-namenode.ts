@@ -4,7 +4,8 @@
  * answers; as STANDBY every other method fails with the typed NOT_ACTIVE; as ACTIVE (or NONE, a
  * NameNode without HA) it answers a few methods from a tiny in-memory namespace (Mkdirs,
  * GetFileInfo, GetDatanodeReport, HaFailover) and UNIMPLEMENTED otherwise. `hang` makes chosen
- * methods never answer (a stalled NameNode). Every call is counted per method.
+ * methods never answer (a stalled NameNode); `exitOnFailover` makes HaFailover resign and drop the
+ * connection unanswered. Every call is counted per method.
  */
 import * as grpc from '@grpc/grpc-js';
 import { DfsError, FileNotFoundError, NotActiveError, loadProtos, toGrpcError } from '@minidfs/common';
@@ -23,6 +24,8 @@ export class FakeNameNode {
   readonly calls = new Map<string, number>();
   /** Runs after this NameNode answered HaFailover (e.g. to promote another fake). */
   onFailover: (() => void) | undefined;
+  /** HaFailover resigns and shuts the server down without answering (as a NameNode that exits at once). */
+  exitOnFailover = false;
   private readonly dirs = new Set<string>(['/']);
   private readonly server = new grpc.Server();
 
@@ -48,6 +51,12 @@ export class FakeNameNode {
       handlers[method] = (call, callback) => {
         this.calls.set(method, this.count(method) + 1);
         if (this.hang.has(method)) return;
+        if (method === 'HaFailover' && this.exitOnFailover && this.role === 'ACTIVE') {
+          this.role = 'STANDBY';
+          setImmediate(() => this.onFailover?.());
+          this.server.forceShutdown();
+          return;
+        }
         try {
           callback(null, this.answer(method, call.request));
         } catch (err) {

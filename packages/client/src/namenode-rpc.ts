@@ -92,6 +92,7 @@ export class NameNodeRpc {
   private readonly failoverPolicy: NameNodeFailoverPolicy;
   /** Index of the NameNode that answered last: where the next call goes first. */
   private activeIndex = 0;
+  private closed = false;
 
   constructor(private readonly options: NameNodeRpcOptions) {
     if (options.addresses.length === 0) throw new InvalidArgumentError('NameNodeRpc: no NameNode address');
@@ -149,6 +150,7 @@ export class NameNodeRpc {
         if (r.ok) return r.value;
         throw r.error;
       }
+      if (this.closed) throw r.error;
       const from = this.addresses[index]!;
       lastErrors.set(from, r.error);
       const d = decideFailover({
@@ -206,6 +208,10 @@ export class NameNodeRpc {
       if (e.code === grpc.status.UNAVAILABLE || e.code === grpc.status.INTERNAL) {
         return { ok: false, error: await this.unreachable(address, connectTimeoutMs), reason: 'LOST' };
       }
+      if (e.code === grpc.status.CANCELLED && !this.closed) {
+        // Not cancelled here (close() was not called): the server side reset the call (shutting down).
+        return { ok: false, error: new UnavailableError(`${address} dropped the ${method} call before answering (${e.details ?? 'cancelled'}) — ${NAMENODE_HINT}`), reason: 'LOST' };
+      }
       const error = fromGrpcError(err);
       return { ok: false, error, reason: e.code === grpc.status.DEADLINE_EXCEEDED ? 'LOST' : undefined };
     }
@@ -238,6 +244,7 @@ export class NameNodeRpc {
   }
 
   close(): void {
+    this.closed = true;
     for (const stub of this.stubs) stub.close();
   }
 }

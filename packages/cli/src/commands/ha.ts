@@ -8,11 +8,13 @@
  *
  * `failover` finds the ACTIVE (the highest epoch if several claim it), asks it to hand over
  * (HaFailover), then polls GetHaStatus until a NameNode is ACTIVE with a higher epoch than the
- * resigned one, and prints it; exit 1 if none is within --wait-ms.
+ * resigned one, and prints it; exit 1 if none is within --wait-ms. If the answer to HaFailover is
+ * lost (no connection: a resigning NameNode may exit before answering), it waits the same way for
+ * an epoch above the one the active held, saying so on stderr.
  */
 import { Command } from 'commander';
 import { DfsClient, type NameNodeHaStatus } from '@minidfs/client';
-import { DfsError, NotActiveError, createLogger, silentLogger } from '@minidfs/common';
+import { DfsError, NotActiveError, UnavailableError, createLogger, silentLogger } from '@minidfs/common';
 import { type TlsFlags, addTlsOptions, intArg, namenodesOption, opt, tlsFrom } from '../options';
 
 /** How long `ha failover` waits for a new active by default. */
@@ -82,7 +84,16 @@ function failoverCommand(): Command {
           throw new NotActiveError(`no ACTIVE NameNode to fail over: ${formatHaStatus(haStatusJson(before)).join('; ')}`);
         }
         const started = Date.now();
-        const { resignedEpoch } = await client.haFailover(target.address);
+        let resignedEpoch: number;
+        try {
+          ({ resignedEpoch } = await client.haFailover(target.address));
+        } catch (err) {
+          // The answer was lost (the resigning NameNode may exit at once): it may have resigned; wait
+          // for an active past the epoch it held. Any answer from the NameNode is the command's error.
+          if (!(err instanceof UnavailableError) || target.role !== 'ACTIVE') throw err;
+          resignedEpoch = target.epoch;
+          process.stderr.write(`minidfs: no answer to HaFailover from ${target.address} (${err.message}); waiting for a new active past epoch ${resignedEpoch}\n`);
+        }
         const deadline = started + o.waitMs;
         for (;;) {
           const now = await client.haStatus();
