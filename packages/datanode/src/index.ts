@@ -23,3 +23,6 @@ export {
 export {
   encodeSwimMessage, decodeSwimMessage, membershipMac, checkMembershipMac, type MembershipClient, type MembershipHandlers, type GetMembershipResponseIn, type MembershipViewOut, type MemberStatusOut,
 } from './membership-wire';
+
+/** The SWIM defaults (the datanode command's gossip flags take theirs from here). */
+export { defaultSwimConfig } from '@minidfs/membership';

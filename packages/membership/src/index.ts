@@ -1,5 +1,5 @@
 /**
- * @minidfs/membership: SWIM-style peer membership among DataNodes (issue 11). A pure core
+ * @minidfs/membership: SWIM-style peer membership among DataNodes. A pure core
  * (SwimMember) driven by the caller's clock and seeded randomness; transports (gRPC adapter,
  * the in-memory SimNetwork) ship its messages. See docs/GOSSIP.md.
  */

@@ -6,7 +6,6 @@
  */
 import type { MistakeCause } from './metrics';
 
-export type { PlannedPartition } from './fault-plan';
 
 /** Half-open interval [startMs, endMs) of virtual time. */
 interface Span { startMs: number; endMs: number }

@@ -34,7 +34,8 @@ import {
   type PeerProbeResult, PhiAccrualDetector, type Transition, defaultPeerEvidenceConfig, validatePeerEvidenceConfig,
 } from '@minidfs/namenode';
 import { type SimConfig, replicationConfigFor, resolvePhiConfig } from './config';
-import type { FaultTimeline, PlannedPartition } from './gossip-faults';
+import type { PlannedPartition } from './fault-plan';
+import type { FaultTimeline } from './gossip-faults';
 import { type DetectorFigures, centralDetectorFigures } from './gossip-metrics';
 import { Random, RandomStreams } from './random';
 import { SimNameNode } from './sim-namenode';

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DfsError, Limits, parseHostPort, readSecretFile } from '@minidfs/common';
-import { DEFAULT_DIRECTORY_SCAN_INTERVAL_MS, DataNode, MAX_CONFIGURED_SEEDS, MAX_NAMENODES_PER_DATANODE, parseNamenodeAddresses } from '@minidfs/datanode';
+import { DEFAULT_DIRECTORY_SCAN_INTERVAL_MS, DataNode, defaultSwimConfig, MAX_CONFIGURED_SEEDS, MAX_NAMENODES_PER_DATANODE, parseNamenodeAddresses } from '@minidfs/datanode';
 import { defaultNameNodeOptions } from '@minidfs/namenode';
 import { type TlsFlags, addTlsOptions, envName, intArg, opt, port, secretFileOption, tlsFrom } from '../options';
 import { LockHeldError, acquirePidLock, stopWithSupervisor } from '../supervision';
@@ -94,9 +94,9 @@ export function membershipModeOption(): Option {
     .env(envName('--membership')).choices(['gossip', 'off']).default('off');
 }
 
-/** `--gossip-period-ms MS` (default 1000). */
+/** `--gossip-period-ms MS` (default: the SWIM protocol period, membership/config.ts). */
 export function gossipPeriodOption(): Option {
-  return opt('--gossip-period-ms <MS>', 'SWIM protocol period with --membership gossip: one probe per period; ping timeout, suspicion and push-pull scale with it', 1000, intArg(20, 600_000));
+  return opt('--gossip-period-ms <MS>', 'SWIM protocol period with --membership gossip: one probe per period; ping timeout, suspicion and push-pull scale with it', defaultSwimConfig().protocolPeriodMs, intArg(20, 600_000));
 }
 
 export function datanodeCommand(): Command {

@@ -1,6 +1,6 @@
 /**
- * PeerEvidence: the NameNode's second opinion before it declares a DataNode DEAD (issue 11,
- * docs/PEER-EVIDENCE.md). Pure: time comes in as `nowMs`, randomness as an injected `random`,
+ * PeerEvidence: the NameNode's second opinion before it declares a DataNode DEAD
+ * (docs/PEER-EVIDENCE.md). Pure: time comes in as `nowMs`, randomness as an injected `random`,
  * probe requests go out as return values; no sockets, timers or Date.now().
  *
  * When the NameNode stops hearing a gossip-enabled node (it goes STALE), it asks up to
