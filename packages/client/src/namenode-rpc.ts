@@ -32,6 +32,11 @@ import type { RequestOf, ResponseOf, UnaryMethod } from './wire';
 
 /** Deadline of one NameNode call. */
 export const NAMENODE_RPC_DEADLINE_MS = 30_000;
+/**
+ * Deadline of one try when several NameNodes are configured (HA): a paused or cut-off active must
+ * not hold a call much longer than a failover takes (docs/HA.md); the call then goes to the next one.
+ */
+export const HA_NAMENODE_TRY_DEADLINE_MS = 5_000;
 /** Longest wait for a channel that is not connected to reach the NameNode before a call fails. */
 export const NAMENODE_CONNECT_TIMEOUT_MS = 5_000;
 /** How the fix is named in connection errors (the CLI flag and its environment variable). */
@@ -99,7 +104,7 @@ export class NameNodeRpc {
     this.addresses = [...options.addresses];
     const Client = loadProtos().ClientProtocol;
     this.stubs = this.addresses.map((a) => new Client(a, options.credentials ?? grpc.credentials.createInsecure(), CHANNEL_OPTIONS));
-    this.deadlineMs = options.deadlineMs ?? NAMENODE_RPC_DEADLINE_MS;
+    this.deadlineMs = options.deadlineMs ?? (this.addresses.length > 1 ? HA_NAMENODE_TRY_DEADLINE_MS : NAMENODE_RPC_DEADLINE_MS);
     this.safeModeBackoff = { initialDelayMs: 100, maxDelayMs: 2000, totalBudgetMs: options.safeModeWaitMs };
     this.failoverPolicy = { ...DEFAULT_NAMENODE_FAILOVER, ...options.failover };
   }

@@ -21,6 +21,8 @@ import { ETCD_CALL_TIMEOUT_MS, type EtcdKeys } from './etcd-edit-log';
 
 /** Time kept between the end of the lease as this process computes it and its real end at etcd (clock rate, scheduling). */
 export const LEASE_SAFETY_MARGIN_MS = 100;
+/** After a graceful resign, time given to the HaFailover answer to leave before the process steps down. */
+export const RESIGN_EXIT_DELAY_MS = 300;
 /** Keepalives per lease TTL. */
 export const KEEPALIVES_PER_TTL = 4;
 
@@ -112,8 +114,8 @@ export class HaController {
     await drain().catch(() => undefined);
     await this.client.if(this.keys.leader, 'Create', '==', epoch).then(this.client.delete().key(this.keys.leader))
       .options({ deadline: Date.now() + ETCD_CALL_TIMEOUT_MS }).commit();
-    // Answer first, then go.
-    setImmediate(() => this.depose('resigned (ha failover)'));
+    // Answer first, then go (RESIGNING refuses everything meanwhile).
+    setTimeout(() => this.depose('resigned (ha failover)'), RESIGN_EXIT_DELAY_MS);
     return epoch;
   }
 
