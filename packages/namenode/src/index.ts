@@ -20,3 +20,4 @@ export {
   type CoreTransition, type CoreEvent, type CoreObserver, type NameNodeCoreDeps, type NameNodeCoreSettings, type RegisterReply, type LocatedBlockInfo,
   type AdminAction, type AdminView, type SafeModeAction, type ReplicaToVerify,
 } from './core/namenode-core';
+export { EtcdEditLog, etcdKeys, type EtcdKeys, MAX_TXN_OPS, EDIT_HISTORY_REVISIONS } from './adapters/etcd-edit-log';

@@ -26,6 +26,11 @@ import type { RecordStore, StoredEntry } from './metadata-store';
 
 /** etcd's default --max-txn-ops; one op is kept for the `edit` marker. */
 export const MAX_TXN_OPS = 128;
+/**
+ * Revisions of etcd history the active keeps: it compacts everything older once the log has
+ * grown by as much again. A standby more than this far behind (stopped, cut off) reloads.
+ */
+export const EDIT_HISTORY_REVISIONS = 10_000;
 /** Deadline of one etcd write or read. */
 export const ETCD_CALL_TIMEOUT_MS = 5_000;
 
@@ -73,8 +78,14 @@ export class EtcdEditLog implements RecordStore {
 
   /** Transactions etcd refused because another NameNode leads (for /metrics). */
   fencedEdits = 0;
+  /** The revision history was last compacted to (the active's bound on the log). */
+  private compactedTo = 0;
+  private compacting = false;
 
-  constructor(private readonly client: Etcd3, private readonly keys: EtcdKeys, private readonly logger: Logger) {}
+  constructor(
+    private readonly client: Etcd3, private readonly keys: EtcdKeys, private readonly logger: Logger,
+    private readonly historyRevisions = EDIT_HISTORY_REVISIONS,
+  ) {}
 
   /** Every record under the ns/ prefix, in key order, at one revision (kept in `revision`). */
   async loadRecords(): Promise<StoredEntry[]> {
@@ -142,11 +153,27 @@ export class EtcdEditLog implements RecordStore {
     txOps.push(this.client.put(this.keys.edit).value(JSON.stringify({ epoch })));
     const res = await this.client.if(this.keys.leader, 'Create', '==', epoch).then(...txOps)
       .options({ deadline: Date.now() + ETCD_CALL_TIMEOUT_MS }).commit();
+    if (res.succeeded) this.maybeCompact(Number(res.header.revision));
     if (!res.succeeded) {
       this.fencedEdits += 1;
       this.logger.error('edit refused by etcd: this NameNode is no longer the leader', { event: 'ha-edit-fenced', epoch, ops: ops.length });
       throw new NotActiveError(`edit of epoch ${epoch} refused: another NameNode leads now`);
     }
+  }
+
+  /** Compacts etcd's history to `historyRevisions` behind `revision` once it has grown that much past the last compaction. */
+  private maybeCompact(revision: number): void {
+    const target = revision - this.historyRevisions;
+    if (this.compacting || target - this.compactedTo < this.historyRevisions) return;
+    this.compacting = true;
+    this.client.kv.compact({ revision: String(target) }, { deadline: Date.now() + ETCD_CALL_TIMEOUT_MS }).then(() => {
+      this.compactedTo = target;
+      this.logger.info('edit log history compacted', { event: 'ha-compacted', revision: target });
+    }, (err: Error) => {
+      // Already compacted further (another active did), or etcd busy: next time.
+      this.logger.warn('edit log compaction failed', { event: 'ha-compaction-failed', revision: target, error: err.message });
+      if (/compacted/i.test(err.message)) this.compactedTo = target;
+    }).finally(() => { this.compacting = false; });
   }
 
   /**
