@@ -4,11 +4,12 @@
  * parent, npm, killed without passing the signal on); a second cluster on a busy data dir or busy
  * ports fails at once with exit 1 and a one-line reason.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pidAlive } from '@minidfs/common';
+import { describeWithEtcd } from '../support/ha';
 import { freeClusterPorts } from '../support/ports';
 import { CLI } from '../support/processes';
 import { waitFor } from '../support/wait';
@@ -113,5 +114,38 @@ describe('minidfs cluster supervisor', () => {
     wrapper.kill('SIGKILL');
     await w.exited;
     await waitFor('supervisor and nodes gone', () => pids.every((p) => !pidAlive(p)), 20_000);
+  });
+});
+
+describeWithEtcd('minidfs cluster --ha', () => {
+  jest.setTimeout(120_000);
+
+  it('two NameNodes on an etcd it starts; one that steps down is restarted as a standby; SIGKILL of the supervisor stops etcd too', async () => {
+    const root = tmpRoot();
+    const ports = await freeClusterPorts(2);
+    // nn2 takes the ports after nn1's; etcd two ports in the DataNodes' range gap (dn+50, dn+51).
+    const c = startCluster(root, ['--datanodes', '2', '--ha', '--rpc-port', String(ports.rpc), '--http-port', String(ports.rpc + 2),
+      '--datanode-port', String(ports.dn), '--etcd-port', String(ports.dn + 50)]);
+    await waitFor('cluster banner', () => (c.exit !== undefined ? Promise.reject(new Error(`exited ${c.exit}: ${c.err}`)) : /Ctrl-C stops the cluster/.test(c.out)), 60_000);
+    const list = /ha status --namenode (\S+)/.exec(c.out)![1];
+    const status = () => {
+      const r = spawnSync(process.execPath, [CLI, 'ha', 'status', '--json', '--namenode', list], { encoding: 'utf8' });
+      return (JSON.parse(r.stdout) as { namenodes: Array<{ address: string; role: string; epoch: number }> }).namenodes;
+    };
+    await waitFor('one ACTIVE, one STANDBY', () => status().map((n) => n.role).sort().join() === 'ACTIVE,STANDBY', 20_000);
+    const before = status().find((n) => n.role === 'ACTIVE')!;
+    // A graceful hand-over: the old active exits 75 and the supervisor restarts it; it rejoins as STANDBY.
+    const r = spawnSync(process.execPath, [CLI, 'ha', 'failover', '--namenode', list], { encoding: 'utf8' });
+    expect({ code: r.status, err: r.stderr }).toEqual({ code: 0, err: expect.any(String) });
+    await waitFor('the old active back as STANDBY, the other ACTIVE at a higher epoch', () => {
+      const s = status();
+      return s.some((n) => n.address === before.address && n.role === 'STANDBY') && s.some((n) => n.role === 'ACTIVE' && n.epoch > before.epoch);
+    }, 30_000);
+    expect(c.out).toMatch(/stepped down \(exit 75\): restarting it as a standby/);
+    const etcdPid = Number(spawnSync('pgrep', ['-f', `^/usr/bin/etcd .*${path.join(root, 'etcd')}`], { encoding: 'utf8' }).stdout.trim().split('\n')[0]);
+    expect(etcdPid).toBeGreaterThan(0);
+    c.proc.kill('SIGKILL');
+    await c.exited;
+    await waitFor('etcd gone', () => !pidAlive(etcdPid), 20_000);
   });
 });

@@ -37,7 +37,32 @@ interface ClusterOptions {
   datanodes: number; dataDir: string; rpcPort: number; httpPort: number; datanodePort: number;
   heartbeatIntervalMs: number; staleAfter: number; deadAfter: number; replication?: number; secretFile?: string; insecure?: boolean;
   membership: 'gossip' | 'off'; gossipPeriodMs: number; unreachableGraceMs: number; minPeerReporters: number;
+  ha?: boolean; etcdPort: number; etcdBin: string;
 }
+
+/** With --ha: the NameNodes of the HA group (docs/HA.md); nn2 uses the RPC and HTTP ports after nn1's. */
+const HA_NAMENODES = 2;
+/** With --ha: the NameNode exit code that means "lost the leadership, restart me as a standby". */
+const EXIT_FENCED = 75;
+/** With --ha: how long the supervisor waits before restarting a NameNode that stepped down. */
+const HA_RESTART_DELAY_MS = 500;
+/**
+ * Runs argv[1..] and ties it to the supervisor like our own nodes: SIGTERM on the IPC channel's
+ * close (the supervisor died) or on our SIGTERM; exits with the program's code.
+ */
+const FOREIGN_KEEPER = `
+const { spawn } = require('node:child_process');
+const c = spawn(process.argv[1], process.argv.slice(2), { stdio: 'inherit' });
+const stop = () => c.kill('SIGTERM');
+process.on('disconnect', stop);
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+process.channel && process.channel.unref();
+c.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+c.on('error', (err) => { console.error(err.message); process.exit(1); });
+`;
+/** With --ha: longest wait for the etcd started here to answer /health. */
+const ETCD_START_TIMEOUT_MS = 15_000;
 
 /** With gossip on, each DataNode gets this many other DataNodes as --peer seeds (the NameNode may add more). */
 const CLUSTER_GOSSIP_SEEDS = 2;
@@ -52,15 +77,18 @@ function relay(child: ChildProcess, name: string, logFile: string, onEvent: (e: 
       const e = JSON.parse(line) as Record<string, unknown>;
       onEvent(e);
       if (e.event === 'transition') {
-        console.log(`${new Date().toISOString()}  ${String(e.nodeId).padEnd(6)} ${e.from} -> ${e.to}  (${e.reason}; missed ${e.missedBeats}, ${e.msSinceLastHeartbeat} ms since last heartbeat)`);
+        // With several NameNodes (HA) each reports what it sees: the line names which one.
+        console.log(`${new Date().toISOString()}  ${name.startsWith('nn') ? `[${name}] ` : ''}${String(e.nodeId).padEnd(6)} ${e.from} -> ${e.to}  (${e.reason}; missed ${e.missedBeats}, ${e.msSinceLastHeartbeat} ms since last heartbeat)`);
       } else if (e.event === 'member-transition' && e.reason !== 'discovered') {
         // Gossip: what one DataNode now believes about a peer (first sightings are left to the log file).
         console.log(`${new Date().toISOString()}  ${String(e.observer).padEnd(6)} sees ${e.memberId} ${e.from} -> ${e.to}  (gossip: ${e.reason}, incarnation ${e.incarnation})`);
+      } else if (e.event === 'ha-role' || e.event === 'ha-deposed') {
+        console.log(`${new Date().toISOString()}  [${name}] ${e.event === 'ha-role' ? `ACTIVE, epoch ${String(e.epoch)}` : `steps down: ${String(e.reason)}`}`);
       } else if (e.level === 'error') {
         console.log(`${name}: ${e.message} ${e.error ?? ''}`);
       }
     } catch {
-      console.log(`${name}: ${line}`);
+      if (name !== 'etcd') console.log(`${name}: ${line}`); // etcd's own log stays in its file
     }
   });
 }
@@ -85,6 +113,9 @@ export function clusterCommand(): Command {
     .addOption(gossipPeriodOption())
     .addOption(settingOpt('unreachableGraceMs', 'MS', 'NameNode: how long a node its peers still hear stays UNREACHABLE_FROM_NAMENODE before DEAD (docs/PEER-EVIDENCE.md)', d.unreachableGraceMs))
     .addOption(settingOpt('minPeerReporters', 'N', 'NameNode: peers on distinct hosts that must still hear a silent node to hold it UNREACHABLE_FROM_NAMENODE (0 = off)', d.minPeerReporters))
+    .addOption(opt('--ha', 'NameNode high availability (docs/HA.md): two NameNodes (nn1 on --rpc-port/--http-port, nn2 on the next ports) elected through an etcd started here; a NameNode that steps down is restarted as a standby'))
+    .addOption(opt('--etcd-port <PORT>', 'with --ha: client port of the etcd started here (its peer port is the next one)', 2379, port))
+    .addOption(opt('--etcd-bin <PATH>', 'with --ha: the etcd binary (Debian: apt-get install etcd-server)', '/usr/bin/etcd'))
     .action(async (o: ClusterOptions & TlsFlags) => {
       const replication = o.replication ?? Math.max(1, Math.min(d.replication, o.datanodes - 1));
       const main = path.resolve(__dirname, '../main.js');
@@ -102,11 +133,26 @@ export function clusterCommand(): Command {
         const holder = lockHolder(path.join(root, `dn${i}`, DATANODE_PID_FILE));
         if (holder !== undefined) fail(`${path.join(root, `dn${i}`)} is in use by DataNode process ${holder}; stop it first (kill ${holder})`);
       }
-      const portNames = new Map<number, string>([[o.rpcPort, 'NameNode RPC (--rpc-port)'], [o.httpPort, 'NameNode HTTP (--http-port)']]);
+      const portNames = new Map<number, string>();
+      const usePort = (p: number, what: string) => {
+        if (portNames.has(p)) fail(`port ${p} would serve both ${portNames.get(p)} and ${what}; choose ports that do not overlap`);
+        portNames.set(p, what);
+      };
+      usePort(o.rpcPort, 'NameNode RPC (--rpc-port)');
+      usePort(o.httpPort, 'NameNode HTTP (--http-port)');
+      if (o.ha) {
+        if (!fs.existsSync(o.etcdBin)) fail(`--ha needs etcd: ${o.etcdBin} not found (apt-get install etcd-server, or --etcd-bin PATH)`);
+        for (let i = 1; i < HA_NAMENODES; i++) {
+          usePort(o.rpcPort + i, `nn${i + 1} RPC (--rpc-port + ${i})`);
+          usePort(o.httpPort + i, `nn${i + 1} HTTP (--http-port + ${i})`);
+        }
+        usePort(o.etcdPort, 'etcd client (--etcd-port)');
+        usePort(o.etcdPort + 1, 'etcd peer (--etcd-port + 1)');
+      }
       for (let i = 1; i <= o.datanodes; i++) {
-        portNames.set(o.datanodePort + i - 1, `dn${i} data (--datanode-port)`);
-        portNames.set(o.datanodePort + i - 1 + 100, `dn${i} metrics (--datanode-port + 100)`);
-        portNames.set(o.datanodePort + i - 1 + 200, `dn${i} block transfer (--datanode-port + 200)`);
+        usePort(o.datanodePort + i - 1, `dn${i} data (--datanode-port)`);
+        usePort(o.datanodePort + i - 1 + 100, `dn${i} metrics (--datanode-port + 100)`);
+        usePort(o.datanodePort + i - 1 + 200, `dn${i} block transfer (--datanode-port + 200)`);
       }
       const busy = await busyPorts('127.0.0.1', [...portNames.keys()]);
       if (busy.length > 0) {
@@ -125,9 +171,10 @@ export function clusterCommand(): Command {
       let up = false;
       let onStartProgress = () => {};
       const lastError = new Map<string, string>();
-      const start = (name: string, args: string[]) => {
-        // The 'ipc' channel ties the child's life to ours (supervision.ts).
-        const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+      const start = (name: string, args: string[], command?: string) => {
+        // The 'ipc' channel ties the child's life to ours (supervision.ts); a foreign program (etcd)
+        // runs under a small node keeper that has the channel and stops it when the channel closes.
+        const child = spawn(process.execPath, command ? ['-e', FOREIGN_KEEPER, command, ...args] : [main, ...args], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
         relay(child, name, path.join(root, 'logs', `${name}.log`), (e) => {
           if (e.event === 'started') { started.add(name); onStartProgress(); }
           if (e.level === 'error' || e.level === 'warn') lastError.set(name, `${String(e.message)}${e.error ? `: ${String(e.error)}` : ''}`);
@@ -143,18 +190,58 @@ export function clusterCommand(): Command {
             void stop(1, `${name} exited (${signal ?? code}) before the cluster was up${why ? `: ${why}` : ''}; see ${path.join(root, 'logs', `${name}.log`)}`);
             return;
           }
-          console.log(`${name} exited (${signal ?? code}); the cluster keeps running without it`);
+          if (code === EXIT_FENCED && restartable.has(name)) {
+            console.log(`${new Date().toISOString()}  ${name} stepped down (exit ${EXIT_FENCED}): restarting it as a standby`);
+            const i = children.findIndex((c) => c.child === child);
+            if (i >= 0) children.splice(i, 1);
+            setTimeout(() => { if (!stopping) start(name, restartable.get(name)!); }, HA_RESTART_DELAY_MS);
+            return;
+          }
+          const again = restartable.get(name);
+          console.log(`${name} exited (${signal ?? code}); the cluster keeps running without it`
+            + (again ? `. Restart it (it rejoins as a standby): npx minidfs ${again.join(' ')}` : ''));
         });
         children.push({ name, child });
         return child;
       };
+      /** With --ha: NameNodes the supervisor restarts when they step down, with their arguments. */
+      const restartable = new Map<string, string[]>();
       let stopping = false;
-      const namenode = start('namenode', [
-        'namenode', '--rpc-port', String(o.rpcPort), '--http-port', String(o.httpPort), '--data-dir', path.join(root, 'namenode'),
+      const namenodeArgs = (rpcPort: number, httpPort: number, dir: string) => [
+        'namenode', '--rpc-port', String(rpcPort), '--http-port', String(httpPort), '--data-dir', path.join(root, dir),
         '--heartbeat-interval-ms', String(o.heartbeatIntervalMs), '--stale-after', String(o.staleAfter), '--dead-after', String(o.deadAfter),
         '--replication', String(replication), ...nodeArgs,
         '--unreachable-grace-ms', String(o.unreachableGraceMs), '--min-peer-reporters', String(o.minPeerReporters),
-      ]);
+      ];
+      const namenodes: Array<{ name: string; rpcPort: number; httpPort: number; pid: number | undefined }> = [];
+      if (o.ha) {
+        const client = `http://127.0.0.1:${o.etcdPort}`;
+        const peer = `http://127.0.0.1:${o.etcdPort + 1}`;
+        start('etcd', [
+          '--name', 'etcd0', '--data-dir', path.join(root, 'etcd'), '--listen-client-urls', client, '--advertise-client-urls', client,
+          '--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer, '--initial-cluster', `etcd0=${peer}`, '--logger', 'zap', '--log-level', 'error',
+        ], o.etcdBin);
+        started.add('etcd'); // etcd logs no `started` line: its /health answers instead
+        const deadline = Date.now() + ETCD_START_TIMEOUT_MS;
+        while (!(await fetch(`${client}/health`).then((r) => r.ok, () => false))) {
+          if (Date.now() > deadline) {
+            stopping = true;
+            for (const { child } of children) child.kill('SIGKILL');
+            fail(`etcd did not answer ${client}/health within ${ETCD_START_TIMEOUT_MS} ms; see ${path.join(root, 'logs', 'etcd.log')}`);
+          }
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        for (let i = 0; i < HA_NAMENODES; i++) {
+          const name = `nn${i + 1}`;
+          const args = [...namenodeArgs(o.rpcPort + i, o.httpPort + i, name),
+            '--ha-etcd', `127.0.0.1:${o.etcdPort}`, '--ha-id', name, '--advertise-address', `127.0.0.1:${o.rpcPort + i}`];
+          restartable.set(name, args);
+          namenodes.push({ name, rpcPort: o.rpcPort + i, httpPort: o.httpPort + i, pid: start(name, args).pid });
+        }
+      } else {
+        namenodes.push({ name: 'namenode', rpcPort: o.rpcPort, httpPort: o.httpPort, pid: start('namenode', namenodeArgs(o.rpcPort, o.httpPort, 'namenode')).pid });
+      }
+      const namenodeList = namenodes.map((n) => `127.0.0.1:${n.rpcPort}`).join(',');
       const pids: string[] = [];
       // With gossip on Linux every DataNode gets its own loopback address (127.0.0.2, .3, ...: all of
       // 127/8 is local there), so the NameNode's peer-evidence rule, which counts reporters on
@@ -171,7 +258,7 @@ export function clusterCommand(): Command {
         // The node's settings go to its data dir, so `minidfs datanode --data-dir DIR` restarts it as run here.
         const dnDir = path.join(root, `dn${i}`);
         writeSettings(dnDir, {
-          id: `dn${i}`, namenode: `127.0.0.1:${o.rpcPort}`, port: p, transferPort: p + 200, advertise: hostOf(i), bind: hostOf(i), metricsPort: p + 100,
+          id: `dn${i}`, namenode: namenodeList, port: p, transferPort: p + 200, advertise: hostOf(i), bind: hostOf(i), metricsPort: p + 100,
           ...(secretFile ? { secretFile } : {}),
           ...(o.tlsCert ? { tlsCert: path.resolve(o.tlsCert) } : {}), ...(o.tlsKey ? { tlsKey: path.resolve(o.tlsKey) } : {}),
           ...(o.tlsCa ? { tlsCa: path.resolve(o.tlsCa) } : {}),
@@ -179,7 +266,7 @@ export function clusterCommand(): Command {
           peer: o.membership === 'gossip' ? peers.filter((_, k) => k % 2 === 1) : [],
         });
         const dn = start(`dn${i}`, [
-          'datanode', '--id', `dn${i}`, '--namenode', `127.0.0.1:${o.rpcPort}`, '--port', String(p), '--transfer-port', String(p + 200), '--advertise', hostOf(i),
+          'datanode', '--id', `dn${i}`, '--namenode', namenodeList, '--port', String(p), '--transfer-port', String(p + 200), '--advertise', hostOf(i),
           '--bind', hostOf(i), '--data-dir', dnDir, '--metrics-port', String(p + 100), ...nodeArgs, ...gossipArgs,
         ]);
         pids.push(`  dn${i}  ${hostOf(i)}:${p}  pid ${dn.pid}  metrics http://${hostOf(i)}:${p + 100}/metrics`);
@@ -190,7 +277,7 @@ export function clusterCommand(): Command {
         if (reason) process.stderr.write(`minidfs cluster: ${reason}\n`);
         else console.log('stopping cluster ...');
         const exited = (c: ChildProcess) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve())));
-        const dns = children.filter((c) => c.name !== 'namenode');
+        const dns = children.filter((c) => c.name.startsWith('dn'));
         for (const { child } of dns) child.kill('SIGTERM');
         // DataNodes restarted by hand on this cluster's data dirs are stopped too (their pid files).
         const ours = new Set(children.map((c) => c.child.pid));
@@ -200,6 +287,10 @@ export function clusterCommand(): Command {
           if (pid !== undefined && !ours.has(pid)) { strays.push(pid); process.kill(pid, 'SIGTERM'); }
         }
         await Promise.all([...dns.map(({ child }) => exited(child)), ...strays.map((pid) => processGone(pid))]);
+        // NameNodes next (an HA active releases its lease in etcd as it stops), etcd last.
+        const rest = children.filter((c) => c.name !== 'etcd');
+        for (const { child } of rest) child.kill('SIGTERM');
+        await Promise.all(rest.map(({ child }) => exited(child)));
         for (const { child } of children) child.kill('SIGTERM');
         await Promise.all(children.map(({ child }) => exited(child)));
         process.exit(exitCode);
@@ -216,9 +307,10 @@ export function clusterCommand(): Command {
       });
       up = true;
       console.log([
-        `minidfs cluster: 1 NameNode, ${o.datanodes} DataNodes, replication ${replication} (data and logs in ${root})`,
+        `minidfs cluster: ${o.ha ? `${HA_NAMENODES} NameNodes (HA on etcd 127.0.0.1:${o.etcdPort})` : '1 NameNode'}, ${o.datanodes} DataNodes, replication ${replication} (data and logs in ${root})`,
         `  Supervisor    pid ${process.pid}  (Ctrl-C or kill ${process.pid} stops every node)`,
-        `  NameNode RPC  127.0.0.1:${o.rpcPort}  pid ${namenode.pid}`,
+        ...namenodes.map((n) => `  ${(o.ha ? n.name : 'NameNode') + ' RPC'}${' '.repeat(Math.max(1, 10 - (o.ha ? n.name.length : 8)))}127.0.0.1:${n.rpcPort}  pid ${n.pid}${o.ha ? `  web UI http://localhost:${n.httpPort}/` : ''}`),
+        ...(o.ha ? [`  HA            npx minidfs ha status --namenode ${namenodeList}   (kill -9 the ACTIVE's pid and watch the other take over)`] : []),
         `  Secret        ${secretFile ?? 'none (--insecure: open cluster)'}`,
         `  Gossip        ${o.membership === 'gossip' ? `SWIM among DataNodes, period ${o.gossipPeriodMs} ms (npx minidfs report --peer ${hostOf(1)}:${o.datanodePort})` : 'off (--membership gossip turns it on)'}`,
         o.tlsCert
