@@ -12,7 +12,11 @@
  * Steps share one cluster and run in order: after a failed step the rest fail at once, and the
  * compose logs are printed before `down -v`.
  *
- * Needs root (the harness starts dockerd); otherwise the suite is skipped with the reason.
+ * A second suite brings up the `ha` profile (etcd, NameNodes nn1/nn2, DataNodes ha-dn1..3) as its
+ * own project and fails the ACTIVE NameNode over twice (`docker kill`, then `docker pause` past its
+ * lease); see its comment.
+ *
+ * Needs root (the harness starts dockerd); otherwise both suites are skipped with the reason.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { waitFor } from '../support/wait';
@@ -271,4 +275,195 @@ suite(title, () => {
     await waitFor(`${d.service} LIVE on ${moved}`, async () => stateOf(await report(), d.service) === 'LIVE', MOVED_REVIVED_WITHIN_MS, 250);
     timings.movedToLiveMs = Date.now() - t0;
   }, STEP_TIMEOUT_MS);
+});
+
+const HA_PROFILE = ['ha'];
+/** nn1, nn2: service name = host of the advertised address nnN:8020. */
+const HA_NAMENODES = ['nn1', 'nn2'];
+const HA_DATANODES = ['ha-dn1', 'ha-dn2', 'ha-dn3'];
+/** The client commands run in this DataNode's container (its MINIDFS_NAMENODE names both NameNodes); it is never stopped. */
+const HA_CLIENT_SERVICE = 'ha-dn3';
+const HA_FILE_BYTES = 2 * BLOCK_SIZE_BYTES + 4_321; // 3 blocks
+/** The active's lease (4 s in compose.override.yml) runs out, the standby is elected, tails the last edit and promotes. */
+const HA_FAILOVER_WITHIN_MS = 30_000;
+/** Least time the active stays frozen (`docker pause`): past its 4 s lease. */
+const HA_PAUSE_MS = 6_000;
+
+interface HaStatus { namenodes: Array<{ address: string; role: 'ACTIVE' | 'STANDBY' | 'NONE' | 'UNREACHABLE'; epoch: number; error?: string }> }
+
+/**
+ * Profile `ha` (a separate compose project, after the one above): etcd, NameNodes nn1/nn2 and
+ * DataNodes ha-dn1..3 come up with one ACTIVE and one STANDBY (`minidfs ha status --json`); the
+ * ACTIVE is SIGKILLed and the STANDBY takes over with the namespace (a file written before reads
+ * back the same, a new one writes); the killed NameNode, started again, is a STANDBY; a frozen
+ * ACTIVE (`docker pause` past its lease) exits 75 on resume and `restart: on-failure` brings it
+ * back as a STANDBY.
+ */
+suite(`${title}: NameNode HA pair (profile ha)`, () => {
+  const project = `minidfse2eha${process.pid}`;
+  const timings: Record<string, number> = {};
+  let compose!: ComposeProject;
+  const httpPorts: Record<string, number> = {};
+  let clientId = '';
+  const first = randomBytes(HA_FILE_BYTES);
+  const second = randomBytes(HA_FILE_BYTES);
+  const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+  let killed = '';
+
+  let failedStep: string | undefined;
+  const step = (name: string, fn: () => Promise<void>, timeoutMs = STEP_TIMEOUT_MS) =>
+    test(name, async () => {
+      if (failedStep) throw new Error(`not run: earlier step failed: ${failedStep}`);
+      try {
+        await fn();
+      } catch (err) {
+        failedStep = name;
+        throw err;
+      }
+    }, timeoutMs);
+  const since = (key: string, t0: number) => { timings[key] = Date.now() - t0; };
+
+  const cli = async (args: string[], input?: Buffer) =>
+    docker(['exec', ...(input ? ['-i'] : []), clientId, 'minidfs', ...args], { input, timeoutMs: 60_000, allowFailure: true });
+  /** `ha status --json` exits 1 unless exactly one NameNode is ACTIVE; the JSON is printed either way. */
+  const haStatus = async (): Promise<HaStatus['namenodes']> => {
+    const r = await cli(['ha', 'status', '--json']);
+    if (r.code !== 0 && r.code !== 1) throw new Error(`minidfs ha status exited ${r.code}: ${r.stderr}`);
+    return (JSON.parse(r.stdout.toString()) as HaStatus).namenodes;
+  };
+  const roleOf = (st: HaStatus['namenodes'], service: string) => st.find((n) => n.address === `${service}:8020`);
+  /** The pair as `{active, standby}` service names when one is ACTIVE and the other STANDBY. */
+  const pair = (st: HaStatus['namenodes']) => {
+    const active = HA_NAMENODES.find((s) => roleOf(st, s)?.role === 'ACTIVE');
+    const standby = HA_NAMENODES.find((s) => roleOf(st, s)?.role === 'STANDBY');
+    return active && standby ? { active, standby, epoch: roleOf(st, active)!.epoch } : undefined;
+  };
+  const waitForPair = (what: string, ok: (p: NonNullable<ReturnType<typeof pair>>) => boolean, timeoutMs: number) =>
+    waitFor(what, async () => { const p = pair(await haStatus()); return p && ok(p) && p; }, timeoutMs, 250);
+  const report = async () => {
+    const r = await cli(['report', '--json']);
+    if (r.code !== 0) throw new Error(`minidfs report exited ${r.code}: ${r.stderr}`);
+    return JSON.parse(r.stdout.toString()) as Report;
+  };
+  const fsckHealthy = async () => {
+    const r = await cli(['fsck', '/', '--json']);
+    return r.code === 0 && (JSON.parse(r.stdout.toString()) as Fsck).healthy;
+  };
+  const catSha = async (remote: string) => {
+    const r = await cli(['cat', remote]);
+    if (r.code !== 0) throw new Error(`minidfs cat ${remote} exited ${r.code}: ${r.stderr}`);
+    return sha256(r.stdout);
+  };
+
+  beforeAll(async () => {
+    for (const key of ['rpc', 'http', ...HA_NAMENODES]) httpPorts[key] = await freePort();
+    compose = new ComposeProject(gate.compose, project, ['docker-compose.yml', 'test/e2e/compose.override.yml'], {
+      MINIDFS_IMAGE: 'minidfs:e2e',
+      MINIDFS_ETCD_IMAGE: 'minidfs-etcd:e2e',
+      MINIDFS_HOST_RPC_PORT: String(httpPorts.rpc), // the default cluster, which `--profile ha up` starts too
+      MINIDFS_HOST_HTTP_PORT: String(httpPorts.http),
+      MINIDFS_HOST_HTTP_PORT_NN1: String(httpPorts.nn1),
+      MINIDFS_HOST_HTTP_PORT_NN2: String(httpPorts.nn2),
+      MINIDFS_E2E_SUBNET: `10.215.${process.pid % 250}.0/24`,
+    });
+  });
+
+  afterAll(async () => {
+    if (!compose) return;
+    if (failedStep) {
+      const logs = await compose.run(['logs', '--no-color', '--tail', '40', 'etcd', ...HA_NAMENODES, ...HA_DATANODES], { profiles: HA_PROFILE, allowFailure: true, timeoutMs: 60_000 }).catch((e: Error) => e);
+      console.warn(`compose e2e (ha): step "${failedStep}" failed; last log lines:\n${logs instanceof Error ? logs.message : logs.stdout.toString()}`);
+    }
+    const t0 = Date.now();
+    await compose.run(['down', '-v', '--remove-orphans', '-t', '5'], { profiles: HA_PROFILE, allowFailure: true, timeoutMs: 120_000 });
+    since('downMs', t0);
+    console.log(`compose e2e (ha) timings (ms): ${JSON.stringify(timings)}`);
+  }, 180_000);
+
+  step('the etcd image builds from Debian\'s etcd-server package (and the minidfs image, from cache)', async () => {
+    const t0 = Date.now();
+    await compose.run(['build', 'etcd', 'nn1'], { profiles: HA_PROFILE, timeoutMs: BUILD_TIMEOUT_MS });
+    since('buildMs', t0);
+    const user = await docker(['image', 'inspect', '-f', '{{.Config.User}}', 'minidfs-etcd:e2e']);
+    expect(user.stdout.toString().trim()).toBe('etcd');
+  }, BUILD_TIMEOUT_MS + 30_000);
+
+  step('`docker compose --profile ha up -d`: `minidfs ha status --json` shows one ACTIVE and one STANDBY, 3 LIVE DataNodes', async () => {
+    const t0 = Date.now();
+    await compose.run(['up', '-d'], { profiles: HA_PROFILE, timeoutMs: 180_000 });
+    since('upMs', t0);
+    clientId = await compose.containerId(HA_CLIENT_SERVICE, HA_PROFILE);
+    const p = await waitForPair('one ACTIVE and one STANDBY', () => true, 60_000);
+    since('activeStandbyMs', t0);
+    expect(p.epoch).toBeGreaterThan(0);
+    const rep = await waitFor('3 LIVE DataNodes on the active', async () => { const r = await report(); return r.live === 3 && r; }, 60_000, 250);
+    expect(rep.datanodes.map((d) => d.id).sort()).toEqual(HA_DATANODES);
+    // each NameNode's web/API port on the host, with its own role
+    for (const service of HA_NAMENODES) {
+      const ha = (await (await fetch(`http://127.0.0.1:${httpPorts[service]}/api/ha`)).json()) as { namenodeId: string; role: string };
+      expect(ha).toMatchObject({ namenodeId: service, role: service === p.active ? 'ACTIVE' : 'STANDBY' });
+    }
+    // the literal user command, once
+    // the literal user command (exit 0: exactly one ACTIVE); retried, as a NameNode on a loaded box may miss the 2 s status deadline
+    await waitFor('`compose exec ha-dn3 minidfs ha status` prints both roles', async () => {
+      const r = await compose.run(['exec', '-T', HA_CLIENT_SERVICE, 'minidfs', 'ha', 'status'], { profiles: HA_PROFILE, timeoutMs: 60_000, allowFailure: true });
+      const text = r.stdout.toString();
+      return r.code === 0 && new RegExp(`${p.active}:8020\\s+ACTIVE`).test(text) && new RegExp(`${p.standby}:8020\\s+STANDBY`).test(text);
+    }, 30_000, 500);
+  });
+
+  step(`put a ${HA_FILE_BYTES}-byte file: fsck healthy`, async () => {
+    const put = await cli(['put', '-', '/ha/first.bin'], first);
+    if (put.code !== 0) throw new Error(`minidfs put exited ${put.code}: ${put.stderr}`);
+    await waitFor('fsck healthy after the write', fsckHealthy, HEALED_WITHIN_MS, 250);
+  });
+
+  step('`docker kill` the ACTIVE NameNode (SIGKILL): the STANDBY becomes ACTIVE with a higher epoch', async () => {
+    const before = pair(await haStatus());
+    expect(before).toBeDefined();
+    killed = before!.active;
+    const t0 = Date.now();
+    await docker(['kill', await compose.containerId(killed, HA_PROFILE)]);
+    const after = await waitFor(`${before!.standby} ACTIVE`, async () => {
+      const st = await haStatus();
+      const nn = roleOf(st, before!.standby);
+      return nn?.role === 'ACTIVE' && roleOf(st, killed)?.role === 'UNREACHABLE' && nn;
+    }, HA_FAILOVER_WITHIN_MS, 250);
+    since('killToActiveMs', t0);
+    expect(after.epoch).toBeGreaterThan(before!.epoch);
+  });
+
+  step('the new ACTIVE serves the namespace: the first file reads back byte-identical, a second one writes and reads back', async () => {
+    expect(await catSha('/ha/first.bin')).toBe(sha256(first));
+    const put = await cli(['put', '-', '/ha/second.bin'], second);
+    if (put.code !== 0) throw new Error(`minidfs put after the failover exited ${put.code}: ${put.stderr}`);
+    expect(await catSha('/ha/second.bin')).toBe(sha256(second));
+    await waitFor('fsck healthy after the failover', fsckHealthy, HEALED_WITHIN_MS, 250);
+  });
+
+  step('the killed NameNode, started again, rejoins as STANDBY', async () => {
+    const t0 = Date.now();
+    await docker(['start', await compose.containerId(killed, HA_PROFILE)]);
+    await waitForPair(`${killed} STANDBY`, (p) => p.standby === killed, 60_000);
+    since('restartToStandbyMs', t0);
+  });
+
+  step('a frozen ACTIVE (`docker pause` past its lease) is replaced; resumed, it exits 75 and `restart: on-failure` brings it back as STANDBY', async () => {
+    const before = pair(await haStatus())!;
+    const id = await compose.containerId(before.active, HA_PROFILE);
+    const restarts = async () => Number((await docker(['inspect', '-f', '{{.RestartCount}}', id])).stdout.toString().trim());
+    const restartsBefore = await restarts();
+    const t0 = Date.now();
+    await docker(['pause', id]);
+    try {
+      await waitFor(`${before.standby} ACTIVE while ${before.active} is frozen`, async () => roleOf(await haStatus(), before.standby)?.role === 'ACTIVE', HA_FAILOVER_WITHIN_MS, 250);
+      since('pauseToActiveMs', t0);
+      await new Promise((r) => setTimeout(r, Math.max(0, HA_PAUSE_MS - (Date.now() - t0))));
+    } finally {
+      await docker(['unpause', id]);
+    }
+    await waitFor(`${before.active} restarted by the restart policy`, async () => (await restarts()) > restartsBefore, 30_000, 250);
+    await waitForPair(`${before.active} STANDBY again`, (p) => p.standby === before.active && p.epoch > before.epoch, 60_000);
+    expect(await catSha('/ha/second.bin')).toBe(sha256(second));
+  });
 });
