@@ -3,7 +3,7 @@
  * timeouts, confirmation by report, excess trimming and corrupt replica handling.
  */
 import {
-  BlockMap, ReplicationMonitor, PRIORITY_HIGHEST, PRIORITY_MIS_REPLICATED, PRIORITY_UNDER, PRIORITY_VERY_UNDER, type NodeState, type PlacementCandidate,
+  BlockMap, PENDING_RATE_INITIAL_BYTES_PER_MS, PENDING_TIMEOUT_SLACK, ReplicationMonitor, PRIORITY_HIGHEST, PRIORITY_MIS_REPLICATED, PRIORITY_UNDER, PRIORITY_VERY_UNDER, type NodeState, type PlacementCandidate,
 } from '@minidfs/namenode';
 
 interface Node { state: NodeState; remainingBytes: number; rack: string }
@@ -464,5 +464,36 @@ describe('ReplicationMonitor: a copy whose source is found corrupt', () => {
       { kind: 'invalidate', nodeId: 'dn1', blockIds: [1], reason: 'corrupt' },
       expect.objectContaining({ kind: 'replicate', sourceId: 'dn2', targetIds: ['dn4'] }),
     ]);
+  });
+
+  test('the pending-copy deadline scales with the bytes queued to the target and the observed copy rate', () => {
+    const mb = 1_000_000;
+    const nodes = new Map<string, { state: NodeState; remainingBytes: number }>();
+    for (let i = 1; i <= 4; i++) nodes.set(`dn${i}`, { state: 'LIVE', remainingBytes: 10_000 * mb });
+    const blocks = new BlockMap();
+    const monitor = new ReplicationMonitor({ replicationStreamsPerNode: 8, topPriorityStreamsPerNode: 8, pendingTimeoutMs: 1000, maxScheduledPerTick: 1000 }, blocks, {
+      state: (id) => nodes.get(id)?.state,
+      candidates: (): PlacementCandidate[] => [...nodes].map(([id, n]) => ({ id, state: n.state, remainingBytes: n.remainingBytes, activeTransfers: 0, rack: '/r' })),
+      rack: () => '/r',
+    });
+    const size = 64 * mb;
+    for (let b = 1; b <= 4; b++) {
+      blocks.addBlock({ blockId: b, generationStamp: 1, lengthBytes: size, expectedReplication: 3, complete: true });
+      for (const n of ['dn1', 'dn2', 'dn3']) blocks.blockReceived(n, { blockId: b, generationStamp: 1, lengthBytes: size });
+    }
+    nodes.get('dn3')!.state = 'DEAD';
+    monitor.check(blocks.removeNode('dn3'));
+    // Four 64 MB copies, all to dn4 (the only non-holder): the last one waits behind the others.
+    const { orders } = monitor.tick(0);
+    expect(orders).toHaveLength(4);
+    const expected = PENDING_TIMEOUT_SLACK * 4 * size / PENDING_RATE_INITIAL_BYTES_PER_MS;
+    expect(monitor.copyTimeoutMs(['dn4'])).toBe(Math.ceil(expected));
+    expect(monitor.copyTimeoutMs(['dn1'])).toBe(1000); // nothing queued there: the base timeout
+    // Not timed out at the base timeout (1 s): the copies are still pending at 5 s.
+    expect(monitor.tick(5000).events.filter((e) => e.type === 'timed-out')).toEqual([]);
+    // Copies confirmed slower than assumed (64 MB in 16 s = 4 MB/s) lower the rate: later deadlines grow.
+    monitor.replicaAdded(1, 'dn4', 16_000);
+    expect(monitor.copyRateBytesPerMs).toBeLessThan(PENDING_RATE_INITIAL_BYTES_PER_MS);
+    expect(monitor.copyTimeoutMs(['dn4'])).toBeGreaterThan(Math.ceil(PENDING_TIMEOUT_SLACK * 3 * size / PENDING_RATE_INITIAL_BYTES_PER_MS));
   });
 });

@@ -190,8 +190,9 @@ export class NameNodeRpc {
     const stub = this.stubs[index]!;
     const address = this.addresses[index]!;
     const connectTimeoutMs = Math.min(NAMENODE_CONNECT_TIMEOUT_MS, deadlineMs);
-    if (!(await this.connected(stub, connectTimeoutMs))) {
-      return { ok: false, error: await this.unreachable(address, connectTimeoutMs), reason: 'UNREACHABLE' };
+    const connection = await this.connected(stub, connectTimeoutMs);
+    if (connection !== 'ready') {
+      return { ok: false, error: await this.unreachable(address, connectTimeoutMs, connection === 'timeout'), reason: 'UNREACHABLE' };
     }
     const fn = stub[method] as unknown as UntypedUnary;
     try {
@@ -222,24 +223,26 @@ export class NameNodeRpc {
     }
   }
 
-  /** True once the channel is connected; false if it fails or does not within `timeoutMs`. */
-  private async connected(stub: ClientProtocolClient, timeoutMs: number): Promise<boolean> {
+  /** 'ready' once the channel is connected; 'failed' if an attempt fails; 'timeout' if it is still connecting after `timeoutMs`. */
+  private async connected(stub: ClientProtocolClient, timeoutMs: number): Promise<'ready' | 'failed' | 'timeout'> {
     const channel = stub.getChannel();
     const deadline = Date.now() + timeoutMs;
     // Wait through IDLE and CONNECTING; a failed attempt (TRANSIENT_FAILURE) ends the wait at once,
     // as a call on such a channel would fail at once.
     for (let state = channel.getConnectivityState(true); state !== grpc.connectivityState.READY; state = channel.getConnectivityState(true)) {
-      if (state === grpc.connectivityState.TRANSIENT_FAILURE || state === grpc.connectivityState.SHUTDOWN) return false;
+      if (state === grpc.connectivityState.TRANSIENT_FAILURE || state === grpc.connectivityState.SHUTDOWN) return 'failed';
       const changed = await new Promise<boolean>((resolve) => channel.watchConnectivityState(state, deadline, (err) => resolve(!err)));
-      if (!changed) return false;
+      if (!changed) return 'timeout';
     }
-    return true;
+    return 'ready';
   }
 
   /** The error for a NameNode this client cannot reach, after a plain TCP probe of its address. */
-  private async unreachable(address: string, timeoutMs: number): Promise<UnavailableError> {
+  private async unreachable(address: string, timeoutMs: number, stillConnecting = false): Promise<UnavailableError> {
     const found = await probeTcp(address, timeoutMs);
-    const what = found === 'open'
+    const what = found === 'open' && stillConnecting
+      ? `${address} accepts TCP connections but completed no RPC handshake within ${timeoutMs} ms (a paused or overloaded NameNode?)`
+      : found === 'open'
       ? `something at ${address} accepts connections but does not speak the NameNode's RPC protocol (the HTTP port?${this.options.credentials ? '' : ' a TLS-only NameNode?'})`
       : found === 'refused' ? `no NameNode at ${address}: connection refused`
       : found === 'timeout' ? `no answer from ${address} within ${timeoutMs} ms`

@@ -53,6 +53,7 @@ export class HaController {
   /** performance.now() until which the lease is certainly alive at etcd. */
   private validUntil = 0;
   private keepaliveTimer: NodeJS.Timeout | undefined;
+  private keepaliveInFlight = false;
   private leaderWatch: { cancel(): Promise<void> } | undefined;
   private campaigning = false;
   /** Counters for /metrics. */
@@ -145,7 +146,11 @@ export class HaController {
       return;
     }
     const lease = this.lease;
-    lease?.keepaliveOnce({ deadline: Date.now() + Math.floor(this.config.leaseTtlMs / KEEPALIVES_PER_TTL) }).then((res) => {
+    // One keepalive at a time; a slow answer still counts from its send time (up to a whole TTL:
+    // an older one proves nothing), so a busy etcd or event loop does not depose a healthy active.
+    if (!lease || this.keepaliveInFlight) return;
+    this.keepaliveInFlight = true;
+    lease.keepaliveOnce({ deadline: Date.now() + this.config.leaseTtlMs }).finally(() => { this.keepaliveInFlight = false; }).then((res) => {
       if (lease !== this.lease) return;
       if (Number(res.TTL) > 0) {
         this.validUntil = Math.max(this.validUntil, sentAt + this.config.leaseTtlMs - LEASE_SAFETY_MARGIN_MS);

@@ -647,7 +647,7 @@ export class NameNodeCore {
         const verdict = this.blockMap.blockReceived(nodeId, r);
         if (verdict.invalidate) invalid.push(r.blockId);
         if (verdict.accepted) {
-          this.replicationEvents(this.replication.replicaAdded(r.blockId, nodeId), nowMs);
+          this.replicationEvents(this.replication.replicaAdded(r.blockId, nodeId, nowMs), nowMs);
           this.observer.replicaGained?.(r.blockId, nowMs);
         }
       }

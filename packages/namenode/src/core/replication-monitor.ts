@@ -75,6 +75,19 @@ export interface ReplicationConfig {
   maintenanceMinReplicas?: number;
 }
 
+/**
+ * Pending-copy deadline under load: a copy is given at least
+ * PENDING_TIMEOUT_SLACK x (the bytes queued to its busiest target, this copy included) / the
+ * observed copy rate, and never less than pendingTimeoutMs. The rate is a moving average of
+ * confirmed copies (each weighs PENDING_RATE_WEIGHT), starting at PENDING_RATE_INITIAL and never
+ * below PENDING_RATE_FLOOR; the deadline never exceeds PENDING_TIMEOUT_CEILING_MS.
+ */
+export const PENDING_TIMEOUT_SLACK = 3;
+export const PENDING_RATE_INITIAL_BYTES_PER_MS = 20_000; // 20 MB/s
+export const PENDING_RATE_FLOOR_BYTES_PER_MS = 1_000; // 1 MB/s
+export const PENDING_RATE_WEIGHT = 0.2;
+export const PENDING_TIMEOUT_CEILING_MS = 30 * 60_000;
+
 /** Default of ReplicationConfig.maintenanceMinReplicas (HDFS dfs.namenode.maintenance.replication.min). */
 export const DEFAULT_MAINTENANCE_MIN_REPLICAS = 1;
 
@@ -133,6 +146,8 @@ interface Pending {
   sourceId: string;
   targets: Set<string>;
   deadlineMs: number;
+  /** When the copy was ordered (the planner tick's time): its confirmation measures the copy rate. */
+  startedMs: number;
   /** Bytes each target will receive (the block's length), counted against its free space until confirmed. */
   lengthBytes: number;
 }
@@ -152,6 +167,9 @@ export class ReplicationMonitor {
   private readonly queues = new Map<number, Set<number>>(SCHEDULABLE_PRIORITIES.map((p) => [p, new Set<number>()]));
   private readonly corruptOnly = new Set<number>();
   private readonly pending = new Map<number, Pending>();
+  /** Copy rate estimate, bytes/ms (observeCopy), and the last planner tick's time (replicaAdded's clock when none is given). */
+  private copyRate = PENDING_RATE_INITIAL_BYTES_PER_MS;
+  private lastTickMs = 0;
   private readonly streamsBySource = new Map<string, number>();
   /** Bytes of unconfirmed copies scheduled to each target (the space rule, header). */
   private readonly bytesByTarget = new Map<string, number>();
@@ -183,9 +201,10 @@ export class ReplicationMonitor {
   }
 
   /** A target reported the replica: the copy to it is done. */
-  replicaAdded(blockId: number, nodeId: string, events: ReplicationEvent[] = []): ReplicationEvent[] {
+  replicaAdded(blockId: number, nodeId: string, nowMs = this.lastTickMs, events: ReplicationEvent[] = []): ReplicationEvent[] {
     const p = this.pending.get(blockId);
     if (p?.targets.delete(nodeId)) {
+      this.observeCopy(p, nowMs);
       this.addScheduledBytes(nodeId, -p.lengthBytes);
       events.push({ type: 'copied', blockId, sourceId: p.sourceId, targetId: nodeId });
       if (p.targets.size === 0) this.finishPending(blockId, p);
@@ -285,6 +304,7 @@ export class ReplicationMonitor {
   }
 
   private plan(nowMs: number): TickResult {
+    this.lastTickMs = nowMs;
     const replicates: ReplicateOrder[] = [];
     const events: ReplicationEvent[] = [];
     const invalidations: Invalidations = new Map();
@@ -360,9 +380,11 @@ export class ReplicationMonitor {
           }
         }
         if (targets.length === 0) continue;
-        this.pending.set(blockId, { sourceId: source, targets: new Set(targets), deadlineMs: nowMs + this.config.pendingTimeoutMs, lengthBytes: record.lengthBytes });
         this.streamsBySource.set(source, (this.streamsBySource.get(source) ?? 0) + 1);
         for (const t of targets) this.addScheduledBytes(t, record.lengthBytes);
+        this.pending.set(blockId, {
+          sourceId: source, targets: new Set(targets), deadlineMs: nowMs + this.copyTimeoutMs(targets), startedMs: nowMs, lengthBytes: record.lengthBytes,
+        });
         queue.delete(blockId);
         budget -= 1;
         replicates.push({
@@ -603,6 +625,25 @@ export class ReplicationMonitor {
     if (n <= 0) this.streamsBySource.delete(p.sourceId);
     else this.streamsBySource.set(p.sourceId, n);
     for (const t of p.targets) this.addScheduledBytes(t, -p.lengthBytes);
+  }
+
+  /** How long a copy to `targets` may take before it is re-planned (PENDING_TIMEOUT_SLACK). */
+  copyTimeoutMs(targets: readonly string[]): number {
+    const queued = Math.max(0, ...targets.map((t) => this.bytesByTarget.get(t) ?? 0));
+    const expected = PENDING_TIMEOUT_SLACK * queued / this.copyRateBytesPerMs;
+    return Math.min(PENDING_TIMEOUT_CEILING_MS, Math.max(this.config.pendingTimeoutMs, Math.ceil(expected)));
+  }
+
+  /** The observed copy rate, bytes/ms (moving average of confirmed copies). */
+  get copyRateBytesPerMs(): number {
+    return this.copyRate;
+  }
+
+  private observeCopy(p: Pending, nowMs: number): void {
+    const ms = nowMs - p.startedMs;
+    if (ms <= 0 || p.lengthBytes <= 0) return;
+    const rate = p.lengthBytes / ms;
+    this.copyRate = Math.max(PENDING_RATE_FLOOR_BYTES_PER_MS, (1 - PENDING_RATE_WEIGHT) * this.copyRate + PENDING_RATE_WEIGHT * rate);
   }
 
   private addScheduledBytes(nodeId: string, delta: number): void {
