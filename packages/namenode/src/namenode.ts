@@ -263,6 +263,7 @@ export class NameNode {
   private async tailEdits(editLog: EtcdEditLog): Promise<void> {
     await editLog.tail((edit) => {
       const ns = this.namesystem!;
+      if (ns.core.haRole !== 'standby') return; // a late event after promotion stopped the tail
       void ns.handle(ns.core.applyEdits(edit.records, this.clock.nowMs()));
       for (const w of this.tailWaiters.splice(0)) w();
     }, (err) => {
