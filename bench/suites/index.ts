@@ -7,7 +7,8 @@ import { baselines } from './baselines';
 import { client } from './client';
 import { repair } from './repair';
 import { detection } from './detection';
+import { haFailover } from './ha-failover';
 import { heartbeatScale } from './heartbeat-scale';
 import { peerMoosefs } from './peer-moosefs';
 
-export const SUITES: Suite[] = [baselines, client, repair, detection, heartbeatScale, peerMoosefs];
+export const SUITES: Suite[] = [baselines, client, repair, detection, heartbeatScale, haFailover, peerMoosefs];

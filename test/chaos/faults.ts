@@ -35,7 +35,12 @@ export type FaultKind =
   | 'namenode-pause' // SIGSTOP ... SIGCONT of the NameNode
   | 'namenode-restart' // kill -9 of the NameNode and a restart on the same data dir
   | 'corrupt' // bytes of one replica's block file flipped on disk
-  | 'disk-full'; // a DataNode's data disk (a small tmpfs) filled up
+  | 'disk-full' // a DataNode's data disk (a small tmpfs) filled up
+  // HA (target: a NameNode id nn1.. or an etcd member etcd1..); DataNodes stay audible to every NameNode they can reach
+  | 'namenode-kill' // kill -9 of one HA NameNode (restarted later; comes back as a standby)
+  | 'partition-etcd' // one NameNode's host cut from every etcd member
+  | 'partition-datanodes' // one NameNode's host cut from every DataNode (also recorded per DataNode as partition-namenode)
+  | 'etcd-kill'; // kill -9 of one etcd member
 
 /** Faults that silence a DataNode towards the NameNode (it is inaudible while they last). */
 export const SILENCING: ReadonlySet<FaultKind> = new Set<FaultKind>([

@@ -10,12 +10,19 @@
  * kill -9 + restart, a replica's block file corrupted on disk, a DataNode's disk filled (its data
  * dir is a small tmpfs, started with `tmpfsBytes`). healAll() ends every fault that is still on.
  *
+ * HA mode (`ha` option, netns only; docs/HA.md): etcd members on hosts etcd1..etcdN, NameNodes on
+ * hosts nn1..nnM started with --ha-etcd, DataNodes that know every NameNode. A supervisor restarts a
+ * NameNode that exits on its own with a non-zero code (75 = deposed; like compose's
+ * `restart: on-failure`). More faults there: kill -9 / SIGSTOP of one NameNode (the active by
+ * default), a NameNode cut from every etcd member or from every DataNode (iptables on its host),
+ * kill -9 of one etcd member. `nn` and `namenodeIp` then name the current active.
+ *
  * Processes run `node packages/cli/dist/main.js ...` through `ip netns exec NS` (same pid), log
  * JSON lines on stderr, which are kept in memory and written to RUN_DIR/logs/<name>.log. stop()
  * kills every process, removes the namespaces, rules and mounts, and deletes the run directory
  * (logs are kept when `keepLogs`, e.g. after a failure).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +33,7 @@ import { blockFilesOnDisk, findBlockFile } from '../support/disk';
 import { CLI_PATH, repoRoot } from '../support/paths';
 import { FatalWaitError, waitFor } from '../support/wait';
 import { FaultLog, type FaultKind, type FaultRecord } from './faults';
+import type { ExecutedCommand, HaCheckInput, HaProcessEnd, HaTransition, Promotion } from './ha-checker';
 import { ChaosNetwork, type NetMode, cleanupStale, cleanupStaleDirs } from './network';
 
 export interface Profile {
@@ -82,6 +90,8 @@ export interface Transition {
   atMs: number;
   /** Which NameNode process (0 = the first; a restart adds one). */
   incarnation: number;
+  /** The NameNode that logged it (process name: namenode, or nn1, nn2 in HA mode). */
+  namenode?: string;
 }
 
 export interface Fsck {
@@ -182,7 +192,27 @@ export interface ClusterOptions {
    * node its peers still hear as UNREACHABLE_FROM_NAMENODE for `graceMs`.
    */
   gossip?: GossipOptions;
+  /** NameNode HA on etcd (netns mode only): see HaOptions. */
+  ha?: HaOptions;
   log?: (line: string) => void;
+}
+
+/** An HA group: `namenodes` NameNodes (hosts nn1..) on `etcdMembers` etcd members (hosts etcd1..). */
+export interface HaOptions {
+  namenodes: number;
+  etcdMembers: number;
+  /** --ha-lease-ttl-ms (whole seconds); the default is the NameNode's (2000). */
+  leaseTtlMs: number;
+  /** Supervisor restart delay after a NameNode exits with a non-zero code, ms. */
+  restartDelayMs?: number;
+}
+
+/** One NameNode of an HA group: its host and every process it ran, oldest first. */
+export interface HaNameNode {
+  id: string;
+  lives: HostProcess[];
+  /** Restarts by the supervisor (after exit code 75 or another failure). */
+  supervisorRestarts: number;
 }
 
 export interface GossipOptions {
@@ -216,6 +246,13 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 const NN_RPC_PORT = 8020;
 const NN_HTTP_PORT = 9870;
 const DN_PORT = 9866;
+const ETCD_CLIENT_PORT = 2379;
+const ETCD_PEER_PORT = 2380;
+/** etcd (Debian's etcd-server; CI installs it). HA scenarios are skipped, saying so, without it. */
+export const ETCD_BIN = '/usr/bin/etcd';
+export const etcdInstalled = fs.existsSync(ETCD_BIN);
+/** The NameNode's exit code when it loses its leadership (docs/HA.md). */
+export const EXIT_DEPOSED = 75;
 const PROXY_BASE_PORT = 18020;
 
 export class ChaosCluster {
@@ -234,12 +271,17 @@ export class ChaosCluster {
   httpPort = 0;
   private proxy: HostProcess | undefined;
   private readonly proxyPorts = new Map<string, number>();
-  private readonly partitions = new Map<string, { tag: string; fault: FaultRecord }>();
+  private readonly partitions = new Map<string, { tag: string; fault: FaultRecord; also?: FaultRecord[] }>();
   private lossFault: { tag: string; fault: FaultRecord } | undefined;
   private readonly log: (line: string) => void;
   private processCounter = 0;
   private stopped = false;
   private readonly stopHooks: Array<() => void> = [];
+  /** HA mode: the NameNodes by id (nn1, nn2, ...) and the etcd members by id (etcd1, ...). */
+  readonly haNamenodes = new Map<string, HaNameNode>();
+  readonly etcds = new Map<string, HostProcess>();
+  /** HA NameNodes whose restart the supervisor must not do (killed by a fault: the scenario restarts them). */
+  private readonly noSupervise = new Set<HostProcess>();
 
   private constructor(readonly options: ClusterOptions) {
     this.log = options.log ?? (() => undefined);
@@ -257,10 +299,17 @@ export class ChaosCluster {
     if (stale.length) options.log?.(`removed leftovers of earlier runs: ${stale.join(', ')}`);
     const c = new ChaosCluster(options);
     try {
-      c.net.addHost('nn');
+      if (options.ha) {
+        if (options.mode !== 'netns') throw new Error('HA mode needs network namespaces (a host per NameNode and etcd member)');
+        for (let i = 1; i <= options.ha.etcdMembers; i++) c.net.addHost(`etcd${i}`);
+        for (let i = 1; i <= options.ha.namenodes; i++) c.net.addHost(`nn${i}`);
+      } else {
+        c.net.addHost('nn');
+      }
       for (const id of c.ids) c.net.addHost(id);
       for (const [id, bytes] of Object.entries(options.tmpfsBytes ?? {})) c.net.mountTmpfs(c.dataDir(id), bytes);
-      await c.startNameNode();
+      if (options.ha) await c.startHaGroup(options.ha);
+      else await c.startNameNode();
       if (options.delayProxy) await c.startProxy();
       for (const id of c.ids) c.spawnDataNode(id);
       await c.waitForReport(`${c.ids.length} LIVE`, (r) => r.live === c.ids.length, 20_000);
@@ -279,17 +328,65 @@ export class ChaosCluster {
     return this.options.profile;
   }
 
-  get namenodeIp(): string {
-    return this.net.host('nn').ip;
+  get isHa(): boolean {
+    return this.options.ha !== undefined;
   }
 
-  /** The NameNode's client RPC address, as the test process (the client host) reaches it. */
+  /** The NameNode's host address (HA: the current active's, else the first NameNode's). */
+  get namenodeIp(): string {
+    if (!this.isHa) return this.net.host('nn').ip;
+    return this.net.host(this.activeId() ?? 'nn1').ip;
+  }
+
+  /** The NameNode's client RPC address, as the test process (the client host) reaches it; HA: every NameNode, comma-separated. */
   get namenodeAddress(): string {
+    if (this.isHa) return this.haIds.map((id) => `${this.net.host(id).ip}:${NN_RPC_PORT}`).join(',');
     return `${this.namenodeIp}:${this.rpcPort}`;
   }
 
+  /** The NameNode process (HA: the current active's, else the newest process started). */
   get nn(): HostProcess {
+    const active = this.isHa ? this.activeId() : undefined;
+    if (active) return this.haNamenodes.get(active)!.lives.at(-1)!;
     return this.namenodes[this.namenodes.length - 1]!;
+  }
+
+  /** HA NameNode ids, nn1..nnM. */
+  get haIds(): string[] {
+    return [...this.haNamenodes.keys()];
+  }
+
+  /** The current process of HA NameNode `id`. */
+  haProcess(id: string): HostProcess {
+    const n = this.haNamenodes.get(id);
+    if (!n) throw new Error(`no HA namenode ${id}`);
+    return n.lives.at(-1)!;
+  }
+
+  /**
+   * The active NameNode by the processes' own logs: a running process whose last HA line is
+   * `ha-role` ACTIVE (not followed by `ha-deposed`), the highest epoch if several claim it. A
+   * SIGSTOPped former active still claims it until it resumes; `exclude` skips such a one.
+   */
+  activeId(exclude: string[] = []): string | undefined {
+    let best: { id: string; epoch: number } | undefined;
+    for (const [id, n] of this.haNamenodes) {
+      const p = n.lives.at(-1)!;
+      if (!p.alive || exclude.includes(id) || this.faults.open('namenode-pause', id).length) continue;
+      const last = [...p.lines].reverse().find((l) => l.event === 'ha-role' || l.event === 'ha-deposed');
+      if (last?.event === 'ha-role' && (!best || Number(last.epoch) > best.epoch)) best = { id, epoch: Number(last.epoch) };
+    }
+    return best?.id;
+  }
+
+  /** The epoch the active NameNode `id` logged on its promotion. */
+  epochOf(id: string): number {
+    const last = [...this.haProcess(id).lines].reverse().find((l) => l.event === 'ha-role');
+    return Number(last?.epoch ?? 0);
+  }
+
+  async waitForActive(what: string, exclude: string[] = [], timeoutMs = 20_000): Promise<string> {
+    return this.poll(what, () => this.activeId(exclude), timeoutMs, 10);
   }
 
   dn(id: string): HostProcess {
@@ -307,8 +404,212 @@ export class ChaosCluster {
   }
 
   private spawnOn(host: string, name: string, args: string[], stdin: 'ignore' | 'pipe' = 'ignore'): HostProcess {
+    return this.spawnCommandOn(host, name, [process.execPath, ...args], stdin);
+  }
+
+  private spawnCommandOn(host: string, name: string, argv: string[], stdin: 'ignore' | 'pipe' = 'ignore'): HostProcess {
     if (this.stopped) throw new ClusterStoppedError();
-    return new HostProcess(name, [...this.net.commandPrefix(host), process.execPath, ...args], this.nextLogFile(name), stdin);
+    return new HostProcess(name, [...this.net.commandPrefix(host), ...argv], this.nextLogFile(name), stdin);
+  }
+
+  // ---------------------------------------------------------------- HA group
+
+  private async startHaGroup(ha: HaOptions): Promise<void> {
+    for (let i = 1; i <= ha.etcdMembers; i++) this.spawnEtcd(`etcd${i}`);
+    await Promise.all([...this.etcds.keys()].map((id) => this.waitForEtcd(id)));
+    for (let i = 1; i <= ha.namenodes; i++) {
+      const id = `nn${i}`;
+      this.haNamenodes.set(id, { id, lives: [], supervisorRestarts: 0 });
+      await this.startHaNameNode(id);
+      if (i === 1) await this.waitForActive('nn1 ACTIVE', [], 20_000);
+    }
+  }
+
+  private get etcdEndpoints(): string {
+    return [...this.etcds.keys()].map((id) => `${this.net.host(id).ip}:${ETCD_CLIENT_PORT}`).join(',');
+  }
+
+  /** Starts etcd member `id` on its host (a restart reuses its data dir and so rejoins). */
+  private spawnEtcd(id: string): HostProcess {
+    const members = Array.from({ length: this.options.ha!.etcdMembers }, (_, i) => `etcd${i + 1}`);
+    const ip = this.net.host(id).ip;
+    const p = this.spawnCommandOn(id, id, [
+      ETCD_BIN, '--name', id, '--data-dir', path.join(this.root, id),
+      '--listen-client-urls', `http://${ip}:${ETCD_CLIENT_PORT}`, '--advertise-client-urls', `http://${ip}:${ETCD_CLIENT_PORT}`,
+      '--listen-peer-urls', `http://${ip}:${ETCD_PEER_PORT}`, '--initial-advertise-peer-urls', `http://${ip}:${ETCD_PEER_PORT}`,
+      '--initial-cluster', members.map((m) => `${m}=http://${this.net.host(m).ip}:${ETCD_PEER_PORT}`).join(','),
+      '--initial-cluster-token', this.net.prefix, '--initial-cluster-state', 'new',
+      // Defaults (100 ms beats, 1 s election) suit a LAN; the chaos hosts are one bridge on one machine.
+      '--heartbeat-interval', '100', '--election-timeout', '1000', '--log-level', 'warn', '--logger', 'zap',
+    ]);
+    this.etcds.set(id, p);
+    return p;
+  }
+
+  private async waitForEtcd(id: string, timeoutMs = 20_000): Promise<void> {
+    const p = this.etcds.get(id)!;
+    await this.poll(`${id} healthy`, async () => {
+      if (!p.alive) throw new FatalWaitError(`${id} exited: ${p.tail()}`);
+      const res = await fetch(`http://${this.net.host(id).ip}:${ETCD_CLIENT_PORT}/health`, { signal: AbortSignal.timeout(1000) }).catch(() => undefined);
+      return res?.ok ? true : undefined;
+    }, timeoutMs, 50);
+  }
+
+  /** Starts HA NameNode `id` on its host and data dir; resolves once it logged `started` (it may be STANDBY or campaigning). */
+  async startHaNameNode(id: string): Promise<HostProcess> {
+    const n = this.haNamenodes.get(id)!;
+    const p = this.profile;
+    const ip = this.net.host(id).ip;
+    const args = [
+      CLI(), 'namenode', '--bind', '0.0.0.0', '--rpc-port', String(NN_RPC_PORT), '--http-port', String(NN_HTTP_PORT),
+      '--data-dir', path.join(this.root, id), '--heartbeat-interval-ms', String(p.heartbeatIntervalMs),
+      '--stale-after', String(p.staleAfter), '--dead-after', String(p.deadAfter), '--replication', String(this.options.replication),
+      '--block-size', String(this.options.blockSizeBytes), '--min-replication', String(this.options.minReplication ?? 2),
+      '--ha-etcd', this.etcdEndpoints, '--ha-id', id, '--advertise-address', `${ip}:${NN_RPC_PORT}`,
+      '--ha-lease-ttl-ms', String(this.options.ha!.leaseTtlMs),
+      ...(p.namenodeArgs ?? []),
+    ];
+    const proc = this.spawnOn(id, id, args);
+    n.lives.push(proc);
+    this.namenodes.push(proc);
+    this.rpcPort = NN_RPC_PORT;
+    this.httpPort = NN_HTTP_PORT;
+    proc.proc.on('exit', (code, signal) => this.supervise(n, proc, code, signal));
+    await proc.waitForLine('started', (l) => l.event === 'started', 30_000);
+    return proc;
+  }
+
+  /**
+   * The supervisor (compose's `restart: on-failure`): a NameNode that exits on its own with a
+   * non-zero code (75 after losing its leadership) is started again after a short delay. A process
+   * the harness killed (a fault, or stop()) is not.
+   */
+  private supervise(n: HaNameNode, proc: HostProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.stopped || this.noSupervise.has(proc) || signal !== null || code === 0) return;
+    this.log(`supervisor: ${n.id} exited with code ${code}${code === EXIT_DEPOSED ? ' (deposed)' : ''}; restarting in ${this.options.ha!.restartDelayMs ?? 500} ms`);
+    setTimeout(() => {
+      if (this.stopped || n.lives.at(-1) !== proc) return;
+      n.supervisorRestarts += 1;
+      this.startHaNameNode(n.id).catch((err: unknown) => this.log(`supervisor: ${n.id} restart failed: ${(err as Error).message}`));
+    }, this.options.ha!.restartDelayMs ?? 500).unref();
+  }
+
+  /** kill -9 of HA NameNode `id` (default: the active). It stays down until restartHaNameNode (or healAll). */
+  async killHaNameNode(id = this.activeId()): Promise<FaultRecord> {
+    if (!id) throw new Error('no active NameNode to kill');
+    const p = this.haProcess(id);
+    const f = this.faults.begin('namenode-kill', id, { epoch: this.epochOf(id) });
+    this.log(`fault: kill -9 ${id} (epoch ${this.epochOf(id)})`);
+    this.noSupervise.add(p);
+    await p.kill9();
+    return f;
+  }
+
+  /** Starts a killed HA NameNode again on its data dir (the fault ends when it has started). */
+  async restartHaNameNode(id: string): Promise<HostProcess> {
+    if (this.haProcess(id).alive) throw new Error(`${id} is still running`);
+    this.log(`heal: restart ${id}`);
+    const p = await this.startHaNameNode(id);
+    for (const f of this.faults.open('namenode-kill', id)) this.faults.end(f);
+    return p;
+  }
+
+  /** SIGSTOP of HA NameNode `id` (default: the active). */
+  pauseHaNameNode(id = this.activeId()): FaultRecord {
+    if (!id) throw new Error('no active NameNode to pause');
+    const f = this.faults.begin('namenode-pause', id, { epoch: this.epochOf(id) });
+    this.log(`fault: SIGSTOP ${id} (epoch ${this.epochOf(id)})`);
+    this.haProcess(id).signal('SIGSTOP');
+    return f;
+  }
+
+  resumeHaNameNode(id: string): void {
+    this.haProcess(id).signal('SIGCONT');
+    for (const f of this.faults.open('namenode-pause', id)) this.faults.end(f);
+    this.log(`heal: SIGCONT ${id}`);
+  }
+
+  /**
+   * Cuts HA NameNode `id`'s host off from every etcd member ('partition-etcd') or from every
+   * DataNode ('partition-datanodes'), both directions; clients and the other NameNodes still reach
+   * it. The DataNode cut is also recorded per DataNode as 'partition-namenode' (with the NameNode
+   * in `detail`): those nodes are inaudible to it, so the checker expects that NameNode to declare
+   * them DEAD and does not count it as false.
+   */
+  async partitionNameNode(id: string, kind: 'partition-etcd' | 'partition-datanodes'): Promise<FaultRecord> {
+    const key = `${id}:${kind}`;
+    if (this.partitions.has(key)) throw new Error(`${key} is already on`);
+    const peers = kind === 'partition-etcd' ? [...this.etcds.keys()] : this.ids;
+    const tag = await this.net.drop(id, { peers });
+    const f = this.faults.begin(kind, id, { tag, peers });
+    this.partitions.set(key, { tag, fault: f, also: kind === 'partition-datanodes' ? this.ids.map((dn) => this.faults.begin('partition-namenode', dn, { namenode: id })) : [] });
+    this.log(`fault: ${kind} ${id} (cut from ${peers.join(', ')})`);
+    return f;
+  }
+
+  /** kill -9 of etcd member `id`; restartEtcd (or healAll) brings it back on its data dir. */
+  async killEtcd(id: string): Promise<FaultRecord> {
+    const p = this.etcds.get(id);
+    if (!p?.alive) throw new Error(`${id} is not running`);
+    const f = this.faults.begin('etcd-kill', id);
+    this.log(`fault: kill -9 ${id}`);
+    await p.kill9();
+    return f;
+  }
+
+  /** The etcd member that is the raft leader now (`etcdctl endpoint status`), if one answers. */
+  etcdLeader(): string | undefined {
+    const endpoints = [...this.etcds.keys()].filter((id) => this.etcds.get(id)!.alive);
+    const r = spawnSync('etcdctl', ['--endpoints', endpoints.map((id) => `http://${this.net.host(id).ip}:${ETCD_CLIENT_PORT}`).join(','), 'endpoint', 'status', '-w', 'json', '--command-timeout', '2s'],
+      { encoding: 'utf8', env: { ...process.env, ETCDCTL_API: '3' }, timeout: 5000 });
+    try {
+      const rows = JSON.parse(r.stdout) as Array<{ Endpoint: string; Status: { header: { member_id: unknown }; leader: unknown } }>;
+      const leader = rows.find((x) => String(x.Status.header.member_id) === String(x.Status.leader));
+      return leader && endpoints.find((id) => leader.Endpoint.includes(`//${this.net.host(id).ip}:`));
+    } catch {
+      return undefined;
+    }
+  }
+
+  async restartEtcd(id: string): Promise<void> {
+    if (this.etcds.get(id)?.alive) throw new Error(`${id} is still running`);
+    this.log(`heal: restart ${id}`);
+    this.spawnEtcd(id);
+    await this.waitForEtcd(id);
+    for (const f of this.faults.open('etcd-kill', id)) this.faults.end(f);
+  }
+
+  /** What the HA checker (ha-checker.ts) judges, gathered from every process's log. */
+  haCheckInput(endMs: number): HaCheckInput {
+    const executed: ExecutedCommand[] = this.allDatanodeProcesses.flatMap((p) => p.lines.filter((l) => l.event === 'command-executed').map((l) => ({
+      datanode: p.name, atMs: Date.parse(String(l.timestamp)), namenode: String(l.namenode), epoch: Number(l.epoch), role: String(l.role), kind: String(l.kind),
+    })));
+    const fencedCommands = this.allDatanodeProcesses.reduce((n, p) => n + p.lines.filter((l) => l.event === 'command-fenced').reduce((m, l) => m + Number(l.commands ?? 0), 0), 0);
+    const promotions: Promotion[] = [];
+    const transitions: HaTransition[] = [];
+    const processes: HaProcessEnd[] = [];
+    for (const n of this.haNamenodes.values()) {
+      n.lives.forEach((p, life) => {
+        for (const l of p.lines) {
+          if (l.event === 'ha-role' && l.role === 'ACTIVE') {
+            promotions.push({ namenode: n.id, address: `${this.net.host(n.id).ip}:${NN_RPC_PORT}`, epoch: Number(l.epoch), atMs: Date.parse(String(l.timestamp)), life });
+          }
+          if (l.event === 'transition') transitions.push({ namenode: n.id, nodeId: String(l.nodeId), to: String(l.to), atMs: Date.parse(String(l.timestamp)), reason: String(l.reason) });
+        }
+        processes.push({ namenode: n.id, life, running: p.alive, exitCode: p.exit?.code ?? null, signal: p.exit?.signal ?? null });
+      });
+    }
+    const p = this.profile;
+    return {
+      executed, fencedCommands, promotions, transitions, processes, faults: this.faults.records,
+      deadWindowMs: p.deadAfter * p.heartbeatIntervalMs + p.heartbeatIntervalMs, endMs,
+    };
+  }
+
+  /** Every HA NameNode process's lines with the given event, with the NameNode id. */
+  haEvents(event: string): Array<LogLine & { namenode: string; atMs: number }> {
+    return [...this.haNamenodes.values()].flatMap((n) => n.lives.flatMap((p) => p.lines
+      .filter((l) => l.event === event).map((l) => ({ ...l, namenode: n.id, atMs: Date.parse(String(l.timestamp)) }))));
   }
 
   private async startNameNode(): Promise<HostProcess> {
@@ -346,6 +647,7 @@ export class ChaosCluster {
 
   /** Where DataNode `id` sends its heartbeats: the NameNode, or its route through the delay proxy. */
   private namenodeFor(id: string): string {
+    if (this.isHa) return this.namenodeAddress;
     const port = this.proxyPorts.get(id) ?? this.rpcPort;
     return `${this.namenodeIp}:${port}`;
   }
@@ -439,6 +741,12 @@ export class ChaosCluster {
 
   async waitForReport(what: string, pred: (r: Report) => boolean, timeoutMs = 15_000): Promise<Report> {
     return this.poll(what, async () => {
+      if (this.isHa) {
+        // During a failover there may be no active for a moment: keep asking.
+        if (!this.activeId()) return undefined;
+        const r = await this.report().catch(() => undefined);
+        return r && pred(r) ? r : undefined;
+      }
       if (!this.nn.alive) throw new Error(`namenode exited: ${this.nn.tail()}`);
       const r = await this.report();
       return pred(r) ? r : undefined;
@@ -449,7 +757,7 @@ export class ChaosCluster {
   transitions(): Transition[] {
     return this.namenodes.flatMap((nn, incarnation) => nn.lines
       .filter((l) => l.event === 'transition')
-      .map((l) => ({ ...(l as unknown as Omit<Transition, 'atMs' | 'incarnation'>), atMs: Date.parse(String(l.timestamp)), incarnation })));
+      .map((l) => ({ ...(l as unknown as Omit<Transition, 'atMs' | 'incarnation' | 'namenode'>), atMs: Date.parse(String(l.timestamp)), incarnation, namenode: nn.name })));
   }
 
   async waitForTransition(what: string, pred: (t: Transition) => boolean, timeoutMs = 15_000): Promise<Transition> {
@@ -568,6 +876,7 @@ export class ChaosCluster {
     this.partitions.delete(id);
     await this.net.heal(p.tag);
     this.faults.end(p.fault);
+    for (const f of p.also ?? []) this.faults.end(f);
     this.log(`heal: ${p.fault.kind} ${id}`);
   }
 
@@ -667,7 +976,10 @@ export class ChaosCluster {
 
   /** Ends every fault still on: resume, heal partitions and loss, delay 0, free disks, restart dead DataNodes. */
   async healAll(): Promise<number> {
-    if (this.faults.open('namenode-pause').length) this.resumeNameNode();
+    if (this.isHa) {
+      for (const f of this.faults.open('namenode-pause')) this.resumeHaNameNode(f.target);
+      for (const id of [...this.etcds.keys()].filter((x) => !this.etcds.get(x)!.alive)) await this.restartEtcd(id);
+    } else if (this.faults.open('namenode-pause').length) this.resumeNameNode();
     for (const f of this.faults.open('pause')) this.resume(f.target);
     for (const id of [...this.partitions.keys()]) await this.healPartition(id);
     await this.healLoss();
@@ -675,12 +987,14 @@ export class ChaosCluster {
     for (const f of this.faults.open('disk-full')) this.freeDisk(f.target);
     const down = this.ids.filter((id) => !this.dn(id).alive);
     await Promise.all(down.map((id) => this.restartDataNode(id)));
+    // A NameNode killed by a fault comes back (the supervisor restarts the ones that exited themselves).
+    for (const id of this.haIds.filter((x) => this.faults.open('namenode-kill', x).length)) await this.restartHaNameNode(id);
     return Date.now();
   }
 
   /** SIGKILL to every process this cluster started (synchronous, for exit hooks). */
   killAllSync(): void {
-    for (const p of [...this.namenodes, ...this.allDatanodeProcesses, ...(this.proxy ? [this.proxy] : [])]) p.signal('SIGKILL');
+    for (const p of [...this.namenodes, ...this.allDatanodeProcesses, ...this.etcds.values(), ...(this.proxy ? [this.proxy] : [])]) p.signal('SIGKILL');
     this.net.teardownSync();
     fs.rmSync(this.root, { recursive: true, force: true });
   }
@@ -693,7 +1007,7 @@ export class ChaosCluster {
     for (const fn of this.stopHooks.splice(0)) {
       try { fn(); } catch { /* best effort */ }
     }
-    const all = [...this.namenodes, ...this.allDatanodeProcesses, ...(this.proxy ? [this.proxy] : [])];
+    const all = [...this.namenodes, ...this.allDatanodeProcesses, ...this.etcds.values(), ...(this.proxy ? [this.proxy] : [])];
     for (const p of all) {
       p.signal('SIGCONT');
       p.signal('SIGKILL');

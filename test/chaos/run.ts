@@ -15,7 +15,7 @@
  * Also reads CHAOS_SEED (like the jest suite) when --seed is not given. Needs a build (tsc -b);
  * `npm run chaos` does that first.
  */
-import { ChaosCluster, CHAOS_PROFILE, BROKEN_PROFILE, type Profile } from './harness';
+import { ChaosCluster, CHAOS_PROFILE, BROKEN_PROFILE, ETCD_BIN, etcdInstalled, type Profile } from './harness';
 import { detectNetMode } from './network';
 import { Prng, seedFromEnv } from './prng';
 import { SCENARIOS, type ScenarioResult, formatResult, formatTable, runScenario, verdictRow } from './scenarios';
@@ -116,6 +116,10 @@ async function main(): Promise<void> {
   for (const s of selected) {
     if (s.needs.length && mode !== 'netns') {
       skipped.push(`${s.name} (needs ${s.needs.join(', ')}: loopback mode)`);
+      continue;
+    }
+    if (s.ha && !etcdInstalled) {
+      skipped.push(`${s.name} (needs etcd: ${ETCD_BIN} not found)`);
       continue;
     }
     try {

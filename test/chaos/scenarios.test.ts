@@ -7,7 +7,7 @@
  * never compete for the CPU (that alone can delay heartbeats). Fault rules, verdicts and measured
  * numbers: docs/CHAOS.md.
  */
-import { BROKEN_PROFILE, stopAllClusters } from './harness';
+import { BROKEN_PROFILE, ETCD_BIN, etcdInstalled, stopAllClusters } from './harness';
 import { detectNetMode } from './network';
 import { seedFromEnv } from './prng';
 import { SCENARIOS, formatResult, runScenario, scenarioByName } from './scenarios';
@@ -17,13 +17,14 @@ const seed = seedFromEnv();
 console.log(`chaos: ${mode} mode (${reason}); CHAOS_SEED=${seed}${mode === 'loopback' ? ' — scenarios needing partitions, loss or a tmpfs disk are skipped' : ''}`);
 
 const printSeed = (l: string) => { if (l.startsWith('CHAOS_SEED=')) console.log(l); };
+if (!etcdInstalled) console.log(`chaos: HA scenarios skipped: ${ETCD_BIN} not found (apt-get install -y etcd-server)`);
 
 describe(`chaos scenarios (${mode})`, () => {
   // A scenario that hit its jest timeout never reaches its own cleanup: tear its cluster down here.
   afterEach(() => stopAllClusters());
 
   for (const s of SCENARIOS.filter((x) => x.ci)) {
-    const run = s.needs.length && mode !== 'netns' ? test.skip : test;
+    const run = (s.needs.length && mode !== 'netns') || (s.ha && !etcdInstalled) ? test.skip : test;
     run(s.name, async () => {
       const lines: string[] = [];
       const result = await runScenario(s, seed, { mode, log: (l) => { printSeed(l); lines.push(l); } });

@@ -13,10 +13,11 @@
 import type { DfsWriteStream } from '@minidfs/client';
 import { deadEverywhereBoundMs, swimConfigForPeriod } from '@minidfs/membership';
 import { type Verdict, check } from './checker';
+import { checkHa } from './ha-checker';
 import { type FaultKind } from './faults';
 import {
-  CHAOS_PROFILE, ChaosCluster, ClusterStoppedError, type ClusterOptions, type Fsck, type GossipOptions, type Profile, type Transition,
-  deadBoundMs, deadTimeoutMs,
+  CHAOS_PROFILE, ChaosCluster, ClusterStoppedError, type ClusterOptions, type Fsck, type GossipOptions, type HaOptions, type HostProcess,
+  type Profile, type Transition, deadBoundMs, deadTimeoutMs,
 } from './harness';
 import type { NetFault, NetMode } from './network';
 import { Prng } from './prng';
@@ -53,6 +54,8 @@ export interface Scenario {
   tmpfs?: { node: string; bytes: number };
   /** DataNodes gossip (SWIM) and the NameNode uses their evidence (docs/GOSSIP.md, docs/PEER-EVIDENCE.md). */
   gossip?: GossipOptions;
+  /** NameNode HA: etcd members and NameNodes on their own hosts (needs netns and /usr/bin/etcd; skipped otherwise). */
+  ha?: HaOptions;
   workload?: Partial<Omit<WorkloadOptions, 'namenode' | 'dir'>>;
   /** jest timeout for the whole scenario, ms. */
   timeoutMs: number;
@@ -110,7 +113,7 @@ export async function runScenario(s: Scenario, seed: number, options: RunOptions
   const fsckBoundMs = options.fsckBoundMs ?? 30_000;
   const clusterOptions: ClusterOptions = {
     name: s.name, datanodes: s.datanodes, profile, replication: s.replication ?? 3, blockSizeBytes: BLOCK,
-    mode: options.mode, delayProxy: s.delayProxy, log, gossip: s.gossip,
+    mode: options.mode, delayProxy: s.delayProxy, log, gossip: s.gossip, ha: s.ha,
     // A tmpfs needs root; in loopback mode the disk-full fault is simply not on the menu.
     tmpfsBytes: s.tmpfs && options.mode === 'netns' ? { [s.tmpfs.node]: s.tmpfs.bytes } : undefined,
   };
@@ -145,11 +148,13 @@ export async function runScenario(s: Scenario, seed: number, options: RunOptions
     phase('warmup');
     workload.phase = 'fault';
     const faultStart = Date.now();
+    const churn = s.ha ? startChurn(workload, `/chaos-churn/${s.name.replace(/[^a-z0-9]+/gi, '-')}`, rng.fork('churn')) : undefined;
     try {
       await s.faults(ctx);
     } catch (err) {
       scenarioFailures.push(`scenario: fault phase threw: ${(err as Error).message}`);
     }
+    if (churn) log(`churn: ${await churn.stop()} scratch files created and deleted (INVALIDATE commands for the epoch check)`);
     faultPhaseMs = Date.now() - faultStart;
     phase('faults');
     healedAtMs = await cluster.healAll();
@@ -183,6 +188,13 @@ export async function runScenario(s: Scenario, seed: number, options: RunOptions
       healedAtMs, fsckHealthyAtMs, fsckBoundMs, lastFsck, replicas, endMs, verified: replicas !== undefined,
       peerEvidence: s.gossip && { graceMs: s.gossip.graceMs },
     });
+    if (s.ha) {
+      const ha = checkHa(cluster.haCheckInput(endMs));
+      const editsFenced = cluster.haEvents('ha-edit-fenced').length;
+      verdict.failures.push(...ha.failures);
+      verdict.notes.push(...ha.notes, `HA: epochs ${ha.stats.epochs.join(' -> ')} (${ha.stats.failovers} failovers); DataNodes executed ${ha.stats.executed} commands, fenced ${ha.stats.fenced}; edits refused by etcd ${editsFenced}; DEAD from a failover ${ha.stats.deadsFromFailover}`);
+      verdict.ok = verdict.failures.length === 0;
+    }
   }
   const ok = verdict.ok && scenarioFailures.length === 0;
   const keep = options.keepLogs ?? 'on-failure';
@@ -246,6 +258,133 @@ async function cutFromNameNode(ctx: ScenarioContext, victim: string, kind: 'part
   ctx.require(!ctx.cluster.transitions().some((x) => x.nodeId === victim && x.to === 'DEAD' && x.atMs >= f.startMs - 20 && x.atMs <= t.atMs),
     `${victim} was not DEAD before ${UNREACHABLE}`);
   return { f, t, blocks };
+}
+
+// ---------------------------------------------------------------------------------- HA helpers
+
+/**
+ * Scratch files created and deleted in a loop (outside the workload's history and directory):
+ * every delete makes the active send INVALIDATE commands, so the DataNodes execute commands all
+ * through the fault phase and the HA checker has epochs to judge. Failures are ignored.
+ */
+function startChurn(workload: Workload, dir: string, rng: Prng): { stop(): Promise<number> } {
+  const client = workload.newClient();
+  let stopping = false;
+  let done = 0;
+  const loop = (async () => {
+    for (let i = 1; !stopping; i++) {
+      const path = `${dir}/c${i}`;
+      try {
+        await client.writeFile(path, rng.bytes(rng.int(1, 4096)));
+        await client.delete(path);
+        done++;
+      } catch { /* a failover or a partition: try the next one */ }
+      await new Promise((r) => setTimeout(r, stopping ? 0 : 150));
+    }
+  })();
+  return { async stop() { stopping = true; await Promise.race([loop, new Promise((r) => setTimeout(r, 20_000))]); return done; } };
+}
+
+/** Two NameNodes on one etcd member at the default lease TTL. */
+const HA: HaOptions = { namenodes: 2, etcdMembers: 1, leaseTtlMs: 2000 };
+
+/**
+ * Writes small probe files through the whole group (a client that knows every NameNode; the
+ * workload's history records them, so the checker judges them too) until one is acknowledged.
+ * Returns when it was.
+ */
+async function firstAckedWrite(ctx: ScenarioContext, tag: string, timeoutMs = 30_000): Promise<number> {
+  const client = probeClients.get(ctx) ?? ctx.workload.newClient();
+  probeClients.set(ctx, client);
+  const deadline = Date.now() + timeoutMs;
+  for (let i = 1; Date.now() < deadline; i++) {
+    const op = await ctx.workload.write(client, 'probe', `${ctx.workload.options.dir}/probe/${tag}-${i}`, ctx.rng.bytes(ctx.rng.int(1, 8192)));
+    if (op.ok) return op.endMs!;
+    ctx.log(`probe write ${tag}-${i} failed: ${op.error}`);
+  }
+  throw new Error(`no write acknowledged within ${timeoutMs} ms (${tag})`);
+}
+const probeClients = new WeakMap<ScenarioContext, ReturnType<Workload['newClient']>>();
+
+/** kill -9 of the active; returns the old and new active and the time from the kill to the first acknowledged write. */
+async function killActive(ctx: ScenarioContext, tag: string): Promise<{ old: string; next: string; failoverMs: number; electedMs: number }> {
+  const c = ctx.cluster;
+  const old = await c.waitForActive('an active NameNode');
+  const oldEpoch = c.epochOf(old);
+  const f = await c.killHaNameNode(old);
+  const ackAt = await firstAckedWrite(ctx, tag);
+  const next = c.activeId() ?? '?';
+  const elected = c.haEvents('ha-role').find((l) => l.atMs >= f.startMs && l.namenode !== old);
+  const electedMs = elected ? elected.atMs - f.startMs : Number.NaN;
+  ctx.require(next !== old && next !== '?' && c.epochOf(next) > oldEpoch, `${tag}: another NameNode took over with a higher epoch (${old}@${oldEpoch} -> ${next}@${next === '?' ? '-' : c.epochOf(next)})`);
+  ctx.log(`${tag}: ${old} (epoch ${oldEpoch}) killed; ${next} active (epoch ${c.epochOf(next)}) after ${electedMs} ms, first acknowledged write after ${ackAt - f.startMs} ms`);
+  return { old, next, failoverMs: ackAt - f.startMs, electedMs };
+}
+
+/** Waits until the current process of NameNode `id` follows the active as a STANDBY (`ha-follow`), started after `lifeBefore` lives. */
+async function waitStandby(ctx: ScenarioContext, id: string, lifeBefore: number, timeoutMs = 30_000): Promise<HostProcess> {
+  const n = ctx.cluster.haNamenodes.get(id)!;
+  const p = await ctx.cluster.poll(`${id} back as a STANDBY`, () => {
+    const cur = n.lives.at(-1)!;
+    return n.lives.length > lifeBefore && cur.alive && cur.lines.some((l) => l.event === 'ha-follow') ? cur : undefined;
+  }, timeoutMs, 50);
+  ctx.require(ctx.cluster.activeId() !== id, `${id} came back as a STANDBY, not ACTIVE`);
+  return p;
+}
+
+/** The HA group's DataNodes are all LIVE at the active and, here, at every NameNode process that is running. */
+async function allLiveEverywhere(ctx: ScenarioContext, timeoutMs = 20_000): Promise<void> {
+  const c = ctx.cluster;
+  await c.waitForReport('all DataNodes LIVE at the active', (r) => r.live === c.ids.length, timeoutMs);
+}
+
+/**
+ * kill -9 of one etcd member of three, the raft leader or a follower (asked of etcd just before;
+ * the seed picks among the followers): two members keep the quorum, so the active must keep its
+ * lease, nobody is elected, and writes go on. The member is restarted on its data dir and rejoins.
+ */
+async function killEtcdMember(ctx: ScenarioContext, which: 'leader' | 'follower'): Promise<void> {
+  const c = ctx.cluster;
+  await ctx.hold(ctx.rng.int(300, 1200));
+  const active = await c.waitForActive('an active NameNode');
+  const epoch = c.epochOf(active);
+  const leader = await c.poll('the etcd leader', () => c.etcdLeader(), 10_000, 200);
+  const victim = which === 'leader' ? leader : ctx.rng.pick([...c.etcds.keys()].filter((id) => id !== leader));
+  ctx.log(`etcd leader: ${leader}; killing ${victim} (${which})`);
+  const f = await c.killEtcd(victim);
+  const ackedBefore = ctx.workload.acked().length;
+  await ctx.hold(2 * c.options.ha!.leaseTtlMs + ctx.rng.int(1000, 3000));
+  const ackedDuring = ctx.workload.acked().length - ackedBefore;
+  const elections = c.haEvents('ha-elected').filter((l) => l.atMs >= f.startMs);
+  const deposed = c.haEvents('ha-deposed').filter((l) => l.atMs >= f.startMs);
+  const now = c.activeId();
+  ctx.log(`${victim} down: ${ackedDuring} writes acknowledged, active ${now} (epoch ${now ? c.epochOf(now) : '-'}), elections ${elections.length}` +
+    `${deposed.length ? `, deposed: ${deposed.map((l) => `${l.namenode} after ${l.atMs - f.startMs} ms (${l.reason})`).join(', ')}` : ''}`);
+  ctx.require(now === active && c.epochOf(active) === epoch, `${active} stays active at epoch ${epoch} with ${victim} down`);
+  ctx.require(elections.length === 0, `no failover with 2 of 3 etcd members up (${elections.map((l) => `${l.namenode}@${l.epoch}`).join(', ')})`);
+  ctx.require(ackedDuring > 0, 'writes acknowledged while one etcd member is down');
+  await c.restartEtcd(victim);
+  await ctx.hold(ctx.rng.int(1000, 2000));
+  ctx.require(c.activeId() === active, `${active} still active after ${victim} rejoined`);
+}
+
+/** kill -9 the active `count` times in a row under the workload, restarting each as a standby; logs the failover times. */
+async function failovers(ctx: ScenarioContext, count: number): Promise<void> {
+  const times: number[] = [];
+  const elected: number[] = [];
+  for (let i = 1; i <= count; i++) {
+    const r = await killActive(ctx, `failover ${i}/${count}`);
+    times.push(r.failoverMs);
+    elected.push(r.electedMs);
+    const lives = ctx.cluster.haNamenodes.get(r.old)!.lives.length;
+    await ctx.cluster.restartHaNameNode(r.old);
+    await waitStandby(ctx, r.old, lives);
+    await allLiveEverywhere(ctx);
+    await ctx.hold(ctx.rng.int(300, 1000));
+  }
+  const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
+  ctx.log(`${count} failovers: kill -9 -> first acknowledged write p50 ${q(times, 50)} ms, p99 ${q(times, 99)} ms, max ${Math.max(...times)} ms; ` +
+    `kill -> new active p50 ${q(elected, 50)} ms (lease TTL ${ctx.cluster.options.ha!.leaseTtlMs} ms)`);
 }
 
 // ---------------------------------------------------------------------------------- scenarios
@@ -560,6 +699,139 @@ export const SCENARIOS: Scenario[] = [
         `${gossip.filter((t) => t.reason === 'refuted').length} refuted, ${gossip.filter((t) => t.to === 'DEAD').length} DEAD`);
       ctx.require(gossip.filter((t) => t.to === 'DEAD').length === 0, `no gossip DEAD under 5% loss (${gossip.filter((t) => t.to === 'DEAD').map((t) => `${t.observer}:${t.memberId}`).join(', ')})`);
     },
+  },
+  {
+    name: 'HA: kill -9 of the active',
+    summary: 'the active NameNode is killed under load; the standby takes over, writes go on, the old one restarts as a STANDBY; no DataNode DEAD, one epoch at a time',
+    needs: ['partition'], ha: HA, datanodes: 3, timeoutMs: 120_000, ci: true,
+    async faults(ctx) {
+      await ctx.hold(ctx.rng.int(300, 1200));
+      const { old } = await killActive(ctx, 'kill -9');
+      await ctx.hold(ctx.rng.int(500, 1500));
+      const lives = ctx.cluster.haNamenodes.get(old)!.lives.length;
+      await ctx.cluster.restartHaNameNode(old);
+      await waitStandby(ctx, old, lives);
+      await allLiveEverywhere(ctx);
+      await ctx.hold(ctx.rng.int(1000, 2000));
+    },
+  },
+  {
+    name: 'HA: SIGSTOP of the active past the lease',
+    summary: 'the active is paused past its lease; the standby takes over; on SIGCONT the old one acts on nothing (its commands fenced or withheld, its edits refused) and exits 75; the supervisor restarts it as a STANDBY',
+    needs: ['partition'], ha: HA, datanodes: 3, timeoutMs: 120_000, ci: true,
+    async faults(ctx) {
+      const c = ctx.cluster;
+      await ctx.hold(ctx.rng.int(300, 1200));
+      const old = await c.waitForActive('an active NameNode');
+      const oldEpoch = c.epochOf(old);
+      const f = c.pauseHaNameNode(old);
+      const next = await c.waitForActive('another NameNode active', [old]);
+      const ackAt = await firstAckedWrite(ctx, 'during pause');
+      ctx.log(`${next} active (epoch ${c.epochOf(next)}) while ${old} is stopped; first acknowledged write ${ackAt - f.startMs} ms after SIGSTOP`);
+      // Paused well past the lease, with the new active commanding the DataNodes meanwhile.
+      await ctx.hold(Math.max(0, f.startMs + c.options.ha!.leaseTtlMs + ctx.rng.int(2000, 4000) - Date.now()));
+      const proc = c.haProcess(old);
+      const linesBefore = proc.lines.length;
+      const lives = c.haNamenodes.get(old)!.lives.length;
+      c.resumeHaNameNode(old);
+      await ctx.cluster.poll(`${old} to exit after SIGCONT`, () => !proc.alive, 15_000, 20);
+      const after = proc.lines.slice(linesBefore);
+      ctx.log(`${old} after SIGCONT: ${after.map((l) => l.event).filter(Boolean).join(', ')}; exit ${JSON.stringify(proc.exit)}`);
+      ctx.require(proc.exit?.code === 75, `${old} exited 75 after SIGCONT (got ${JSON.stringify(proc.exit)})`);
+      ctx.require(after.some((l) => l.event === 'ha-deposed' || l.event === 'ha-fenced-exit'), `${old} logged its deposition`);
+      ctx.require(!after.some((l) => l.event === 'ha-role'), `${old} did not claim ACTIVE again after SIGCONT`);
+      ctx.require(c.epochOf(next) > oldEpoch, `the new epoch ${c.epochOf(next)} is higher than ${oldEpoch}`);
+      await waitStandby(ctx, old, lives);
+      await allLiveEverywhere(ctx);
+      await ctx.hold(ctx.rng.int(1000, 2000));
+    },
+  },
+  {
+    name: 'HA: active cut from etcd',
+    summary: 'the active\'s host loses etcd but not the DataNodes or clients: it stops acting within its lease and exits 75, the other takes over; after the heal the old one is a STANDBY',
+    needs: ['partition'], ha: HA, datanodes: 3, timeoutMs: 150_000, ci: true,
+    async faults(ctx) {
+      const c = ctx.cluster;
+      const ttl = c.options.ha!.leaseTtlMs;
+      await ctx.hold(ctx.rng.int(300, 1200));
+      const old = await c.waitForActive('an active NameNode');
+      const oldEpoch = c.epochOf(old);
+      const proc = c.haProcess(old);
+      const lives = c.haNamenodes.get(old)!.lives.length;
+      const f = await c.partitionNameNode(old, 'partition-etcd');
+      const next = await c.waitForActive('another NameNode active', [old], 20_000);
+      const deposed = await proc.waitForLine('ha-deposed', (l) => l.event === 'ha-deposed', 10_000).catch(() => undefined);
+      const deposedMs = deposed ? Date.parse(String(deposed.timestamp)) - f.startMs : Number.NaN;
+      const promoted = c.haEvents('ha-role').find((l) => l.namenode === next && l.atMs >= f.startMs);
+      ctx.log(`${old} cut from etcd: deposed itself after ${deposedMs} ms (${deposed?.reason}); ${next} active (epoch ${c.epochOf(next)}) after ${promoted ? promoted.atMs - f.startMs : '?'} ms`);
+      // Stops acting within the lease: the keepalive tick (TTL/4) notices the validity has passed.
+      ctx.require(deposedMs <= ttl + ttl / 4 + 250, `${old} stepped down within the lease (+ one keepalive tick): ${deposedMs} ms <= ${ttl + ttl / 4 + 250} ms`);
+      ctx.require(!promoted || !deposed || Date.parse(String(deposed.timestamp)) <= promoted.atMs, `${old} stepped down before ${next} was promoted`);
+      ctx.require(c.epochOf(next) > oldEpoch, `the new epoch ${c.epochOf(next)} is higher than ${oldEpoch}`);
+      await firstAckedWrite(ctx, 'after etcd cut');
+      await ctx.hold(ctx.rng.int(1000, 3000));
+      await c.healPartition(`${old}:partition-etcd`);
+      await waitStandby(ctx, old, lives, 40_000);
+      await allLiveEverywhere(ctx);
+      await ctx.hold(ctx.rng.int(1000, 2000));
+    },
+  },
+  {
+    name: 'HA: active cut from the DataNodes',
+    summary: 'the active\'s host loses every DataNode but not etcd or clients: it stays active (etcd hears it), declares them DEAD, cannot place a block (writes fail until the heal), schedules nothing and deletes nothing; no acknowledged write lost',
+    needs: ['partition'], ha: HA, datanodes: 3, timeoutMs: 150_000, ci: true,
+    async faults(ctx) {
+      const c = ctx.cluster;
+      await ctx.hold(ctx.rng.int(300, 1200));
+      const old = await c.waitForActive('an active NameNode');
+      const oldEpoch = c.epochOf(old);
+      const standby = c.haIds.find((id) => id !== old)!;
+      const ackedBefore = ctx.workload.acked().length;
+      const f = await c.partitionNameNode(old, 'partition-datanodes');
+      const deads = await c.poll(`every DataNode DEAD at ${old}`, () => {
+        const d = c.transitions().filter((t) => t.namenode === old && t.to === 'DEAD' && t.atMs >= f.startMs);
+        return new Set(d.map((t) => t.nodeId)).size === c.ids.length ? d : undefined;
+      }, 15_000, 50);
+      ctx.log(`${old} cut from the DataNodes: all DEAD there after ${Math.max(...deads.map((t) => t.atMs)) - f.startMs} ms`);
+      await ctx.hold(ctx.rng.int(3000, 5000));
+      const ackedDuring = ctx.workload.acked().length - ackedBefore;
+      const scheduled = c.namenodeEvents('replication-scheduled').filter((l) => Date.parse(String(l.timestamp)) >= f.startMs).length;
+      ctx.log(`during the cut: ${old} still active (${c.activeId()}), ${ackedDuring} writes acknowledged, ${scheduled} replications scheduled`);
+      ctx.require(c.activeId() === old && c.epochOf(old) === oldEpoch, `${old} stays active at epoch ${oldEpoch} (etcd still hears it)`);
+      ctx.require(!c.haEvents('ha-role').some((l) => l.namenode === standby && l.atMs >= f.startMs), `${standby} was not promoted`);
+      const standbyDeads = c.transitions().filter((t) => t.namenode === standby && t.to === 'DEAD' && t.atMs >= f.startMs);
+      ctx.require(standbyDeads.length === 0, `the standby ${standby} still hears every DataNode (DEAD there: ${standbyDeads.map((t) => t.nodeId).join(', ')})`);
+      const healAt = Date.now();
+      await c.healPartition(`${old}:partition-datanodes`);
+      await allLiveEverywhere(ctx, 30_000);
+      ctx.log(`after the heal: every DataNode LIVE at ${old} again after ${Date.now() - healAt} ms`);
+      await firstAckedWrite(ctx, 'after DataNode cut healed');
+      await ctx.hold(ctx.rng.int(1000, 2000));
+    },
+  },
+  {
+    name: 'HA: one of three etcd members killed (a follower)',
+    summary: 'a 3-member etcd cluster loses a follower (kill -9) under load: the quorum and its leader hold, the active keeps its lease, no failover, writes go on; the member rejoins',
+    needs: ['partition'], ha: { ...HA, etcdMembers: 3 }, datanodes: 3, timeoutMs: 150_000, ci: true,
+    faults: (ctx) => killEtcdMember(ctx, 'follower'),
+  },
+  {
+    name: 'HA: the etcd leader killed',
+    summary: 'a 3-member etcd cluster loses its raft leader (kill -9) under load: required like a follower\'s loss (no failover); fails at the default 2 s lease TTL (docs/CHAOS.md)',
+    needs: ['partition'], ha: { ...HA, etcdMembers: 3 }, datanodes: 3, timeoutMs: 150_000, ci: false,
+    faults: (ctx) => killEtcdMember(ctx, 'leader'),
+  },
+  {
+    name: 'HA: 5 failovers in a row',
+    summary: 'kill -9 the active 5 times under the write workload, restarting it each time as a STANDBY; the short CI form of the 20-failover run',
+    needs: ['partition'], ha: HA, datanodes: 3, timeoutMs: 180_000, ci: true,
+    faults: (ctx) => failovers(ctx, 5),
+  },
+  {
+    name: 'HA: 20 failovers in a row',
+    summary: 'kill -9 the active 20 times under the write workload, restarting it each time as a STANDBY; failover time p50/p99 logged',
+    needs: ['partition'], ha: HA, datanodes: 3, timeoutMs: 600_000, ci: false,
+    faults: (ctx) => failovers(ctx, 20),
   },
   {
     name: 'randomized faults',

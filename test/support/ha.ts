@@ -17,8 +17,11 @@ import { waitFor } from './wait';
 
 export const ETCD_BIN = '/usr/bin/etcd';
 export const etcdInstalled = fs.existsSync(ETCD_BIN);
-export const describeWithEtcd: jest.Describe = etcdInstalled ? describe : describe.skip;
-if (!etcdInstalled) {
+// Outside jest (the benchmarks use HaCluster) there is no describe.
+type Describe = ((name: string, fn: () => void) => void) & { skip: (name: string, fn: () => void) => void };
+const jestDescribe = (globalThis as { describe?: Describe }).describe;
+export const describeWithEtcd = (etcdInstalled ? jestDescribe : jestDescribe?.skip) as (name: string, fn: () => void) => void;
+if (!etcdInstalled && jestDescribe) {
   console.warn(`HA suites skipped: ${ETCD_BIN} not found (install it with \`apt-get install -y etcd-server\`; .ci/run does as root)`);
 }
 

@@ -13,7 +13,8 @@
  * and backoff; every block event is queued for each of them. Commands are executed only from
  * replies the NamenodeFence accepts (an ACTIVE whose epoch is the highest seen; a NameNode without
  * HA only when it is the only one configured); the others are counted and logged
- * (`command-fenced`). With one address the node behaves exactly as without HA.
+ * (`command-fenced`); each executed command is logged with the epoch of the reply that carried it
+ * (`command-executed`). With one address the node behaves exactly as without HA.
  *
  * Storage identity (HDFS current/VERSION): the first NameNode this data dir registers with gives it
  * its cluster id, written to VERSION (fsync + rename) before the first block report. A NameNode with
@@ -292,7 +293,15 @@ export class DataNode {
         if (this.registrations++ > 0) this.scanner?.forgetReported();
       },
       admit: (source, role, epoch, commandCount) => this.admit(address, source, role, epoch, commandCount),
-      execute: (command, source) => this.executor.execute(command, source),
+      execute: (command, source) => {
+        // The reply was just admitted (same tick): the fence's last word on this NameNode is its role and epoch.
+        const seen = this.fence.lastSeen(address);
+        this.logger.info('executing namenode command', {
+          event: 'command-executed', namenode: address, epoch: seen?.epoch ?? 0, role: seen?.role ?? 'HA_ROLE_UNSPECIFIED', kind: command.kind,
+          ...(command.invalidate ? { blockIds: command.invalidate.blockIds } : {}), source,
+        });
+        this.executor.execute(command, source);
+      },
       onRefused: (err) => this.onNamenodeRefused(address, err),
       peerProbes: (max) => (commanding() ? this.membership?.takeProbeResults(max) ?? [] : []),
       peerProbesPending: () => (commanding() ? this.membership?.pendingProbeResults ?? 0 : 0),
