@@ -801,6 +801,13 @@ export const SCENARIOS: Scenario[] = [
       ctx.require(!c.haEvents('ha-role').some((l) => l.namenode === standby && l.atMs >= f.startMs), `${standby} was not promoted`);
       const standbyDeads = c.transitions().filter((t) => t.namenode === standby && t.to === 'DEAD' && t.atMs >= f.startMs);
       ctx.require(standbyDeads.length === 0, `the standby ${standby} still hears every DataNode (DEAD there: ${standbyDeads.map((t) => t.nodeId).join(', ')})`);
+      const failed = ctx.workload.history.filter((o) => o.startMs >= f.startMs && o.ok === false && o.worker !== 'probe');
+      const kinds = new Map<string, number>();
+      for (const o of failed) {
+        const k = `${o.kind} ${(o.error ?? '').split(':')[0]}`;
+        kinds.set(k, (kinds.get(k) ?? 0) + 1);
+      }
+      ctx.log(`failed operations during the cut: ${[...kinds].map(([k, n]) => `${n} × ${k}`).join('; ') || 'none'}`);
       const healAt = Date.now();
       await c.healPartition(`${old}:partition-datanodes`);
       await allLiveEverywhere(ctx, 30_000);
