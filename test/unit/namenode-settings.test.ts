@@ -86,6 +86,8 @@ describe('validateNameNodeOptions', () => {
       if (setting === 'deadAfterMissed') o.liveness.staleAfterMissed = Math.min(o.liveness.staleAfterMissed, value - 1);
       if (setting === 'replication') o.minReplication = Math.min(o.minReplication, value);
       if (setting === 'minReplication') o.replication = Math.max(o.replication, value);
+      if (setting === 'leaseSoftLimitMs') o.leaseHardLimitMs = Math.max(o.leaseHardLimitMs ?? 0, value);
+      if (setting === 'leaseHardLimitMs') o.leaseSoftLimitMs = Math.min(o.leaseSoftLimitMs ?? value, value);
       if (setting === 'safeModeThreshold' && value === 0) continue; // (0, 1]: tested below
       if (setting === 'staleAfterMissed' && value === range.max) continue; // no deadAfterMissed above it
       expect(() => validateNameNodeOptions(o)).not.toThrow();

@@ -8,6 +8,7 @@
  * describe the most recent write and read (pipelines abandoned, nodes excluded, nodes contacted,
  * failovers) so tests can check what happened on the wire.
  */
+import { LeaseRenewer } from './lease-renewer';
 import { randomBytes } from 'node:crypto';
 import { finished } from 'node:stream/promises';
 import {
@@ -88,13 +89,11 @@ export class DfsClient {
     this.clientName = options.clientName ?? `DFSClient_${randomBytes(8).toString('hex')}`;
     const logger = options.logger ?? silentLogger();
     const credentials = channelCredentials(options.tls);
+    const rpc = new NameNodeRpc({
+      addresses, logger, safeModeWaitMs: options.safeModeWaitMs ?? DEFAULT_SAFE_MODE_WAIT_MS, credentials, failover: options.failover,
+    });
     this.ctx = {
-      rpc: new NameNodeRpc({
-        addresses, logger, safeModeWaitMs: options.safeModeWaitMs ?? DEFAULT_SAFE_MODE_WAIT_MS, credentials, failover: options.failover,
-      }),
-      datanodes: new DatanodePool(options.tls),
-      clientName: this.clientName,
-      logger,
+      rpc, datanodes: new DatanodePool(options.tls), clientName: this.clientName, logger, leases: new LeaseRenewer(rpc, this.clientName, logger),
     };
   }
 
@@ -211,6 +210,18 @@ export class DfsClient {
    * Changes a file's replication factor (HDFS setReplication; files only). The NameNode then
    * copies or trims replicas in the background: `fsck(path)` shows when it is done.
    */
+  /**
+   * HDFS recoverLease: closes a file whose writer is gone. Allowed for the holder at any time, for
+   * any other client once the holder's soft limit has passed (`closed: false` before then, with
+   * the time left). The file keeps the bytes its replicas reported.
+   */
+  async recoverLease(path: string): Promise<{ closed: boolean; holder: string; softLimitRemainingMs: number }> {
+    checkPath(path);
+    this.assertOpen();
+    const r = await this.ctx.rpc.call('RecoverLease', { path, clientName: this.clientName });
+    return { closed: r.closed, holder: r.holder, softLimitRemainingMs: Number(r.softLimitRemainingMs) };
+  }
+
   async setReplication(path: string, replication: number): Promise<FileStatus> {
     checkPath(path);
     const res = await this.ctx.rpc.call('SetReplication', { path, replication });
@@ -271,6 +282,7 @@ export class DfsClient {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.ctx.leases?.stop();
     this.ctx.rpc.close();
     this.ctx.datanodes.close();
   }

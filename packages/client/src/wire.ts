@@ -10,7 +10,7 @@ import type { ClientProtocolClient } from '@minidfs/common';
 export type UnaryMethod =
   | 'Mkdirs' | 'Create' | 'AddBlock' | 'AbandonBlock' | 'Complete' | 'GetBlockLocations'
   | 'GetFileInfo' | 'ListStatus' | 'Delete' | 'ReportBadReplica' | 'GetDatanodeReport' | 'SetSafeMode' | 'Fsck' | 'SetReplication'
-  | 'SetDatanodeAdminState' | 'GetHaStatus' | 'HaFailover';
+  | 'SetDatanodeAdminState' | 'GetHaStatus' | 'HaFailover' | 'RenewLease' | 'RecoverLease';
 
 /** The last overload of each generated method is `(argument, callback)`. */
 type LastOverload<K extends UnaryMethod> = Parameters<ClientProtocolClient[K]>;

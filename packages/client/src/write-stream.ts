@@ -111,14 +111,26 @@ export class DfsWriteStream extends Writable {
 
   override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
     this.abort.abort(err ?? new Error('write stream destroyed'));
+    this.releaseLease();
     if (!this.created || this.stats.completed) return callback(err);
     this.removeIncompleteFile().then(() => callback(err), () => callback(err));
+  }
+
+  /** Whether this stream counts in the client's lease renewer (begin() called, end() not yet). */
+  private leaseHeld = false;
+
+  private releaseLease(): void {
+    if (!this.leaseHeld) return;
+    this.leaseHeld = false;
+    this.ctx.leases?.end();
   }
 
   private async create(): Promise<void> {
     const { replication = 0, blockSizeBytes = 0, createParent = true } = this.options;
     const res = await this.ctx.rpc.call('Create', { path: this.path, replication, blockSizeBytes, createParent, clientName: this.ctx.clientName });
     this.created = true;
+    this.ctx.leases?.begin(Number(res.leaseSoftLimitMs ?? 0));
+    this.leaseHeld = true;
     this.status = fileStatusFromWire(res.status, 'Create');
     this.ackTimeoutMs = Number(res.pipelineAckTimeoutMs ?? 0);
     if (this.status.blockSizeBytes > bufferConstants.MAX_LENGTH) {
@@ -158,6 +170,7 @@ export class DfsWriteStream extends Writable {
       await sleep(next.value, this.abort.signal);
     }
     this.stats.completed = true;
+    this.releaseLease();
   }
 
   /** Writes one block through a pipeline, retrying with a new pipeline after a failure. */

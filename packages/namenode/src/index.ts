@@ -21,3 +21,4 @@ export {
   type AdminAction, type AdminView, type SafeModeAction, type ReplicaToVerify,
 } from './core/namenode-core';
 export { EtcdEditLog, etcdKeys, type EtcdKeys, MAX_TXN_OPS, EDIT_HISTORY_REVISIONS } from './adapters/etcd-edit-log';
+export * from './core/leases';

@@ -19,6 +19,7 @@ import {
 import { Etcd3 } from 'etcd3';
 import type { FastifyInstance } from 'fastify';
 import { DatanodeManager } from './core/datanode-manager';
+import { DEFAULT_LEASE_HARD_LIMIT_MS, DEFAULT_LEASE_SOFT_LIMIT_MS } from './core/leases';
 import { EventLog } from './core/event-log';
 import { tickPeriodMs } from './core/namenode-core';
 import { defaultPeerEvidenceConfig, validatePeerEvidenceConfig } from './core/peer-evidence';
@@ -173,6 +174,9 @@ export class NameNode {
       defaultReplication: this.options.replication, defaultBlockSizeBytes: this.options.blockSizeBytes,
       minReplication: this.options.minReplication, safeModeThreshold: this.options.safeModeThreshold,
       safeModeExtensionMs: this.options.safeModeExtensionMs, maintenanceMinReplicas: this.options.maintenanceMinReplicas,
+      leases: {
+        softLimitMs: this.options.leaseSoftLimitMs ?? DEFAULT_LEASE_SOFT_LIMIT_MS, hardLimitMs: this.options.leaseHardLimitMs ?? DEFAULT_LEASE_HARD_LIMIT_MS,
+      },
     }, { events: this.events, logger: this.logger, push: (p) => this.datanodeService.push(p) }, { standby: ha !== undefined });
     if (editLog) await this.tailEdits(editLog);
     const protos = loadProtos();

@@ -15,6 +15,7 @@ import { validateBlockSize } from './core/namespace';
 import { defaultPeerEvidenceConfig } from './core/peer-evidence';
 import { defaultPhiAccrualConfig } from './core/phi-accrual';
 import { DEFAULT_MAINTENANCE_MIN_REPLICAS } from './core/replication-monitor';
+import { DEFAULT_LEASE_HARD_LIMIT_MS, DEFAULT_LEASE_SOFT_LIMIT_MS } from './core/leases';
 
 export { DEFAULT_SAFE_MODE_EXTENSION_BEATS };
 
@@ -79,6 +80,10 @@ export interface NameNodeOptions {
    * on other, NORMAL live nodes (ENTERING_MAINTENANCE waits for them). Default 1.
    */
   maintenanceMinReplicas?: number;
+  /** Writer lease soft limit, ms: after it another client may recover a silent writer's files. Default 60,000 (HDFS). */
+  leaseSoftLimitMs?: number;
+  /** Writer lease hard limit, ms: after it the NameNode recovers them itself. Default 1,200,000 (20 min, HDFS). */
+  leaseHardLimitMs?: number;
   /** High availability on etcd (docs/HA.md); undefined = a single NameNode with its namespace in dataDir. */
   ha?: NameNodeHaOptions;
 }
@@ -131,6 +136,8 @@ export const NAMENODE_FLAGS: Readonly<Record<NameNodeSetting, string>> = {
   peerProbeFanout: '--peer-probe-fanout',
   maintenanceMinReplicas: '--maintenance-min-replicas',
   ha: '--ha-etcd',
+  leaseSoftLimitMs: '--lease-soft-limit-ms',
+  leaseHardLimitMs: '--lease-hard-limit-ms',
 };
 
 /** Inclusive bounds of the numeric settings; `integer` unless a fraction or φ. The CLI parses its flags with the same bounds. */
@@ -156,6 +163,8 @@ export const NAMENODE_SETTING_RANGES: Readonly<Partial<Record<NameNodeSetting, S
   unreachableGraceMs: int(0, DAY_MS),
   peerProbeFanout: int(1, Limits.maxProbeTargetsPerCommand),
   maintenanceMinReplicas: int(1, 32),
+  leaseSoftLimitMs: int(100, 7 * DAY_MS),
+  leaseHardLimitMs: int(100, 7 * DAY_MS),
 };
 
 /** A setting out of range or inconsistent with another: names the setting and its flag. */
@@ -193,6 +202,8 @@ export function defaultNameNodeOptions(liveness: LivenessConfig = defaultLivenes
     unreachableGraceMs: peers.unreachableGraceMs,
     peerProbeFanout: peers.peerProbeFanout,
     maintenanceMinReplicas: DEFAULT_MAINTENANCE_MIN_REPLICAS,
+    leaseSoftLimitMs: DEFAULT_LEASE_SOFT_LIMIT_MS,
+    leaseHardLimitMs: DEFAULT_LEASE_HARD_LIMIT_MS,
   };
 }
 
@@ -216,7 +227,7 @@ export function validateNameNodeOptions(o: NameNodeOptions): NameNodeOptions {
     ['replication', o.replication], ['blockReportIntervalMs', o.blockReportIntervalMs], ['minReplication', o.minReplication],
     ['safeModeThreshold', o.safeModeThreshold], ['safeModeExtensionMs', o.safeModeExtensionMs], ['phiThreshold', o.phiThreshold],
     ['minPeerReporters', o.minPeerReporters], ['unreachableGraceMs', o.unreachableGraceMs], ['peerProbeFanout', o.peerProbeFanout],
-    ['maintenanceMinReplicas', o.maintenanceMinReplicas],
+    ['maintenanceMinReplicas', o.maintenanceMinReplicas], ['leaseSoftLimitMs', o.leaseSoftLimitMs], ['leaseHardLimitMs', o.leaseHardLimitMs],
   ];
   for (const [setting, value] of numeric) {
     // Required numbers must be present; optional ones are checked when set.
@@ -241,6 +252,9 @@ export function validateNameNodeOptions(o: NameNodeOptions): NameNodeOptions {
       `must be at most ${NAMENODE_FLAGS.replication} (${o.replication}), got ${o.minReplication}: a write at the default replication could never be acknowledged`);
   }
   if (o.secret !== undefined && o.secret.length === 0) throw new InvalidSettingError('secret', 'is empty');
+  if ((o.leaseHardLimitMs ?? DEFAULT_LEASE_HARD_LIMIT_MS) < (o.leaseSoftLimitMs ?? DEFAULT_LEASE_SOFT_LIMIT_MS)) {
+    throw new InvalidSettingError('leaseHardLimitMs', `must be at least ${NAMENODE_FLAGS.leaseSoftLimitMs} (${o.leaseSoftLimitMs ?? DEFAULT_LEASE_SOFT_LIMIT_MS}), got ${o.leaseHardLimitMs}`);
+  }
   if (o.ha) validateHaOptions(o.ha);
   return o;
 }
@@ -259,5 +273,6 @@ function validateHaOptions(ha: NameNodeHaOptions): void {
 
 function isOptional(setting: NameNodeSetting): boolean {
   return setting === 'safeModeExtensionMs' || setting === 'phiThreshold' || setting === 'minPeerReporters'
-    || setting === 'unreachableGraceMs' || setting === 'peerProbeFanout' || setting === 'maintenanceMinReplicas';
+    || setting === 'unreachableGraceMs' || setting === 'peerProbeFanout' || setting === 'maintenanceMinReplicas'
+    || setting === 'leaseSoftLimitMs' || setting === 'leaseHardLimitMs';
 }

@@ -87,6 +87,23 @@ export function adminCommand(): Command {
       if (!o.end && o.for === undefined) throw new InvalidArgumentError('maintenance needs a duration (--for 30m) or --end');
       await setAdminState(o, node, o.end ? 'end-maintenance' : 'start-maintenance', o.for ?? 0);
     }));
+  admin.addCommand(addTlsOptions(new Command('recover-lease'))
+    .description('close a file whose writer died (like hdfs debug recoverLease): once its writer\'s lease soft limit has passed, the file is completed with the bytes its replicas hold; exit 1 if the soft limit has not passed yet')
+    .argument('<path>', 'file open for write (minidfs fsck lists them with their holder)')
+    .addOption(namenodesOption())
+    .option('--json', 'print {"closed","holder","softLimitRemainingMs"}')
+    .action(async (p: string, o: { namenode: string; json?: boolean } & TlsFlags) => {
+      const logger = process.env.MINIDFS_LOG_LEVEL ? createLogger('client') : silentLogger();
+      const client = new DfsClient({ namenode: o.namenode, logger, tls: tlsFrom(o), safeModeWaitMs: 0 });
+      try {
+        const r = await client.recoverLease(p);
+        process.stdout.write((o.json ? JSON.stringify(r) : r.closed ? `${p}: closed${r.holder ? ` (was held by ${r.holder})` : ''}`
+          : `${p}: still held by ${r.holder}; recoverable in ${Math.ceil(r.softLimitRemainingMs / 1000)} s`) + '\n');
+        if (!r.closed) process.exitCode = 1;
+      } finally {
+        client.close();
+      }
+    }));
   admin.addCommand(addTlsOptions(new Command('safemode'))
     .description('NameNode safe mode (read-only): get the state, enter (held until leave), leave, or wait until it is off')
     .addArgument(new Argument('<action>', 'what to do').choices(ACTIONS))

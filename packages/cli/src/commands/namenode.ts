@@ -31,6 +31,7 @@ interface NameNodeFlags extends TlsFlags {
   staleAfter: number; deadAfter: number; replication: number; blockSize: number; blockReportIntervalMs: number; minReplication: number;
   safeModeThreshold: number; safeModeExtensionMs?: number; detector: 'threshold' | 'phi'; phiThreshold: number; secretFile?: string;
   minPeerReporters: number; unreachableGraceMs: number; peerProbeFanout: number; maintenanceMinReplicas: number;
+  leaseSoftLimitMs: number; leaseHardLimitMs: number;
   haEtcd?: string; haId?: string; haPrefix: string; haLeaseTtlMs: number; advertiseAddress?: string;
 }
 
@@ -71,6 +72,8 @@ export function namenodeCommand(): Command {
     .addOption(settingOpt('unreachableGraceMs', 'MS', 'longest stay in UNREACHABLE_FROM_NAMENODE before DEAD and re-replication', d.unreachableGraceMs))
     .addOption(settingOpt('peerProbeFanout', 'N', 'gossip peers asked about one silent DataNode per round', d.peerProbeFanout))
     .addOption(settingOpt('maintenanceMinReplicas', 'N', 'a block with a replica on a DataNode in maintenance keeps at least min(its replication, N) replicas on other live NORMAL nodes (copied before the node enters maintenance)', d.maintenanceMinReplicas))
+    .addOption(settingOpt('leaseSoftLimitMs', 'MS', 'writer lease soft limit: a writer silent this long (no call, no lease renewal) may have its files recovered by another client (admin recover-lease)', d.leaseSoftLimitMs))
+    .addOption(settingOpt('leaseHardLimitMs', 'MS', 'writer lease hard limit: the NameNode itself closes the files of a writer silent this long, at the bytes their replicas hold', d.leaseHardLimitMs))
     .addOption(secretFileOption())
     .addOption(opt(`${NAMENODE_FLAGS.ha} <HOST:PORT,...>`, 'high availability (docs/HA.md): etcd endpoints; the namespace lives in etcd and the NameNodes started with the same --ha-etcd and --ha-prefix elect one ACTIVE, the others are STANDBY'))
     .addOption(opt('--ha-id <ID>', 'with --ha-etcd: this NameNode\'s id in the group (default: its advertised address)'))
@@ -91,6 +94,7 @@ export function namenodeCommand(): Command {
         safeModeThreshold: o.safeModeThreshold, safeModeExtensionMs: o.safeModeExtensionMs ?? defaults.safeModeExtensionMs,
         detector: o.detector, phiThreshold: o.phiThreshold, minPeerReporters: o.minPeerReporters, unreachableGraceMs: o.unreachableGraceMs,
         peerProbeFanout: o.peerProbeFanout, maintenanceMinReplicas: o.maintenanceMinReplicas,
+        leaseSoftLimitMs: o.leaseSoftLimitMs, leaseHardLimitMs: o.leaseHardLimitMs,
         secret: o.secretFile ? readSecretFile(o.secretFile) : undefined, tls,
         ...(o.haEtcd ? { ha: haOptions(o) } : {}),
       };

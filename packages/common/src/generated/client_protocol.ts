@@ -49,11 +49,16 @@ import type { MemberUpdate as _minidfs_v1_MemberUpdate, MemberUpdate__Output as 
 import type { MembershipClient as _minidfs_v1_MembershipClient, MembershipDefinition as _minidfs_v1_MembershipDefinition } from './minidfs/v1/Membership';
 import type { MkdirsRequest as _minidfs_v1_MkdirsRequest, MkdirsRequest__Output as _minidfs_v1_MkdirsRequest__Output } from './minidfs/v1/MkdirsRequest';
 import type { MkdirsResponse as _minidfs_v1_MkdirsResponse, MkdirsResponse__Output as _minidfs_v1_MkdirsResponse__Output } from './minidfs/v1/MkdirsResponse';
+import type { OpenFile as _minidfs_v1_OpenFile, OpenFile__Output as _minidfs_v1_OpenFile__Output } from './minidfs/v1/OpenFile';
 import type { PeerProbeResult as _minidfs_v1_PeerProbeResult, PeerProbeResult__Output as _minidfs_v1_PeerProbeResult__Output } from './minidfs/v1/PeerProbeResult';
 import type { PeerTarget as _minidfs_v1_PeerTarget, PeerTarget__Output as _minidfs_v1_PeerTarget__Output } from './minidfs/v1/PeerTarget';
 import type { ProbePeersCommand as _minidfs_v1_ProbePeersCommand, ProbePeersCommand__Output as _minidfs_v1_ProbePeersCommand__Output } from './minidfs/v1/ProbePeersCommand';
+import type { RecoverLeaseRequest as _minidfs_v1_RecoverLeaseRequest, RecoverLeaseRequest__Output as _minidfs_v1_RecoverLeaseRequest__Output } from './minidfs/v1/RecoverLeaseRequest';
+import type { RecoverLeaseResponse as _minidfs_v1_RecoverLeaseResponse, RecoverLeaseResponse__Output as _minidfs_v1_RecoverLeaseResponse__Output } from './minidfs/v1/RecoverLeaseResponse';
 import type { RegisterRequest as _minidfs_v1_RegisterRequest, RegisterRequest__Output as _minidfs_v1_RegisterRequest__Output } from './minidfs/v1/RegisterRequest';
 import type { RegisterResponse as _minidfs_v1_RegisterResponse, RegisterResponse__Output as _minidfs_v1_RegisterResponse__Output } from './minidfs/v1/RegisterResponse';
+import type { RenewLeaseRequest as _minidfs_v1_RenewLeaseRequest, RenewLeaseRequest__Output as _minidfs_v1_RenewLeaseRequest__Output } from './minidfs/v1/RenewLeaseRequest';
+import type { RenewLeaseResponse as _minidfs_v1_RenewLeaseResponse, RenewLeaseResponse__Output as _minidfs_v1_RenewLeaseResponse__Output } from './minidfs/v1/RenewLeaseResponse';
 import type { ReplicateCommand as _minidfs_v1_ReplicateCommand, ReplicateCommand__Output as _minidfs_v1_ReplicateCommand__Output } from './minidfs/v1/ReplicateCommand';
 import type { ReportBadBlocksRequest as _minidfs_v1_ReportBadBlocksRequest, ReportBadBlocksRequest__Output as _minidfs_v1_ReportBadBlocksRequest__Output } from './minidfs/v1/ReportBadBlocksRequest';
 import type { ReportBadBlocksResponse as _minidfs_v1_ReportBadBlocksResponse, ReportBadBlocksResponse__Output as _minidfs_v1_ReportBadBlocksResponse__Output } from './minidfs/v1/ReportBadBlocksResponse';
@@ -135,11 +140,16 @@ export interface ProtoGrpcType {
       Membership: SubtypeConstructor<typeof grpc.Client, _minidfs_v1_MembershipClient> & { service: _minidfs_v1_MembershipDefinition }
       MkdirsRequest: MessageTypeDefinition<_minidfs_v1_MkdirsRequest, _minidfs_v1_MkdirsRequest__Output>
       MkdirsResponse: MessageTypeDefinition<_minidfs_v1_MkdirsResponse, _minidfs_v1_MkdirsResponse__Output>
+      OpenFile: MessageTypeDefinition<_minidfs_v1_OpenFile, _minidfs_v1_OpenFile__Output>
       PeerProbeResult: MessageTypeDefinition<_minidfs_v1_PeerProbeResult, _minidfs_v1_PeerProbeResult__Output>
       PeerTarget: MessageTypeDefinition<_minidfs_v1_PeerTarget, _minidfs_v1_PeerTarget__Output>
       ProbePeersCommand: MessageTypeDefinition<_minidfs_v1_ProbePeersCommand, _minidfs_v1_ProbePeersCommand__Output>
+      RecoverLeaseRequest: MessageTypeDefinition<_minidfs_v1_RecoverLeaseRequest, _minidfs_v1_RecoverLeaseRequest__Output>
+      RecoverLeaseResponse: MessageTypeDefinition<_minidfs_v1_RecoverLeaseResponse, _minidfs_v1_RecoverLeaseResponse__Output>
       RegisterRequest: MessageTypeDefinition<_minidfs_v1_RegisterRequest, _minidfs_v1_RegisterRequest__Output>
       RegisterResponse: MessageTypeDefinition<_minidfs_v1_RegisterResponse, _minidfs_v1_RegisterResponse__Output>
+      RenewLeaseRequest: MessageTypeDefinition<_minidfs_v1_RenewLeaseRequest, _minidfs_v1_RenewLeaseRequest__Output>
+      RenewLeaseResponse: MessageTypeDefinition<_minidfs_v1_RenewLeaseResponse, _minidfs_v1_RenewLeaseResponse__Output>
       ReplicateCommand: MessageTypeDefinition<_minidfs_v1_ReplicateCommand, _minidfs_v1_ReplicateCommand__Output>
       ReportBadBlocksRequest: MessageTypeDefinition<_minidfs_v1_ReportBadBlocksRequest, _minidfs_v1_ReportBadBlocksRequest__Output>
       ReportBadBlocksResponse: MessageTypeDefinition<_minidfs_v1_ReportBadBlocksResponse, _minidfs_v1_ReportBadBlocksResponse__Output>

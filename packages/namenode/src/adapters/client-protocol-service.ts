@@ -85,7 +85,10 @@ export function clientProtocolHandlers(deps: ClientProtocolDeps): ClientProtocol
     Create: handle('Create', async (r) => ({
       status: statusToWire(await ns.create(r.path, r.replication, r.blockSizeBytes, r.createParent, r.clientName)),
       pipelineAckTimeoutMs: deps.pipelineAckTimeoutMs ?? 0,
+      leaseSoftLimitMs: ns.core.leases.config.softLimitMs,
     })),
+    RenewLease: handle('RenewLease', async (r) => ({ openFiles: await ns.renewLease(r.clientName) })),
+    RecoverLease: handle('RecoverLease', async (r) => ns.recoverLease(r.path, r.clientName)),
     AddBlock: handle('AddBlock', async (r) => ({
       block: locatedToWire('WRITE')(await ns.addBlock(
         r.path, r.clientName, r.excludeNodeIds, r.previous ? { blockId: Number(r.previous.blockId), lengthBytes: Number(r.previous.lengthBytes) } : undefined,

@@ -153,6 +153,14 @@ export class Namesystem {
     return this.deliver(this.core.complete(path, clientName, blocks, this.wallClockMs()));
   }
 
+  renewLease(clientName: string): Promise<number> {
+    return this.deliver(this.core.renewLease(clientName, this.core.lastTickMs));
+  }
+
+  recoverLease(path: string, clientName: string): Promise<{ closed: boolean; holder: string; softLimitRemainingMs: number }> {
+    return this.deliver(this.core.recoverLease(path, clientName, this.core.lastTickMs));
+  }
+
   setReplication(path: string, replication: number): Promise<FileStatus> {
     return this.deliver(this.core.setReplication(path, replication, this.wallClockMs()));
   }

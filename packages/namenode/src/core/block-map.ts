@@ -147,6 +147,8 @@ interface BlockEntry {
   placed: Set<string> | undefined;
   /** false for blocks loaded at start-up (their placement is not persisted): any node may report them. */
   placementKnown: boolean;
+  /** A block under construction: the shortest length a replica reported (lease recovery closes the file at it). */
+  reportedLength?: number;
 }
 
 type Verdict = 'accept' | 'invalidate' | 'corrupt';
@@ -318,6 +320,7 @@ export class BlockMap {
         e.replicas.add(nodeId);
         result.added.push(r.blockId);
       }
+      if (verdict === 'accept') this.noteLength(e, r.lengthBytes);
       if (verdict === 'corrupt' && !e.corrupt?.has(nodeId)) {
         (e.corrupt ??= new Set()).add(nodeId);
         result.corrupt.push(r.blockId);
@@ -363,6 +366,7 @@ export class BlockMap {
       e.replicas.add(nodeId);
       this.index(nodeId, replica.blockId);
     }
+    if (verdict === 'accept') this.noteLength(e, replica.lengthBytes);
     if (e.record.complete && e.placed?.delete(nodeId) && e.placed.size === 0) e.placed = undefined;
     if (verdict === 'corrupt') (e.corrupt ??= new Set()).add(nodeId);
     this.settle(e, wasSafe);
@@ -590,6 +594,23 @@ export class BlockMap {
    * stamp and length, is refused and invalidated; and an incremental report of a complete block
    * from a node that has deleted its replica since is refused too.
    */
+  /**
+   * The length of a block under construction as its replicas reported it: the shortest (every
+   * replica holds at least that prefix). undefined when no replica reported it yet; for a complete
+   * or committed block, its final length.
+   */
+  reportedLength(blockId: number): number | undefined {
+    const e = this.blocks.get(blockId);
+    if (!e) return undefined;
+    if (e.record.complete || e.record.committed) return e.record.lengthBytes;
+    return e.replicas.size > 0 ? e.reportedLength : undefined;
+  }
+
+  private noteLength(e: BlockEntry, lengthBytes: number): void {
+    if (e.record.complete || e.record.committed) return;
+    e.reportedLength = e.reportedLength === undefined ? lengthBytes : Math.min(e.reportedLength, lengthBytes);
+  }
+
   private mayAdd(e: BlockEntry, nodeId: string, fullReport: boolean): boolean {
     if (!e.placementKnown || e.replicas.has(nodeId) || e.placed?.has(nodeId)) return true;
     return fullReport && e.record.complete;

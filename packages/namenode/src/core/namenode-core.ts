@@ -39,8 +39,9 @@ import {
 import type { Transition } from './heartbeat-monitor';
 import type { PeerDisagreement } from './peer-evidence';
 import { ReplicaVerifications } from './replica-verifications';
+import { type LeaseConfig, Leases, defaultLeaseConfig, validateLeaseConfig } from './leases';
 import { SafeMode, type SafeModeExitReason, type SafeModeProgress, type SafeModeState } from './safe-mode';
-import { type Block, type FileStatus, Namespace, NamespaceLimits, type StoredRecord, type WriterDeleteCondition } from './namespace';
+import { type Block, type FileStatus, Namespace, NamespaceLimits, type StoredRecord, type WriterDeleteCondition, normalizePath } from './namespace';
 import {
   DEFAULT_MAINTENANCE_MIN_REPLICAS, type ReplicationConfig, type ReplicationEvent, ReplicationMonitor, defaultReplicationConfig,
 } from './replication-monitor';
@@ -70,6 +71,8 @@ export interface NameNodeCoreSettings {
    * (addCompleteBlock) and sets false.
    */
   racksWaitForFullReport?: boolean;
+  /** Writer lease limits (core/leases.ts). Default 60 s soft, 20 min hard (HDFS's). */
+  leases?: LeaseConfig;
 }
 
 /** Default safe mode extension, in heartbeat intervals (NameNodeCoreSettings.safeModeExtensionMs). */
@@ -139,6 +142,8 @@ export interface FsckReport {
    * and they do not make the result unhealthy (as HDFS, which still says HEALTHY).
    */
   openForWrite: number;
+  /** The listed open files with their writer (lease holder) and ms since it renewed its lease (-openforwrite). */
+  openFileLeases: Array<{ path: string; holder: string; leaseAgeMs: number }>;
   /** Their paths, sorted, at most Limits.maxFsckOpenFilesListed. */
   openFiles: string[];
   healthy: boolean;
@@ -173,6 +178,8 @@ export type CoreInput =
   | { kind: 'setSafeMode'; action: SafeModeAction }
   | { kind: 'setAdminState'; nodeId: string; action: AdminAction; maintenanceDurationMs: number }
   | { kind: 'clientReportsBadReplica'; blockId: number; nodeId: string }
+  | { kind: 'renewLease'; clientName: string }
+  | { kind: 'recoverLease'; path: string; clientName: string }
   | {
     kind: 'finishReplicaVerification'; blockId: number; nodeId: string; generationStamp: number;
     verdict: 'corrupt' | 'healthy' | 'inconclusive'; detail: string;
@@ -270,6 +277,8 @@ export class NameNodeCore {
   private readonly namespace: Namespace;
   private readonly safe: SafeMode;
   private readonly verifications = new ReplicaVerifications(Limits.maxPendingReplicaVerifications);
+  /** Writer leases (core/leases.ts): one per client with files open for write. */
+  readonly leases: Leases;
   private readonly random: () => number;
   private readonly observer: CoreObserver;
   /**
@@ -320,6 +329,8 @@ export class NameNodeCore {
       records: NONE, reply: { ok: true, value: this.quietOutcome }, commands: NONE, transitions: NONE, events: NONE, disagreements: NONE,
     };
     this.admin = new AdminStates(deps.adminRecords ?? []);
+    this.leases = new Leases(validateLeaseConfig(settings.leases ?? defaultLeaseConfig()));
+    for (const { path, file } of this.namespace.allFiles()) if (!file.complete) this.leases.open(path, file.clientName, undefined);
     const replicationConfig = deps.replicationConfig ?? defaultReplicationConfig(manager.liveness.heartbeatIntervalMs);
     const racksWait = settings.racksWaitForFullReport ?? true;
     this.replication = new ReplicationMonitor({
@@ -375,6 +386,8 @@ export class NameNodeCore {
       case 'setSafeMode': return this.setSafeMode(input.action, nowMs);
       case 'setAdminState': return this.setAdminState(input.nodeId, input.action, input.maintenanceDurationMs, nowMs);
       case 'clientReportsBadReplica': return this.clientReportsBadReplica(input.blockId, input.nodeId, nowMs);
+      case 'renewLease': return this.renewLease(input.clientName, nowMs);
+      case 'recoverLease': return this.recoverLease(input.path, input.clientName, nowMs);
       case 'finishReplicaVerification':
         return this.finishReplicaVerification(input.blockId, input.nodeId, input.generationStamp, input.verdict, input.detail, nowMs);
       default: {
@@ -391,10 +404,17 @@ export class NameNodeCore {
   tick(nowMs: number): Ready<undefined> {
     this.ticks += 1;
     this.lastNowMs = nowMs;
+    if (this.ticks === 0) this.leases.start(nowMs);
+    this.leases.observe(nowMs);
     const ts = this.manager.tick(nowMs);
     if (ts.length) this.onTransitions(ts, nowMs);
     if (this.plans) this.intervalTick(nowMs);
     return this.finish<undefined>(undefined);
+  }
+
+  /** The time of the latest tick or input (the liveness clock): lease times are measured on it. */
+  get lastTickMs(): number {
+    return this.lastNowMs;
   }
 
   /** Whether the tick() now running (or just run) is a planner tick. */
@@ -432,6 +452,7 @@ export class NameNodeCore {
     this.postponed.clear();
     this.postponedCount = 0;
     this.replication.check([...this.blockMap.blockIds()]);
+    this.leases.renewAll(nowMs); // clients renewed at the old active: their leases start now here
     this.event('info', 'namenode is active', 'ha-active', nowMs, 'both', {
       epoch, blocks: this.blockMap.size(), safeMode: this.safe.on, droppedPostponedReplicas: dropped,
     });
@@ -449,7 +470,9 @@ export class NameNodeCore {
     const changed = this.namespace.applyRecords(records);
     const gone = new Set<number>();
     const present = new Map<number, { block: Block; replication: number; complete: boolean; blockSizeBytes: number }>();
-    for (const { before, after } of changed.values()) {
+    for (const [path, { before, after }] of changed) {
+      if (after && !after.complete) this.leases.open(path, after.clientName, nowMs);
+      else this.leases.close(path);
       if (before) for (const b of before.blocks) gone.add(b.blockId);
       if (after) for (const b of after.blocks) present.set(b.blockId, { block: b, replication: after.replication, complete: after.complete, blockSizeBytes: after.blockSizeBytes });
     }
@@ -738,11 +761,13 @@ export class NameNodeCore {
       this.checkNotSafeMode('create');
       // The NameNode's default replication (replication 0) is the operator's choice and not checked.
       this.checkReplicationFits(path, replication);
-      return this.persist(this.namespace.create(path, {
+      const status = this.persist(this.namespace.create(path, {
         replication: replication || this.settings.defaultReplication,
         blockSizeBytes: blockSizeBytes || this.settings.defaultBlockSizeBytes,
         createParent, clientName,
       }, nowMs));
+      this.leases.open(status.path, clientName, this.lastNowMs); // leases run on the liveness clock, not the wall clock of mtimes
+      return status;
     });
   }
 
@@ -756,6 +781,7 @@ export class NameNodeCore {
     return this.guard(() => {
       this.checkNotSafeMode('addBlock');
       const status = this.namespace.checkOpenForWrite(path, clientName);
+      this.leases.renew(clientName, this.lastNowMs);
       if (previous) {
         this.namespace.checkCommit(path, clientName, previous);
         this.commit(path, [previous]);
@@ -790,6 +816,67 @@ export class NameNodeCore {
     });
   }
 
+  /** A writer's lease heartbeat (RenewLease): the number of files it holds open. */
+  renewLease(clientName: string, nowMs: number): Ready<number> {
+    return this.guard(() => {
+      if (this.standby) throw new NotActiveError('renewLease: this NameNode is a standby');
+      if (typeof clientName !== 'string' || clientName.length === 0 || clientName.length > NamespaceLimits.maxClientNameLength) {
+        throw new InvalidArgumentError('clientName must be a non-empty string');
+      }
+      return this.leases.renew(clientName, nowMs);
+    });
+  }
+
+  /**
+   * HDFS recoverLease: closes `path` now if `clientName` holds it or its holder's soft limit has
+   * passed (see recoverFile); a closed file answers closed at once.
+   */
+  recoverLease(path: string, clientName: string, nowMs: number): Ready<{ closed: boolean; holder: string; softLimitRemainingMs: number }> {
+    return this.guard(() => {
+      this.checkNotSafeMode('recoverLease');
+      const status = this.namespace.getFileInfo(path);
+      if (status.isDirectory) throw new DfsError('IS_A_DIRECTORY', `${status.path} is a directory`);
+      if (status.complete) return { closed: true, holder: '', softLimitRemainingMs: 0 };
+      const holder = this.namespace.openFileHolder(status.path);
+      const remaining = this.leases.softLimitRemainingMs(status.path, nowMs) ?? 0;
+      if (holder !== clientName && remaining > 0) return { closed: false, holder, softLimitRemainingMs: remaining };
+      this.recoverFile(status.path, holder, holder === clientName ? 'by-holder' : 'soft-limit', nowMs);
+      return { closed: true, holder, softLimitRemainingMs: 0 };
+    });
+  }
+
+  /**
+   * Lease recovery: closes an open file whose writer is gone. Each block keeps the length its
+   * replicas reported (the shortest: every replica holds that prefix; committed blocks their
+   * committed length); trailing blocks no replica reported held data no writer had acknowledged
+   * and are dropped. The file is completed with what remains, its records persisted like a
+   * Complete's; dropped blocks are invalidated wherever they are.
+   */
+  private recoverFile(path: string, holder: string, reason: 'hard-limit' | 'soft-limit' | 'by-holder', nowMs: number): void {
+    let blocks: readonly Block[];
+    try {
+      blocks = this.namespace.openFileBlocks(path, holder);
+    } catch {
+      this.leases.close(path); // closed, deleted or taken over since: nothing to recover
+      return;
+    }
+    const lengths = blocks.map((b) => this.blockMap.reportedLength(b.blockId));
+    let keep = blocks.length;
+    while (keep > 0 && lengths[keep - 1] === undefined) keep -= 1;
+    const dropped = blocks.slice(keep).map((b) => b.blockId);
+    for (const id of [...dropped].reverse()) this.persist(this.namespace.abandonBlock(path, holder, id));
+    const kept = blocks.slice(0, keep).map((b, i) => ({ blockId: b.blockId, lengthBytes: lengths[i] ?? 0 }));
+    this.persist(this.namespace.complete(path, holder, kept, nowMs));
+    this.leases.close(path);
+    for (const b of kept) this.blockMap.updateBlock(b.blockId, { lengthBytes: b.lengthBytes, complete: true });
+    for (const id of dropped) this.replication.forget(id);
+    this.invalidateEverywhere(dropped);
+    this.replication.check(kept.map((b) => b.blockId));
+    this.event('warn', 'lease recovered: file closed', 'lease-recovered', nowMs, 'both', {
+      path, holder, reason, blocks: kept.length, droppedBlocks: dropped.length, lengthBytes: kept.reduce((n, b) => n + b.lengthBytes, 0),
+    });
+  }
+
   /**
    * The file's last block when this AddBlock repeats the one that allocated it: the client names
    * as `previous` the block before it (none for the first block), and no replica of it exists yet.
@@ -805,6 +892,7 @@ export class NameNodeCore {
 
   abandonBlock(path: string, clientName: string, blockId: number, _nowMs: number): Ready<undefined> {
     return this.guard(() => {
+      this.leases.renew(clientName, this.lastNowMs);
       const removed = this.persist(this.namespace.abandonBlock(path, clientName, validateBlockId(blockId)));
       if (removed) {
         this.replication.forget(blockId);
@@ -827,12 +915,14 @@ export class NameNodeCore {
       this.checkNotSafeMode('complete');
       const { status, alreadyComplete } = this.namespace.completionStatus(path, clientName, blocks);
       if (alreadyComplete) return true;
+      this.leases.renew(clientName, this.lastNowMs);
       this.commit(path, blocks);
       const needed = this.minReplicasFor(status.replication);
       for (const b of blocks) {
         if (this.blockMap.liveReplicaCount(b.blockId, this.live) < needed) return false;
       }
       this.persist(this.namespace.complete(path, clientName, blocks, nowMs));
+      this.leases.close(status.path);
       for (const b of blocks) this.blockMap.updateBlock(b.blockId, { lengthBytes: b.lengthBytes, complete: true });
       this.replication.check(blocks.map((b) => b.blockId));
       this.event('info', 'file completed', 'file-completed', nowMs, 'event-log', { path, blocks: blocks.length });
@@ -865,6 +955,7 @@ export class NameNodeCore {
     return this.guard(() => {
       this.checkNotSafeMode('delete');
       const { deleted, removedBlockIds } = this.persist(this.namespace.delete(path, recursive, nowMs, writer));
+      if (deleted) this.leases.close(normalizePath(path)); // files under a deleted directory: dropped when their lease expires
       for (const id of removedBlockIds) this.replication.forget(id);
       this.invalidateEverywhere(removedBlockIds);
       if (deleted) this.event('info', 'deleted', 'deleted', nowMs, 'event-log', { path, blocks: removedBlockIds.length });
@@ -1039,6 +1130,10 @@ export class NameNodeCore {
     return {
       path: root, files, blocks, underReplicated, overReplicated, missing, corrupt, pendingReplications, waitingOnUnreachable, noTarget, misReplicated, healthy,
       openForWrite: openFiles.length, openFiles: openFiles.sort().slice(0, Limits.maxFsckOpenFilesListed),
+      openFileLeases: openFiles.slice(0, Limits.maxFsckOpenFilesListed).map((p) => {
+        const l = this.leases.holder(p);
+        return { path: p, holder: l?.holder ?? this.namespace.openFileHolder(p), leaseAgeMs: l?.ageMs ?? 0 };
+      }),
     };
   }
 
@@ -1107,6 +1202,15 @@ export class NameNodeCore {
     if (this.standby) return; // the active plans and orders; a standby only keeps its view current
     this.adminTick(nowMs);
     if (this.inSafeMode) return; // locations are incomplete: planning now would copy blocks that exist
+    for (const { path, holder } of this.leases.hardExpired(nowMs)) {
+      try {
+        this.recoverFile(path, holder, 'hard-limit', nowMs);
+      } catch (err) {
+        if (!(err instanceof DfsError)) throw err;
+        this.leases.close(path); // refused (e.g. a block longer than the block size): left open, said once
+        this.event('warn', 'lease recovery refused; file left open', 'lease-recovery-failed', nowMs, 'both', { path, holder, error: err.message });
+      }
+    }
     const { orders, events } = this.replication.tick(nowMs);
     // A scheduled copy's targets may report the block (block-map mayAdd).
     for (const o of orders) if (o.kind === 'replicate') for (const t of o.targetIds) this.blockMap.expectReplica(o.blockId, t);

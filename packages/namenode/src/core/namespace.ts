@@ -590,6 +590,14 @@ export class Namespace {
     return { result: added, records: changes.list() };
   }
 
+  /** The writer of an open file (FILE_NOT_OPEN if complete, FILE_NOT_FOUND if absent). */
+  openFileHolder(path: string): string {
+    const p = normalizePath(path);
+    const file = this.existingFile(p);
+    if (file.complete) throw new DfsError('FILE_NOT_OPEN', `${p} is not open for write`);
+    return file.clientName;
+  }
+
   /** The blocks of a file open by `clientName` (FILE_NOT_OPEN otherwise). */
   openFileBlocks(path: string, clientName: string): readonly Block[] {
     return this.openFile(normalizePath(path), clientName).blocks;

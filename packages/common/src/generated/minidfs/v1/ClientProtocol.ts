@@ -28,6 +28,10 @@ import type { ListStatusRequest as _minidfs_v1_ListStatusRequest, ListStatusRequ
 import type { ListStatusResponse as _minidfs_v1_ListStatusResponse, ListStatusResponse__Output as _minidfs_v1_ListStatusResponse__Output } from '../../minidfs/v1/ListStatusResponse';
 import type { MkdirsRequest as _minidfs_v1_MkdirsRequest, MkdirsRequest__Output as _minidfs_v1_MkdirsRequest__Output } from '../../minidfs/v1/MkdirsRequest';
 import type { MkdirsResponse as _minidfs_v1_MkdirsResponse, MkdirsResponse__Output as _minidfs_v1_MkdirsResponse__Output } from '../../minidfs/v1/MkdirsResponse';
+import type { RecoverLeaseRequest as _minidfs_v1_RecoverLeaseRequest, RecoverLeaseRequest__Output as _minidfs_v1_RecoverLeaseRequest__Output } from '../../minidfs/v1/RecoverLeaseRequest';
+import type { RecoverLeaseResponse as _minidfs_v1_RecoverLeaseResponse, RecoverLeaseResponse__Output as _minidfs_v1_RecoverLeaseResponse__Output } from '../../minidfs/v1/RecoverLeaseResponse';
+import type { RenewLeaseRequest as _minidfs_v1_RenewLeaseRequest, RenewLeaseRequest__Output as _minidfs_v1_RenewLeaseRequest__Output } from '../../minidfs/v1/RenewLeaseRequest';
+import type { RenewLeaseResponse as _minidfs_v1_RenewLeaseResponse, RenewLeaseResponse__Output as _minidfs_v1_RenewLeaseResponse__Output } from '../../minidfs/v1/RenewLeaseResponse';
 import type { ReportBadReplicaRequest as _minidfs_v1_ReportBadReplicaRequest, ReportBadReplicaRequest__Output as _minidfs_v1_ReportBadReplicaRequest__Output } from '../../minidfs/v1/ReportBadReplicaRequest';
 import type { ReportBadReplicaResponse as _minidfs_v1_ReportBadReplicaResponse, ReportBadReplicaResponse__Output as _minidfs_v1_ReportBadReplicaResponse__Output } from '../../minidfs/v1/ReportBadReplicaResponse';
 import type { SetDatanodeAdminStateRequest as _minidfs_v1_SetDatanodeAdminStateRequest, SetDatanodeAdminStateRequest__Output as _minidfs_v1_SetDatanodeAdminStateRequest__Output } from '../../minidfs/v1/SetDatanodeAdminStateRequest';
@@ -155,6 +159,24 @@ export interface ClientProtocolClient extends grpc.Client {
   mkdirs(argument: _minidfs_v1_MkdirsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_MkdirsResponse__Output>): grpc.ClientUnaryCall;
   mkdirs(argument: _minidfs_v1_MkdirsRequest, callback: grpc.requestCallback<_minidfs_v1_MkdirsResponse__Output>): grpc.ClientUnaryCall;
   
+  RecoverLease(argument: _minidfs_v1_RecoverLeaseRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_RecoverLeaseResponse__Output>): grpc.ClientUnaryCall;
+  RecoverLease(argument: _minidfs_v1_RecoverLeaseRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_RecoverLeaseResponse__Output>): grpc.ClientUnaryCall;
+  RecoverLease(argument: _minidfs_v1_RecoverLeaseRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_RecoverLeaseResponse__Output>): grpc.ClientUnaryCall;
+  RecoverLease(argument: _minidfs_v1_RecoverLeaseRequest, callback: grpc.requestCallback<_minidfs_v1_RecoverLeaseResponse__Output>): grpc.ClientUnaryCall;
+  recoverLease(argument: _minidfs_v1_RecoverLeaseRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_RecoverLeaseResponse__Output>): grpc.ClientUnaryCall;
+  recoverLease(argument: _minidfs_v1_RecoverLeaseRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_RecoverLeaseResponse__Output>): grpc.ClientUnaryCall;
+  recoverLease(argument: _minidfs_v1_RecoverLeaseRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_RecoverLeaseResponse__Output>): grpc.ClientUnaryCall;
+  recoverLease(argument: _minidfs_v1_RecoverLeaseRequest, callback: grpc.requestCallback<_minidfs_v1_RecoverLeaseResponse__Output>): grpc.ClientUnaryCall;
+  
+  RenewLease(argument: _minidfs_v1_RenewLeaseRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_RenewLeaseResponse__Output>): grpc.ClientUnaryCall;
+  RenewLease(argument: _minidfs_v1_RenewLeaseRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_RenewLeaseResponse__Output>): grpc.ClientUnaryCall;
+  RenewLease(argument: _minidfs_v1_RenewLeaseRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_RenewLeaseResponse__Output>): grpc.ClientUnaryCall;
+  RenewLease(argument: _minidfs_v1_RenewLeaseRequest, callback: grpc.requestCallback<_minidfs_v1_RenewLeaseResponse__Output>): grpc.ClientUnaryCall;
+  renewLease(argument: _minidfs_v1_RenewLeaseRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_RenewLeaseResponse__Output>): grpc.ClientUnaryCall;
+  renewLease(argument: _minidfs_v1_RenewLeaseRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_RenewLeaseResponse__Output>): grpc.ClientUnaryCall;
+  renewLease(argument: _minidfs_v1_RenewLeaseRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_RenewLeaseResponse__Output>): grpc.ClientUnaryCall;
+  renewLease(argument: _minidfs_v1_RenewLeaseRequest, callback: grpc.requestCallback<_minidfs_v1_RenewLeaseResponse__Output>): grpc.ClientUnaryCall;
+  
   ReportBadReplica(argument: _minidfs_v1_ReportBadReplicaRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_ReportBadReplicaResponse__Output>): grpc.ClientUnaryCall;
   ReportBadReplica(argument: _minidfs_v1_ReportBadReplicaRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_minidfs_v1_ReportBadReplicaResponse__Output>): grpc.ClientUnaryCall;
   ReportBadReplica(argument: _minidfs_v1_ReportBadReplicaRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_minidfs_v1_ReportBadReplicaResponse__Output>): grpc.ClientUnaryCall;
@@ -220,6 +242,10 @@ export interface ClientProtocolHandlers extends grpc.UntypedServiceImplementatio
   
   Mkdirs: grpc.handleUnaryCall<_minidfs_v1_MkdirsRequest__Output, _minidfs_v1_MkdirsResponse>;
   
+  RecoverLease: grpc.handleUnaryCall<_minidfs_v1_RecoverLeaseRequest__Output, _minidfs_v1_RecoverLeaseResponse>;
+  
+  RenewLease: grpc.handleUnaryCall<_minidfs_v1_RenewLeaseRequest__Output, _minidfs_v1_RenewLeaseResponse>;
+  
   ReportBadReplica: grpc.handleUnaryCall<_minidfs_v1_ReportBadReplicaRequest__Output, _minidfs_v1_ReportBadReplicaResponse>;
   
   SetDatanodeAdminState: grpc.handleUnaryCall<_minidfs_v1_SetDatanodeAdminStateRequest__Output, _minidfs_v1_SetDatanodeAdminStateResponse>;
@@ -244,6 +270,8 @@ export interface ClientProtocolDefinition extends grpc.ServiceDefinition {
   HaFailover: MethodDefinition<_minidfs_v1_HaFailoverRequest, _minidfs_v1_HaFailoverResponse, _minidfs_v1_HaFailoverRequest__Output, _minidfs_v1_HaFailoverResponse__Output>
   ListStatus: MethodDefinition<_minidfs_v1_ListStatusRequest, _minidfs_v1_ListStatusResponse, _minidfs_v1_ListStatusRequest__Output, _minidfs_v1_ListStatusResponse__Output>
   Mkdirs: MethodDefinition<_minidfs_v1_MkdirsRequest, _minidfs_v1_MkdirsResponse, _minidfs_v1_MkdirsRequest__Output, _minidfs_v1_MkdirsResponse__Output>
+  RecoverLease: MethodDefinition<_minidfs_v1_RecoverLeaseRequest, _minidfs_v1_RecoverLeaseResponse, _minidfs_v1_RecoverLeaseRequest__Output, _minidfs_v1_RecoverLeaseResponse__Output>
+  RenewLease: MethodDefinition<_minidfs_v1_RenewLeaseRequest, _minidfs_v1_RenewLeaseResponse, _minidfs_v1_RenewLeaseRequest__Output, _minidfs_v1_RenewLeaseResponse__Output>
   ReportBadReplica: MethodDefinition<_minidfs_v1_ReportBadReplicaRequest, _minidfs_v1_ReportBadReplicaResponse, _minidfs_v1_ReportBadReplicaRequest__Output, _minidfs_v1_ReportBadReplicaResponse__Output>
   SetDatanodeAdminState: MethodDefinition<_minidfs_v1_SetDatanodeAdminStateRequest, _minidfs_v1_SetDatanodeAdminStateResponse, _minidfs_v1_SetDatanodeAdminStateRequest__Output, _minidfs_v1_SetDatanodeAdminStateResponse__Output>
   SetReplication: MethodDefinition<_minidfs_v1_SetReplicationRequest, _minidfs_v1_SetReplicationResponse, _minidfs_v1_SetReplicationRequest__Output, _minidfs_v1_SetReplicationResponse__Output>

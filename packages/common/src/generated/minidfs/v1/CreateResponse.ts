@@ -5,9 +5,11 @@ import type { FileStatus as _minidfs_v1_FileStatus, FileStatus__Output as _minid
 export interface CreateResponse {
   'status'?: (_minidfs_v1_FileStatus | null);
   'pipelineAckTimeoutMs'?: (number);
+  'leaseSoftLimitMs'?: (number);
 }
 
 export interface CreateResponse__Output {
   'status': (_minidfs_v1_FileStatus__Output | null);
   'pipelineAckTimeoutMs': (number);
+  'leaseSoftLimitMs': (number);
 }

@@ -1,5 +1,6 @@
 // Original file: proto/minidfs/v1/client_protocol.proto
 
+import type { OpenFile as _minidfs_v1_OpenFile, OpenFile__Output as _minidfs_v1_OpenFile__Output } from '../../minidfs/v1/OpenFile';
 
 export interface FsckResponse {
   'path'?: (string);
@@ -15,6 +16,7 @@ export interface FsckResponse {
   'openForWrite'?: (number);
   'openFiles'?: (string)[];
   'misReplicated'?: (number);
+  'openFileLeases'?: (_minidfs_v1_OpenFile)[];
 }
 
 export interface FsckResponse__Output {
@@ -31,4 +33,5 @@ export interface FsckResponse__Output {
   'openForWrite': (number);
   'openFiles': (string)[];
   'misReplicated': (number);
+  'openFileLeases': (_minidfs_v1_OpenFile__Output)[];
 }
