@@ -24,6 +24,8 @@ function input(over: Partial<HaCheckInput>): HaCheckInput {
     executed: [exec('dn1', NN1, 3, T0 + 1000), exec('dn1', NN2, 50, T0 + 4000), exec('dn2', NN2, 50, T0 + 4100)],
     fencedCommands: 0,
     promotions: [promotion('nn1', 3, T0), promotion('nn2', 50, T0 + 3000)],
+    elected: [3, 50],
+    committedEdits: { edits: [{ revision: 5, epoch: 3 }, { revision: 49, epoch: 3 }, { revision: 52, epoch: 50 }], compacted: false, watching: true },
     transitions: [],
     processes: [{ namenode: 'nn1', life: 0, running: false, exitCode: null, signal: 'SIGKILL' }, { namenode: 'nn2', life: 0, running: true, exitCode: null, signal: null }],
     faults: [], deadWindowMs: 1200, endMs: T0 + 60_000, ...over,
@@ -34,12 +36,20 @@ describe('HA checker', () => {
   test('a clean failover passes', () => {
     const v = checkHa(input({}));
     expect(v.failures).toEqual([]);
-    expect(v.stats).toMatchObject({ executed: 3, epochs: [3, 50], failovers: 1, deadsFromFailover: 0 });
+    expect(v.stats).toMatchObject({ executed: 3, epochs: [3, 50], failovers: 1, deadsFromFailover: 0, edits: 3 });
   });
 
   test('a command of the old epoch executed after the new promotion is split brain', () => {
     const v = checkHa(input({ executed: [exec('dn1', NN2, 50, T0 + 4000), exec('dn3', NN1, 3, T0 + 3500)] }));
     expect(v.failures.some((f) => f.startsWith('ha: split brain: dn3 executed invalidate of epoch 3'))).toBe(true);
+  });
+
+  test('an edit of the old epoch committed after the new election is split brain; an unknown epoch fails', () => {
+    const v = checkHa(input({ committedEdits: { edits: [{ revision: 49, epoch: 3 }, { revision: 53, epoch: 3 }, { revision: 60, epoch: 7 }], compacted: false, watching: true } }));
+    expect(v.failures).toEqual([
+      'ha: split brain: edit of epoch 3 committed at revision 53, after epoch 50 began',
+      'ha: edit at revision 60 names epoch 7, which no NameNode was elected to',
+    ]);
   });
 
   test('epochs never go down on one DataNode', () => {

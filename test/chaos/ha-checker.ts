@@ -5,6 +5,10 @@
  * this one adds what only HA can break:
  *
  * epochs (split brain)
+ *   - edits: every edit etcd committed (the `<prefix>edit` marker each edit transaction writes,
+ *     watched from revision 1) names the epoch that wrote it; an edit of epoch e at revision r is
+ *     from an old epoch when some NameNode was elected to an epoch e' with e < e' < r (the leader
+ *     key was re-created between e and r, so e no longer led): no such edit may exist;
  *   - every command a DataNode executed (`command-executed`, with the epoch of the reply that
  *     carried it) came from an ACTIVE with an epoch > 0, from the NameNode that was promoted to
  *     that epoch (`ha-role` ACTIVE), and never before that promotion;
@@ -64,6 +68,10 @@ export interface HaCheckInput {
   /** `command-fenced` lines per DataNode (reported, not judged). */
   fencedCommands: number;
   promotions: readonly Promotion[];
+  /** Epochs some NameNode won an election for (`ha-elected`; the leader key's create revisions). */
+  elected: readonly number[];
+  /** etcd's record of the committed edits (revision, epoch of the writer). */
+  committedEdits: { edits: ReadonlyArray<{ revision: number; epoch: number }>; compacted: boolean; watching: boolean };
   transitions: readonly HaTransition[];
   processes: readonly HaProcessEnd[];
   faults: readonly FaultRecord[];
@@ -75,7 +83,7 @@ export interface HaCheckInput {
 export interface HaVerdict {
   failures: string[];
   notes: string[];
-  stats: { executed: number; fenced: number; epochs: number[]; failovers: number; deadsFromFailover: number };
+  stats: { executed: number; fenced: number; epochs: number[]; failovers: number; deadsFromFailover: number; edits: number };
 }
 
 /** A promoted NameNode may answer as ACTIVE a moment before its `ha-role` line is written. */
@@ -111,6 +119,20 @@ export function checkHa(input: HaCheckInput): HaVerdict {
   for (const b of bad.slice(0, 10)) failures.push(`ha: ${b}`);
   if (bad.length > 10) failures.push(`ha: ... and ${bad.length - 10} more epoch violations`);
 
+  // ------------------------------------------------------------ edits (etcd's record)
+  const elected = [...new Set(input.elected)].sort((a, b) => a - b);
+  const { edits, compacted, watching } = input.committedEdits;
+  const badEdits: string[] = [];
+  for (const e of edits) {
+    if (!elected.includes(e.epoch)) badEdits.push(`edit at revision ${e.revision} names epoch ${e.epoch}, which no NameNode was elected to`);
+    const newer = elected.find((x) => x > e.epoch && x < e.revision);
+    if (newer !== undefined && elected.includes(e.epoch)) badEdits.push(`split brain: edit of epoch ${e.epoch} committed at revision ${e.revision}, after epoch ${newer} began`);
+  }
+  for (const b of badEdits.slice(0, 10)) failures.push(`ha: ${b}`);
+  if (edits.length === 0 && elected.length > 0) failures.push('ha: no committed edit seen in etcd (the edit watch saw nothing)');
+  if (compacted) notes.push('etcd compacted part of the edit history before the watch read it: the edit check saw only the rest');
+  if (!watching) notes.push('the etcd edit watch ended before the run did: edits after that were not checked');
+
   // ------------------------------------------------------------ DEAD from a failover
   // A DataNode is inaudible to NameNode N while a fault cut it from N (partition-namenode with
   // detail.namenode = N, or any silencing fault on the DataNode itself), plus a TCP recovery grace.
@@ -139,6 +161,8 @@ export function checkHa(input: HaCheckInput): HaVerdict {
   const epochs = [...new Set(promotions.map((p) => p.epoch))].sort((a, b) => a - b);
   return {
     failures, notes,
-    stats: { executed: input.executed.length, fenced: input.fencedCommands, epochs, failovers: Math.max(0, epochs.length - 1), deadsFromFailover: deadsFromFailover.length },
+    stats: {
+      executed: input.executed.length, fenced: input.fencedCommands, epochs, failovers: Math.max(0, epochs.length - 1), deadsFromFailover: deadsFromFailover.length, edits: edits.length,
+    },
   };
 }

@@ -247,6 +247,8 @@ const NN_RPC_PORT = 8020;
 const NN_HTTP_PORT = 9870;
 const DN_PORT = 9866;
 const ETCD_CLIENT_PORT = 2379;
+/** The NameNodes' --ha-prefix default (docs/HA.md). */
+const HA_PREFIX = '/minidfs/';
 const ETCD_PEER_PORT = 2380;
 /** etcd (Debian's etcd-server; CI installs it). HA scenarios are skipped, saying so, without it. */
 export const ETCD_BIN = '/usr/bin/etcd';
@@ -280,6 +282,8 @@ export class ChaosCluster {
   /** HA mode: the NameNodes by id (nn1, nn2, ...) and the etcd members by id (etcd1, ...). */
   readonly haNamenodes = new Map<string, HaNameNode>();
   readonly etcds = new Map<string, HostProcess>();
+  /** HA mode: `etcdctl watch` of the edit marker key from revision 1 (every committed edit and its epoch). */
+  private editWatch: HostProcess | undefined;
   /** HA NameNodes whose restart the supervisor must not do (killed by a fault: the scenario restarts them). */
   private readonly noSupervise = new Set<HostProcess>();
 
@@ -417,12 +421,33 @@ export class ChaosCluster {
   private async startHaGroup(ha: HaOptions): Promise<void> {
     for (let i = 1; i <= ha.etcdMembers; i++) this.spawnEtcd(`etcd${i}`);
     await Promise.all([...this.etcds.keys()].map((id) => this.waitForEtcd(id)));
+    // Every edit transaction also puts `<prefix>edit` = {"epoch": E} (etcd-edit-log.ts): watching
+    // that key from revision 1 gives etcd's own record of which epoch committed each edit.
+    this.editWatch = new HostProcess('etcd-edit-watch', [
+      'etcdctl', '--endpoints', [...this.etcds.keys()].map((id) => `http://${this.net.host(id).ip}:${ETCD_CLIENT_PORT}`).join(','),
+      'watch', '--rev=1', `${HA_PREFIX}edit`, '-w', 'json',
+    ], this.nextLogFile('etcd-edit-watch'));
     for (let i = 1; i <= ha.namenodes; i++) {
       const id = `nn${i}`;
       this.haNamenodes.set(id, { id, lives: [], supervisorRestarts: 0 });
       await this.startHaNameNode(id);
       if (i === 1) await this.waitForActive('nn1 ACTIVE', [], 20_000);
     }
+  }
+
+  /** Committed edits as etcd recorded them: revision and the epoch of the writer; `compacted` if history was lost to compaction first. */
+  committedEdits(): { edits: Array<{ revision: number; epoch: number }>; compacted: boolean; watching: boolean } {
+    const edits = new Map<number, number>();
+    let compacted = false;
+    for (const line of (this.editWatch?.stdout ?? '').split('\n')) {
+      if (!line.startsWith('{')) continue;
+      try {
+        const r = JSON.parse(line) as { Events?: Array<{ kv: { mod_revision: number; value: string } }>; CompactRevision?: number };
+        if (r.CompactRevision) compacted = true;
+        for (const e of r.Events ?? []) edits.set(Number(e.kv.mod_revision), Number((JSON.parse(Buffer.from(e.kv.value, 'base64').toString()) as { epoch: unknown }).epoch));
+      } catch { /* a partial line at the end */ }
+    }
+    return { edits: [...edits].map(([revision, epoch]) => ({ revision, epoch })).sort((a, b) => a.revision - b.revision), compacted, watching: this.editWatch?.alive ?? false };
   }
 
   private get etcdEndpoints(): string {
@@ -586,6 +611,7 @@ export class ChaosCluster {
     })));
     const fencedCommands = this.allDatanodeProcesses.reduce((n, p) => n + p.lines.filter((l) => l.event === 'command-fenced').reduce((m, l) => m + Number(l.commands ?? 0), 0), 0);
     const promotions: Promotion[] = [];
+    const elected: number[] = [];
     const transitions: HaTransition[] = [];
     const processes: HaProcessEnd[] = [];
     for (const n of this.haNamenodes.values()) {
@@ -594,6 +620,7 @@ export class ChaosCluster {
           if (l.event === 'ha-role' && l.role === 'ACTIVE') {
             promotions.push({ namenode: n.id, address: `${this.net.host(n.id).ip}:${NN_RPC_PORT}`, epoch: Number(l.epoch), atMs: Date.parse(String(l.timestamp)), life });
           }
+          if (l.event === 'ha-elected') elected.push(Number(l.epoch));
           if (l.event === 'transition') transitions.push({ namenode: n.id, nodeId: String(l.nodeId), to: String(l.to), atMs: Date.parse(String(l.timestamp)), reason: String(l.reason) });
         }
         processes.push({ namenode: n.id, life, running: p.alive, exitCode: p.exit?.code ?? null, signal: p.exit?.signal ?? null });
@@ -601,7 +628,7 @@ export class ChaosCluster {
     }
     const p = this.profile;
     return {
-      executed, fencedCommands, promotions, transitions, processes, faults: this.faults.records,
+      executed, fencedCommands, promotions, elected, committedEdits: this.committedEdits(), transitions, processes, faults: this.faults.records,
       deadWindowMs: p.deadAfter * p.heartbeatIntervalMs + p.heartbeatIntervalMs, endMs,
     };
   }
@@ -994,7 +1021,7 @@ export class ChaosCluster {
 
   /** SIGKILL to every process this cluster started (synchronous, for exit hooks). */
   killAllSync(): void {
-    for (const p of [...this.namenodes, ...this.allDatanodeProcesses, ...this.etcds.values(), ...(this.proxy ? [this.proxy] : [])]) p.signal('SIGKILL');
+    for (const p of [...this.namenodes, ...this.allDatanodeProcesses, ...this.etcds.values(), ...(this.editWatch ? [this.editWatch] : []), ...(this.proxy ? [this.proxy] : [])]) p.signal('SIGKILL');
     this.net.teardownSync();
     fs.rmSync(this.root, { recursive: true, force: true });
   }
@@ -1007,7 +1034,7 @@ export class ChaosCluster {
     for (const fn of this.stopHooks.splice(0)) {
       try { fn(); } catch { /* best effort */ }
     }
-    const all = [...this.namenodes, ...this.allDatanodeProcesses, ...this.etcds.values(), ...(this.proxy ? [this.proxy] : [])];
+    const all = [...this.namenodes, ...this.allDatanodeProcesses, ...this.etcds.values(), ...(this.editWatch ? [this.editWatch] : []), ...(this.proxy ? [this.proxy] : [])];
     for (const p of all) {
       p.signal('SIGCONT');
       p.signal('SIGKILL');

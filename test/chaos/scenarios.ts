@@ -192,7 +192,7 @@ export async function runScenario(s: Scenario, seed: number, options: RunOptions
       const ha = checkHa(cluster.haCheckInput(endMs));
       const editsFenced = cluster.haEvents('ha-edit-fenced').length;
       verdict.failures.push(...ha.failures);
-      verdict.notes.push(...ha.notes, `HA: epochs ${ha.stats.epochs.join(' -> ')} (${ha.stats.failovers} failovers); DataNodes executed ${ha.stats.executed} commands, fenced ${ha.stats.fenced}; edits refused by etcd ${editsFenced}; DEAD from a failover ${ha.stats.deadsFromFailover}`);
+      verdict.notes.push(...ha.notes, `HA: epochs ${ha.stats.epochs.join(' -> ')} (${ha.stats.failovers} failovers); DataNodes executed ${ha.stats.executed} commands, fenced ${ha.stats.fenced}; edits committed ${ha.stats.edits}, refused by etcd ${editsFenced}; DEAD from a failover ${ha.stats.deadsFromFailover}`);
       verdict.ok = verdict.failures.length === 0;
     }
   }
