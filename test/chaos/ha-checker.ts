@@ -71,7 +71,7 @@ export interface HaCheckInput {
   /** Epochs some NameNode won an election for (`ha-elected`; the leader key's create revisions). */
   elected: readonly number[];
   /** etcd's record of the committed edits (revision, epoch of the writer). */
-  committedEdits: { edits: ReadonlyArray<{ revision: number; epoch: number }>; compacted: boolean; watching: boolean };
+  committedEdits: { edits: ReadonlyArray<{ revision: number; epoch: number }>; compacted: boolean; watching: boolean; skipped?: string };
   transitions: readonly HaTransition[];
   processes: readonly HaProcessEnd[];
   faults: readonly FaultRecord[];
@@ -121,7 +121,7 @@ export function checkHa(input: HaCheckInput): HaVerdict {
 
   // ------------------------------------------------------------ edits (etcd's record)
   const elected = [...new Set(input.elected)].sort((a, b) => a - b);
-  const { edits, compacted, watching } = input.committedEdits;
+  const { edits, compacted, watching, skipped } = input.committedEdits;
   const badEdits: string[] = [];
   for (const e of edits) {
     if (!elected.includes(e.epoch)) badEdits.push(`edit at revision ${e.revision} names epoch ${e.epoch}, which no NameNode was elected to`);
@@ -129,9 +129,12 @@ export function checkHa(input: HaCheckInput): HaVerdict {
     if (newer !== undefined && elected.includes(e.epoch)) badEdits.push(`split brain: edit of epoch ${e.epoch} committed at revision ${e.revision}, after epoch ${newer} began`);
   }
   for (const b of badEdits.slice(0, 10)) failures.push(`ha: ${b}`);
-  if (edits.length === 0 && elected.length > 0) failures.push('ha: no committed edit seen in etcd (the edit watch saw nothing)');
-  if (compacted) notes.push('etcd compacted part of the edit history before the watch read it: the edit check saw only the rest');
-  if (!watching) notes.push('the etcd edit watch ended before the run did: edits after that were not checked');
+  if (skipped) notes.push(`edits not checked: ${skipped}`);
+  else {
+    if (edits.length === 0 && elected.length > 0) failures.push('ha: no committed edit seen in etcd (the edit watch saw nothing)');
+    if (compacted) notes.push('etcd compacted part of the edit history before the watch read it: the edit check saw only the rest');
+    if (!watching) notes.push('the etcd edit watch ended before the run did: edits after that were not checked');
+  }
 
   // ------------------------------------------------------------ DEAD from a failover
   // A DataNode is inaudible to NameNode N while a fault cut it from N (partition-namenode with

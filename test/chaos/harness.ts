@@ -22,7 +22,7 @@
  * kills every process, removes the namespaces, rules and mounts, and deletes the run directory
  * (logs are kept when `keepLogs`, e.g. after a failure).
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -253,6 +253,9 @@ const ETCD_PEER_PORT = 2380;
 /** etcd (Debian's etcd-server; CI installs it). HA scenarios are skipped, saying so, without it. */
 export const ETCD_BIN = '/usr/bin/etcd';
 export const etcdInstalled = fs.existsSync(ETCD_BIN);
+/** etcdctl (Debian's etcd-client) watches the edit history for the HA checker; without it that check is skipped, saying so. */
+export const ETCDCTL_BIN = '/usr/bin/etcdctl';
+const etcdctlInstalled = fs.existsSync(ETCDCTL_BIN);
 /** The NameNode's exit code when it loses its leadership (docs/HA.md). */
 export const EXIT_DEPOSED = 75;
 const PROXY_BASE_PORT = 18020;
@@ -423,8 +426,8 @@ export class ChaosCluster {
     await Promise.all([...this.etcds.keys()].map((id) => this.waitForEtcd(id)));
     // Every edit transaction also puts `<prefix>edit` = {"epoch": E} (etcd-edit-log.ts): watching
     // that key from revision 1 gives etcd's own record of which epoch committed each edit.
-    this.editWatch = new HostProcess('etcd-edit-watch', [
-      'etcdctl', '--endpoints', [...this.etcds.keys()].map((id) => `http://${this.net.host(id).ip}:${ETCD_CLIENT_PORT}`).join(','),
+    if (etcdctlInstalled) this.editWatch = new HostProcess('etcd-edit-watch', [
+      ETCDCTL_BIN, '--endpoints', [...this.etcds.keys()].map((id) => `http://${this.net.host(id).ip}:${ETCD_CLIENT_PORT}`).join(','),
       'watch', '--rev=1', `${HA_PREFIX}edit`, '-w', 'json',
     ], this.nextLogFile('etcd-edit-watch'));
     for (let i = 1; i <= ha.namenodes; i++) {
@@ -436,7 +439,8 @@ export class ChaosCluster {
   }
 
   /** Committed edits as etcd recorded them: revision and the epoch of the writer; `compacted` if history was lost to compaction first. */
-  committedEdits(): { edits: Array<{ revision: number; epoch: number }>; compacted: boolean; watching: boolean } {
+  committedEdits(): { edits: Array<{ revision: number; epoch: number }>; compacted: boolean; watching: boolean; skipped?: string } {
+    if (!this.editWatch) return { edits: [], compacted: false, watching: false, skipped: `${ETCDCTL_BIN} not found (apt-get install -y etcd-client)` };
     const edits = new Map<number, number>();
     let compacted = false;
     for (const line of (this.editWatch?.stdout ?? '').split('\n')) {
@@ -582,18 +586,16 @@ export class ChaosCluster {
     return f;
   }
 
-  /** The etcd member that is the raft leader now (`etcdctl endpoint status`), if one answers. */
-  etcdLeader(): string | undefined {
-    const endpoints = [...this.etcds.keys()].filter((id) => this.etcds.get(id)!.alive);
-    const r = spawnSync('etcdctl', ['--endpoints', endpoints.map((id) => `http://${this.net.host(id).ip}:${ETCD_CLIENT_PORT}`).join(','), 'endpoint', 'status', '-w', 'json', '--command-timeout', '2s'],
-      { encoding: 'utf8', env: { ...process.env, ETCDCTL_API: '3' }, timeout: 5000 });
-    try {
-      const rows = JSON.parse(r.stdout) as Array<{ Endpoint: string; Status: { header: { member_id: unknown }; leader: unknown } }>;
-      const leader = rows.find((x) => String(x.Status.header.member_id) === String(x.Status.leader));
-      return leader && endpoints.find((id) => leader.Endpoint.includes(`//${this.net.host(id).ip}:`));
-    } catch {
-      return undefined;
+  /** The etcd member that is the raft leader now (its maintenance status through etcd's JSON gateway), if one answers. */
+  async etcdLeader(): Promise<string | undefined> {
+    for (const id of [...this.etcds.keys()].filter((x) => this.etcds.get(x)!.alive)) {
+      try {
+        const res = await fetch(`http://${this.net.host(id).ip}:${ETCD_CLIENT_PORT}/v3/maintenance/status`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(1000) });
+        const st = (await res.json()) as { header?: { member_id?: string }; leader?: string };
+        if (st.header?.member_id !== undefined && st.header.member_id === st.leader) return id;
+      } catch { /* down or electing: ask the next */ }
     }
+    return undefined;
   }
 
   async restartEtcd(id: string): Promise<void> {
