@@ -131,6 +131,13 @@
     setSummary('misReplicated', ok ? (f.misReplicated || 0) : '–', ok && f.misReplicated > 0 ? 'warn' : '');
     setSummary('pendingReplications', ok ? f.pendingReplications : '–', ok && f.pendingReplications > 0 ? 'warn' : '');
     setSummary('openForWrite', ok ? (f.openForWrite || 0) : '–');
+    // Each open file's writer (lease holder) and lease age, on hover.
+    var openCard = $('[data-summary="openForWrite"]');
+    if (openCard) {
+      openCard.parentNode.title = (f.openFileLeases || []).map(function (o) {
+        return o.path + ' \u2190 ' + o.holder + ' (lease renewed ' + (o.leaseAgeMs / 1000).toFixed(1) + ' s ago)';
+      }).join('\n') || 'no file open for write';
+    }
     setSummary('safeMode', d.safeMode ? 'ON' : 'off', d.safeMode ? 'warn' : '');
     $('#safe-mode').hidden = !d.safeMode;
     var l = s.liveness;
