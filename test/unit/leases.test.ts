@@ -47,7 +47,7 @@ describe('NameNodeCore lease recovery', () => {
     /** Ticks to `to`, beating every node so none goes STALE; the events are kept in `events`. */
     const advance = (to: number) => {
       for (; now <= to; now += liveness.heartbeatIntervalMs / TICKS_PER_HEARTBEAT_INTERVAL) {
-        for (const d of core.manager.all()) core.heartbeat({ nodeId: d.id, registrationId: d.registrationId, sequence: Math.floor(now) + 1, streamId: 1, stats }, now);
+        for (const d of core.manager.all()) core.heartbeat({ nodeId: d.id, registrationId: d.registrationId, sequence: Math.floor(now) + 1, streamId: 1, stats, goodbye: false }, now);
         for (const e of core.tick(now).events) events.push(e.event);
       }
     };

@@ -31,6 +31,15 @@ export const MAX_TXN_OPS = 128;
  * grown by as much again. A standby more than this far behind (stopped, cut off) reloads.
  */
 export const EDIT_HISTORY_REVISIONS = 10_000;
+/**
+ * A write etcd did not answer (a member down, a leader election) is sent again, 50 ms doubling to
+ * 1 s, for this long before the edit log gives up (the process then exits and reloads). Sending a
+ * transaction again is safe: it sets keys to the values of one mutation group, nothing later was
+ * queued behind it yet, and the fencing compare still applies.
+ */
+export const EDIT_RETRY_BUDGET_MS = 30_000;
+const EDIT_RETRY_FIRST_MS = 50;
+const EDIT_RETRY_MAX_MS = 1000;
 /** Deadline of one etcd write or read. */
 export const ETCD_CALL_TIMEOUT_MS = 5_000;
 
@@ -151,13 +160,28 @@ export class EtcdEditLog implements RecordStore {
     }
     const txOps: IOperation[] = [...last.values()].map((o) => (o.type === 'put' ? this.client.put(o.key).value(o.value) : this.client.delete().key(o.key)));
     txOps.push(this.client.put(this.keys.edit).value(JSON.stringify({ epoch })));
-    const res = await this.client.if(this.keys.leader, 'Create', '==', epoch).then(...txOps)
-      .options({ deadline: Date.now() + ETCD_CALL_TIMEOUT_MS }).commit();
+    const res = await this.sendWithRetry(() => this.client.if(this.keys.leader, 'Create', '==', epoch).then(...txOps)
+      .options({ deadline: Date.now() + ETCD_CALL_TIMEOUT_MS }).commit(), ops.length);
     if (res.succeeded) this.maybeCompact(Number(res.header.revision));
     if (!res.succeeded) {
       this.fencedEdits += 1;
       this.logger.error('edit refused by etcd: this NameNode is no longer the leader', { event: 'ha-edit-fenced', epoch, ops: ops.length });
       throw new NotActiveError(`edit of epoch ${epoch} refused: another NameNode leads now`);
+    }
+  }
+
+  private async sendWithRetry<T>(send: () => Promise<T>, ops: number): Promise<T> {
+    const started = Date.now();
+    for (let delay = EDIT_RETRY_FIRST_MS, attempt = 1; ; delay = Math.min(EDIT_RETRY_MAX_MS, delay * 2), attempt++) {
+      try {
+        return await send();
+      } catch (err) {
+        if (Date.now() - started + delay > EDIT_RETRY_BUDGET_MS) throw err;
+        this.logger.warn('edit log write not answered; sending it again', {
+          event: 'ha-edit-retry', attempt, ops, delayMs: delay, error: (err as Error).message,
+        });
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
     }
   }
 

@@ -7,9 +7,11 @@
  *
  * Self-fencing: the active may act only while its lease is certainly alive at etcd: until the
  * send time of the last keepalive etcd acknowledged plus the TTL, minus LEASE_SAFETY_MARGIN_MS.
- * A process paused past that (SIGSTOP, a long GC) finds on resume that mayAct() is false before
- * it answers anything; its edits are refused by etcd in any case (EtcdEditLog's fenced
- * transaction). An active that loses its leadership never demotes in place (its memory may be
+ * Past that it acts on nothing (suspended) until etcd answers: a keepalive that finds the lease
+ * alive resumes it (the leader key bound to the lease is still its own: an etcd leader election
+ * costs no failover), one that finds it gone deposes it. A process paused past its lease (SIGSTOP,
+ * a long GC) finds on resume that mayAct() is false before it answers anything; its edits are
+ * refused by etcd in any case (EtcdEditLog's fenced transaction). An active that loses its leadership never demotes in place (its memory may be
  * ahead of the log): onDeposed is called and the process exits to be restarted as a standby.
  *
  * Timers and the etcd client live here; the decisions (elect, promote, step down) are few and
@@ -54,6 +56,8 @@ export class HaController {
   private validUntil = 0;
   private keepaliveTimer: NodeJS.Timeout | undefined;
   private keepaliveInFlight = false;
+  /** Active whose lease validity ran out unconfirmed: it acts on nothing until a keepalive answers. */
+  private suspended = false;
   private leaderWatch: { cancel(): Promise<void> } | undefined;
   private campaigning = false;
   /** Counters for /metrics. */
@@ -85,8 +89,7 @@ export class HaController {
 
   requireActive(method: string): void {
     if (this.mayAct()) return;
-    if (this.role === 'ACTIVE') this.depose('lease not renewed in time');
-    throw new NotActiveError(`${method}: this NameNode (${this.config.id}) is ${this.role === 'ACTIVE' ? 'deposed' : 'a standby'}`
+    throw new NotActiveError(`${method}: this NameNode (${this.config.id}) is ${this.role === 'ACTIVE' ? 'waiting for etcd to confirm its lease' : 'not the active'}`
       + (this.activeAddress ? `; the active is ${this.activeAddress}` : ''));
   }
 
@@ -141,9 +144,13 @@ export class HaController {
   private keepalive(): void {
     if (this.role === 'STOPPED') return;
     const sentAt = performance.now();
-    if (this.role === 'ACTIVE' && sentAt >= this.validUntil) {
-      this.depose('lease not renewed in time');
-      return;
+    if (this.role === 'ACTIVE' && sentAt >= this.validUntil && !this.suspended) {
+      // Not certain the lease lives (etcd electing a leader, a partition, this process paused):
+      // act on nothing until etcd answers. A live lease resumes; a lost one deposes.
+      this.suspended = true;
+      this.logger.warn('lease not confirmed in time: acting on nothing until etcd answers', {
+        event: 'ha-suspended', id: this.config.id, epoch: this.epochValue, msPastValidity: Math.round(sentAt - this.validUntil),
+      });
     }
     const lease = this.lease;
     // One keepalive at a time; a slow answer still counts from its send time (up to a whole TTL:
@@ -153,7 +160,12 @@ export class HaController {
     lease.keepaliveOnce({ deadline: Date.now() + this.config.leaseTtlMs }).finally(() => { this.keepaliveInFlight = false; }).then((res) => {
       if (lease !== this.lease) return;
       if (Number(res.TTL) > 0) {
+        // The lease lives, so the leader key bound to it is still ours: safe to act again.
         this.validUntil = Math.max(this.validUntil, sentAt + this.config.leaseTtlMs - LEASE_SAFETY_MARGIN_MS);
+        if (this.suspended && performance.now() < this.validUntil) {
+          this.suspended = false;
+          this.logger.info('lease confirmed: acting again', { event: 'ha-resumed', id: this.config.id, epoch: this.epochValue });
+        }
       } else {
         this.leaseLost();
       }
