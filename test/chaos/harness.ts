@@ -372,7 +372,7 @@ export class ChaosCluster {
 
   /**
    * The active NameNode by the processes' own logs: a running process whose last HA line is
-   * `ha-role` ACTIVE (not followed by `ha-deposed`), the highest epoch if several claim it. A
+   * `ha-role` ACTIVE or `ha-resumed` (not `ha-deposed` or `ha-suspended`), the highest epoch if several claim it. A
    * SIGSTOPped former active still claims it until it resumes; `exclude` skips such a one.
    */
   activeId(exclude: string[] = []): string | undefined {
@@ -380,8 +380,8 @@ export class ChaosCluster {
     for (const [id, n] of this.haNamenodes) {
       const p = n.lives.at(-1)!;
       if (!p.alive || exclude.includes(id) || this.faults.open('namenode-pause', id).length) continue;
-      const last = [...p.lines].reverse().find((l) => l.event === 'ha-role' || l.event === 'ha-deposed');
-      if (last?.event === 'ha-role' && (!best || Number(last.epoch) > best.epoch)) best = { id, epoch: Number(last.epoch) };
+      const last = [...p.lines].reverse().find((l) => l.event === 'ha-role' || l.event === 'ha-deposed' || l.event === 'ha-suspended' || l.event === 'ha-resumed');
+      if ((last?.event === 'ha-role' || last?.event === 'ha-resumed') && (!best || Number(last.epoch) > best.epoch)) best = { id, epoch: Number(last.epoch) };
     }
     return best?.id;
   }

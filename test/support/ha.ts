@@ -169,8 +169,8 @@ export class HaCluster {
     let best: { nn: HaNameNode; epoch: number } | undefined;
     for (const nn of this.namenodes) {
       if (!nn.proc?.alive) continue;
-      const line = [...nn.proc.lines].reverse().find((l) => l.event === 'ha-role' || l.event === 'ha-deposed');
-      if (line?.event === 'ha-role' && (!best || Number(line.epoch) > best.epoch)) best = { nn, epoch: Number(line.epoch) };
+      const line = [...nn.proc.lines].reverse().find((l) => l.event === 'ha-role' || l.event === 'ha-deposed' || l.event === 'ha-suspended' || l.event === 'ha-resumed');
+      if ((line?.event === 'ha-role' || line?.event === 'ha-resumed') && (!best || Number(line.epoch) > best.epoch)) best = { nn, epoch: Number(line.epoch) };
     }
     return best?.nn;
   }

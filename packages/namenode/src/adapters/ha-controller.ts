@@ -144,6 +144,12 @@ export class HaController {
   private keepalive(): void {
     if (this.role === 'STOPPED') return;
     const sentAt = performance.now();
+    if (this.role === 'ACTIVE' && this.suspended && sentAt - this.validUntil > this.config.leaseTtlMs) {
+      // Unconfirmed for a whole TTL past its validity: etcd (as the others reach it) has let the
+      // lease go by now, and an etcd leader election would have answered long ago.
+      this.depose('lease not confirmed for a TTL past its validity (cut off from etcd?)');
+      return;
+    }
     if (this.role === 'ACTIVE' && sentAt >= this.validUntil && !this.suspended) {
       // Not certain the lease lives (etcd electing a leader, a partition, this process paused):
       // act on nothing until etcd answers. A live lease resumes; a lost one deposes.
