@@ -34,14 +34,14 @@ function playAllFailing(namenodeCount: number, p: NameNodeFailoverPolicy, reason
 
 describe('NameNode failover policy', () => {
   test('defaults: 50 ms doubling to 1 s, 15 s deadline, named constants', () => {
-    expect(policy).toEqual({ initialDelayMs: 50, maxDelayMs: 1000, deadlineMs: 15_000 });
-    expect([NAMENODE_FAILOVER_INITIAL_DELAY_MS, NAMENODE_FAILOVER_MAX_DELAY_MS, NAMENODE_FAILOVER_DEADLINE_MS]).toEqual([50, 1000, 15_000]);
+    expect(policy).toEqual({ initialDelayMs: 50, maxDelayMs: 250, deadlineMs: 15_000 });
+    expect([NAMENODE_FAILOVER_INITIAL_DELAY_MS, NAMENODE_FAILOVER_MAX_DELAY_MS, NAMENODE_FAILOVER_DEADLINE_MS]).toEqual([50, 250, 15_000]);
   });
 
   test('each NameNode is first tried at once; then the delay doubles from 50 ms and stays at 1 s', () => {
-    expect([1, 2, 3, 4, 5, 6, 7, 8, 9].map((a) => failoverDelayMs(a, 2, policy))).toEqual([0, 50, 100, 200, 400, 800, 1000, 1000, 1000]);
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 9].map((a) => failoverDelayMs(a, 2, policy))).toEqual([0, 50, 100, 200, 250, 250, 250, 250, 250]);
     expect([1, 2, 3, 4, 5].map((a) => failoverDelayMs(a, 3, policy))).toEqual([0, 0, 50, 100, 200]);
-    expect(failoverDelayMs(10_000, 2, policy)).toBe(1000);
+    expect(failoverDelayMs(10_000, 2, policy)).toBe(250);
   });
 
   test('a standby first: the call moves to the next NameNode at once', () => {
@@ -92,10 +92,10 @@ describe('NameNode failover policy', () => {
     expect(r.why).toBe('deadline');
     expect(r.gaveUpAtMs).toBeLessThan(policy.deadlineMs);
     expect(r.tries.slice(0, 6).map((t) => t.index)).toEqual([0, 1, 0, 1, 0, 1]);
-    expect(r.tries.slice(0, 6).map((t) => t.atMs)).toEqual([0, 0, 50, 150, 350, 750]);
-    // 1.55 s to reach the 1 s cap, then one try a second: about 20 tries in 15 s.
-    expect(r.tries.length).toBeGreaterThan(15);
-    expect(r.tries.length).toBeLessThan(25);
+    expect(r.tries.slice(0, 6).map((t) => t.atMs)).toEqual([0, 0, 50, 150, 350, 600]);
+    // 0.35 s to reach the 250 ms cap, then four tries a second: about 60 tries in 15 s.
+    expect(r.tries.length).toBeGreaterThan(55);
+    expect(r.tries.length).toBeLessThan(70);
     const short = playAllFailing(2, { ...policy, deadlineMs: 500 });
     expect(short.tries.map((t) => t.atMs)).toEqual([0, 0, 50, 150, 350]);
   });
