@@ -39,6 +39,8 @@ interface Lease {
 export class Leases {
   private readonly byHolder = new Map<string, Lease>();
   private readonly byPath = new Map<string, string>();
+  /** The latest tick's time (observe), which holder() measures lease ages against. */
+  private lastNowMs = 0;
 
   constructor(readonly config: LeaseConfig = defaultLeaseConfig()) {}
 
@@ -97,7 +99,6 @@ export class Leases {
 
   /** Files of holders past the hard limit, oldest lease first. */
   hardExpired(nowMs: number): Array<{ path: string; holder: string }> {
-    this.lastNowMs = nowMs;
     const out: Array<{ path: string; holder: string }> = [];
     for (const [holder, lease] of this.byHolder) {
       if (lease.renewedMs === undefined || nowMs - lease.renewedMs < this.config.hardLimitMs) continue;
@@ -113,8 +114,6 @@ export class Leases {
   get files(): number {
     return this.byPath.size;
   }
-
-  private lastNowMs = 0;
 
   /** The time `holder()` measures ages against (the latest tick). */
   observe(nowMs: number): void {
