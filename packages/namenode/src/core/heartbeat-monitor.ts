@@ -287,6 +287,28 @@ export class HeartbeatMonitor {
   }
 
   /**
+   * A run of accepted beats in one step, for a driver that knows a LIVE node's beats ahead of time
+   * (the simulator): the node's last accepted beat becomes (sequence, streamId, heardAtMs), as
+   * after delivering every beat up to it. heardAtMs may lie after the last tick; a later call may
+   * move it back (the beats after it had not arrived yet). The caller guarantees what makes this
+   * equal to the beats one by one: each would have been accepted without a transition, no tick
+   * before heardAtMs would find the node silent for its stale limit, and nothing else about the
+   * node reaches the monitor before heardAtMs without such a call first. O(1). Refused (false,
+   * nothing changed) unless the node is LIVE, judged by the missed-beat threshold (a detector
+   * learns every inter-arrival time) and not probeable by peers.
+   */
+  heardThrough(nodeId: string, sequence: number, streamId: number, heardAtMs: number): boolean {
+    const e = this.nodes.get(nodeId);
+    if (!e || e.state !== 'LIVE' || this.detector || e.probeable) return false;
+    e.lastSequence = sequence;
+    e.streamId = streamId;
+    e.lastReceivedMs = heardAtMs;
+    e.silenceReported = false;
+    this.wheel.schedule(e, this.deadlineMs(e)); // moved back: earlier; on: lazily, as heartbeat()
+    return true;
+  }
+
+  /**
    * The node's heartbeat stream broke (process crash, connection reset). Routing stops at once
    * (STALE); DEAD, and with it repair, still waits for the missed-beat threshold.
    */
