@@ -46,6 +46,17 @@ describe('firstBadChunk', () => {
     expect(firstBadChunk(data, crcs, 512)).toBe(77);
   });
 
+  it('checks data in pieces (views of socket chunks) the same as in one buffer', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 70_000 }), fc.array(fc.nat(), { maxLength: 5 }), fc.option(fc.nat(), { nil: undefined }), (length, cutSeeds, flipSeed) => {
+      const data = crypto.randomBytes(length);
+      const crcs = chunkCrcs(data, 512);
+      if (flipSeed !== undefined && length > 0) data[flipSeed % length]! ^= 0x20;
+      const cuts = [...new Set(cutSeeds.map((c) => c % (length + 1)))].sort((a, b) => a - b);
+      const pieces = [0, ...cuts].map((from, i) => data.subarray(from, [...cuts, length][i]));
+      expect(firstBadChunk(pieces, crcs, 512)).toBe(firstBadChunk(data, crcs, 512));
+    }), { numRuns: 200 });
+  });
+
   it('rejects a CRC count that does not fit the data', () => {
     const data = crypto.randomBytes(1024);
     expect(() => firstBadChunk(data, [1], 512)).toThrow(RangeError);

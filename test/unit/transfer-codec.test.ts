@@ -3,9 +3,14 @@
  * in any split of the byte stream; a packet keeps its received bytes (`raw`) for cut-through
  * forwarding; every malformed input (magic, lengths past limits, unknown kinds, flags, reserved
  * bytes, undecodable protobuf, unknown op) throws TransferProtocolError before buffering for it.
+ * Packets are parsed in place: their pieces are views of the socket chunks, never copies (up to
+ * MAX_PACKET_PIECES chunks). The hand-written TransferStatus codec writes exactly protobufjs's bytes
+ * and reads them back.
  */
+import fc from 'fast-check';
 import {
-  FrameDecoder, Limits, PACKET_HEADER_BYTES, TransferProtocolError, chunkCrcs, encodePacket, encodePacketHead, encodePreamble, encodeStatus,
+  FrameDecoder, Limits, MAX_PACKET_PIECES, MESSAGE_HEADER_BYTES, PACKET_HEADER_BYTES, type PacketFrame, TransferProtocolError, type TransferStatusIn, chunkCrcs,
+  encodePacket, encodePacketHead, encodePreamble, encodeStatus, firstBadChunk, transferProtoTypes,
 } from '@minidfs/common';
 import { bytes } from '../support/bytes';
 
@@ -94,5 +99,120 @@ describe('transfer codec', () => {
     expect(decoder.pendingBytes).toBe(PACKET_HEADER_BYTES);
     expect(decoder.push(frame.subarray(PACKET_HEADER_BYTES))).toHaveLength(1);
     expect(decoder.pendingBytes).toBe(0);
+  });
+  it('parses a packet spanning socket chunks in place: its pieces are views of the chunks, joined only on request', () => {
+    const data = bytes(Limits.packetDataBytes, 11);
+    const frame = packet(1, 0, data);
+    const chunks = [frame.subarray(0, 65536), frame.subarray(65536)];
+    const decoder = new FrameDecoder(false);
+    expect(decoder.push(chunks[0]!)).toEqual([]);
+    const [p] = decoder.push(chunks[1]!) as PacketFrame[];
+    expect(p!.rawPieces).toHaveLength(2);
+    expect(p!.rawPieces.map((piece) => piece.buffer)).toEqual([chunks[0]!.buffer, chunks[1]!.buffer]);
+    expect(p!.rawPieces[0]!.byteOffset).toBe(chunks[0]!.byteOffset);
+    expect(Buffer.concat(p!.dataPieces as Buffer[]).equals(data)).toBe(true);
+    expect(p!.dataPieces.every((piece) => piece.buffer === chunks[0]!.buffer || piece.buffer === chunks[1]!.buffer)).toBe(true);
+    expect(firstBadChunk(p!.dataPieces, p!.chunkCrcs, Limits.bytesPerChecksum)).toBe(-1);
+    expect(p!.data.equals(data)).toBe(true);
+    expect(p!.raw.equals(frame)).toBe(true);
+  });
+
+  it('hands out the header and CRCs of a packet split inside them', () => {
+    const data = bytes(5000, 12);
+    const frame = packet(3, 1024, data, true);
+    for (const cut of [1, PACKET_HEADER_BYTES - 1, PACKET_HEADER_BYTES + 5, PACKET_HEADER_BYTES + 4 * 10 - 2]) {
+      const [p] = decodeSplit(frame, [cut, frame.length], false) as PacketFrame[];
+      expect([p!.seqno, p!.offsetBytes, p!.last, p!.chunkCrcs]).toEqual([3, 1024, true, chunkCrcs(data)]);
+      expect(Buffer.concat(p!.dataPieces as Buffer[]).equals(data)).toBe(true);
+    }
+  });
+
+  it(`copies a frame cut into more than ${MAX_PACKET_PIECES} chunks into one buffer`, () => {
+    const data = bytes(4096, 13);
+    const frame = packet(1, 0, data);
+    const [p] = decodeSplit(frame, [100], false) as PacketFrame[];
+    expect(p!.rawPieces).toHaveLength(1);
+    expect(p!.raw.equals(frame)).toBe(true);
+    const [q] = decodeSplit(frame, [Math.ceil(frame.length / MAX_PACKET_PIECES)], false) as PacketFrame[];
+    expect(q!.rawPieces.length).toBeLessThanOrEqual(MAX_PACKET_PIECES);
+    expect(q!.data.equals(data)).toBe(true);
+  });
+
+  it('gives an empty packet one empty data piece', () => {
+    const [p] = decodeSplit(packet(1, 0, Buffer.alloc(0), true), [7], false) as PacketFrame[];
+    expect(p!.dataPieces.map((piece) => piece.length)).toEqual([0]);
+    expect(firstBadChunk(p!.dataPieces, p!.chunkCrcs, Limits.bytesPerChecksum)).toBe(-1);
+  });
+
+  describe('TransferStatus codec', () => {
+    const { status: type } = transferProtoTypes();
+    const protobufjsBody = (status: TransferStatusIn) => Buffer.from(type.encode(type.fromObject(status)).finish());
+    const decodeOne = (frame: Buffer) => (new FrameDecoder(false).push(frame)[0] as unknown as { status: Record<string, unknown> }).status;
+    const text = fc.string({ unit: 'binary', maxLength: 40 });
+    const statusArb = fc.record({
+      seqno: fc.option(fc.maxSafeNat(), { nil: undefined }),
+      ackedBy: fc.option(fc.array(text, { maxLength: 4 }), { nil: undefined }),
+      finalized: fc.option(fc.boolean(), { nil: undefined }),
+      lengthBytes: fc.option(fc.maxSafeNat(), { nil: undefined }),
+      errorCode: fc.option(text, { nil: undefined }),
+      errorMessage: fc.option(text, { nil: undefined }),
+      badNode: fc.option(text, { nil: undefined }),
+    }, { requiredKeys: [] });
+
+    it('agrees with protobufjs both ways, and writes its bytes when no field is set to its default', () => {
+      const TO_OBJECT = { longs: Number, enums: String, defaults: true, arrays: true };
+      fc.assert(fc.property(statusArb, (status) => {
+        const expected = {
+          seqno: status.seqno ?? 0, ackedBy: status.ackedBy ?? [], finalized: status.finalized ?? false, lengthBytes: status.lengthBytes ?? 0,
+          errorCode: status.errorCode ?? '', errorMessage: status.errorMessage ?? '', badNode: status.badNode ?? '',
+        };
+        const frame = encodeStatus(status);
+        const body = frame.subarray(MESSAGE_HEADER_BYTES);
+        expect(frame.readUInt32BE(4)).toBe(body.length);
+        expect(decodeOne(frame)).toEqual(expected);
+        expect(type.toObject(type.decode(body), TO_OBJECT)).toEqual(expected);
+        const theirs = protobufjsBody(status);
+        const head = Buffer.from([2, 0, 0, 0, 0, 0, 0, 0]);
+        head.writeUInt32BE(theirs.length, 4);
+        expect(decodeOne(Buffer.concat([head, theirs]))).toEqual(expected);
+        // protobufjs also writes a field explicitly set to its default; otherwise the bytes are the same.
+        const noDefaults = Object.fromEntries(Object.entries(status).filter(([, v]) => v !== undefined && v !== 0 && v !== '' && v !== false));
+        expect(encodeStatus(noDefaults).subarray(MESSAGE_HEADER_BYTES).equals(protobufjsBody(noDefaults))).toBe(true);
+      }), { numRuns: 300 });
+    });
+
+    it('skips unknown fields of every wire type and takes the last of a repeated scalar', () => {
+      const known = protobufjsBody({ seqno: 9, ackedBy: ['dn1'], lengthBytes: 70000 });
+      const unknown = Buffer.from([
+        0x40, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, // field 8 varint, 2^64 - 1
+        0x49, 1, 2, 3, 4, 5, 6, 7, 8, // field 9 fixed64
+        0x52, 2, 0x61, 0x62, // field 10 bytes
+        0x5d, 1, 2, 3, 4, // field 11 fixed32
+        0x08, 0x0a, // seqno again: 10
+      ]);
+      const body = Buffer.concat([known, unknown]);
+      const head = Buffer.from([2, 0, 0, 0, 0, 0, 0, 0]);
+      head.writeUInt32BE(body.length, 4);
+      expect(decodeOne(Buffer.concat([head, body]))).toMatchObject({ seqno: 10, ackedBy: ['dn1'], lengthBytes: 70000, finalized: false });
+    });
+
+    const bodies: Array<[string, number[]]> = [
+      ['truncated varint', [0x08, 0x80]],
+      ['seqno past 2^53', [0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]],
+      ['varint over 10 bytes', [0x08, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01]],
+      ['string overrunning the message', [0x12, 0x05, 0x61]],
+      ['known field in the wrong wire type', [0x0a, 0x01, 0x61]],
+      ['group wire type', [0x43]],
+      ['field number 0', [0x00, 0x01]],
+    ];
+    it.each(bodies)('%s throws TransferProtocolError', (_name, body) => {
+      const frame = Buffer.concat([Buffer.from([2, 0, 0, 0, 0, 0, 0, body.length]), Buffer.from(body)]);
+      expect(() => new FrameDecoder(false).push(frame)).toThrow(TransferProtocolError);
+    });
+
+    it('refuses to encode a status over its limit or with a length past 2^53', () => {
+      expect(() => encodeStatus({ errorMessage: 'x'.repeat(Limits.maxTransferMessageBytes) })).toThrow(RangeError);
+      expect(() => encodeStatus({ seqno: 2 ** 53 })).toThrow(RangeError);
+    });
   });
 });

@@ -116,15 +116,25 @@ export function chunkCrcs(data: Uint8Array, bytesPerChecksum: number = Limits.by
 
 /**
  * Index of the first chunk of `data` whose CRC32C differs from `crcs[i]`, or -1 if all match.
- * `crcs` must have exactly one entry per chunk (callers check the count and name the error).
+ * `data` is one buffer or the packet's bytes in pieces (views of the socket chunks a frame arrived
+ * in, transfer-codec.ts): pieces are hashed in turn with the running CRC, so nothing is copied
+ * unless a chunk is bad. `crcs` must have exactly one entry per chunk (callers check the count
+ * and name the error).
  */
-export function firstBadChunk(data: Buffer, crcs: readonly number[], bytesPerChecksum: number): number {
-  const chunks = Math.ceil(data.length / bytesPerChecksum);
-  if (crcs.length !== chunks) throw new RangeError(`${data.length} bytes need ${chunks} chunk CRCs, got ${crcs.length}`);
+export function firstBadChunk(data: Buffer | readonly Buffer[], crcs: readonly number[], bytesPerChecksum: number): number {
+  let length = 0;
+  if (Buffer.isBuffer(data)) length = data.length;
+  else for (const piece of data) length += piece.length;
+  const chunks = Math.ceil(length / bytesPerChecksum);
+  if (crcs.length !== chunks) throw new RangeError(`${length} bytes need ${chunks} chunk CRCs, got ${crcs.length}`);
   if (chunks === 0) return -1;
-  const lastBytes = data.length - (chunks - 1) * bytesPerChecksum;
-  if (combineChunkCrcs(crcs, chunks, bytesPerChecksum, lastBytes) === crc32c(data)) return -1;
-  const actual = chunkCrcs(data, bytesPerChecksum);
-  const bad = actual.findIndex((crc, i) => crc !== crcs[i]! >>> 0);
+  let crc = 0;
+  if (Buffer.isBuffer(data)) crc = crc32c(data);
+  else for (const piece of data) crc = crc32c(piece, crc);
+  const lastBytes = length - (chunks - 1) * bytesPerChecksum;
+  if (combineChunkCrcs(crcs, chunks, bytesPerChecksum, lastBytes) === crc) return -1;
+  const whole = Buffer.isBuffer(data) ? data : Buffer.concat(data, length);
+  const actual = chunkCrcs(whole, bytesPerChecksum);
+  const bad = actual.findIndex((c, i) => c !== crcs[i]! >>> 0);
   return bad >= 0 ? bad : 0; // unreachable unless the CRCs themselves collide; fail safe
 }
