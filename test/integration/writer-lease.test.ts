@@ -43,6 +43,47 @@ function startWriter(namenode: string, file: string, data: Buffer, tail: number)
   return { proc, ready };
 }
 
+/**
+ * A writer in its own process that kills itself (-9) in the middle of its second block: once its
+ * pipeline has acknowledged `killAfterPackets` packets of it, while later packets are in flight.
+ * It prints `acked <bytes>` (file bytes acknowledged so far) before each ack is counted.
+ */
+function startCutWriter(
+  namenode: string, file: string, dataFile: string, blockSize: number, killAfterPackets: number,
+): { proc: ChildProcess; acked: () => number; exited: Promise<void> } {
+  const script = `
+    const common = require(${JSON.stringify(path.join(repoRoot(), 'packages/common/dist/index.js'))});
+    const { DfsClient } = require(${JSON.stringify(path.join(repoRoot(), 'packages/client/dist/index.js'))});
+    const open = common.TransferWriteStream.open;
+    let blocks = 0;
+    common.TransferWriteStream.open = function (target, header, options) {
+      const index = blocks++;
+      return open.call(this, target, header, { ...options, onAck: (status) => {
+        options?.onAck?.(status);
+        const bytes = index * ${blockSize} + Math.min(${blockSize}, status.seqno * common.Limits.packetDataBytes);
+        process.stdout.write('acked ' + bytes + '\\n');
+        if (index === 1 && status.seqno >= ${killAfterPackets}) process.kill(process.pid, 'SIGKILL');
+      } });
+    };
+    const client = new DfsClient({ namenode: ${JSON.stringify(namenode)}, clientName: 'cut-writer-' + process.pid });
+    const data = require('node:fs').readFileSync(${JSON.stringify(dataFile)});
+    const s = client.createWriteStream(${JSON.stringify(file)}, { replication: 2, blockSizeBytes: ${blockSize} });
+    s.on('error', (e) => { console.error(e.message); process.exit(2); });
+    s.end(data);
+  `;
+  const proc = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let acked = 0;
+  let buffered = '';
+  proc.stdout!.on('data', (d: Buffer) => {
+    buffered += d.toString();
+    const lines = buffered.split('\n');
+    buffered = lines.pop()!;
+    for (const line of lines) if (line.startsWith('acked ')) acked = Math.max(acked, Number(line.slice(6)));
+  });
+  const exited = new Promise<void>((resolve) => proc.on('exit', () => resolve()));
+  return { proc, acked: () => acked, exited };
+}
+
 describe('writer leases', () => {
   let c: TestCluster;
   beforeAll(async () => {
@@ -73,6 +114,34 @@ describe('writer leases', () => {
     expect(c.cli('get', '/lease/a', out).code).toBe(0);
     expect(fs.readFileSync(out).equals(data.subarray(0, BLOCK))).toBe(true);
     await c.nn.waitForLine('lease-recovered log line', (l) => l.event === 'lease-recovered' && l.path === '/lease/a' && l.reason === 'hard-limit');
+  });
+
+  test('a writer killed -9 mid-block: block recovery keeps every byte its pipeline acknowledged; the closed file reads byte-identical to what was written', async () => {
+    const blockSize = 8 * 1024 * 1024; // 128 packets: more than the 64 a pipeline has in flight
+    const data = crypto.randomBytes(2 * blockSize);
+    const dataFile = path.join(c.root, 'cut.in');
+    fs.writeFileSync(dataFile, data);
+    const w = startCutWriter(c.namenodeAddress, '/lease/cut', dataFile, blockSize, 5);
+    await w.exited;
+    expect(w.proc.signalCode).toBe('SIGKILL');
+    const acked = w.acked();
+    expect(acked).toBeGreaterThanOrEqual(blockSize + 5 * 64 * 1024);
+    expect(acked).toBeLessThan(2 * blockSize);
+    await waitFor('file closed by the NameNode', () => stat('/lease/cut').complete, HARD_MS + 20_000, 200);
+    const { lengthBytes } = stat('/lease/cut');
+    expect(lengthBytes).toBeGreaterThanOrEqual(acked);
+    expect(lengthBytes).toBeLessThanOrEqual(2 * blockSize);
+    const out = path.join(c.root, 'cut.out');
+    expect(c.cli('get', '/lease/cut', out).code).toBe(0);
+    expect(fs.readFileSync(out).equals(data.subarray(0, lengthBytes))).toBe(true);
+    const recovery = await c.nn.waitForLine('block-recovery log line', (l) => l.event === 'block-recovery' && l.path === '/lease/cut');
+    expect(recovery.lengthBytes).toBe(lengthBytes - blockSize);
+    await c.nn.waitForLine('lease-recovered log line', (l) => l.event === 'lease-recovered' && l.path === '/lease/cut' && l.reason === 'hard-limit');
+    // Both holders finalized the recovered replica: fsck finds the file healthy at replication 2.
+    await waitFor('two replicas of the recovered block', () => {
+      const f = JSON.parse(c.cli('fsck', '/lease/cut', '--json').out) as { healthy: boolean; underReplicated: number };
+      return f.healthy && f.underReplicated === 0;
+    }, 20_000, 200);
   });
 
   test('admin recover-lease: refused while the writer\'s soft limit runs, then closes the file', async () => {

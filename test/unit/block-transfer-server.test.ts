@@ -4,8 +4,10 @@
  * pipeline finalizes on every node with acks naming each; reads return the stored bytes for any
  * range; the token is checked before a byte is accepted or served; a corrupt packet, a dead
  * downstream and malformed or trickled input each end that connection with a typed status naming
- * the right node (or none) and leave no replica anywhere; the server keeps serving; TLS works with
- * the gRPC certificates and refuses a client without one.
+ * the right node (or none) and leave no readable replica anywhere; an upstream that vanishes
+ * mid-block leaves each node a replica being written of what it wrote (block recovery finalizes it
+ * at a given length; a new write of the block supersedes it); the server keeps serving; TLS works
+ * with the gRPC certificates and refuses a client without one.
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -96,11 +98,12 @@ async function failureOf(p: Promise<unknown>): Promise<TransferWriteError> {
   throw new Error('expected the write to fail');
 }
 
-/** No replica, finalized or tmp, of `blockId` on any node (after in-flight cleanup settles). */
-async function expectNowhere(blockId: number): Promise<void> {
+/** No replica, finalized, being written or tmp, of `blockId` on any node (after in-flight cleanup settles). */
+async function expectNowhere(blockId: number, keptOn: Node[] = []): Promise<void> {
   for (let i = 0; i < 50 && nodes.some((n) => n.server.counters.activeTransfers > 0); i += 1) await new Promise((r) => setTimeout(r, 20));
   for (const n of nodes) {
     expect(n.store.has(blockId)).toBe(false);
+    if (!keptOn.includes(n)) expect(n.store.listBeingWritten().map((b) => b.blockId)).not.toContain(blockId);
     const tmp = path.join(n.store.dir, 'tmp');
     if (fs.existsSync(tmp)) expect(fs.readdirSync(tmp).filter((f) => f.includes(String(blockId)))).toEqual([]);
   }
@@ -197,9 +200,48 @@ describe('block transfer server', () => {
     expect(await rawExchange(a, Buffer.concat([header, huge]), true)).toMatchObject({ errorCode: 'INVALID_ARGUMENT' });
     // Truncated stream: the upstream ends before the last packet.
     expect(await rawExchange(a, Buffer.concat([header, encodePacket(1, 0, false, d, chunkCrcs(d))]))).toMatchObject({ closed: true });
-    await expectNowhere(80);
+    await expectNowhere(80, [a]); // what it wrote is kept being written (not readable): see the next test
     await writeBlock([a], 81, bytes(5000));
     expect(a.store.has(81)).toBe(true);
+  });
+
+  it('an upstream that vanishes mid-block: every node keeps what it wrote as a replica being written, never readable, until recovered or superseded', async () => {
+    const [a, b, c] = [await startNode('dn1'), await startNode('dn2'), await startNode('dn3')];
+    const data = bytes(4 * PACKET, 9);
+    const header: TransferOpHeaderIn = {
+      op: 'TRANSFER_OP_WRITE', blockId: 110, generationStamp: GS, targets: [loc(b), loc(c)], accessToken: writeToken(110, [a, b, c]), clientName: 't',
+    };
+    let acked = 0;
+    const stream = await TransferWriteStream.open({ nodeId: 'dn1', host: '127.0.0.1', transferPort: a.port }, header, { onAck: (st) => { acked = st.seqno; } });
+    for (let i = 0; i < 3; i += 1) await stream.send(data.subarray(i * PACKET, (i + 1) * PACKET), chunkCrcs(data.subarray(i * PACKET, (i + 1) * PACKET)), false);
+    for (let i = 0; i < 100 && acked < 3; i += 1) await new Promise((r) => setTimeout(r, 20));
+    expect(acked).toBe(3);
+    stream.close(); // the writer vanishes before its last packet
+    for (let i = 0; i < 100 && nodes.some((n) => n.store.listBeingWritten().length === 0); i += 1) await new Promise((r) => setTimeout(r, 20));
+    for (const n of [a, b, c]) {
+      expect(n.store.listBeingWritten()).toEqual([{ blockId: 110, generationStamp: GS, lengthBytes: 3 * PACKET }]);
+      expect(n.store.has(110)).toBe(false);
+    }
+    await expect(readAll(a, 110)).rejects.toMatchObject({ code: 'BLOCK_NOT_FOUND' });
+    // Block recovery: finalized at a shorter length (a partial chunk: its CRC is recomputed), then readable.
+    const length = 2 * PACKET + 700;
+    expect(await a.store.finalizeBeingWritten(110, GS, length)).toEqual({ blockId: 110, generationStamp: GS, lengthBytes: length });
+    expect((await readAll(a, 110)).data.equals(data.subarray(0, length))).toBe(true);
+    expect(await a.store.verify(110)).toBe(true);
+    // More than a holder has, or another generation: nothing changes.
+    expect(await b.store.finalizeBeingWritten(110, GS, 3 * PACKET + 1)).toBeUndefined();
+    expect(await b.store.finalizeBeingWritten(110, GS + 1, PACKET)).toBeUndefined();
+    expect(b.store.listBeingWritten()).toHaveLength(1);
+    // A new write of the block supersedes the replica being written.
+    await writeBlock([b], 110, data.subarray(0, PACKET));
+    expect(b.store.listBeingWritten()).toEqual([]);
+    expect((await readAll(b, 110)).data.equals(data.subarray(0, PACKET))).toBe(true);
+    // Reloaded after a restart; deleted like a replica.
+    const reopened = new BlockStore(c.store.dir);
+    await reopened.init();
+    expect(reopened.listBeingWritten()).toEqual([{ blockId: 110, generationStamp: GS, lengthBytes: 3 * PACKET }]);
+    expect(await reopened.delete(110)).toBe(true);
+    expect(reopened.listBeingWritten()).toEqual([]);
   });
 
   it('a slowloris connection is closed after the idle timeout', async () => {

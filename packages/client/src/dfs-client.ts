@@ -213,7 +213,8 @@ export class DfsClient {
   /**
    * HDFS recoverLease: closes a file whose writer is gone. Allowed for the holder at any time, for
    * any other client once the holder's soft limit has passed (`closed: false` before then, with
-   * the time left). The file keeps the bytes its replicas reported.
+   * the time left). The file keeps the bytes its replicas reported; a last block cut mid-write is
+   * recovered first (`closed: false`, `softLimitRemainingMs` 0 while that runs: ask again).
    */
   async recoverLease(path: string): Promise<{ closed: boolean; holder: string; softLimitRemainingMs: number }> {
     checkPath(path);

@@ -111,6 +111,12 @@ export const Limits = {
    * comes back with the node's next full block report.
    */
   maxPostponedStandbyReplicas: 200_000,
+  /**
+   * NameNode: replicas being written (left by writes cut mid-block) it remembers for block
+   * recovery, as (node, block) pairs. Beyond this the oldest block's are forgotten; its holders
+   * report them again in their next full block report.
+   */
+  maxBeingWrittenReplicas: 100_000,
   /** Verification reads the NameNode runs at once (the rest of the pending ones wait). */
   maxConcurrentReplicaVerifications: 4,
   /**

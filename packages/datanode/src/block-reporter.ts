@@ -1,7 +1,8 @@
 /**
  * BlockReporter: what the NameNode hears about this node's replicas (HDFS BPServiceActor's report
  * half). A full BlockReport after every registration and every `blockReportIntervalMs` from the
- * registration answer; an incremental BlockReceivedAndDeleted for each finalized or deleted block;
+ * registration answer; an incremental BlockReceivedAndDeleted for each finalized or deleted block
+ * and each replica being written kept from a cut write (both lists also carry those);
  * ReportBadBlocks for corrupt replicas. Invariants: (1) one RPC in flight at a time, full report
  * first, so the NameNode never applies an older incremental after a newer full report; (2) taking
  * a full-report snapshot clears the pending incrementals, which the snapshot already reflects;
@@ -45,7 +46,7 @@ export interface BlockReporterOptions {
   /** Metadata for every report call (the session token when the cluster has a secret). */
   metadata?: () => grpc.Metadata;
   /** What the full report lists (a BlockStore, or a simulated node's replica list in @minidfs/loadgen). */
-  store: Pick<BlockStore, 'list'>;
+  store: Pick<BlockStore, 'list'> & Partial<Pick<BlockStore, 'listBeingWritten'>>;
   logger: Logger;
   /**
    * Every BlockReport answer: its commands (possibly none) and the answer itself, whose HA role and
@@ -55,7 +56,14 @@ export interface BlockReporterOptions {
   random?: () => number;
 }
 
-type IncrementalEvent = { kind: 'received'; block: StoredBlock } | { kind: 'deleted'; blockId: number };
+type IncrementalEvent =
+  | { kind: 'received'; block: StoredBlock }
+  | { kind: 'deleted'; blockId: number }
+  | { kind: 'being-written'; block: StoredBlock };
+
+function eventBlockId(event: IncrementalEvent): number {
+  return event.kind === 'deleted' ? event.blockId : event.block.blockId;
+}
 
 export class BlockReporter {
   /** Counters for tests and metrics. */
@@ -90,6 +98,11 @@ export class BlockReporter {
 
   blockDeleted(blockId: number): void {
     this.queueIncremental(blockId, { kind: 'deleted', blockId });
+  }
+
+  /** A cut write's bytes were kept as a replica being written (block recovery needs its length). */
+  beingWritten(block: StoredBlock): void {
+    this.queueIncremental(block.blockId, { kind: 'being-written', block });
   }
 
   reportBadBlock(blockId: number): void {
@@ -181,6 +194,7 @@ export class BlockReporter {
   private async sendFullReport(registration: Registration): Promise<void> {
     // The snapshot reflects every pending incremental: clear them in the same tick.
     const blocks = this.options.store.list();
+    const beingWritten = this.options.store.listBeingWritten?.() ?? [];
     this.pending.clear();
     this.fullReportDue = false;
     if (blocks.length > Limits.maxBlocksPerReport) {
@@ -190,7 +204,7 @@ export class BlockReporter {
     try {
       response = await new Promise<BlockReportResponseIn | undefined>((resolve, reject) => {
         this.options.client().BlockReport(
-          { nodeId: registration.nodeId, registrationId: registration.registrationId, blocks },
+          { nodeId: registration.nodeId, registrationId: registration.registrationId, blocks, beingWritten },
           this.options.metadata?.() ?? new grpc.Metadata(),
           { deadline: Date.now() + FULL_REPORT_DEADLINE_MS },
           (err, res) => (err ? reject(err) : resolve(res)),
@@ -231,13 +245,14 @@ export class BlockReporter {
       if (batch.length >= Limits.maxBlocksPerReport) break;
       batch.push(event);
     }
-    for (const event of batch) this.pending.delete(event.kind === 'received' ? event.block.blockId : event.blockId);
+    for (const event of batch) this.pending.delete(eventBlockId(event));
     const received = batch.flatMap((e) => (e.kind === 'received' ? [e.block] : []));
     const deleted = batch.flatMap((e) => (e.kind === 'deleted' ? [e.blockId] : []));
+    const beingWritten = batch.flatMap((e) => (e.kind === 'being-written' ? [e.block] : []));
     try {
       await new Promise<void>((resolve, reject) => {
         this.options.client().BlockReceivedAndDeleted(
-          { nodeId: registration.nodeId, registrationId: registration.registrationId, received, deleted },
+          { nodeId: registration.nodeId, registrationId: registration.registrationId, received, deleted, beingWritten },
           this.options.metadata?.() ?? new grpc.Metadata(),
           { deadline: Date.now() + INCREMENTAL_REPORT_DEADLINE_MS },
           (err) => (err ? reject(err) : resolve()),
@@ -249,7 +264,7 @@ export class BlockReporter {
         const newer = new Map(this.pending);
         this.pending.clear();
         for (const event of batch) {
-          const id = event.kind === 'received' ? event.block.blockId : event.blockId;
+          const id = eventBlockId(event);
           if (!newer.has(id)) this.pending.set(id, event);
         }
         for (const [id, event] of newer) this.pending.set(id, event);
@@ -259,6 +274,7 @@ export class BlockReporter {
     this.counters.incrementalReports += 1;
     this.options.logger.info('incremental block report sent', {
       event: 'blocks-reported', received: received.map((b) => b.blockId), deleted,
+      ...(beingWritten.length ? { beingWritten: beingWritten.map((b) => ({ blockId: b.blockId, lengthBytes: b.lengthBytes })) } : {}),
     });
   }
 

@@ -12,7 +12,11 @@
  * instead of being served; (4) block ids and generation stamps are validated as integers before
  * they touch a path; (5) memory per writer/reader is bounded by one packet: writers stream to the
  * file handle and carry only the running CRC of a partial chunk and at most META_FLUSH_CRCS chunk CRCs
- * (plus one coalesced write's), readers hold one piece.
+ * (plus one coalesced write's), readers hold one piece; (6) a replica being written (HDFS RBW) sits
+ * in `rbw/`: the bytes a write kept when its upstream vanished mid-block (keepPartial), with a meta
+ * file that fits them. It is never readable and never in list(); init() reloads it (one that does
+ * not fit is deleted); block recovery finalizes it at a given length (finalizeBeingWritten) or the
+ * NameNode has it deleted.
  */
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
@@ -78,6 +82,12 @@ export interface BlockWriter {
   finalize(): Promise<StoredBlock>;
   /** Removes the tmp files and frees the block id. Idempotent; a no-op after finalize(). */
   abort(): Promise<void>;
+  /**
+   * The write lost its upstream mid-block: waits for the writes already issued, then keeps their
+   * bytes as a replica being written in `rbw/` (fsynced) and returns it; undefined when nothing
+   * was written or the writer failed (then it is aborted). The block id is free again afterwards.
+   */
+  keepPartial(): Promise<StoredBlock | undefined>;
 }
 
 /** One piece of a read: whole chunks starting at `offsetBytes` (a multiple of bytesPerChecksum). */
@@ -255,11 +265,14 @@ function publicView(record: BlockRecord): StoredBlock {
 export class BlockStore {
   private readonly currentDir: string;
   private readonly tmpDir: string;
+  private readonly rbwDir: string;
   private readonly quarantineDir: string;
   private readonly bytesPerChecksum: number;
   private readonly logger: Logger;
   private readonly onReplicaMissing: ((blockId: number) => void) | undefined;
   private readonly blocks = new Map<number, BlockRecord>();
+  /** Replicas being written (rbw/), never readable. */
+  private readonly beingWritten = new Map<number, BlockRecord>();
   /** Ids with an open writer or a delete in progress: createWriter refuses them. */
   private readonly busyIds = new Set<number>();
   private usedBytesTotal = 0;
@@ -279,6 +292,7 @@ export class BlockStore {
     this.onVolumeError = options.onVolumeError;
     this.currentDir = path.join(dir, 'current');
     this.tmpDir = path.join(dir, 'tmp');
+    this.rbwDir = path.join(dir, 'rbw');
     this.quarantineDir = path.join(dir, 'quarantine');
   }
 
@@ -290,8 +304,9 @@ export class BlockStore {
   async init(): Promise<StoredBlock[]> {
     if (this.busyIds.size > 0) throw new Error('BlockStore.init() while writers or deletes are in progress');
     this.blocks.clear();
+    this.beingWritten.clear();
     this.usedBytesTotal = 0;
-    for (const dir of [this.dir, this.currentDir, this.tmpDir, this.quarantineDir]) await fsp.mkdir(dir, { recursive: true });
+    for (const dir of [this.dir, this.currentDir, this.tmpDir, this.rbwDir, this.quarantineDir]) await fsp.mkdir(dir, { recursive: true });
     await fsyncDirectory(this.dir);
 
     const leftovers = await fsp.readdir(this.tmpDir);
@@ -340,9 +355,125 @@ export class BlockStore {
     for (const list of metaFiles.values()) {
       for (const { name } of list) await this.quarantine(name, 'meta file without data file');
     }
+    await this.loadBeingWritten();
     this.initialized = true;
     this.logger.info('block store loaded', { dir: this.dir, blocks: this.blocks.size, usedBytes: this.usedBytesTotal });
     return this.list();
+  }
+
+  /**
+   * rbw/ after a restart: a data file with exactly one meta file that fits it is a replica being
+   * written again; anything else there is deleted (it could only be a half-kept partial write).
+   */
+  private async loadBeingWritten(): Promise<void> {
+    const names = await fsp.readdir(this.rbwDir);
+    const metas = new Map<number, string[]>();
+    for (const name of names) {
+      const meta = META_FILE.exec(name);
+      const id = meta ? canonicalInteger(meta[1]) : undefined;
+      if (id !== undefined) metas.set(id, [...(metas.get(id) ?? []), name]);
+    }
+    const kept = new Set<string>();
+    for (const name of names) {
+      const data = DATA_FILE.exec(name);
+      const id = data ? canonicalInteger(data[1]) : undefined;
+      const candidates = id !== undefined ? metas.get(id) ?? [] : [];
+      if (id === undefined || id <= 0 || candidates.length !== 1 || this.blocks.has(id)) continue;
+      const metaName = candidates[0]!;
+      const lengthBytes = (await fsp.stat(path.join(this.rbwDir, name))).size;
+      const bytesPerChecksum = await this.fittingMeta(path.join(this.rbwDir, metaName), lengthBytes);
+      if (bytesPerChecksum === undefined || lengthBytes === 0) continue;
+      const generationStamp = canonicalInteger(META_FILE.exec(metaName)![2])!;
+      this.beingWritten.set(id, { blockId: id, generationStamp, lengthBytes, bytesPerChecksum });
+      kept.add(name);
+      kept.add(metaName);
+    }
+    const dropped = names.filter((n) => !kept.has(n));
+    for (const name of dropped) await fsp.rm(path.join(this.rbwDir, name), { recursive: true, force: true });
+    if (dropped.length > 0) this.logger.warn('deleted unusable files of replicas being written', { dir: this.rbwDir, files: dropped.length });
+  }
+
+  /** Replicas being written (rbw/), sorted by id: reported to the NameNode, never readable. */
+  listBeingWritten(): StoredBlock[] {
+    return [...this.beingWritten.values()].sort((a, b) => a.blockId - b.blockId).map(publicView);
+  }
+
+  /**
+   * Block recovery: truncates the replica being written to `lengthBytes` (recomputing the last
+   * partial chunk's CRC), fsyncs it and moves it into current/ as a finalized replica. Returns the
+   * finalized block; the already finalized one if it has exactly that length; undefined when this
+   * node has no such replica being written or it holds fewer bytes (nothing changed).
+   */
+  async finalizeBeingWritten(blockId: number | string, generationStamp: number | string, lengthBytes: number): Promise<StoredBlock | undefined> {
+    this.assertInitialized();
+    const id = validateBlockId(blockId);
+    const stamp = validateGenerationStamp(generationStamp);
+    validateByteCount(lengthBytes, 'recovery length');
+    const finalized = this.blocks.get(id);
+    if (finalized) return finalized.lengthBytes === lengthBytes ? publicView(finalized) : undefined;
+    const record = this.beingWritten.get(id);
+    if (!record || record.generationStamp !== stamp || record.lengthBytes < lengthBytes || lengthBytes === 0 || this.busyIds.has(id)) return undefined;
+    this.busyIds.add(id);
+    try {
+      const files = this.beingWrittenFiles(record);
+      const chunks = chunkCount(lengthBytes, record.bytesPerChecksum);
+      const data = await fsp.open(files.data, 'r+');
+      const meta = await fsp.open(files.meta, 'r+').catch(async (err: unknown) => {
+        await data.close();
+        throw err;
+      });
+      try {
+        await data.truncate(lengthBytes);
+        await meta.truncate(META_HEADER_BYTES + chunks * CRC_BYTES);
+        const tail = lengthBytes % record.bytesPerChecksum;
+        if (tail !== 0) {
+          const last = await readFully(data, tail, lengthBytes - tail);
+          await writeFully(meta, encodeCrcs([crc32c(last)]), META_HEADER_BYTES + (chunks - 1) * CRC_BYTES);
+        }
+        await data.sync();
+        await meta.sync();
+      } finally {
+        await data.close();
+        await meta.close();
+      }
+      const block: BlockRecord = { ...record, lengthBytes };
+      await this.commit(block, files);
+      this.beingWritten.delete(id);
+      this.logger.info('replica being written finalized by block recovery', {
+        event: 'rbw-finalized', blockId: id, generationStamp: stamp, lengthBytes, hadBytes: record.lengthBytes,
+      });
+      return publicView(block);
+    } finally {
+      this.busyIds.delete(id);
+    }
+  }
+
+  /** Deletes a replica being written; false if there is none. */
+  private deleteBeingWritten(id: number): boolean {
+    const record = this.beingWritten.get(id);
+    if (!record) return false;
+    this.beingWritten.delete(id);
+    const files = this.beingWrittenFiles(record);
+    fs.rmSync(files.data, { force: true });
+    fs.rmSync(files.meta, { force: true });
+    this.logger.info('replica being written deleted', { event: 'rbw-deleted', blockId: id, lengthBytes: record.lengthBytes });
+    return true;
+  }
+
+  private beingWrittenFiles(record: BlockRecord): { data: string; meta: string } {
+    return { data: path.join(this.rbwDir, `blk_${record.blockId}`), meta: path.join(this.rbwDir, metaFileName(record.blockId, record.generationStamp)) };
+  }
+
+  /** Moves a kept partial write's fsynced tmp files into rbw/. */
+  private async keepBeingWritten(record: BlockRecord, tmp: { data: string; meta: string }): Promise<void> {
+    const files = this.beingWrittenFiles(record);
+    await fsp.rename(tmp.meta, files.meta);
+    await fsp.rename(tmp.data, files.data);
+    await fsyncDirectory(this.rbwDir);
+    this.beingWritten.set(record.blockId, record);
+    this.logger.info('partial write kept as a replica being written', {
+      event: 'rbw-kept', blockId: record.blockId, generationStamp: record.generationStamp, lengthBytes: record.lengthBytes,
+    });
   }
 
   /** Finalized blocks, sorted by id. */
@@ -393,10 +524,12 @@ export class BlockStore {
     if (this.blocks.has(id)) throw new FileAlreadyExistsError(`block ${id} is already finalized on this datanode`);
     if (this.busyIds.has(id)) throw new FileAlreadyExistsError(`block ${id} is being written or deleted on this datanode`);
     if (this.failure !== undefined) throw new VolumeFailedError(`volume ${this.dir} failed (${this.failure}): no block is written on it`);
+    this.deleteBeingWritten(id); // a new write of the block supersedes what an earlier one left
     this.busyIds.add(id);
     return new TmpBlockWriter(id, stamp, this.bytesPerChecksum, {
       tmp: { data: path.join(this.tmpDir, `blk_${id}`), meta: path.join(this.tmpDir, metaFileName(id, stamp)) },
       commit: (record, tmp) => this.commit(record, tmp),
+      keep: (record, tmp) => this.keepBeingWritten(record, tmp),
       release: () => this.busyIds.delete(id),
       ioError: (err) => this.noteIoError(err),
     });
@@ -543,12 +676,15 @@ export class BlockStore {
     return true;
   }
 
-  /** Removes a finalized block's data and meta files. False if the block is not finalized here. */
+  /**
+   * Removes a finalized block's data and meta files, or a replica being written of it. False if
+   * the block is neither here.
+   */
   async delete(blockId: number | string): Promise<boolean> {
     this.assertInitialized();
     const id = validateBlockId(blockId);
     const record = this.blocks.get(id);
-    if (!record) return false;
+    if (!record) return !this.busyIds.has(id) && this.deleteBeingWritten(id);
     // Forget it first so no new read starts; hold the id so no writer recreates it mid-delete.
     this.blocks.delete(id);
     this.usedBytesTotal -= record.lengthBytes;
@@ -716,7 +852,7 @@ async function readVerifiedPiece(
   return { offsetBytes: position, data, chunkCrcs: stored };
 }
 
-type WriterState = 'open' | 'finalized' | 'aborted';
+type WriterState = 'open' | 'finalized' | 'aborted' | 'kept';
 
 /** Writes queued behind the one on the disk, written together (see TmpBlockWriter.write). */
 interface WriteBatch {
@@ -731,6 +867,8 @@ interface WriterHooks {
   tmp: { data: string; meta: string };
   /** Renames the fsynced tmp files into current/ and records the block (cleans up current/ on failure). */
   commit(record: BlockRecord, tmp: { data: string; meta: string }): Promise<void>;
+  /** Renames the fsynced tmp files into rbw/ and records the replica being written. */
+  keep(record: BlockRecord, tmp: { data: string; meta: string }): Promise<void>;
   /** Frees the block id for createWriter again (after finalize or abort). */
   release(): void;
   /** A write failed: the store decides whether the error may mean a failing volume. */
@@ -793,6 +931,11 @@ class TmpBlockWriter implements BlockWriter {
   abort(): Promise<void> {
     this.queued = undefined;
     return this.serialize(() => this.abortNow());
+  }
+
+  keepPartial(): Promise<StoredBlock | undefined> {
+    this.queued = undefined;
+    return this.serialize(() => this.keepPartialNow());
   }
 
   /** Runs operations one at a time in call order, whatever the caller awaits. */
@@ -921,6 +1064,34 @@ class TmpBlockWriter implements BlockWriter {
     this.state = 'finalized';
     this.hooks.release();
     return publicView(record);
+  }
+
+  private async keepPartialNow(): Promise<StoredBlock | undefined> {
+    if (this.state !== 'open') return undefined;
+    if (this.written === 0) {
+      await this.abortNow();
+      return undefined;
+    }
+    try {
+      const handles = await this.open();
+      if (this.carryBytes > 0) {
+        this.metaPending.push(this.carryCrc);
+        this.carryBytes = 0;
+      }
+      await this.flushMeta(handles.meta);
+      await handles.data.sync();
+      await handles.meta.sync();
+      await this.closeHandles();
+      const record: BlockRecord = { blockId: this.blockId, generationStamp: this.generationStamp, lengthBytes: this.written, bytesPerChecksum: this.bytesPerChecksum };
+      await this.hooks.keep(record, this.hooks.tmp);
+      this.state = 'kept';
+      this.hooks.release();
+      return publicView(record);
+    } catch (err) {
+      this.hooks.ioError(err);
+      await this.abortNow().catch(() => undefined);
+      return undefined;
+    }
   }
 
   private async abortNow(): Promise<void> {

@@ -17,9 +17,13 @@
  * same seqno. The last packet's ack (finalized) is sent after the local finalize and the
  * downstream's finalized ack. Invariants: (1) at most `maxPacketsInFlight` packets are unacked
  * here and upstream reading pauses while the downstream socket is backed up, so memory per
- * connection is bounded; (2) a failed write leaves nothing on this node: the tmp block is aborted,
- * or, if already finalized here, deleted again (and reported deleted) before the error status goes
- * upstream; (3) every failure this node originates for a pipeline fault names the bad node
+ * connection is bounded; (2) a failed write leaves no readable replica on this node: the tmp block
+ * is aborted, or, if already finalized here, deleted again (and reported deleted) before the error
+ * status goes upstream. One exception keeps bytes: a client WRITE whose upstream vanished before
+ * the last packet (connection closed or ended, or silent past the idle timeout) keeps what was
+ * written here as a replica being written (BlockStore.keepPartial; every byte the pipeline
+ * acknowledged is in it, since a packet is acked upstream only after its local write), reported
+ * to the NameNode for block recovery (onPartialKept); (3) every failure this node originates for a pipeline fault names the bad node
  * (this node for local failures, the downstream or whatever it named); faults of the sender (bad
  * header, out-of-order packets, a stall) name none; (4) a connection that delivers no complete
  * frame for the idle timeout is closed (slowloris); (5) a node with packets forwarded and not acked
@@ -76,6 +80,8 @@ export interface BlockTransferServerOptions {
   tls?: TlsMaterial;
   onBlockReceived?: (block: StoredBlock) => void;
   onBlockDeleted?: (blockId: number) => void;
+  /** A client write lost its upstream mid-block; its bytes here were kept as a replica being written. */
+  onPartialKept?: (block: StoredBlock) => void;
   onCorruptBlock?: (blockId: number) => void;
   /** Default Limits.maxTransfersPerDatanode. */
   maxTransfers?: number;
@@ -95,7 +101,8 @@ export interface BlockTransferServerOptions {
 
 /** A failure: the typed error plus the pipeline node at fault (undefined: the sender's fault). */
 class TransferFailure {
-  constructor(readonly error: DfsError, readonly badNode: string | undefined) {}
+  /** `upstreamLost`: the sender vanished mid-block (not a fault of this node or its downstream). */
+  constructor(readonly error: DfsError, readonly badNode: string | undefined, readonly upstreamLost = false) {}
 }
 
 function asDfsError(err: unknown): DfsError {
@@ -438,7 +445,7 @@ class TcpWritePipeline {
 
   start(): void {
     this.socket.on('close', () => {
-      if (!this.finished) void this.fail(new TransferFailure(new DfsError('UNAVAILABLE', 'upstream closed the connection'), undefined), false);
+      if (!this.finished) void this.fail(new TransferFailure(new DfsError('UNAVAILABLE', 'upstream closed the connection'), undefined, true), false);
     });
     this.touch();
     const [next, ...rest] = this.header.targets;
@@ -453,12 +460,12 @@ class TcpWritePipeline {
   /** The sender half-closed: fine after the last packet (acks still flow), a protocol error before it. */
   onUpstreamEnd(): void {
     if (this.finished || this.sawLast || this.backlog.some((f) => f.kind === 'packet' && f.last)) return;
-    this.protocolError(new TransferProtocolError(`block ${this.blockId}: the connection ended before the last packet`));
+    this.protocolError(new TransferProtocolError(`block ${this.blockId}: the connection ended before the last packet`), true);
   }
 
-  protocolError(error: DfsError): void {
+  protocolError(error: DfsError, upstreamLost = false): void {
     this.options.logger.warn('transfer protocol error', { event: 'transfer-protocol-error', blockId: this.blockId, code: error.code, error: error.message });
-    void this.fail(new TransferFailure(error, undefined));
+    void this.fail(new TransferFailure(error, undefined, upstreamLost));
   }
 
   /**
@@ -512,7 +519,9 @@ class TcpWritePipeline {
       && (this.pending.some((p) => p.downstreamAckedBy === undefined) || (this.sawLast && !this.downstreamFinal));
     const badNode = waitingLocal ? this.ownId : waitingDownstream ? this.downstreamId : undefined;
     const waitingFor = waitingLocal ? 'the local disk' : waitingDownstream ? `downstream ${this.downstreamId}` : 'the upstream';
-    void this.fail(new TransferFailure(new DfsError('UNAVAILABLE', `write of block ${this.blockId} made no progress for ${this.idleTimeoutMs} ms (waiting for ${waitingFor})`), badNode));
+    void this.fail(new TransferFailure(
+      new DfsError('UNAVAILABLE', `write of block ${this.blockId} made no progress for ${this.idleTimeoutMs} ms (waiting for ${waitingFor})`), badNode, badNode === undefined,
+    ));
   }
 
   private openDownstream(next: Location, rest: Location[]): void {
@@ -715,7 +724,8 @@ class TcpWritePipeline {
     clearTimeout(this.ackTimer);
     this.downstream?.destroy();
     try {
-      await this.undoLocal();
+      if (failure.upstreamLost && this.purpose === 'WRITE' && !this.finalizing) await this.keepLocal();
+      else await this.undoLocal();
     } catch (err) {
       this.options.logger.error('could not clean up a failed write', { event: 'write-cleanup-failed', blockId: this.blockId, error: (err as Error).message });
     }
@@ -727,6 +737,12 @@ class TcpWritePipeline {
     });
     if (tellUpstream) closeWithStatus(this.socket, failure.error, failure.badNode);
     else this.socket.destroy();
+  }
+
+  /** The sender vanished mid-block: what was written here stays as a replica being written. */
+  private async keepLocal(): Promise<void> {
+    const kept = await this.writer.keepPartial();
+    if (kept) this.options.onPartialKept?.(kept);
   }
 
   private async undoLocal(): Promise<void> {

@@ -218,6 +218,7 @@ export class DataNode {
     this.executor = new CommandExecutor({
       store: this.store, replicator: this.replicator, logger: this.logger,
       onBlockDeleted: (blockId) => this.blockDeleted(blockId),
+      onBlockReceived: (block) => this.blockReceived(block),
       onShutdown: (reason) => this.onFatal?.(new DfsError('UNAVAILABLE', `namenode ordered shutdown: ${reason}`)),
       onProbePeers: options.membership && ((targets) => this.membership?.requestProbes(targets)),
     });
@@ -225,6 +226,9 @@ export class DataNode {
       nodeId, store: this.store, logger: this.logger, counters: this.transferCounters, tls: options.tls,
       onBlockReceived: (block) => this.blockReceived(block),
       onBlockDeleted: (blockId) => this.blockDeleted(blockId),
+      onPartialKept: (block) => {
+        for (const actor of this.actors) actor.beingWritten(block);
+      },
       onCorruptBlock: (blockId) => this.reportBadBlock(blockId),
       blockTokenKey: this.blockTokenKey,
       ackTimeoutMs: () => this.ackTimeoutMs(),

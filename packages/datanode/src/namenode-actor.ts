@@ -129,6 +129,10 @@ export class NamenodeActor {
     this.reporter.blockReceived(block);
   }
 
+  beingWritten(block: StoredBlock): void {
+    this.reporter.beingWritten(block);
+  }
+
   blockDeleted(blockId: number): void {
     this.reporter.blockDeleted(blockId);
   }

@@ -53,6 +53,7 @@ import type { OpenFile as _minidfs_v1_OpenFile, OpenFile__Output as _minidfs_v1_
 import type { PeerProbeResult as _minidfs_v1_PeerProbeResult, PeerProbeResult__Output as _minidfs_v1_PeerProbeResult__Output } from './minidfs/v1/PeerProbeResult';
 import type { PeerTarget as _minidfs_v1_PeerTarget, PeerTarget__Output as _minidfs_v1_PeerTarget__Output } from './minidfs/v1/PeerTarget';
 import type { ProbePeersCommand as _minidfs_v1_ProbePeersCommand, ProbePeersCommand__Output as _minidfs_v1_ProbePeersCommand__Output } from './minidfs/v1/ProbePeersCommand';
+import type { RecoverBlockCommand as _minidfs_v1_RecoverBlockCommand, RecoverBlockCommand__Output as _minidfs_v1_RecoverBlockCommand__Output } from './minidfs/v1/RecoverBlockCommand';
 import type { RecoverLeaseRequest as _minidfs_v1_RecoverLeaseRequest, RecoverLeaseRequest__Output as _minidfs_v1_RecoverLeaseRequest__Output } from './minidfs/v1/RecoverLeaseRequest';
 import type { RecoverLeaseResponse as _minidfs_v1_RecoverLeaseResponse, RecoverLeaseResponse__Output as _minidfs_v1_RecoverLeaseResponse__Output } from './minidfs/v1/RecoverLeaseResponse';
 import type { RegisterRequest as _minidfs_v1_RegisterRequest, RegisterRequest__Output as _minidfs_v1_RegisterRequest__Output } from './minidfs/v1/RegisterRequest';
@@ -144,6 +145,7 @@ export interface ProtoGrpcType {
       PeerProbeResult: MessageTypeDefinition<_minidfs_v1_PeerProbeResult, _minidfs_v1_PeerProbeResult__Output>
       PeerTarget: MessageTypeDefinition<_minidfs_v1_PeerTarget, _minidfs_v1_PeerTarget__Output>
       ProbePeersCommand: MessageTypeDefinition<_minidfs_v1_ProbePeersCommand, _minidfs_v1_ProbePeersCommand__Output>
+      RecoverBlockCommand: MessageTypeDefinition<_minidfs_v1_RecoverBlockCommand, _minidfs_v1_RecoverBlockCommand__Output>
       RecoverLeaseRequest: MessageTypeDefinition<_minidfs_v1_RecoverLeaseRequest, _minidfs_v1_RecoverLeaseRequest__Output>
       RecoverLeaseResponse: MessageTypeDefinition<_minidfs_v1_RecoverLeaseResponse, _minidfs_v1_RecoverLeaseResponse__Output>
       RegisterRequest: MessageTypeDefinition<_minidfs_v1_RegisterRequest, _minidfs_v1_RegisterRequest__Output>

@@ -21,6 +21,7 @@ import type { MembershipClient as _minidfs_v1_MembershipClient, MembershipDefini
 import type { PeerProbeResult as _minidfs_v1_PeerProbeResult, PeerProbeResult__Output as _minidfs_v1_PeerProbeResult__Output } from './minidfs/v1/PeerProbeResult';
 import type { PeerTarget as _minidfs_v1_PeerTarget, PeerTarget__Output as _minidfs_v1_PeerTarget__Output } from './minidfs/v1/PeerTarget';
 import type { ProbePeersCommand as _minidfs_v1_ProbePeersCommand, ProbePeersCommand__Output as _minidfs_v1_ProbePeersCommand__Output } from './minidfs/v1/ProbePeersCommand';
+import type { RecoverBlockCommand as _minidfs_v1_RecoverBlockCommand, RecoverBlockCommand__Output as _minidfs_v1_RecoverBlockCommand__Output } from './minidfs/v1/RecoverBlockCommand';
 import type { RegisterRequest as _minidfs_v1_RegisterRequest, RegisterRequest__Output as _minidfs_v1_RegisterRequest__Output } from './minidfs/v1/RegisterRequest';
 import type { RegisterResponse as _minidfs_v1_RegisterResponse, RegisterResponse__Output as _minidfs_v1_RegisterResponse__Output } from './minidfs/v1/RegisterResponse';
 import type { ReplicateCommand as _minidfs_v1_ReplicateCommand, ReplicateCommand__Output as _minidfs_v1_ReplicateCommand__Output } from './minidfs/v1/ReplicateCommand';
@@ -66,6 +67,7 @@ export interface ProtoGrpcType {
       PeerProbeResult: MessageTypeDefinition<_minidfs_v1_PeerProbeResult, _minidfs_v1_PeerProbeResult__Output>
       PeerTarget: MessageTypeDefinition<_minidfs_v1_PeerTarget, _minidfs_v1_PeerTarget__Output>
       ProbePeersCommand: MessageTypeDefinition<_minidfs_v1_ProbePeersCommand, _minidfs_v1_ProbePeersCommand__Output>
+      RecoverBlockCommand: MessageTypeDefinition<_minidfs_v1_RecoverBlockCommand, _minidfs_v1_RecoverBlockCommand__Output>
       RegisterRequest: MessageTypeDefinition<_minidfs_v1_RegisterRequest, _minidfs_v1_RegisterRequest__Output>
       RegisterResponse: MessageTypeDefinition<_minidfs_v1_RegisterResponse, _minidfs_v1_RegisterResponse__Output>
       ReplicateCommand: MessageTypeDefinition<_minidfs_v1_ReplicateCommand, _minidfs_v1_ReplicateCommand__Output>

@@ -37,6 +37,7 @@ export const REPEATED_FIELD_LIMITS: Readonly<Record<string, { max: number; limit
   blocks: { max: Limits.maxBlocksPerReport, limit: 'maxBlocksPerReport' },
   received: { max: Limits.maxBlockIdsPerMessage, limit: 'maxBlockIdsPerMessage' },
   deleted: { max: Limits.maxBlockIdsPerMessage, limit: 'maxBlockIdsPerMessage' },
+  beingWritten: { max: Limits.maxBlockIdsPerMessage, limit: 'maxBlockIdsPerMessage' },
   blockIds: { max: Limits.maxBlockIdsPerMessage, limit: 'maxBlockIdsPerMessage' },
   peerProbes: { max: Limits.maxPeerProbeResultsPerBeat, limit: 'maxPeerProbeResultsPerBeat' },
 };

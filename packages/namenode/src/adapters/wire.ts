@@ -84,6 +84,8 @@ export function commandToWire(
       return { shutdown: { reason: c.reason } };
     case 'invalidate':
       return { invalidate: { blockIds: c.blockIds } };
+    case 'recover-block':
+      return { recoverBlock: { blockId: c.blockId, generationStamp: c.generationStamp, lengthBytes: c.lengthBytes } };
     case 'probe-peers':
       return { probePeers: { targets: c.targets.map((t) => ({ nodeId: t.nodeId, membershipAddress: t.membershipAddress })) } };
     case 'replicate':

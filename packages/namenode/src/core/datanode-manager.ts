@@ -71,7 +71,8 @@ export type Command =
   | { kind: 'shutdown'; reason: string }
   | { kind: 'invalidate'; blockIds: number[] }
   | { kind: 'replicate'; blockId: number; generationStamp: number; lengthBytes: number; targetIds: string[] }
-  | { kind: 'probe-peers'; targets: Array<{ nodeId: string; membershipAddress: string }> };
+  | { kind: 'probe-peers'; targets: Array<{ nodeId: string; membershipAddress: string }> }
+  | { kind: 'recover-block'; blockId: number; generationStamp: number; lengthBytes: number };
 
 export interface HeartbeatOutcome {
   /** Sequence to acknowledge (0 when the beat was not counted). */

@@ -39,6 +39,7 @@ import {
 import type { Transition } from './heartbeat-monitor';
 import type { PeerDisagreement } from './peer-evidence';
 import { ReplicaVerifications } from './replica-verifications';
+import { BlockRecoveries } from './block-recovery';
 import { type LeaseConfig, Leases, defaultLeaseConfig, validateLeaseConfig } from './leases';
 import { SafeMode, type SafeModeExitReason, type SafeModeProgress, type SafeModeState } from './safe-mode';
 import { type Block, type FileStatus, Namespace, NamespaceLimits, type StoredRecord, type WriterDeleteCondition, normalizePath } from './namespace';
@@ -165,8 +166,8 @@ export type CoreInput =
   | { kind: 'register'; registration: DatanodeRegistration; stats: DatanodeStats }
   | { kind: 'heartbeat'; heartbeat: HeartbeatInput }
   | { kind: 'streamClosed'; nodeId: string; streamId: number }
-  | { kind: 'fullBlockReport'; nodeId: string; registrationId: string; replicas: ReportedReplica[] }
-  | { kind: 'incrementalBlockReport'; nodeId: string; registrationId: string; received: ReportedReplica[]; deleted: number[] }
+  | { kind: 'fullBlockReport'; nodeId: string; registrationId: string; replicas: ReportedReplica[]; beingWritten?: ReportedReplica[] }
+  | { kind: 'incrementalBlockReport'; nodeId: string; registrationId: string; received: ReportedReplica[]; deleted: number[]; beingWritten?: ReportedReplica[] }
   | { kind: 'badReplicas'; nodeId: string; registrationId: string; blockIds: number[] }
   | { kind: 'mkdirs'; path: string }
   | { kind: 'create'; path: string; replication: number; blockSizeBytes: number; createParent: boolean; clientName: string }
@@ -255,6 +256,10 @@ export interface NameNodeCoreDeps {
 }
 
 const NONE: readonly never[] = Object.freeze([]);
+/** A block recovery's orders are repeated after this many heartbeat intervals without the file closing... */
+const BLOCK_RECOVERY_RETRY_INTERVALS = 10;
+/** ...and never sooner than this (a lost order, or a holder that died meanwhile: retried with the live ones). */
+const BLOCK_RECOVERY_RETRY_MIN_MS = 10_000;
 const EMPTY_READY: Ready<never> = Object.freeze({
   records: NONE, reply: undefined, commands: NONE, transitions: NONE, events: NONE, disagreements: NONE,
 });
@@ -277,6 +282,8 @@ export class NameNodeCore {
   private readonly namespace: Namespace;
   private readonly safe: SafeMode;
   private readonly verifications = new ReplicaVerifications(Limits.maxPendingReplicaVerifications);
+  /** Replicas being written that cut writes left, and the block recoveries finalizing them. */
+  private readonly recoveries: BlockRecoveries;
   /** Writer leases (core/leases.ts): one per client with files open for write. */
   readonly leases: Leases;
   private readonly random: () => number;
@@ -330,6 +337,9 @@ export class NameNodeCore {
     };
     this.admin = new AdminStates(deps.adminRecords ?? []);
     this.leases = new Leases(validateLeaseConfig(settings.leases ?? defaultLeaseConfig()));
+    this.recoveries = new BlockRecoveries(
+      Limits.maxBeingWrittenReplicas, Math.max(BLOCK_RECOVERY_RETRY_MIN_MS, BLOCK_RECOVERY_RETRY_INTERVALS * manager.liveness.heartbeatIntervalMs),
+    );
     for (const { path, file } of this.namespace.allFiles()) if (!file.complete) this.leases.open(path, file.clientName, undefined);
     const replicationConfig = deps.replicationConfig ?? defaultReplicationConfig(manager.liveness.heartbeatIntervalMs);
     const racksWait = settings.racksWaitForFullReport ?? true;
@@ -373,8 +383,9 @@ export class NameNodeCore {
       case 'register': return this.register(input.registration, input.stats, nowMs);
       case 'heartbeat': return this.heartbeat(input.heartbeat, nowMs);
       case 'streamClosed': return this.streamClosed(input.nodeId, input.streamId, nowMs);
-      case 'fullBlockReport': return this.fullBlockReport(input.nodeId, input.registrationId, input.replicas, nowMs);
-      case 'incrementalBlockReport': return this.incrementalBlockReport(input.nodeId, input.registrationId, input.received, input.deleted, nowMs);
+      case 'fullBlockReport': return this.fullBlockReport(input.nodeId, input.registrationId, input.replicas, nowMs, input.beingWritten);
+      case 'incrementalBlockReport':
+        return this.incrementalBlockReport(input.nodeId, input.registrationId, input.received, input.deleted, nowMs, input.beingWritten);
       case 'badReplicas': return this.badReplicas(input.nodeId, input.registrationId, input.blockIds, nowMs);
       case 'mkdirs': return this.mkdirs(input.path, nowMs);
       case 'create': return this.create(input.path, input.replication, input.blockSizeBytes, input.createParent, input.clientName, nowMs);
@@ -625,7 +636,7 @@ export class NameNodeCore {
    * report after a start the same way): unknown blocks are postponed to the node's next full
    * report, bad replicas of known blocks are kept as corrupt until the repair path has good copies.
    */
-  fullBlockReport(nodeId: string, registrationId: string, blocks: ReportedReplica[], nowMs: number): Ready<Command[]> {
+  fullBlockReport(nodeId: string, registrationId: string, blocks: ReportedReplica[], nowMs: number, beingWritten: ReportedReplica[] = []): Ready<Command[]> {
     if (!this.registered(nodeId, registrationId)) {
       return this.finish<Command[]>({ ok: true, value: [{ kind: 'reregister', reason: 'block report from an unknown registration' }] });
     }
@@ -650,13 +661,18 @@ export class NameNodeCore {
       this.replication.check([...r.added, ...r.removed, ...r.corrupt]);
       if (this.observer.replicaGained) for (const id of r.added) this.observer.replicaGained(id, nowMs);
       if (r.removed.length) this.observer.replicasLost?.(r.removed, nowMs);
+      this.recoveries.replaceNode(nodeId, new Set(beingWritten.map((b) => b.blockId)));
+      const stray = this.noteBeingWritten(nodeId, beingWritten);
       this.checkSafeModeExit(nowMs);
-      return r.toInvalidate.length && !this.standby ? [{ kind: 'invalidate', blockIds: r.toInvalidate }] : [];
+      const toInvalidate = [...r.toInvalidate, ...stray];
+      return toInvalidate.length && !this.standby ? [{ kind: 'invalidate', blockIds: toInvalidate }] : [];
     });
   }
 
   /** Incremental report; replicas to invalidate are queued as commands for the node (held in safe mode). */
-  incrementalBlockReport(nodeId: string, registrationId: string, received: ReportedReplica[], deleted: number[], nowMs: number): Ready<undefined> {
+  incrementalBlockReport(
+    nodeId: string, registrationId: string, received: ReportedReplica[], deleted: number[], nowMs: number, beingWritten: ReportedReplica[] = [],
+  ): Ready<undefined> {
     if (!this.registered(nodeId, registrationId)) {
       return this.finish<undefined>({ ok: false, error: new DfsError('UNKNOWN_NODE', `unknown registration for ${nodeId}`) });
     }
@@ -668,6 +684,7 @@ export class NameNodeCore {
           continue;
         }
         const verdict = this.blockMap.blockReceived(nodeId, r);
+        this.recoveries.forgetReplica(nodeId, r.blockId);
         if (verdict.invalidate) invalid.push(r.blockId);
         if (verdict.accepted) {
           this.replicationEvents(this.replication.replicaAdded(r.blockId, nodeId, nowMs), nowMs);
@@ -675,9 +692,11 @@ export class NameNodeCore {
         }
       }
       for (const id of deleted) {
+        this.recoveries.forgetReplica(nodeId, id);
         if (this.blockMap.blockDeleted(nodeId, id)) this.replication.check([id]);
         this.replication.replicaDeleted(id, nodeId); // an ordered deletion done: the node may be a target again
       }
+      invalid.push(...this.noteBeingWritten(nodeId, beingWritten));
       if (invalid.length && this.standby) {
         // The active judges these; a standby orders nothing.
       } else if (invalid.length && this.inSafeMode) {
@@ -691,6 +710,26 @@ export class NameNodeCore {
       this.checkSafeModeExit(nowMs);
       return undefined;
     });
+  }
+
+  /**
+   * Replicas being written a node reports: kept for block recovery while their block is under
+   * construction (not complete, not committed) and the node holds no finalized replica of it.
+   * Returns the ones to delete: their block is gone, complete or committed, or of another
+   * generation (a standby judges none: it may not have the block's edit yet).
+   */
+  private noteBeingWritten(nodeId: string, reported: readonly ReportedReplica[]): number[] {
+    const stray: number[] = [];
+    for (const r of reported) {
+      const block = this.blockMap.get(r.blockId);
+      if (block && this.blockMap.replicas(r.blockId).includes(nodeId)) continue; // finalized here since
+      if (block && !block.complete && !block.committed && block.generationStamp === r.generationStamp && r.lengthBytes > 0) {
+        this.recoveries.report(nodeId, r);
+      } else if (!this.standby) {
+        stray.push(r.blockId);
+      }
+    }
+    return stray;
   }
 
   /** A DataNode's report of its own bad replicas (ReportBadBlocks). */
@@ -840,29 +879,48 @@ export class NameNodeCore {
       const holder = this.namespace.openFileHolder(status.path);
       const remaining = this.leases.softLimitRemainingMs(status.path, nowMs) ?? 0;
       if (holder !== clientName && remaining > 0) return { closed: false, holder, softLimitRemainingMs: remaining };
-      this.recoverFile(status.path, holder, holder === clientName ? 'by-holder' : 'soft-limit', nowMs);
-      return { closed: true, holder, softLimitRemainingMs: 0 };
+      const closed = this.recoverFile(status.path, holder, holder === clientName ? 'by-holder' : 'soft-limit', nowMs);
+      return { closed, holder, softLimitRemainingMs: 0 };
     });
   }
 
   /**
-   * Lease recovery: closes an open file whose writer is gone. Each block keeps the length its
-   * replicas reported (the shortest: every replica holds that prefix; committed blocks their
-   * committed length); trailing blocks no replica reported held data no writer had acknowledged
-   * and are dropped. The file is completed with what remains, its records persisted like a
-   * Complete's; dropped blocks are invalidated wherever they are.
+   * Lease recovery: closes an open file whose writer is gone; true once closed. Each block keeps
+   * the length its finalized replicas reported (the shortest: every replica holds that prefix;
+   * committed blocks their committed length). The first block without a finalized replica, if
+   * live nodes hold it being written (its pipeline was cut mid-block), is recovered first (HDFS
+   * recoverBlock): its holders are ordered to finalize it at the shortest length they reported,
+   * which holds every byte the pipeline acknowledged, and the file closes once one reports it
+   * finalized (false until then; asked again each interval, orders repeated past the retry time).
+   * Trailing blocks with neither held data no writer had acknowledged and are dropped. The file
+   * is completed with what remains, its records persisted like a Complete's; dropped blocks are
+   * invalidated wherever they are.
    */
-  private recoverFile(path: string, holder: string, reason: 'hard-limit' | 'soft-limit' | 'by-holder', nowMs: number): void {
+  private recoverFile(path: string, holder: string, reason: 'hard-limit' | 'soft-limit' | 'by-holder', nowMs: number): boolean {
     let blocks: readonly Block[];
     try {
       blocks = this.namespace.openFileBlocks(path, holder);
     } catch {
       this.leases.close(path); // closed, deleted or taken over since: nothing to recover
-      return;
+      return true;
     }
     const lengths = blocks.map((b) => this.blockMap.reportedLength(b.blockId));
     let keep = blocks.length;
     while (keep > 0 && lengths[keep - 1] === undefined) keep -= 1;
+    const cut = blocks[keep];
+    if (cut && !this.blockMap.get(cut.blockId)?.committed) {
+      const holders = this.recoveries.holders(cut.blockId, cut.generationStamp, this.usable);
+      if (holders.length > 0) {
+        const lengthBytes = Math.min(...holders.map((h) => h.lengthBytes));
+        if (this.recoveries.order(cut.blockId, lengthBytes, nowMs)) {
+          for (const h of holders) this.enqueue(h.nodeId, { kind: 'recover-block', blockId: cut.blockId, generationStamp: cut.generationStamp, lengthBytes });
+          this.event('warn', 'block recovery: replicas being written finalized at their shortest length', 'block-recovery', nowMs, 'both', {
+            path, holder, reason, blockId: cut.blockId, lengthBytes, holders: holders.map((h) => ({ nodeId: h.nodeId, lengthBytes: h.lengthBytes })),
+          });
+        }
+        return false;
+      }
+    }
     const dropped = blocks.slice(keep).map((b) => b.blockId);
     for (const id of [...dropped].reverse()) this.persist(this.namespace.abandonBlock(path, holder, id));
     const kept = blocks.slice(0, keep).map((b, i) => ({ blockId: b.blockId, lengthBytes: lengths[i] ?? 0 }));
@@ -871,10 +929,20 @@ export class NameNodeCore {
     for (const b of kept) this.blockMap.updateBlock(b.blockId, { lengthBytes: b.lengthBytes, complete: true });
     for (const id of dropped) this.replication.forget(id);
     this.invalidateEverywhere(dropped);
+    this.dropBeingWritten(kept.map((b) => b.blockId));
     this.replication.check(kept.map((b) => b.blockId));
     this.event('warn', 'lease recovered: file closed', 'lease-recovered', nowMs, 'both', {
       path, holder, reason, blocks: kept.length, droppedBlocks: dropped.length, lengthBytes: kept.reduce((n, b) => n + b.lengthBytes, 0),
     });
+    return true;
+  }
+
+  /** Blocks now complete: replicas still being written of them (on nodes without a finalized one) are deleted. */
+  private dropBeingWritten(blockIds: readonly number[]): void {
+    for (const id of blockIds) {
+      const finalized = this.blockMap.replicas(id);
+      for (const node of this.recoveries.forgetBlock(id)) if (!finalized.includes(node)) this.enqueue(node, { kind: 'invalidate', blockIds: [id] });
+    }
   }
 
   /**
@@ -924,6 +992,7 @@ export class NameNodeCore {
       this.persist(this.namespace.complete(path, clientName, blocks, nowMs));
       this.leases.close(status.path);
       for (const b of blocks) this.blockMap.updateBlock(b.blockId, { lengthBytes: b.lengthBytes, complete: true });
+      this.dropBeingWritten(blocks.map((b) => b.blockId));
       this.replication.check(blocks.map((b) => b.blockId));
       this.event('info', 'file completed', 'file-completed', nowMs, 'event-log', { path, blocks: blocks.length });
       return true;
@@ -1292,7 +1361,8 @@ export class NameNodeCore {
   private invalidateEverywhere(blockIds: number[]): void {
     const perNode = new Map<string, number[]>();
     for (const id of blockIds) {
-      for (const node of this.blockMap.removeBlock(id)) perNode.set(node, [...(perNode.get(node) ?? []), id]);
+      const nodes = new Set([...this.blockMap.removeBlock(id), ...this.recoveries.forgetBlock(id)]);
+      for (const node of nodes) perNode.set(node, [...(perNode.get(node) ?? []), id]);
     }
     for (const [node, ids] of perNode) this.enqueue(node, { kind: 'invalidate', blockIds: ids });
   }

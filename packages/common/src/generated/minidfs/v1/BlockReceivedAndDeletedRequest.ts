@@ -8,6 +8,7 @@ export interface BlockReceivedAndDeletedRequest {
   'registrationId'?: (string);
   'received'?: (_minidfs_v1_ReportedBlock)[];
   'deleted'?: (number | string | Long)[];
+  'beingWritten'?: (_minidfs_v1_ReportedBlock)[];
 }
 
 export interface BlockReceivedAndDeletedRequest__Output {
@@ -15,4 +16,5 @@ export interface BlockReceivedAndDeletedRequest__Output {
   'registrationId': (string);
   'received': (_minidfs_v1_ReportedBlock__Output)[];
   'deleted': (number)[];
+  'beingWritten': (_minidfs_v1_ReportedBlock__Output)[];
 }

@@ -6,10 +6,12 @@ export interface BlockReportRequest {
   'nodeId'?: (string);
   'registrationId'?: (string);
   'blocks'?: (_minidfs_v1_ReportedBlock)[];
+  'beingWritten'?: (_minidfs_v1_ReportedBlock)[];
 }
 
 export interface BlockReportRequest__Output {
   'nodeId': (string);
   'registrationId': (string);
   'blocks': (_minidfs_v1_ReportedBlock__Output)[];
+  'beingWritten': (_minidfs_v1_ReportedBlock__Output)[];
 }
