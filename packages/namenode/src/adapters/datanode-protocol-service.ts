@@ -190,7 +190,7 @@ export class DatanodeProtocolService {
         try {
           checkRequestLimits('BlockReportRequest', r);
           const n = ns();
-          const ready = n.core.fullBlockReport(r.nodeId, r.registrationId, r.blocks.map(replicaFromWire), clock.nowMs());
+          const ready = n.core.fullBlockReport(r.nodeId, r.registrationId, r.blocks.map(replicaFromWire), clock.nowMs(), r.beingWritten.map(replicaFromWire));
           const reply = ready.reply!;
           const answer = () => reply.ok ? callback(null, { commands: this.toWire(reply.value), ...this.haFields() }) : callback(toGrpcError(reply.error));
           const pending = n.handle(ready, reply.ok && reply.value.length > 0);
@@ -205,7 +205,9 @@ export class DatanodeProtocolService {
         try {
           checkRequestLimits('BlockReceivedAndDeletedRequest', r);
           const n = ns();
-          const ready = n.core.incrementalBlockReport(r.nodeId, r.registrationId, r.received.map(replicaFromWire), r.deleted, clock.nowMs());
+          const ready = n.core.incrementalBlockReport(
+            r.nodeId, r.registrationId, r.received.map(replicaFromWire), r.deleted, clock.nowMs(), r.beingWritten.map(replicaFromWire),
+          );
           this.answerEmpty(n, ready, callback);
         } catch (err) {
           callback(toGrpcError(err));
