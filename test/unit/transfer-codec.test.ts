@@ -111,6 +111,7 @@ describe('transfer codec', () => {
     expect(p!.rawPieces.map((piece) => piece.buffer)).toEqual([chunks[0]!.buffer, chunks[1]!.buffer]);
     expect(p!.rawPieces[0]!.byteOffset).toBe(chunks[0]!.byteOffset);
     expect(Buffer.concat(p!.dataPieces as Buffer[]).equals(data)).toBe(true);
+    expect(p!.dataBytes).toBe(data.length);
     expect(p!.dataPieces.every((piece) => piece.buffer === chunks[0]!.buffer || piece.buffer === chunks[1]!.buffer)).toBe(true);
     expect(firstBadChunk(p!.dataPieces, p!.chunkCrcs, Limits.bytesPerChecksum)).toBe(-1);
     expect(p!.data.equals(data)).toBe(true);

@@ -73,6 +73,8 @@ export interface PacketFrame {
   last: boolean;
   /** One CRC32C per bytesPerChecksum chunk of data. */
   chunkCrcs: number[];
+  /** Bytes of data (without joining the pieces). */
+  readonly dataBytes: number;
   /**
    * The data in one buffer: a view into the frame when it arrived in one socket chunk, else copied
    * once, on first access. Code that can take pieces (`dataPieces`) never pays that copy.
@@ -532,11 +534,11 @@ class ReceivedPacket implements PacketFrame {
     readonly chunkCrcs: number[],
     readonly rawPieces: readonly Buffer[],
     private readonly headBytes: number,
-    private readonly dataLength: number,
+    readonly dataBytes: number,
   ) {}
 
   get raw(): Buffer {
-    return (this.rawJoined ??= joined(this.rawPieces, this.headBytes + this.dataLength));
+    return (this.rawJoined ??= joined(this.rawPieces, this.headBytes + this.dataBytes));
   }
 
   get dataPieces(): readonly Buffer[] {
@@ -551,7 +553,7 @@ class ReceivedPacket implements PacketFrame {
     if (this.dataJoined === undefined) {
       this.dataJoined = this.rawJoined !== undefined || this.rawPieces.length === 1
         ? this.raw.subarray(this.headBytes)
-        : joined(this.dataPieces, this.dataLength);
+        : joined(this.dataPieces, this.dataBytes);
     }
     return this.dataJoined;
   }
