@@ -75,6 +75,23 @@ export class DataNodeTable {
   readonly commandsQueued: Uint8Array;
   /** Arrival of the latest beat the NameNode accepted from node i. */
   readonly lastDeliveredMs: Float64Array;
+  // skipped beats (simulation.ts, cruise): node i's beats were run ahead through cruiseEndArrivalMs
+  readonly cruising: Uint8Array;
+  readonly cruiseEndStep: Int32Array;
+  readonly cruiseEndArrivalMs: Float64Array;
+  /** The state the run ahead started from (its first beat delivered), to replay it up to a moment before its end. */
+  readonly cruiseLinkInts: Int32Array;
+  readonly cruiseLinkNums: Float64Array;
+  readonly cruiseSendMs: Float64Array;
+  readonly cruiseFromArrivalMs: Float64Array;
+  readonly cruiseFromStep: Int32Array;
+  readonly cruiseFromSeq: Float64Array;
+  readonly cruiseSequence: Float64Array;
+  readonly cruiseBeatToken: Int32Array;
+  readonly cruiseLastArrivalMs: Float64Array;
+  readonly cruiseLastAnswerMs: Float64Array;
+  /** Beats the run ahead counted as sent, lost and delivered (taken back when it is replayed). */
+  readonly cruiseCounts: Float64Array;
 
   constructor(readonly nodes: number) {
     const n = nodes;
@@ -112,5 +129,19 @@ export class DataNodeTable {
     this.statsDirty = new Uint8Array(n);
     this.commandsQueued = new Uint8Array(n);
     this.lastDeliveredMs = f64();
+    this.cruising = new Uint8Array(n);
+    this.cruiseEndStep = new Int32Array(n);
+    this.cruiseEndArrivalMs = f64();
+    this.cruiseLinkInts = new Int32Array(4 * n);
+    this.cruiseLinkNums = new Float64Array(2 * n);
+    this.cruiseSendMs = f64();
+    this.cruiseFromArrivalMs = f64();
+    this.cruiseFromStep = new Int32Array(n);
+    this.cruiseFromSeq = f64();
+    this.cruiseSequence = f64();
+    this.cruiseBeatToken = new Int32Array(n);
+    this.cruiseLastArrivalMs = f64();
+    this.cruiseLastAnswerMs = f64();
+    this.cruiseCounts = new Float64Array(3 * n);
   }
 }

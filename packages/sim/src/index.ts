@@ -11,7 +11,7 @@ export * from './metrics';
 export * from './random';
 export * from './report';
 export { SimNameNode, type SimNameNodeHooks, type SimNameNodeOptions } from './sim-namenode';
-export { Simulation, runSimulation, type RunOptions, type SimCounts, type SimFigures, type SimResult } from './simulation';
+export { Simulation, runSimulation, type RunOptions, type SimCounts, type SimEngineCounts, type SimFigures, type SimResult } from './simulation';
 export * from './units';
 export * from './gossip';
 export * from './gossip-faults';

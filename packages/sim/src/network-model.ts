@@ -46,6 +46,19 @@ export class NetworkModel {
     return true;
   }
 
+  /** Saves link i's random state and loss counters (4 ints at ints[4i], 2 numbers at nums[2i]); restoreLink puts them back. */
+  saveLink(i: number, ints: Int32Array, nums: Float64Array): void {
+    this.random.saveState(i, ints, 4 * i);
+    nums[2 * i] = this.beatLossLeft[i];
+    nums[2 * i + 1] = this.answerLossLeft[i];
+  }
+
+  restoreLink(i: number, ints: Int32Array, nums: Float64Array): void {
+    this.random.restoreState(i, ints, 4 * i);
+    this.beatLossLeft[i] = nums[2 * i];
+    this.answerLossLeft[i] = nums[2 * i + 1];
+  }
+
   /** Whether the next NameNode -> DataNode stream message (answer, pushed commands) on node i's link is lost. */
   answerLost(i: number): boolean {
     if (this.loss === 0 || --this.answerLossLeft[i] > 0) return false;

@@ -136,6 +136,23 @@ export class RandomStreams {
     return this.nextUint32(i) / 4294967296;
   }
 
+  /** Copies stream i's state into to[at..at+3] (save) or back from it (restore). */
+  saveState(i: number, to: Int32Array, at: number): void {
+    const o = 4 * i;
+    to[at] = this.s[o];
+    to[at + 1] = this.s[o + 1];
+    to[at + 2] = this.s[o + 2];
+    to[at + 3] = this.s[o + 3];
+  }
+
+  restoreState(i: number, from: Int32Array, at: number): void {
+    const o = 4 * i;
+    this.s[o] = from[at];
+    this.s[o + 1] = from[at + 1];
+    this.s[o + 2] = from[at + 2];
+    this.s[o + 3] = from[at + 3];
+  }
+
   /**
    * Exponential with the given mean, by a 4096-entry inverse-CDF table with linear interpolation
    * (exact logarithm in the last bin, so the tail is not cut): no Math.log on the per-beat path.

@@ -54,7 +54,8 @@ export function formatReport(r: SimResult): string {
     `${fl.pausesPerNodeDay} pauses/node-day (median ${formatDuration(fl.pauseMedianMs)}, sigma ${fl.pauseSigma})`);
   lines.push(`  simulated  ${formatCount(f.counts.heartbeatsSent)} heartbeats (${formatCount(f.counts.heartbeatsLost)} lost), ` +
     `${formatCount(f.counts.ticks)} NameNode ticks, ${formatCount(f.counts.events)} other events in ${(r.wall.totalMs / 1000).toFixed(1)} s of wall time ` +
-    `(setup ${(r.wall.setupMs / 1000).toFixed(1)} s, planner ${(r.wall.plannerMs / 1000).toFixed(1)} s)`);
+    `(setup ${(r.wall.setupMs / 1000).toFixed(1)} s, planner ${(r.wall.plannerMs / 1000).toFixed(1)} s; ` +
+    `${pct(f.counts.heartbeatsDelivered ? r.engine.beatsRunAhead / f.counts.heartbeatsDelivered : 0)} of the beats delivered in runs ahead)`);
   lines.push('');
   lines.push('failure detector QoS (Chen, Toueg & Aguilera)');
   lines.push(`  crashes                    ${formatCount(q.crashes)}: ${formatCount(q.detected)} declared DEAD` +

@@ -115,6 +115,14 @@ export class SimNameNode {
     return (ready.reply as { ok: true; value: HeartbeatOutcome }).value.ackedSequence;
   }
 
+  /**
+   * A run of accepted beats of a LIVE node in one O(1) call, up to the one heard at heardAtMs
+   * (HeartbeatMonitor.heardThrough: what the caller guarantees; false = refused, nothing changed).
+   */
+  heardThrough(nodeId: string, sequence: number, streamId: number, heardAtMs: number): boolean {
+    return this.core.manager.monitor.heardThrough(nodeId, sequence, streamId, heardAtMs);
+  }
+
   streamClosed(nodeId: string, streamId: number, nowMs: number): void {
     this.take(this.core.streamClosed(nodeId, streamId, nowMs));
   }

@@ -70,6 +70,9 @@ const DATANODE_SIDE = new Set<number>([
   EV.DnRegistered, EV.DnRegisterRetry, EV.DnCommands, EV.CopyDone, EV.CopyReceive, EV.DnWatchdog, EV.DnReconnect, EV.DnRetrySend,
 ]);
 
+/** Most beats one run ahead covers (a replay walks at most this many again). */
+const MAX_CRUISE_BEATS = 1024;
+
 /** A unary RPC over a cut link is retried this often. */
 const RPC_RETRY_MS = 1000;
 const GENERATION_STAMP = 1001;
@@ -112,6 +115,16 @@ export interface SimResult {
   figures: SimFigures;
   /** Wall-clock figures (not part of the deterministic result). */
   wall: { totalMs: number; setupMs: number; runMs: number; plannerMs: number };
+  /** How the engine got there (differs between skipQuietBeats on and off; the figures do not). */
+  engine: SimEngineCounts;
+}
+
+export interface SimEngineCounts {
+  /** Beats delivered inside runs ahead (the core got them as HeartbeatMonitor.heardThrough), not one by one. */
+  beatsRunAhead: number;
+  /** Runs ahead started, and the ones replayed to an earlier end because something touched the node. */
+  runsAhead: number;
+  replays: number;
 }
 
 export interface RunOptions {
@@ -120,6 +133,14 @@ export interface RunOptions {
    * instead of through DatanodeManager.heartbeat. Same figures either way (tested); default true.
    */
   fastHeartbeats?: boolean;
+  /**
+   * Skip the beats that change nothing (with fastHeartbeats and the threshold detector): a node
+   * whose beats keep coming is run ahead, beat by beat in the engine (same draws) but in one
+   * HeartbeatMonitor.heardThrough call for the core, up to the first beat a tick or an event could
+   * tell apart; anything that touches the node before then replays the run up to that moment.
+   * Same figures either way (tested); default true.
+   */
+  skipQuietBeats?: boolean;
   /** Called about every `progressEveryMs` of wall time with the virtual time reached. */
   onProgress?: (virtualMs: number, wallMs: number) => void;
   progressEveryMs?: number;
@@ -128,7 +149,7 @@ export interface RunOptions {
 }
 
 export function runSimulation(config: SimConfig, options: RunOptions = {}): SimResult {
-  return new Simulation(validateSimConfig(config), options.fastHeartbeats ?? true).run(options);
+  return new Simulation(validateSimConfig(config), options.fastHeartbeats ?? true, options.skipQuietBeats ?? true).run(options);
 }
 
 export class Simulation {
@@ -155,15 +176,25 @@ export class Simulation {
   private readonly late: number[] = [];
   private readonly ring: ArrivalRing;
   /** deliverBeat as one function object, for the ring's scan. */
-  private readonly deliver = (i: number): void => this.deliverBeat(i);
+  private readonly deliver = (i: number): void => this.deliverBeat(i, true);
   private streamCounter = 0;
+  /** Beats are skipped (skipQuietBeats, threshold detector). */
+  private readonly skipBeats: boolean;
+  /** Tick steps in the run: a beat arriving after the last one is never delivered. */
+  private lastStep = 0;
+  /** Set while a run ahead plans beats: setArrivalStep only records the step; a due watchdog aborts the run. */
+  private planning = false;
+  private planningAborted = false;
+  /** The beat a run ahead (runAhead) ended on: its sequence and arrival. */
+  private aheadSeq = 0;
+  private aheadArrivalMs = 0;
   private readonly input: HeartbeatInput = { nodeId: '', registrationId: '', sequence: 0, streamId: 0, goodbye: false, stats: undefined as unknown as DatanodeStats };
   private readonly counts: SimCounts = {
     heartbeatsSent: 0, heartbeatsDelivered: 0, heartbeatsLost: 0, ticks: 0, events: 0, registrations: 0, fullReports: 0, crashes: 0,
     pauses: 0, partitions: 0, streamDrops: 0,
   };
 
-  constructor(private readonly config: SimConfig, private readonly fastHeartbeats = true) {
+  constructor(private readonly config: SimConfig, private readonly fastHeartbeats = true, skipQuietBeats = true) {
     const n = (this.n = config.nodes);
     this.racks = Math.ceil(n / config.nodesPerRack);
     this.intervalMs = config.liveness.heartbeatIntervalMs;
@@ -172,6 +203,7 @@ export class Simulation {
     this.root = new Random(config.seed);
     const phi = resolvePhiConfig(config.liveness, config.detector);
     this.detector = phi ? new PhiAccrualDetector(phi) : undefined;
+    this.skipBeats = fastHeartbeats && skipQuietBeats && this.detector === undefined;
     this.qos = new QosTracker(n, config.durationMs);
     this.nn = new SimNameNode(config.liveness, this.detector, replicationConfigFor(config), {
       transition: (t, affected) => this.onTransition(t, affected),
@@ -192,6 +224,7 @@ export class Simulation {
     const setupDone = performance.now();
     const c = this.config;
     const ticks = Math.floor(c.durationMs / this.tickMs);
+    this.lastStep = ticks;
     const progressEveryMs = options.progressEveryMs ?? 5000;
     let nextProgress = performance.now() + progressEveryMs;
     for (let k = 1; k <= ticks; k++) {
@@ -216,6 +249,7 @@ export class Simulation {
       detector: this.nn.manager.monitor.detectorName,
       figures,
       wall: { totalMs: runDone - started, setupMs: setupDone - started, runMs: runDone - setupDone, plannerMs: this.nn.plannerWallMs },
+      engine: { ...this.engine },
     };
   }
 
@@ -338,7 +372,7 @@ export class Simulation {
       }
       if (this.late.length) {
         const i = this.late.pop()!;
-        if (arrivalStep[i] === k) this.deliverBeat(i);
+        if (arrivalStep[i] === k) this.deliverBeat(i, true);
         continue;
       }
       break;
@@ -348,7 +382,8 @@ export class Simulation {
   /** Delivers node i's beat if it arrives no later than `timeMs` (keeps per-node order exact). */
   private flushBeat(i: number, timeMs: number): void {
     const dn = this.dn;
-    if (dn.arrivalStep[i] >= 0 && dn.pendingArrivalMs[i] <= timeMs) this.deliverBeat(i);
+    if (dn.cruising[i]) this.settle(i, timeMs);
+    if (dn.arrivalStep[i] >= 0 && dn.pendingArrivalMs[i] <= timeMs) this.deliverBeat(i, false);
   }
 
   private dispatch(ev: SimEvent): void {
@@ -421,6 +456,10 @@ export class Simulation {
     let s = sendMs;
     for (;;) {
       if (s - dn.lastAnswerMs[i] > this.watchdogMs) {
+        if (this.planning) {
+          this.planningAborted = true; // a run ahead does not reach a watchdog: it is replayed shorter
+          return;
+        }
         this.queue.push(s, EV.DnWatchdog, i, { inc: dn.incarnation[i], token });
         return;
       }
@@ -461,6 +500,10 @@ export class Simulation {
    */
   private setArrivalStep(i: number, step: number): void {
     const dn = this.dn;
+    if (this.planning) {
+      dn.arrivalStep[i] = step; // runAhead marks the beat it stops at
+      return;
+    }
     if (step <= this.currentStep) {
       step = this.currentStep;
       if (this.scanning) this.late.push(i);
@@ -469,7 +512,8 @@ export class Simulation {
     this.ring.mark(i, step);
   }
 
-  private deliverBeat(i: number): void {
+  /** Delivers node i's beat in flight; `inStep`: from the step's scan (not flushed by an event), so the node may run ahead. */
+  private deliverBeat(i: number, inStep: boolean): void {
     const dn = this.dn;
     const arrival = dn.pendingArrivalMs[i];
     const stream = dn.pendingStream[i];
@@ -481,6 +525,7 @@ export class Simulation {
     if (this.fastHeartbeats && dn.statsDirty[i] === 0 && dn.commandsQueued[i] === 0 && registration === dn.nnRegistration[i]) {
       acked = this.nn.heartbeatUneventful(dn.ids[i], dn.pendingSeq[i], stream, arrival);
     }
+    const uneventful = acked > 0;
     if (acked < 0) {
       const input = this.input;
       input.nodeId = dn.ids[i];
@@ -508,7 +553,171 @@ export class Simulation {
       if (back > dn.lastAnswerMs[i]) dn.lastAnswerMs[i] = back;
       if (commands) this.queue.push(back, EV.DnCommands, i, { inc: dn.incarnation[i], stream, commands });
     }
-    if (current) this.scheduleBeat(i, dn.pendingSendMs[i] + this.intervalMs + this.network.random.next(i) * this.config.timerJitterMs);
+    if (!current) return;
+    const next = dn.pendingSendMs[i] + this.intervalMs + this.network.random.next(i) * this.config.timerJitterMs;
+    if (uneventful && inStep && this.skipBeats && dn.paused[i] === 0 && dn.registering[i] === 0 && dn.cutToNameNode[i] === 0 && dn.cutFromNameNode[i] === 0) {
+      this.cruise(i, next, arrival, dn.pendingSeq[i], stream);
+    } else {
+      this.scheduleBeat(i, next);
+    }
+  }
+
+  // ---- skipped beats ----------------------------------------------------------------------------
+  //
+  // A node whose beat was just delivered uneventfully in the step scan runs ahead (cruise): its
+  // next beats are planned and delivered here, with the same draws in the same order as one by
+  // one, but without the ring, the event queue or the core, up to the first beat that something
+  // could tell apart from the beats one by one: a tick that would find the node silent for its
+  // stale limit before it, a due watchdog, the end of the run, MAX_CRUISE_BEATS. The core gets
+  // the run as one HeartbeatMonitor.heardThrough (no beat of it changes anything there but the
+  // node's last-heard time: it stays LIVE, no command waits). The node's table entries show the
+  // state after the run; every path that touches the node (an event for it, a partition, a copy
+  // arriving, the planner's pushes) first calls settle(), which, if the run has not ended by
+  // then, restores the state the run started from and replays it up to that moment, so the node
+  // is then exactly where the beats one by one would have left it.
+
+  /** Node i's beat (sequence seq, arrival) was just delivered uneventfully in the scan; its next timer is at sendMs. */
+  private cruise(i: number, sendMs: number, arrival: number, seq: number, stream: number): void {
+    const dn = this.dn;
+    const id = dn.ids[i];
+    if (!this.nn.heardThrough(id, seq, stream, arrival)) { // asks whether the core takes runs (changes nothing)
+      this.scheduleBeat(i, sendMs);
+      return;
+    }
+    this.network.saveLink(i, dn.cruiseLinkInts, dn.cruiseLinkNums);
+    dn.cruiseSendMs[i] = sendMs;
+    dn.cruiseFromArrivalMs[i] = arrival;
+    dn.cruiseFromStep[i] = this.currentStep;
+    dn.cruiseFromSeq[i] = seq;
+    dn.cruiseSequence[i] = dn.sequence[i];
+    dn.cruiseBeatToken[i] = dn.beatToken[i];
+    dn.cruiseLastArrivalMs[i] = dn.lastArrivalMs[i];
+    dn.cruiseLastAnswerMs[i] = dn.lastAnswerMs[i];
+    const c = this.counts;
+    const sent = c.heartbeatsSent;
+    const lost = c.heartbeatsLost;
+    const delivered = c.heartbeatsDelivered;
+    let n = this.runAhead(i, this.lastStep, true, 0, MAX_CRUISE_BEATS);
+    if (n < 0) {
+      // A watchdog came due: replay one beat short, so that the beat before it is delivered for real.
+      dn.cruiseCounts[3 * i] = c.heartbeatsSent - sent;
+      dn.cruiseCounts[3 * i + 1] = c.heartbeatsLost - lost;
+      dn.cruiseCounts[3 * i + 2] = c.heartbeatsDelivered - delivered;
+      this.restoreCruise(i);
+      if (n === -1) {
+        this.scheduleBeat(i, sendMs);
+        return;
+      }
+      n = this.runAhead(i, this.lastStep, true, 0, -n - 1);
+    }
+    dn.cruiseCounts[3 * i] = c.heartbeatsSent - sent;
+    dn.cruiseCounts[3 * i + 1] = c.heartbeatsLost - lost;
+    dn.cruiseCounts[3 * i + 2] = c.heartbeatsDelivered - delivered;
+    if (n > 0) {
+      this.nn.heardThrough(id, this.aheadSeq, stream, this.aheadArrivalMs);
+      this.engine.runsAhead += 1;
+      this.engine.beatsRunAhead += n;
+      dn.cruising[i] = 1;
+      dn.cruiseEndStep[i] = this.aheadStep;
+      dn.cruiseEndArrivalMs[i] = this.aheadArrivalMs;
+    }
+    if (dn.arrivalStep[i] >= 0) this.setArrivalStep(i, dn.arrivalStep[i]);
+  }
+
+  /** Step of the beat runAhead ended on. */
+  private aheadStep = 0;
+  private readonly engine: SimEngineCounts = { beatsRunAhead: 0, runsAhead: 0, replays: 0 };
+
+  /**
+   * Plans node i's beats from its saved start and delivers those that arrive by the limit
+   * (a step before limitStep, or in it when limitAll or arriving by limitMs), at most maxBeats,
+   * stopping before a beat a tick could tell apart. Leaves the beat it stops at planned but not
+   * marked. Returns the beats delivered, or -(beats delivered) - 1 when a watchdog came due.
+   */
+  private runAhead(i: number, limitStep: number, limitAll: boolean, limitMs: number, maxBeats: number): number {
+    const dn = this.dn;
+    const interval = this.intervalMs;
+    const jitter = this.config.timerJitterMs;
+    const staleAfter = this.config.liveness.staleAfterMissed;
+    const tickMs = this.tickMs;
+    const base = this.network.baseDelayMs[i];
+    let prevArrival = dn.cruiseFromArrivalMs[i];
+    let prevStep = dn.cruiseFromStep[i];
+    let seq = dn.cruiseFromSeq[i];
+    let n = 0;
+    this.planning = true;
+    this.planningAborted = false;
+    this.scheduleBeat(i, dn.cruiseSendMs[i]);
+    for (;;) {
+      if (this.planningAborted) {
+        n = -n - 1;
+        break;
+      }
+      const step = dn.arrivalStep[i];
+      if (step <= prevStep || n >= maxBeats) break; // none in flight, or in the same step as the last
+      const a = dn.pendingArrivalMs[i];
+      if (!(step < limitStep || (step === limitStep && (limitAll || a <= limitMs)))) break;
+      // the last tick before this beat arrives must not find the node silent for its stale limit
+      if (Math.floor(((step - 1) * tickMs - prevArrival) / interval) >= staleAfter) break;
+      // delivered: deliverBeat's uneventful path, the core told at the end (heardThrough)
+      dn.arrivalStep[i] = -1;
+      this.counts.heartbeatsDelivered += 1;
+      dn.lastDeliveredMs[i] = a;
+      if (!this.network.answerLost(i)) {
+        const back = a + base;
+        if (back > dn.lastAnswerMs[i]) dn.lastAnswerMs[i] = back;
+      }
+      prevArrival = a;
+      prevStep = step;
+      seq = dn.pendingSeq[i];
+      n += 1;
+      this.scheduleBeat(i, dn.pendingSendMs[i] + interval + this.network.random.next(i) * jitter);
+    }
+    this.planning = false;
+    this.aheadSeq = seq;
+    this.aheadArrivalMs = prevArrival;
+    this.aheadStep = prevStep;
+    return n;
+  }
+
+  /** Puts node i back where its run ahead started (and takes back what the run counted). */
+  private restoreCruise(i: number): void {
+    const dn = this.dn;
+    this.network.restoreLink(i, dn.cruiseLinkInts, dn.cruiseLinkNums);
+    dn.sequence[i] = dn.cruiseSequence[i];
+    dn.beatToken[i] = dn.cruiseBeatToken[i];
+    dn.lastArrivalMs[i] = dn.cruiseLastArrivalMs[i];
+    dn.lastAnswerMs[i] = dn.cruiseLastAnswerMs[i];
+    dn.lastDeliveredMs[i] = dn.cruiseFromArrivalMs[i];
+    dn.arrivalStep[i] = -1;
+    const c = this.counts;
+    c.heartbeatsSent -= dn.cruiseCounts[3 * i];
+    c.heartbeatsLost -= dn.cruiseCounts[3 * i + 1];
+    c.heartbeatsDelivered -= dn.cruiseCounts[3 * i + 2];
+    dn.cruiseCounts[3 * i] = 0;
+    dn.cruiseCounts[3 * i + 1] = 0;
+    dn.cruiseCounts[3 * i + 2] = 0;
+  }
+
+  /**
+   * Something touches node i now (an event for it at timeMs; -Infinity for a touch that is not an
+   * event for it, which sees only the beats of earlier steps, or of this one once it was scanned):
+   * if its run ahead has not ended by now, it is replayed up to now and the core told where the
+   * node really is.
+   */
+  private settle(i: number, timeMs: number): void {
+    const dn = this.dn;
+    if (!dn.cruising[i]) return;
+    dn.cruising[i] = 0;
+    const k = this.currentStep;
+    const end = dn.cruiseEndStep[i];
+    if (end < k || (end === k && (this.scanning || dn.cruiseEndArrivalMs[i] <= timeMs))) return; // over: the table is right
+    this.engine.replays += 1;
+    this.engine.beatsRunAhead -= dn.cruiseCounts[3 * i + 2];
+    this.restoreCruise(i);
+    this.engine.beatsRunAhead += this.runAhead(i, k, this.scanning, timeMs, MAX_CRUISE_BEATS);
+    this.nn.heardThrough(dn.ids[i], this.aheadSeq, dn.dnStream[i], this.aheadArrivalMs);
+    if (dn.arrivalStep[i] >= 0) this.setArrivalStep(i, dn.arrivalStep[i]);
   }
 
   // ---- the NameNode's planner and pushes --------------------------------------------------------
@@ -517,6 +726,7 @@ export class Simulation {
     const touched = this.nn.drainTouched(); // the planner ran in nn.tick (every fourth tick)
     for (const id of touched) {
       const i = this.dn.indexOf.get(id)!;
+      if (this.dn.cruising[i]) this.settle(i, Number.NEGATIVE_INFINITY);
       const stream = this.dn.nnStream[i];
       if (stream === 0) {
         this.dn.commandsQueued[i] = 1; // no session: they wait for the node's next heartbeat answer
@@ -716,6 +926,7 @@ export class Simulation {
   }
 
   private receiveReplica(j: number, t: number, blockId: number): void {
+    if (this.dn.cruising[j]) this.settle(j, Number.NEGATIVE_INFINITY); // a copy from another node's event
     if (this.dn.disk[j].has(blockId)) return;
     this.dn.disk[j].add(blockId);
     this.dn.usedBytes[j] += this.config.blockSizeBytes;

@@ -67,7 +67,7 @@ export interface SimOptions {
   loss: number; delay: number; jitter: number; partitionRate: number; partitionMean: number; oneWay: number; rackPartitions: number;
   crashRate: number; downtime: number; diskLoss: number; pauseRate: number; pauseMedian: number; pauseSigma: number;
   replication: number; blockSize: number; capacity: number; copyBandwidth: number; nodesPerRack: number;
-  json?: boolean; progress?: boolean; compare?: boolean;
+  json?: boolean; progress?: boolean; compare?: boolean; beatByBeat?: boolean;
   membership?: 'central' | 'gossip'; gossipPeriodMs?: number; gossipSeeds?: number; nnOnly?: number; warmup?: number;
   peerEvidence?: boolean; minPeerReporters?: number; unreachableGraceMs?: number; peerProbeFanout?: number; nodesPerHost?: number;
 }
@@ -114,6 +114,7 @@ export function simCommand(): Command {
     .addOption(opt('--nodes-per-rack <N>', 'DataNodes per rack', d.nodesPerRack, intArg(1, 50_000)))
     .option('--json', 'print the result as JSON')
     .option('--progress', 'report progress on stderr')
+    .option('--beat-by-beat', 'the reference engine: every heartbeat through the NameNode core one by one (same figures, slower)')
     .option('--compare', 'run the detector comparison of docs/SIMULATION.md (defaults: --nodes 1000 --blocks 0) and print markdown tables;' +
       ' with --membership gossip, the gossip scenario comparison (5 scenarios: central, gossip, central + peer evidence)')
     .addOption(opt('--membership <MODE>', 'central: the NameNode\'s detector only; gossip: also run SWIM (the real @minidfs/membership core) on every' +
@@ -150,6 +151,7 @@ export function simCommand(): Command {
     const config = buildConfig(o);
     let hinted = false;
     const result = runSimulation(config, {
+      skipQuietBeats: !o.beatByBeat,
       onProgress: (v, w) => {
         if (o.progress) {
           process.stderr.write(`  ${formatDuration(v)} of ${formatDuration(config.durationMs)} virtual, ${(w / 1000).toFixed(1)} s wall\n`);
