@@ -182,9 +182,6 @@ export class Simulation {
   private readonly skipBeats: boolean;
   /** Tick steps in the run: a beat arriving after the last one is never delivered. */
   private lastStep = 0;
-  /** Set while a run ahead plans beats: setArrivalStep only records the step; a due watchdog aborts the run. */
-  private planning = false;
-  private planningAborted = false;
   /** The beat a run ahead (runAhead) ended on: its sequence and arrival. */
   private aheadSeq = 0;
   private aheadArrivalMs = 0;
@@ -456,10 +453,6 @@ export class Simulation {
     let s = sendMs;
     for (;;) {
       if (s - dn.lastAnswerMs[i] > this.watchdogMs) {
-        if (this.planning) {
-          this.planningAborted = true; // a run ahead does not reach a watchdog: it is replayed shorter
-          return;
-        }
         this.queue.push(s, EV.DnWatchdog, i, { inc: dn.incarnation[i], token });
         return;
       }
@@ -500,10 +493,6 @@ export class Simulation {
    */
   private setArrivalStep(i: number, step: number): void {
     const dn = this.dn;
-    if (this.planning) {
-      dn.arrivalStep[i] = step; // runAhead marks the beat it stops at
-      return;
-    }
     if (step <= this.currentStep) {
       step = this.currentStep;
       if (this.scanning) this.late.push(i);
@@ -631,52 +620,106 @@ export class Simulation {
   /**
    * Plans node i's beats from its saved start and delivers those that arrive by the limit
    * (a step before limitStep, or in it when limitAll or arriving by limitMs), at most maxBeats,
-   * stopping before a beat a tick could tell apart. Leaves the beat it stops at planned but not
-   * marked. Returns the beats delivered, or -(beats delivered) - 1 when a watchdog came due.
+   * stopping before a beat a tick could tell apart. Exactly what scheduleBeat and deliverBeat's
+   * uneventful path do for these beats (same draws in the same order), with the node's fields in
+   * locals. Leaves the beat it stops at planned (its step in arrivalStep) but not marked. Returns
+   * the beats delivered, or -(beats delivered) - 1 when a watchdog came due.
    */
   private runAhead(i: number, limitStep: number, limitAll: boolean, limitMs: number, maxBeats: number): number {
     const dn = this.dn;
+    const net = this.network;
+    const rnd = net.random;
     const interval = this.intervalMs;
     const jitter = this.config.timerJitterMs;
     const staleAfter = this.config.liveness.staleAfterMissed;
     const tickMs = this.tickMs;
-    const base = this.network.baseDelayMs[i];
+    const watchdogMs = this.watchdogMs;
+    const lossy = net.loss > 0;
+    const base = net.baseDelayMs[i];
+    const lastControl = dn.lastControlToNameNodeMs[i];
+    let lastArrival = dn.lastArrivalMs[i];
+    let lastAnswer = dn.lastAnswerMs[i];
+    let sequence = dn.sequence[i];
     let prevArrival = dn.cruiseFromArrivalMs[i];
     let prevStep = dn.cruiseFromStep[i];
     let seq = dn.cruiseFromSeq[i];
+    let s = dn.cruiseSendMs[i];
+    let timer = s;
     let n = 0;
-    this.planning = true;
-    this.planningAborted = false;
-    this.scheduleBeat(i, dn.cruiseSendMs[i]);
+    let sent = 0;
+    let lost = 0;
+    let schedules = 0;
+    let aborted = false;
+    let pendingSend = 0;
+    let pendingArrival = 0;
+    let pendingSeq = 0;
+    let step = -1;
     for (;;) {
-      if (this.planningAborted) {
-        n = -n - 1;
+      // scheduleBeat(i, s)
+      schedules += 1;
+      timer = s;
+      for (;;) {
+        if (s - lastAnswer > watchdogMs) {
+          aborted = true;
+          break;
+        }
+        sequence += 1;
+        sent += 1;
+        if (lossy && net.beatLost(i)) {
+          lost += 1;
+          s += interval + rnd.next(i) * jitter;
+          continue;
+        }
+        let a = s + net.delay(i);
+        if (a < lastArrival) a = lastArrival;
+        if (a < lastControl) a = lastControl;
+        lastArrival = a;
+        pendingSend = s;
+        pendingArrival = a;
+        pendingSeq = sequence;
+        step = Math.ceil(a / tickMs);
         break;
       }
-      const step = dn.arrivalStep[i];
-      if (step <= prevStep || n >= maxBeats) break; // none in flight, or in the same step as the last
-      const a = dn.pendingArrivalMs[i];
-      if (!(step < limitStep || (step === limitStep && (limitAll || a <= limitMs)))) break;
+      if (aborted) break;
+      if (step <= prevStep || n >= maxBeats) break; // in the same step as the last, or enough
+      if (!(step < limitStep || (step === limitStep && (limitAll || pendingArrival <= limitMs)))) break;
       // the last tick before this beat arrives must not find the node silent for its stale limit
       if (Math.floor(((step - 1) * tickMs - prevArrival) / interval) >= staleAfter) break;
-      // delivered: deliverBeat's uneventful path, the core told at the end (heardThrough)
-      dn.arrivalStep[i] = -1;
-      this.counts.heartbeatsDelivered += 1;
-      dn.lastDeliveredMs[i] = a;
-      if (!this.network.answerLost(i)) {
-        const back = a + base;
-        if (back > dn.lastAnswerMs[i]) dn.lastAnswerMs[i] = back;
-      }
-      prevArrival = a;
-      prevStep = step;
-      seq = dn.pendingSeq[i];
+      // deliverBeat, uneventful: the core is told at the end (heardThrough)
       n += 1;
-      this.scheduleBeat(i, dn.pendingSendMs[i] + interval + this.network.random.next(i) * jitter);
+      if (!net.answerLost(i)) {
+        const back = pendingArrival + base;
+        if (back > lastAnswer) lastAnswer = back;
+      }
+      prevArrival = pendingArrival;
+      prevStep = step;
+      seq = pendingSeq;
+      s = pendingSend + interval + rnd.next(i) * jitter;
     }
-    this.planning = false;
+    dn.sequence[i] = sequence;
+    dn.lastArrivalMs[i] = lastArrival;
+    dn.lastAnswerMs[i] = lastAnswer;
+    dn.beatToken[i] += schedules;
+    dn.suspended[i] = 0;
+    dn.timerMs[i] = timer;
+    if (n > 0) dn.lastDeliveredMs[i] = prevArrival;
+    const c = this.counts;
+    c.heartbeatsSent += sent;
+    c.heartbeatsLost += lost;
+    c.heartbeatsDelivered += n;
     this.aheadSeq = seq;
     this.aheadArrivalMs = prevArrival;
     this.aheadStep = prevStep;
+    if (aborted) {
+      dn.arrivalStep[i] = -1;
+      return -n - 1;
+    }
+    dn.pendingSendMs[i] = pendingSend;
+    dn.pendingArrivalMs[i] = pendingArrival;
+    dn.pendingSeq[i] = pendingSeq;
+    dn.pendingStream[i] = dn.dnStream[i];
+    dn.pendingRegistration[i] = dn.registrationId[i];
+    dn.arrivalStep[i] = step;
     return n;
   }
 
