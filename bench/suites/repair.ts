@@ -3,11 +3,13 @@
  * kill -> DEAD (detection) and DEAD -> every block back at full replication as REPORTED by the
  * targets (data copied, not copies scheduled), confirmed replica by replica.
  */
+import os from 'node:os';
 import { DfsClient } from '@minidfs/client';
 import type { Liveness, TestCluster } from '../../test/support/cluster';
 import { blockFilesOnDisk } from '../../test/support/disk';
 import { waitFor } from '../../test/support/wait';
 import { GiB, MiB, PatternData, describeLiveness, fsck, isFullyReplicated, withCluster, writePattern } from '../lib/cluster';
+import { type Cpu, procCpu, sub } from '../lib/cpu';
 import { mbPerSec, round } from '../lib/stats';
 import type { BenchContext, Suite, SuiteResult } from '../lib/suite';
 
@@ -51,7 +53,10 @@ async function measureRepair(c: TestCluster, ctx: BenchContext, fileCount: numbe
     const [victim, lost] = [...held.entries()].sort((a, b) => b[1].bytes - a[1].bytes || a[0].localeCompare(b[0]))[0]!;
     ctx.log(`killing ${victim} (pid ${c.dn(victim).pid}), which holds ${lost.blocks} blocks, ${(lost.bytes / MiB).toFixed(0)} MiB`);
 
+    const survivors = [...c.datanodes.keys()].filter((id) => id !== victim);
+    const cpuNow = () => new Map([...survivors.map((id) => [id, procCpu(c.dn(id).pid)] as const), ['namenode', procCpu(c.nn.pid)] as const]);
     const from = c.nn.lines.length;
+    const cpuAtKill = cpuNow();
     const killedAt = Date.now();
     c.dn(victim).signal('SIGKILL');
     const dead = await c.waitForTransition(`${victim} DEAD`, (t) => t.nodeId === victim && t.to === 'DEAD', 30_000, from);
@@ -64,6 +69,14 @@ async function measureRepair(c: TestCluster, ctx: BenchContext, fileCount: numbe
       return isFullyReplicated(f) ? Date.now() : undefined;
     }, 600_000, POLL_MS);
     const repairMs = repaired - deadAt;
+    const cpuAtRepaired = cpuNow();
+    const load1m = os.loadavg()[0]!;
+    // CPU from the kill to repaired (detection included: idle beats, well under 1% of it), per MB copied.
+    const cpuMs = (ids: string[]) => ids.reduce((sum, id) => {
+      const d: Cpu = sub(cpuAtRepaired.get(id)!, cpuAtKill.get(id)!);
+      return sum + d.user + d.system;
+    }, 0);
+    const copiedMb = lost.bytes / 1e6;
 
     // Confirm replica by replica: the NameNode's locations (LIVE only) and the block files on disk.
     const short: string[] = [];
@@ -89,6 +102,9 @@ async function measureRepair(c: TestCluster, ctx: BenchContext, fileCount: numbe
       repair_blocks: lost.blocks,
       repair_ms: repairMs,
       repair_last_copy_logged_ms: lastCopyMs,
+      datanode_cpu_ms_per_MB: round(cpuMs(survivors) / copiedMb, 2),
+      namenode_cpu_ms_per_MB: round(cpuMs(['namenode']) / copiedMb, 2),
+      load_1m_at_repaired: round(load1m, 2),
       kill_to_stale_ms: stale ? Date.parse(stale.timestamp) - killedAt : Number.NaN,
       kill_to_dead_ms: deadAt - killedAt,
       copies_reported: copied.length,
@@ -125,12 +141,15 @@ export const repair: Suite = {
         `DEAD -> repaired: /api/fsck is polled every ${POLL_MS} ms until under-replicated, missing, corrupt and pending are all 0 ` +
         '(a copy counts when its target REPORTS the replica, not when it is scheduled); then every block is checked to have ' +
         `>= ${REPLICATION} LIVE locations (GetBlockLocations) and ${REPLICATION} finalized block files on the survivors' disks. ` +
-        'repair_MBps = bytes the victim held / (repaired - DEAD). One run.',
+        'repair_MBps = bytes the victim held / (repaired - DEAD). One run. ' +
+        'datanode_cpu_ms_per_MB: CPU (utime + stime, /proc/<pid>/stat) the surviving DataNodes spent from the kill to repaired, summed, ' +
+        'per MB (10^6 bytes) the victim held: each MB copied is read and sent by one survivor and received, checked and written by another; ' +
+        'less sensitive than MB/s to other load on the machine (load_1m_at_repaired).',
       metrics: m,
       tables: [{
         title: 'Repair timeline',
-        columns: ['kill -> STALE ms', 'kill -> DEAD ms', 'DEAD -> fully replicated ms', 'last copy logged (after DEAD) ms', 'bytes re-replicated', 'blocks', 'MB/s', 'copies', 'timed out'],
-        rows: [[m.kill_to_stale_ms, m.kill_to_dead_ms, m.repair_ms, m.repair_last_copy_logged_ms, bytes, m.repair_blocks, m.repair_MBps, m.copies_reported, m.copies_timed_out]],
+        columns: ['kill -> STALE ms', 'kill -> DEAD ms', 'DEAD -> fully replicated ms', 'last copy logged (after DEAD) ms', 'bytes re-replicated', 'blocks', 'MB/s', 'copies', 'timed out', 'DataNode CPU ms/MB', 'load (1 min)'],
+        rows: [[m.kill_to_stale_ms, m.kill_to_dead_ms, m.repair_ms, m.repair_last_copy_logged_ms, bytes, m.repair_blocks, m.repair_MBps, m.copies_reported, m.copies_timed_out, m.datanode_cpu_ms_per_MB, m.load_1m_at_repaired]],
       }],
       targets: [],
       notes: [
