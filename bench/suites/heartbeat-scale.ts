@@ -4,7 +4,8 @@
  * DataNodes over real gRPC streams; for each N, after the ramp and a warm-up, one measurement
  * window gives:
  *   - NameNode CPU per heartbeat: utime+stime of the NameNode (/proc/<pid>/stat) over the window ÷
- *     heartbeats it acknowledged in the window (loadgen-counted acks);
+ *     heartbeats sent in the window (loadgen-counted; with quiet acks most beats get no answer),
+ *     and the loadgen's CPU per beat beside it;
  *   - heartbeat lag: round trip measured by the loadgen, from writing a beat to reading the answer
  *     that acknowledges that beat's sequence (all on loopback, so this is NameNode queueing +
  *     handling + both gRPC stacks); plus the NameNode's own handler time per beat
@@ -17,7 +18,7 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import { createLogger, defaultLivenessConfig } from '@minidfs/common';
+import { LINK_QUIET_ACK_INTERVALS as LIVENESS_QUIET_ACK, createLogger, defaultLivenessConfig } from '@minidfs/common';
 import { type LoadRun, type LoadgenSnapshot, defaultLoadgenConfig, startLoad, statsBetween } from '@minidfs/loadgen';
 import { type Liveness, TestCluster, livenessFlags } from '../../test/support/cluster';
 import { waitFor } from '../../test/support/wait';
@@ -47,7 +48,9 @@ interface Sample {
   rampDeads: number;
   rampSeconds: number;
   acksPerSec: number;
+  beatsPerSec: number;
   nnCpuMicrosPerBeat: number;
+  loadgenCpuMicrosPerBeat: number;
   nnCores: number;
   loadgenCores: number;
   lagP50Ms: number;
@@ -172,7 +175,9 @@ async function measure(ctx: BenchContext, plan: Plan, datanodes: number, run: nu
       rampDeads: c.nn.lines.slice(logFrom, settledFrom).filter((l) => l.event === 'transition' && l.to === 'DEAD').length,
       rampSeconds,
       acksPerSec: w.acksPerSec,
-      nnCpuMicrosPerBeat: w.acks > 0 ? (nnCpuSeconds * 1e6) / w.acks : Number.NaN,
+      beatsPerSec: w.beatsSentPerSec,
+      nnCpuMicrosPerBeat: w.beatsSent > 0 ? (nnCpuSeconds * 1e6) / w.beatsSent : Number.NaN,
+      loadgenCpuMicrosPerBeat: w.loadgenCpuMicrosPerBeat,
       nnCores: nnCpuSeconds / seconds,
       loadgenCores: w.loadgenCores,
       lagP50Ms: w.roundTripP50Ms, lagP99Ms: w.roundTripP99Ms, lagMaxMs: w.roundTripMaxMs,
@@ -184,8 +189,8 @@ async function measure(ctx: BenchContext, plan: Plan, datanodes: number, run: nu
       reregisters: w.reregisters,
       loadAvg1m: os.loadavg()[0]!,
     };
-    ctx.log(`N=${datanodes} run ${run}: ${Math.round(sample.acksPerSec)} beats/s acked, NN ${round(sample.nnCpuMicrosPerBeat)} µs/beat ` +
-      `(${round(sample.nnCores, 2)} cores), loadgen ${round(sample.loadgenCores, 2)} cores, lag p50 ${round(sample.lagP50Ms)} p99 ${round(sample.lagP99Ms)} ms, ` +
+    ctx.log(`N=${datanodes} run ${run}: ${Math.round(sample.beatsPerSec)} beats/s (${Math.round(sample.acksPerSec)} answered), NN ${round(sample.nnCpuMicrosPerBeat)} µs/beat ` +
+      `(${round(sample.nnCores, 2)} cores), loadgen ${round(sample.loadgenCpuMicrosPerBeat)} µs/beat (${round(sample.loadgenCores, 2)} cores), lag p50 ${round(sample.lagP50Ms)} p99 ${round(sample.lagP99Ms)} ms, ` +
       `false DEADs ${sample.falseDeads}, RSS ${round(sample.rssPerNodeKiB)} KiB/node, load avg ${round(sample.loadAvg1m, 2)}`);
     return sample;
   } finally {
@@ -203,7 +208,8 @@ function combine(samples: Sample[]): Sample {
     datanodes: samples[0]!.datanodes, processes: samples[0]!.processes, live: m((s) => s.live),
     falseDeads: Math.max(...samples.map((s) => s.falseDeads)), staleTransitions: Math.max(...samples.map((s) => s.staleTransitions)),
     rampDeads: m((s) => s.rampDeads), rampSeconds: m((s) => s.rampSeconds),
-    acksPerSec: m((s) => s.acksPerSec), nnCpuMicrosPerBeat: m((s) => s.nnCpuMicrosPerBeat), nnCores: m((s) => s.nnCores),
+    acksPerSec: m((s) => s.acksPerSec), beatsPerSec: m((s) => s.beatsPerSec), nnCpuMicrosPerBeat: m((s) => s.nnCpuMicrosPerBeat), nnCores: m((s) => s.nnCores),
+    loadgenCpuMicrosPerBeat: m((s) => s.loadgenCpuMicrosPerBeat),
     loadgenCores: m((s) => s.loadgenCores), lagP50Ms: m((s) => s.lagP50Ms), lagP99Ms: m((s) => s.lagP99Ms), lagMaxMs: m((s) => s.lagMaxMs),
     handlerP99Ms: m((s) => s.handlerP99Ms), eventLoopP99Ms: m((s) => s.eventLoopP99Ms), sendLagP99Ms: m((s) => s.sendLagP99Ms),
     rssPerNodeKiB: m((s) => s.rssPerNodeKiB), rssMiB: m((s) => s.rssMiB), reregisters: Math.max(...samples.map((s) => s.reregisters)),
@@ -250,6 +256,7 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
     metrics[`${k}_namenode_cpu_us_per_beat`] = round(s.nnCpuMicrosPerBeat, 2);
     metrics[`${k}_namenode_rss_per_node_KiB`] = round(s.rssPerNodeKiB, 1);
     metrics[`${k}_loadgen_cores`] = round(s.loadgenCores, 2);
+    metrics[`${k}_loadgen_cpu_us_per_beat`] = round(s.loadgenCpuMicrosPerBeat, 2);
   }
   return {
     suite: 'heartbeat-scale',
@@ -257,17 +264,17 @@ async function run(ctx: BenchContext): Promise<SuiteResult> {
     method: `A fresh NameNode process per N (heartbeat ${LIVENESS.heartbeatIntervalMs} ms, STALE after ${LIVENESS.staleAfter}, DEAD after ${LIVENESS.deadAfter} missed) and ` +
       `minidfs loadgen's workers (1 process per ${NODES_PER_LOADGEN_PROCESS} nodes, 100 streams per gRPC channel, ${plan.blocksPerNode} blocks per node, ` +
       `ramp ${plan.startsPerSecond} nodes/s with at most 200 starting at once, ±5% beat jitter). After all N are LIVE and ${plan.warmupMs / 1000} s of warm-up, one ${plan.windowMs / 1000} s window. ` +
-      `CPU/beat = NameNode utime+stime ÷ beats it acknowledged. Lag = loadgen-measured round trip from writing a beat to reading its acknowledgement. ` +
+      `CPU/beat = utime+stime ÷ beats sent (NameNode and loadgen each); the simulated nodes ask for quiet acks (a beat that changed nothing is answered once per ${LIVENESS_QUIET_ACK} intervals). Lag = loadgen-measured round trip from writing a beat to reading its acknowledgement. ` +
       `RSS/node = (RSS at N − RSS before any node) ÷ N. False DEADs = transitions to DEAD from the moment all N are LIVE to window end ` +
       `(warm-up + window); DEADs during the ramp (the registration storm) are reported beside it. ` +
       `${plan.runs} run(s) per N; figures are medians, false DEADs the worst run. All processes share this machine's ${os.cpus().length} cores.`,
     metrics,
     tables: [{
       title: 'Per N (median of runs)',
-      columns: ['DataNodes', 'LIVE', 'false DEADs', 'STALE transitions', 'ramp s (DEADs during ramp)', 'beats/s acked', 'NN µs CPU/beat', 'NN cores', 'loadgen cores (procs)',
+      columns: ['DataNodes', 'LIVE', 'false DEADs', 'STALE transitions', 'ramp s (DEADs during ramp)', 'beats/s (answered)', 'NN µs CPU/beat', 'NN cores', 'loadgen µs CPU/beat', 'loadgen cores (procs)',
         'lag p50 ms', 'lag p99 ms', 'lag max ms', 'NN handler p99 ms', 'NN event-loop p99 ms', 'loadgen send lag p99 ms', 'NN RSS KiB/node', 'NN RSS MiB', 'load avg 1m'],
-      rows: rows.map((s) => [s.datanodes, s.live, s.falseDeads, s.staleTransitions, `${round(s.rampSeconds)} (${s.rampDeads})`, Math.round(s.acksPerSec), round(s.nnCpuMicrosPerBeat), round(s.nnCores, 2),
-        `${round(s.loadgenCores, 2)} (${s.processes})`, round(s.lagP50Ms, 2), round(s.lagP99Ms, 1), round(s.lagMaxMs, 1), round(s.handlerP99Ms, 3),
+      rows: rows.map((s) => [s.datanodes, s.live, s.falseDeads, s.staleTransitions, `${round(s.rampSeconds)} (${s.rampDeads})`, `${Math.round(s.beatsPerSec)} (${Math.round(s.acksPerSec)})`, round(s.nnCpuMicrosPerBeat), round(s.nnCores, 2),
+        round(s.loadgenCpuMicrosPerBeat), `${round(s.loadgenCores, 2)} (${s.processes})`, round(s.lagP50Ms, 2), round(s.lagP99Ms, 1), round(s.lagMaxMs, 1), round(s.handlerP99Ms, 3),
         round(s.eventLoopP99Ms, 1), round(s.sendLagP99Ms, 1), round(s.rssPerNodeKiB, 1), round(s.rssMiB), round(s.loadAvg1m, 2)]),
     }],
     targets,

@@ -3,7 +3,7 @@
  * deadline, full-jitter backoff with an injected random). No timers: every time is an argument.
  */
 import {
-  InvalidArgumentError, LINK_MIN_EARLY_BEAT_GAP_MS, LINK_REGISTER_TIMEOUT_MS, LINK_WATCHDOG_MIN_MS, LinkPolicy, fullJitterDelayMs,
+  InvalidArgumentError, LINK_MIN_EARLY_BEAT_GAP_MS, LINK_REGISTER_TIMEOUT_MS, LINK_WATCHDOG_MIN_MS, LinkPolicy, MAX_ACK_GAP_MS, fullJitterDelayMs,
 } from '@minidfs/common';
 import { Backoff } from '@minidfs/datanode';
 
@@ -12,7 +12,8 @@ describe('LinkPolicy', () => {
 
   test('defaults: 5 s Register deadline, 50 ms early-beat gap, watchdog max(20 intervals, 10 s), backoff 100 ms doubling to 2 s', () => {
     expect(policy.config).toEqual({
-      registerTimeoutMs: 5000, reconnectInitialMs: 100, reconnectMaxMs: 2000, watchdogIntervals: 20, watchdogMinMs: 10_000, minEarlyBeatGapMs: 50,
+      registerTimeoutMs: 5000, reconnectInitialMs: 100, reconnectMaxMs: 2000, watchdogIntervals: 20, watchdogMinMs: 10_000, quietAckIntervals: 4,
+      minEarlyBeatGapMs: 50,
     });
     expect([LINK_REGISTER_TIMEOUT_MS, LINK_MIN_EARLY_BEAT_GAP_MS, LINK_WATCHDOG_MIN_MS]).toEqual([5000, 50, 10_000]);
   });
@@ -36,6 +37,15 @@ describe('LinkPolicy', () => {
     expect(policy.watchdogMs(1000)).toBe(20_000);
     expect(policy.watchdogExpired(0, 20_000, 1000)).toBe(false);
     expect(policy.watchdogExpired(0, 20_001, 1000)).toBe(true);
+  });
+
+  test('quiet acks: the stream asks for an answer at least every min(4 intervals, watchdog / 4, 60 s); 0 intervals = every beat', () => {
+    expect(policy.quietAckGapMs(1000)).toBe(4000);
+    expect(policy.quietAckGapMs(100)).toBe(400);
+    expect(policy.quietAckGapMs(10_000)).toBe(40_000); // the watchdog (200 s) / 4 is longer
+    expect(policy.quietAckGapMs(30_000)).toBe(MAX_ACK_GAP_MS);
+    expect(new LinkPolicy({ quietAckIntervals: 10, watchdogIntervals: 20, watchdogMinMs: 0 }).quietAckGapMs(100)).toBe(500);
+    expect(new LinkPolicy({ quietAckIntervals: 0 }).quietAckGapMs(1000)).toBe(0);
   });
 
   test('Register deadline: registerTimeoutMs after the call', () => {

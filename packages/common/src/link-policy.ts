@@ -9,6 +9,10 @@
  *   early beat      now, but never closer than min(minEarlyBeatGapMs, interval) after the last beat
  *   watchdog        the stream is dropped when no answer came for max(watchdogIntervals × interval,
  *                   watchdogMinMs): the NameNode is hung or partitioned away
+ *   quiet acks      the stream asks the NameNode (metadata ACK_GAP_METADATA_KEY) to answer a beat
+ *                   that changed nothing at most once per quietAckGapMs: min(quietAckIntervals ×
+ *                   interval, watchdog / 4); beats with commands, transitions or a new HA role
+ *                   are answered at once
  *   register        a Register call fails at registerTimeoutMs after it was sent
  *   reconnect       after a failure, wait random × min(reconnectMaxMs, reconnectInitialMs × 2^attempt)
  *                   (full jitter: a cluster's reconnects after a NameNode restart spread out
@@ -22,6 +26,15 @@ import { InvalidArgumentError } from './errors';
 export const LINK_WATCHDOG_INTERVALS = 20;
 /** Least silence before the watchdog drops the stream, ms: a short interval must not make a GC pause of the NameNode a reconnect. */
 export const LINK_WATCHDOG_MIN_MS = 10_000;
+/** A beat that changed nothing is answered at most once per this many intervals (quiet acks, header). */
+export const LINK_QUIET_ACK_INTERVALS = 4;
+/**
+ * Heartbeat stream metadata: the longest gap, ms, the DataNode accepts between answers to beats
+ * that changed nothing. Absent or 0: every beat is answered.
+ */
+export const ACK_GAP_METADATA_KEY = 'minidfs-ack-gap-ms';
+/** Largest ack gap a NameNode honours, ms (a larger request is capped to it). */
+export const MAX_ACK_GAP_MS = 60_000;
 /** Deadline of a Register call, ms. */
 export const LINK_REGISTER_TIMEOUT_MS = 5_000;
 /** An early beat (probe answers ready) goes out at least this long after the previous beat, ms. */
@@ -44,6 +57,8 @@ export interface LinkPolicyConfig {
   watchdogIntervals: number;
   /** Watchdog silence floor, ms. Default 10,000. */
   watchdogMinMs: number;
+  /** Quiet acks: the ack gap asked for, in intervals (capped at a quarter of the watchdog); 0 = every beat answered. Default 4. */
+  quietAckIntervals: number;
   /** Least gap between a beat and an early beat, ms (capped at the interval). Default 50. */
   minEarlyBeatGapMs: number;
 }
@@ -51,7 +66,7 @@ export interface LinkPolicyConfig {
 export function defaultLinkPolicyConfig(): LinkPolicyConfig {
   return {
     registerTimeoutMs: LINK_REGISTER_TIMEOUT_MS, reconnectInitialMs: LINK_RECONNECT_INITIAL_MS, reconnectMaxMs: LINK_RECONNECT_MAX_MS,
-    watchdogIntervals: LINK_WATCHDOG_INTERVALS, watchdogMinMs: LINK_WATCHDOG_MIN_MS, minEarlyBeatGapMs: LINK_MIN_EARLY_BEAT_GAP_MS,
+    watchdogIntervals: LINK_WATCHDOG_INTERVALS, watchdogMinMs: LINK_WATCHDOG_MIN_MS, quietAckIntervals: LINK_QUIET_ACK_INTERVALS, minEarlyBeatGapMs: LINK_MIN_EARLY_BEAT_GAP_MS,
   };
 }
 
@@ -65,6 +80,7 @@ export function validateLinkPolicyConfig(c: LinkPolicyConfig): LinkPolicyConfig 
   check('reconnectMaxMs', c.reconnectInitialMs);
   check('watchdogIntervals', 1);
   check('watchdogMinMs', 0);
+  check('quietAckIntervals', 0);
   check('minEarlyBeatGapMs', 0);
   return c;
 }
@@ -112,6 +128,11 @@ export class LinkPolicy {
   /** Whether the watchdog drops the stream at nowMs, the last answer having come at lastAnswerAtMs. */
   watchdogExpired(lastAnswerAtMs: number, nowMs: number, heartbeatIntervalMs: number): boolean {
     return nowMs - lastAnswerAtMs > this.watchdogMs(heartbeatIntervalMs);
+  }
+
+  /** Ack gap the stream asks for (ACK_GAP_METADATA_KEY): min(quietAckIntervals × interval, watchdog / 4, MAX_ACK_GAP_MS), ms. */
+  quietAckGapMs(heartbeatIntervalMs: number): number {
+    return Math.floor(Math.min(this.config.quietAckIntervals * heartbeatIntervalMs, this.watchdogMs(heartbeatIntervalMs) / 4, MAX_ACK_GAP_MS));
   }
 
   /** Deadline of a Register call sent at sentAtMs. */

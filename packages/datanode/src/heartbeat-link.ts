@@ -8,6 +8,10 @@
  * A watchdog tears the stream down when no answer came for a while (the NameNode is partitioned
  * away or hung), so the link recovers on its own once the path heals.
  *
+ * The stream asks for quiet acks (ACK_GAP_METADATA_KEY, LinkPolicy.quietAckGapMs): the NameNode
+ * answers a beat that changed nothing only once per that gap, so most beats get no answer; the
+ * watchdog allows four such gaps.
+ *
  * Peer probe answers (ProbePeers, docs/GOSSIP.md) ride on beats, at most
  * Limits.maxPeerProbeResultsPerBeat each; beatSoon() sends the next beat early when answers are
  * ready, and while answers are left over the following beat is early too. While the stream is
@@ -23,7 +27,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import {
-  type DatanodeCommand__Output, type DatanodeInfo, type DatanodeProtocolClient, type HeartbeatRequest, type HeartbeatResponse__Output,
+  ACK_GAP_METADATA_KEY, type DatanodeCommand__Output, type DatanodeInfo, type DatanodeProtocolClient, type HeartbeatRequest, type HeartbeatResponse__Output,
   LINK_MIN_EARLY_BEAT_GAP_MS, Limits, LinkPolicy, type Logger, type RegisterResponse__Output, fromGrpcError,
 } from '@minidfs/common';
 import type { BackoffConfig } from './backoff';
@@ -78,6 +82,8 @@ export interface HeartbeatLinkOptions {
   /** Called when the NameNode refuses the registration for good (e.g. id in use). */
   onFatal?: (err: Error) => void;
   random?: () => number;
+  /** Quiet acks asked for, in intervals (LinkPolicy quietAckIntervals); 0 = every beat answered. Default LinkPolicy's (4). */
+  quietAckIntervals?: number;
   /** Deadline for Register, ms. Default LinkPolicy's (5,000). */
   registerTimeoutMs?: number;
   /** Proof of the cluster secret (Register proof, session token); absent on an open cluster. */
@@ -110,6 +116,7 @@ export class HeartbeatLink {
     this.policy = new LinkPolicy({
       reconnectInitialMs: options.backoff.initialMs, reconnectMaxMs: options.backoff.maxMs,
       ...(options.registerTimeoutMs !== undefined ? { registerTimeoutMs: options.registerTimeoutMs } : {}),
+      ...(options.quietAckIntervals !== undefined ? { quietAckIntervals: options.quietAckIntervals } : {}),
     });
     this.random = options.random ?? Math.random;
   }
@@ -194,7 +201,11 @@ export class HeartbeatLink {
 
   private openStream(): void {
     if (this.stopped || !this.registration) return;
-    const call = this.options.client().Heartbeat(this.options.credentials?.sessionMetadata() ?? new grpc.Metadata());
+    const metadata = this.options.credentials?.sessionMetadata() ?? new grpc.Metadata();
+    // Quiet acks (LinkPolicy): beats that change nothing need an answer only now and then.
+    const ackGapMs = this.policy.quietAckGapMs(this.registration.heartbeatIntervalMs);
+    if (ackGapMs > 0) metadata.set(ACK_GAP_METADATA_KEY, String(ackGapMs));
+    const call = this.options.client().Heartbeat(metadata);
     this.call = call;
     this.lastAnswerMs = Date.now();
     call.on('data', (res: HeartbeatResponse__Output) => {

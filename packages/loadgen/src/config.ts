@@ -4,6 +4,7 @@
  * each worker process its slice. Everything random (block lengths, beat jitter, start order) comes
  * from `seed`, so two runs with the same settings send the same reports.
  */
+import { LINK_QUIET_ACK_INTERVALS } from '@minidfs/common';
 
 /** Heartbeat streams one gRPC channel (one HTTP/2 connection) carries by default. */
 export const DEFAULT_STREAMS_PER_CHANNEL = 100;
@@ -52,6 +53,12 @@ export interface LoadgenConfig {
   advertiseHost: string;
   /** Capacity each simulated node reports, bytes. */
   capacityBytes: number;
+  /**
+   * Quiet acks each node's stream asks for, in heartbeat intervals (LinkPolicy quietAckIntervals):
+   * the NameNode answers a beat that changed nothing only once per that many intervals. 0 = every
+   * beat answered (what a DataNode without quiet acks gets).
+   */
+  quietAckIntervals: number;
   /** Longest reconnect backoff of a simulated node's link, ms. */
   reconnectMaxMs: number;
   seed: number;
@@ -63,7 +70,7 @@ export function defaultLoadgenConfig(namenode: string, datanodes: number): Loadg
   return {
     namenode, datanodes, firstIndex: 0, totalDatanodes: datanodes, intervalMs: 0, jitterFraction: 0.05, blocksPerNode: 300,
     streamsPerChannel: DEFAULT_STREAMS_PER_CHANNEL, startsPerSecond: 2000, maxStartingNodes: 200, idPrefix: 'sim-', advertiseHost: '127.0.0.1',
-    capacityBytes: 4 * 2 ** 40, reconnectMaxMs: 2000, seed: 1,
+    capacityBytes: 4 * 2 ** 40, reconnectMaxMs: 2000, quietAckIntervals: LINK_QUIET_ACK_INTERVALS, seed: 1,
   };
 }
 
@@ -80,6 +87,7 @@ export function validateLoadgenConfig(c: LoadgenConfig): LoadgenConfig {
   int('startsPerSecond', c.startsPerSecond, 1, 1_000_000);
   int('maxStartingNodes', c.maxStartingNodes, 1, MAX_SIMULATED_DATANODES);
   int('reconnectMaxMs', c.reconnectMaxMs, 100, 600_000);
+  int('quietAckIntervals', c.quietAckIntervals, 0, 1000);
   if (!(c.jitterFraction >= 0 && c.jitterFraction < 1)) throw new RangeError(`loadgen jitterFraction must be in [0, 1), got ${c.jitterFraction}`);
   if (!(c.capacityBytes > 0)) throw new RangeError(`loadgen capacityBytes must be > 0, got ${c.capacityBytes}`);
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(c.idPrefix)) throw new RangeError(`loadgen idPrefix must be [A-Za-z0-9._-]+, got ${JSON.stringify(c.idPrefix)}`);

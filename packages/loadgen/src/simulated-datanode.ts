@@ -77,6 +77,7 @@ export class SimulatedDatanode {
       },
       logger,
       backoff: { initialMs: 100, maxMs: config.reconnectMaxMs },
+      quietAckIntervals: config.quietAckIntervals,
       random: deps.random,
       onRegistered: (reg) => {
         counters.registrations += 1;

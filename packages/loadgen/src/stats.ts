@@ -83,6 +83,7 @@ export function mergeSnapshots(parts: readonly LoadgenSnapshot[]): LoadgenSnapsh
 /** Figures of one window [earlier, later]: rates, the loadgen's CPU, lag quantiles. */
 export interface WindowFigures {
   seconds: number;
+  beatsSent: number;
   beatsSentPerSec: number;
   acksPerSec: number;
   acks: number;
@@ -91,6 +92,8 @@ export interface WindowFigures {
   reregisters: number;
   /** Loadgen CPU in cores (1 = one core busy). */
   loadgenCores: number;
+  /** Loadgen CPU (user + system, every worker) per beat sent, µs. */
+  loadgenCpuMicrosPerBeat: number;
   roundTripP50Ms: number;
   roundTripP99Ms: number;
   roundTripMaxMs: number;
@@ -104,6 +107,7 @@ export function statsBetween(earlier: LoadgenSnapshot, later: LoadgenSnapshot): 
   const lag = Histogram.between(earlier.sendLag, later.sendLag);
   return {
     seconds,
+    beatsSent: later.beatsSent - earlier.beatsSent,
     beatsSentPerSec: (later.beatsSent - earlier.beatsSent) / seconds,
     acksPerSec: (later.acks - earlier.acks) / seconds,
     acks: later.acks - earlier.acks,
@@ -111,6 +115,7 @@ export function statsBetween(earlier: LoadgenSnapshot, later: LoadgenSnapshot): 
     reconnects: later.reconnects - earlier.reconnects,
     reregisters: later.commands.reregister - earlier.commands.reregister,
     loadgenCores: (later.cpuMicros - earlier.cpuMicros) / 1e6 / seconds,
+    loadgenCpuMicrosPerBeat: later.beatsSent > earlier.beatsSent ? (later.cpuMicros - earlier.cpuMicros) / (later.beatsSent - earlier.beatsSent) : Number.NaN,
     roundTripP50Ms: rtt.percentileMs(50), roundTripP99Ms: rtt.percentileMs(99), roundTripMaxMs: rtt.percentileMs(100),
     sendLagP50Ms: lag.percentileMs(50), sendLagP99Ms: lag.percentileMs(99),
   };

@@ -4,10 +4,13 @@
  * out (records durable first, see adapters/namesystem.ts). Each heartbeat stream gets a numeric
  * stream id: the core names the stream to push commands on by it, and ignores the close of a
  * stream that a newer one already replaced. Answers on one stream leave in the order of the beats.
+ * A stream that asked for quiet acks (ACK_GAP_METADATA_KEY, common/link-policy.ts) gets no answer
+ * to a beat that changed nothing (no commands, no transition, same HA role and epoch) while its
+ * last answer is younger than the gap it asked for; answers are cumulative (acked_sequence).
  */
 import type * as grpc from '@grpc/grpc-js';
 import type { BlockTokenGrant, Clock, DatanodeProtocolHandlers, HeartbeatRequest__Output, HeartbeatResponse, Logger } from '@minidfs/common';
-import { InvalidArgumentError, toGrpcError } from '@minidfs/common';
+import { ACK_GAP_METADATA_KEY, InvalidArgumentError, MAX_ACK_GAP_MS, toGrpcError } from '@minidfs/common';
 import type { Command } from '../core/datanode-manager';
 import type { PushCommands, Ready } from '../core/namenode-core';
 import type { Namesystem } from './namesystem';
@@ -36,6 +39,12 @@ export interface DatanodeProtocolDeps {
 }
 
 type HeartbeatCall = grpc.ServerDuplexStream<HeartbeatRequest__Output, HeartbeatResponse>;
+
+/** The ack gap a Heartbeat stream asked for (ACK_GAP_METADATA_KEY), ms, capped at MAX_ACK_GAP_MS; 0 = answer every beat. */
+export function ackGapFrom(metadata: grpc.Metadata | undefined): number {
+  const v = Number(metadata?.get(ACK_GAP_METADATA_KEY)[0]);
+  return Number.isInteger(v) && v > 0 ? Math.min(v, MAX_ACK_GAP_MS) : 0;
+}
 
 export class DatanodeProtocolService {
   private nextStreamId = 1;
@@ -112,6 +121,11 @@ export class DatanodeProtocolService {
         const boundNodeId = this.deps.streamNodeId?.(call);
         /** The last answer still waiting for durability: later answers on this stream go after it. */
         let queued: Promise<void> | undefined;
+        // Quiet acks: a beat that changed nothing is answered only once per the gap the node asked for.
+        const ackGapMs = ackGapFrom(call.metadata as grpc.Metadata | undefined);
+        let answeredAtMs = Number.NEGATIVE_INFINITY;
+        let answeredRole: string | undefined;
+        let answeredEpoch = -1;
         call.on('data', (req: HeartbeatRequest__Output) => {
           const startedMs = performance.now();
           const nowMs = clock.nowMs();
@@ -141,6 +155,7 @@ export class DatanodeProtocolService {
           const outcome = reply.value; // read now: a quiet beat's Ready is reused by the next input
           const ackedSequence = outcome.ackedSequence;
           const commands = outcome.commands;
+          const moved = outcome.transitions.length > 0;
           this.deps.onHeartbeat?.(req.nodeId, nowMs, ackedSequence > 0);
           if (ackedSequence > 0 && nodeId === undefined) {
             nodeId = req.nodeId;
@@ -155,8 +170,19 @@ export class DatanodeProtocolService {
             call.end();
             return;
           }
+          const ha = this.deps.ha;
+          if (ackGapMs > 0 && !pending && !queued && ackedSequence > 0 && commands.length === 0 && !moved
+            && nowMs - answeredAtMs < ackGapMs && (!ha || (ha.role() === answeredRole && ha.epoch() === answeredEpoch))) {
+            this.deps.onHeartbeatHandled?.(performance.now() - startedMs);
+            return; // nothing to say: the answer is left out
+          }
+          answeredAtMs = nowMs;
+          if (ha) {
+            answeredRole = ha.role();
+            answeredEpoch = ha.epoch();
+          }
           if (!pending && !queued) {
-            call.write(this.deps.ha ? { ackedSequence, commands: commands.length ? this.toWire(commands) : [], ...this.haFields() }
+            call.write(ha ? { ackedSequence, commands: commands.length ? this.toWire(commands) : [], ...this.haFields() }
               : { ackedSequence, commands: commands.length ? this.toWire(commands) : [] });
           } else {
             const write = () => {
