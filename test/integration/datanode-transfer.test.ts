@@ -146,6 +146,15 @@ function trimmed(read: { chunks: { offsetBytes: number }[]; data: Buffer }, offs
 }
 
 /** Every file named exactly `blk_<id>` under `dir` (data files, finalized or not). */
+/**
+ * Files of `blockId` outside rbw/: finalized or in progress. A write whose upstream vanished keeps
+ * what a node wrote in rbw/ (a replica being written, never readable; the NameNode finalizes it at
+ * lease recovery or has it deleted), so "nothing left" means nothing here.
+ */
+function readableOrTmpFiles(dir: string, blockId: number): string[] {
+  return blockFiles(dir, blockId).filter((f) => !f.includes(`${path.sep}rbw${path.sep}`));
+}
+
 function blockFiles(dir: string, blockId: number): string[] {
   const found: string[] = [];
   const walk = (d: string) => {
@@ -317,12 +326,15 @@ describe('DataNode write pipeline and reads on real processes', () => {
     expect(acks.map((a) => a.seqno)).toEqual(Array.from({ length: badSeqno - 1 }, (_, i) => i + 1));
     expect(acks.some((a) => a.finalized)).toBe(false);
     // Every node held the stream (packets before the bad one were acked by all three); each logs
-    // its failure after cleaning up, and then nothing is left.
+    // its failure after cleaning up, and then nothing readable is left. dn1 (whose check failed)
+    // keeps nothing; dn2 and dn3 saw their upstream vanish and keep the acked packets as replicas
+    // being written, for the NameNode to delete (this block is unknown to it) or recover.
     await logged(cluster.dn('dn1'), 'write-failed', blockId, from[0]);
     await logged(cluster.dn('dn2'), 'write-failed', blockId, from[1]);
     await logged(cluster.dn('dn3'), 'write-failed', blockId, from[2]);
+    expect(blockFiles(dnDir('dn1'), blockId)).toEqual([]);
     for (const id of ['dn1', 'dn2', 'dn3']) {
-      expect(blockFiles(dnDir(id), blockId)).toEqual([]);
+      expect(readableOrTmpFiles(dnDir(id), blockId)).toEqual([]);
       expect(cluster.dn(id).lines.some((l) => l.event === 'write-done' && l.blockId === blockId)).toBe(false);
       expect((await tcpRead(loc(id), blockId)).error?.code).toBe('BLOCK_NOT_FOUND');
     }
@@ -346,8 +358,12 @@ describe('DataNode write pipeline and reads on real processes', () => {
       expect([what, error?.badNode]).toEqual([what, undefined]);
     }
     for (const id of [1040, 1041, 1042, 1043, 1044, 1045]) {
-      await waitFor(`no files for ${id}`, () => ['dn1', 'dn2'].every((dn) => blockFiles(dnDir(dn), id).length === 0));
+      await waitFor(`no files for ${id}`, () => ['dn1', 'dn2'].every((dn) => readableOrTmpFiles(dnDir(dn), id).length === 0));
     }
+    // "No last packet": the sender half-closed mid-block, which is how a killed writer looks, so
+    // dn1 keeps the packet it wrote as a replica being written. The rejected headers kept nothing.
+    await waitFor('replica being written of 1045', () => blockFiles(dnDir('dn1'), 1045).length === 1);
+    for (const id of [1040, 1041, 1042, 1043, 1044]) expect(blockFiles(dnDir('dn1'), id)).toEqual([]);
   });
 
   test('a block already present: ALREADY_EXISTS naming the node that holds it; its replica is untouched', async () => {
@@ -672,7 +688,9 @@ describe('write pipeline limits (in-process)', () => {
     expect(stalled.error?.code).toBe('UNAVAILABLE');
     expect(stalled.error?.badNode).toBeUndefined();
     await waitFor('slot freed', () => a.transfer.counters.activeTransfers === 0);
-    expect(blockFiles(path.join(dir, 'A'), 3101)).toEqual([]);
+    // A silent sender counts as gone: what A wrote stays a replica being written, never readable.
+    expect(readableOrTmpFiles(path.join(dir, 'A'), 3101)).toEqual([]);
+    expect(a.store.listBeingWritten()).toEqual([{ blockId: 3101, generationStamp: GS, lengthBytes: Limits.packetDataBytes }]);
 
     // Silent downstream: A waits on it, so it is the bad node.
     const b = await gatedDownstream('B');
