@@ -18,7 +18,10 @@
  * (an event for node i first delivers i's earlier beat); across nodes it does not matter inside a
  * step, because nodes only interact through the NameNode's tick and planner, which run at the
  * step's end — so the step's beats are delivered in DataNode index order, which keeps the
- * per-node state in cache.
+ * per-node state in cache. Most beats do not go through the ring either: a node whose beats
+ * nothing can tell apart runs ahead, its beats delivered in a loop and handed to the core as one
+ * HeartbeatMonitor.heardThrough (see "skipped beats" below; skipQuietBeats: false delivers every
+ * beat one by one, with identical figures).
  *
  * DataNode model (heartbeat-link.ts, datanode.ts; times from LinkPolicy): a beat every interval
  * from a setTimeout chain (each fire late by up to timerJitterMs); an answer to each; REREGISTER
