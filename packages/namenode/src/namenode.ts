@@ -205,11 +205,20 @@ export class NameNode {
     this.httpPort = typeof address === 'object' && address ? address.port : this.options.httpPort;
     // The one timer; the core owns the rhythm (liveness every tick, the planner once per interval).
     const ns = this.namesystem;
-    void ns.handle(ns.core.tick(this.clock.nowMs()));
+    const periodMs = tickPeriodMs(this.options.liveness);
+    let lastTickMs = this.clock.nowMs();
+    void ns.handle(ns.core.tick(lastTickMs));
     this.timer = setInterval(() => {
-      void ns.handle(ns.core.tick(this.clock.nowMs()));
+      const nowMs = this.clock.nowMs();
+      // How late this timer fired: about how long input waited in this process (backlog guard, core/heartbeat-monitor.ts).
+      const lagMs = nowMs - lastTickMs - periodMs;
+      lastTickMs = nowMs;
+      if (ns.core.manager.monitor.noteLag(nowMs, lagMs)) {
+        this.logger.warn('namenode behind its input: DEAD on silence held', { event: 'namenode-behind', lagMs: Math.round(lagMs) });
+      }
+      void ns.handle(ns.core.tick(nowMs));
       this.metrics.drainEvents();
-    }, tickPeriodMs(this.options.liveness));
+    }, periodMs);
     if (ha && editLog && keys) await this.startElection(ha, editLog, keys);
     this.logger.info('namenode started', {
       event: 'started', rpcPort: this.rpcPort, httpPort: this.httpPort, clusterId: this.clusterId, ...this.options.liveness,

@@ -34,6 +34,16 @@
  * resume is observed, so its limits after the stall are those from before. Once beats resume, the usual
  * rules hold: a node that crashes after the stall is DEAD deadAfter intervals after its last beat
  * heard, within (deadAfter + 1) × interval (+ one tick) of the crash with the missed-beat rule.
+ *
+ * Backlog guard: a NameNode that falls behind its input with its timers still firing (CPU-bound,
+ * or starved of CPU) leaves beats waiting in its own socket and gRPC buffers while tick() keeps
+ * counting silence, which the stall guard above does not see. The adapter reports how late its tick
+ * timer fired (noteLag(); the event loop ran that late, and beats waited about as long). A lag of
+ * BACKLOG_LAG_INTERVALS of an interval or more holds every move to DEAD on silence until
+ * STALL_GAP_INTERVALS intervals after the last such report: a node past its dead limit meanwhile
+ * goes (or stays) STALE and is judged again when the hold ends. So an overloaded NameNode marks
+ * nodes STALE (routing avoids them) instead of DEAD (re-replication, REREGISTER, full reports: more
+ * load); a node that really crashed during a backlog is DEAD at the first tick after the hold.
  * No sockets, timers or Date.now() in here.
  *
  * Cost: tick() does not scan every node. Each node sits in a DeadlineWheel (./deadline-wheel.ts)
@@ -173,6 +183,8 @@ function registered(e: Entry): NodeState {
 
 /** Ticks further apart than this many intervals mean the NameNode itself was stalled (stall guard). */
 const STALL_GAP_INTERVALS = 2;
+/** A tick timer this many intervals late (or more) means the NameNode is behind its input (backlog guard). */
+export const BACKLOG_LAG_INTERVALS = 0.25;
 
 const ACCEPTED: HeartbeatVerdict = Object.freeze({ kind: 'accepted' });
 const DUPLICATE: HeartbeatVerdict = Object.freeze({ kind: 'duplicate' });
@@ -184,6 +196,9 @@ export class HeartbeatMonitor {
   /** Until then (a stall's backlog may still be arriving) a detector learns no inter-arrival time starting earlier. */
   private quietUntilMs = Number.NEGATIVE_INFINITY;
   private stalls = 0;
+  /** Backlog guard: until then no node goes DEAD on silence. */
+  private holdDeadUntilMs = Number.NEGATIVE_INFINITY;
+  private backlogs = 0;
   private detector: LivenessDetector | undefined;
   private readonly wheel: DeadlineWheel<Entry>;
   private readonly due: Entry[] = [];
@@ -210,6 +225,29 @@ export class HeartbeatMonitor {
   /** Number of NameNode stalls the guard has absorbed. */
   get stallCount(): number {
     return this.stalls;
+  }
+
+  /** Backlog episodes the guard has held DEADs through (noteLag reports of a new one). */
+  get backlogCount(): number {
+    return this.backlogs;
+  }
+
+  /** Whether moves to DEAD on silence are held at nowMs (backlog guard). */
+  holdingDead(nowMs: number): boolean {
+    return nowMs < this.holdDeadUntilMs;
+  }
+
+  /**
+   * Backlog guard (header): the NameNode's tick timer fired `lagMs` late at nowMs. From
+   * BACKLOG_LAG_INTERVALS of an interval on, moves to DEAD on silence are held until
+   * STALL_GAP_INTERVALS intervals from now. Returns true when this starts a new hold (to log).
+   */
+  noteLag(nowMs: number, lagMs: number): boolean {
+    if (!(lagMs >= BACKLOG_LAG_INTERVALS * this.config.heartbeatIntervalMs)) return false;
+    const fresh = nowMs >= this.holdDeadUntilMs;
+    if (fresh) this.backlogs += 1;
+    this.holdDeadUntilMs = Math.max(this.holdDeadUntilMs, nowMs + this.stallGapMs);
+    return fresh;
   }
 
   /** The detector in use: `threshold` (missed beats, the default) or the plugged-in one's name. */
@@ -374,7 +412,13 @@ export class HeartbeatMonitor {
       const dead = d ? silenceMs >= d.deadAfterMs : missed >= this.config.deadAfterMissed;
       const stale = d ? silenceMs >= d.staleAfterMs : missed >= this.config.staleAfterMissed;
       let t: Transition | undefined;
-      if (dead) {
+      if (dead && nowMs < this.holdDeadUntilMs) {
+        // Backlog guard: its beats may be waiting in the NameNode's own buffers. STALE now, DEAD (if
+        // still silent) judged when the hold ends.
+        if (e.state === 'LIVE') t = this.enter(e, 'STALE', 'missed-beats', nowMs);
+        this.wheel.cancel(e);
+        this.wheel.schedule(e, this.holdDeadUntilMs);
+      } else if (dead) {
         const reporters = this.peers?.verdict(e.nodeId, e.lastReceivedMs, nowMs);
         t = reporters ? this.enter(e, UNREACHABLE, 'peers-hear-it', nowMs, { reporters }) : this.enter(e, 'DEAD', 'missed-beats', nowMs);
       } else if (stale && e.state === 'LIVE') {
