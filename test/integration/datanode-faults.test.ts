@@ -223,7 +223,7 @@ describe('a writer killed mid-write', () => {
 
     const fsckJson = JSON.parse((await run(process.execPath, [CLI, 'fsck', '/abandoned', '--json', '--namenode', cluster.namenodeAddress])).stdout) as Record<string, unknown>;
     expect(fsckJson).toMatchObject({ files: 2, openForWrite: 1, openFiles: ['/abandoned/open'], healthy: true });
-    const fsckText = (await run(process.execPath, [CLI, 'fsck', '/abandoned', '--namenode', cluster.namenodeAddress])).stdout;
+    const fsckText = (await run(process.execPath, [CLI, 'fsck', '/abandoned', '--openforwrite', '--namenode', cluster.namenodeAddress])).stdout;
     expect(fsckText).toMatch(/Status: HEALTHY/);
     expect(fsckText).toMatch(/Open for write:\s+1/);
     expect(fsckText).toMatch(/\/abandoned\/open\s+OPENFORWRITE/);

@@ -105,8 +105,8 @@ describe('writer leases', () => {
     const fsck = JSON.parse(c.cli('fsck', '/', '--json').out) as { openForWrite: number; openFileLeases: Array<{ path: string; holder: string }> };
     expect(fsck.openForWrite).toBe(1);
     expect(fsck.openFileLeases).toEqual([{ path: '/lease/a', holder: `writer-${w.proc.pid}`, leaseAgeMs: expect.any(Number) }]);
-    const text = c.cli('fsck', '/').out;
-    expect(text).toMatch(new RegExp(`/lease/a  OPENFORWRITE  holder writer-${w.proc.pid}`));
+    // HDFS spells the flag with one dash; --openforwrite is the same.
+    expect(c.cli('fsck', '/', '-openforwrite').out).toMatch(new RegExp(`/lease/a  OPENFORWRITE  holder writer-${w.proc.pid}`));
     await waitFor('file closed by the NameNode', () => stat('/lease/a').complete, HARD_MS + 15_000, 200);
     expect(Date.now() - killedAt).toBeGreaterThanOrEqual(HARD_MS - 1000);
     expect(stat('/lease/a').lengthBytes).toBe(BLOCK);
@@ -127,6 +127,7 @@ describe('writer leases', () => {
     const acked = w.acked();
     expect(acked).toBeGreaterThanOrEqual(blockSize + 5 * 64 * 1024);
     expect(acked).toBeLessThan(2 * blockSize);
+    expect(c.cli('fsck', '/lease/cut').out).toMatch(/Open for write: +1 .*--openforwrite lists them/);
     await waitFor('file closed by the NameNode', () => stat('/lease/cut').complete, HARD_MS + 20_000, 200);
     const { lengthBytes } = stat('/lease/cut');
     expect(lengthBytes).toBeGreaterThanOrEqual(acked);

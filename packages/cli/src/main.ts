@@ -33,9 +33,16 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** HDFS's single-dash long options that users type from habit, as this CLI spells them. */
+const HDFS_SPELLINGS: Readonly<Record<string, string>> = { '-openforwrite': '--openforwrite' };
+
+function hdfsSpellings(argv: readonly string[]): string[] {
+  return argv.map((a) => HDFS_SPELLINGS[a] ?? a);
+}
+
 async function main(): Promise<void> {
   try {
-    await buildProgram().parseAsync(process.argv);
+    await buildProgram().parseAsync(hdfsSpellings(process.argv));
   } catch (err) {
     if (err instanceof CommanderError) process.exit(err.exitCode);
     const message = err instanceof DfsError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);

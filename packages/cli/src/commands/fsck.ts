@@ -33,8 +33,9 @@ export function fsckCommand(): Command {
     .description('check block health under PATH (default /), like hdfs fsck; exit code 1 unless healthy')
     .argument('[path]', 'directory or file to check', '/')
     .addOption(namenodesOption())
+    .option('--openforwrite', 'list the files open for write, each with its writer (lease holder) and lease age (HDFS -openforwrite, also accepted)')
     .option('--json', 'print JSON: {"files","blocks","underReplicated","overReplicated","missing","corrupt","pendingReplications","noTarget","misReplicated","openForWrite","openFiles","openFileLeases":[{"path","holder","leaseAgeMs"}],"healthy"}; files open for write are listed with their writer (lease holder), not unhealthy')
-    .action(async (path: string, o: { namenode: string; json?: boolean } & TlsFlags) => {
+    .action(async (path: string, o: { namenode: string; json?: boolean; openforwrite?: boolean } & TlsFlags) => {
       const r = await fetchFsck(o.namenode, path, undefined, tlsFrom(o));
       if (o.json) {
         const { path: _p, ...json } = r;
@@ -51,12 +52,12 @@ export function fsckCommand(): Command {
           ` Pending replications:    ${r.pendingReplications}`,
           ` No repair target:        ${r.noTarget}${r.noTarget ? '   (every LIVE DataNode holds these blocks: add or restart DataNodes, or lower the replication)' : ''}`,
           ` Mis-replicated blocks:   ${r.misReplicated}${r.misReplicated ? '   (all replicas on one rack while another rack has LIVE DataNodes: a copy is being placed there)' : ''}`,
-          ` Open for write:          ${r.openForWrite}${r.openForWrite ? '   (created, not completed: a writer is running or died; listed below, not counted as unhealthy)' : ''}`,
-          ...r.openFiles.map((file, i) => {
+          ` Open for write:          ${r.openForWrite}${r.openForWrite ? `   (created, not completed: a writer is running or died; not counted as unhealthy${o.openforwrite ? '' : '; --openforwrite lists them'})` : ''}`,
+          ...(o.openforwrite ? r.openFiles.map((file, i) => {
             const l = r.openFileLeases?.[i];
             return `   ${file}  OPENFORWRITE${l && l.path === file ? `  holder ${l.holder}, lease renewed ${(Number(l.leaseAgeMs) / 1000).toFixed(1)} s ago` : ''}`;
-          }),
-          ...(r.openForWrite > r.openFiles.length ? [`   ... and ${r.openForWrite - r.openFiles.length} more`] : []),
+          }) : []),
+          ...(o.openforwrite && r.openForWrite > r.openFiles.length ? [`   ... and ${r.openForWrite - r.openFiles.length} more`] : []),
           '',
         ].join('\n'));
       }
