@@ -1049,7 +1049,27 @@ class TmpBlockWriter implements BlockWriter {
     this.chunksWritten += crcs.length;
   }
 
-  private async finalizeNow(): Promise<StoredBlock> {
+  private finalizeNow(): Promise<StoredBlock> {
+    return this.closeOut((record, tmp) => this.hooks.commit(record, tmp), 'finalized');
+  }
+
+  private async keepPartialNow(): Promise<StoredBlock | undefined> {
+    if (this.state !== 'open') return undefined;
+    if (this.written === 0) {
+      await this.abortNow();
+      return undefined;
+    }
+    try {
+      return await this.closeOut((record, tmp) => this.hooks.keep(record, tmp), 'kept');
+    } catch (err) {
+      this.hooks.ioError(err);
+      await this.abortNow().catch(() => undefined);
+      return undefined;
+    }
+  }
+
+  /** Completes the meta file (the trailing partial chunk's CRC too), fsyncs both files and hands them to `move`. */
+  private async closeOut(move: WriterHooks['commit'], state: 'finalized' | 'kept'): Promise<StoredBlock> {
     const handles = await this.open();
     if (this.carryBytes > 0) {
       this.metaPending.push(this.carryCrc);
@@ -1060,38 +1080,10 @@ class TmpBlockWriter implements BlockWriter {
     await handles.meta.sync();
     await this.closeHandles();
     const record: BlockRecord = { blockId: this.blockId, generationStamp: this.generationStamp, lengthBytes: this.written, bytesPerChecksum: this.bytesPerChecksum };
-    await this.hooks.commit(record, this.hooks.tmp);
-    this.state = 'finalized';
+    await move(record, this.hooks.tmp);
+    this.state = state;
     this.hooks.release();
     return publicView(record);
-  }
-
-  private async keepPartialNow(): Promise<StoredBlock | undefined> {
-    if (this.state !== 'open') return undefined;
-    if (this.written === 0) {
-      await this.abortNow();
-      return undefined;
-    }
-    try {
-      const handles = await this.open();
-      if (this.carryBytes > 0) {
-        this.metaPending.push(this.carryCrc);
-        this.carryBytes = 0;
-      }
-      await this.flushMeta(handles.meta);
-      await handles.data.sync();
-      await handles.meta.sync();
-      await this.closeHandles();
-      const record: BlockRecord = { blockId: this.blockId, generationStamp: this.generationStamp, lengthBytes: this.written, bytesPerChecksum: this.bytesPerChecksum };
-      await this.hooks.keep(record, this.hooks.tmp);
-      this.state = 'kept';
-      this.hooks.release();
-      return publicView(record);
-    } catch (err) {
-      this.hooks.ioError(err);
-      await this.abortNow().catch(() => undefined);
-      return undefined;
-    }
   }
 
   private async abortNow(): Promise<void> {
