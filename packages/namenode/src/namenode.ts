@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import {
-  type BlockTokenGrant, BlockTokenIssuer, type Clock, type Logger, SERVER_OPTIONS, SystemClock, bindServer, createLogger,
+  type BlockTokenGrant, BlockTokenIssuer, type Clock, type HeartbeatResponse, type Logger, SERVER_OPTIONS, SystemClock, bindServer, createLogger,
   deriveClusterKeys, loadProtos, serverCredentials,
   Limits, NotActiveError, SafeModeError, pipelineAckTimeoutMs,
 } from '@minidfs/common';
@@ -25,6 +25,7 @@ import { tickPeriodMs } from './core/namenode-core';
 import { defaultPeerEvidenceConfig, validatePeerEvidenceConfig } from './core/peer-evidence';
 import { PhiAccrualDetector, defaultPhiAccrualConfig } from './core/phi-accrual';
 import { DatanodeProtocolService } from './adapters/datanode-protocol-service';
+import { serveHeartbeatsDirectly } from './adapters/direct-heartbeat';
 import { DatanodeAuthenticator } from './adapters/auth';
 import { clientProtocolHandlers } from './adapters/client-protocol-service';
 import { createHttpServer } from './adapters/http-server';
@@ -180,8 +181,9 @@ export class NameNode {
     }, { events: this.events, logger: this.logger, push: (p) => this.datanodeService.push(p) }, { standby: ha !== undefined });
     if (editLog) await this.tailEdits(editLog);
     const protos = loadProtos();
-    const datanodeHandlers = this.datanodeService.handlers();
-    this.grpcServer.addService(protos.DatanodeProtocol.service, this.auth ? this.auth.wrap(datanodeHandlers) : datanodeHandlers);
+    const raw = this.datanodeService.handlers();
+    const datanodeHandlers = this.auth ? this.auth.wrap(raw) : raw;
+    this.grpcServer.addService(protos.DatanodeProtocol.service, datanodeHandlers);
     this.grpcServer.addService(protos.ClientProtocol.service, clientProtocolHandlers({
       namesystem: this.namesystem, datanodeReport: () => this.datanodeReport(), onCall: (m, ms, ok) => this.metrics.onClientCall(m, ms, ok),
       blockToken: this.blockToken, replicaVerifier: this.replicaVerifier, nowMs: () => this.clock.nowMs(),
@@ -193,6 +195,11 @@ export class NameNode {
       },
     }));
     this.rpcPort = await bindServer(this.grpcServer, `${this.options.bindHost}:${this.options.rpcPort}`, { credentials: serverCredentials(this.options.tls) });
+    // Heartbeat streams skip grpc-js's per-message machinery (same wire, same handler): adapters/direct-heartbeat.ts.
+    const heartbeat = protos.DatanodeProtocol.service.Heartbeat;
+    serveHeartbeatsDirectly(this.grpcServer, (call) => datanodeHandlers.Heartbeat(call as unknown as Parameters<typeof datanodeHandlers.Heartbeat>[0]), {
+      decode: (bytes) => heartbeat.requestDeserialize(bytes), encode: (message) => heartbeat.responseSerialize(message as HeartbeatResponse),
+    }, Limits.maxGrpcMessageBytes);
     this.http = createHttpServer({
       datanodeReport: () => this.datanodeReport(), events: (after) => this.events.since(after), fsck: (p) => this.fs().fsck(p),
       metrics: this.metrics, liveness: this.options.liveness, clusterId: this.clusterId,
