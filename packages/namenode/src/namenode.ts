@@ -26,6 +26,7 @@ import { defaultPeerEvidenceConfig, validatePeerEvidenceConfig } from './core/pe
 import { PhiAccrualDetector, defaultPhiAccrualConfig } from './core/phi-accrual';
 import { DatanodeProtocolService } from './adapters/datanode-protocol-service';
 import { serveHeartbeatsDirectly } from './adapters/direct-heartbeat';
+import { heartbeatCodec } from './adapters/heartbeat-codec';
 import { DatanodeAuthenticator } from './adapters/auth';
 import { clientProtocolHandlers } from './adapters/client-protocol-service';
 import { createHttpServer } from './adapters/http-server';
@@ -197,9 +198,9 @@ export class NameNode {
     this.rpcPort = await bindServer(this.grpcServer, `${this.options.bindHost}:${this.options.rpcPort}`, { credentials: serverCredentials(this.options.tls) });
     // Heartbeat streams skip grpc-js's per-message machinery (same wire, same handler): adapters/direct-heartbeat.ts.
     const heartbeat = protos.DatanodeProtocol.service.Heartbeat;
-    serveHeartbeatsDirectly(this.grpcServer, (call) => datanodeHandlers.Heartbeat(call as unknown as Parameters<typeof datanodeHandlers.Heartbeat>[0]), {
+    serveHeartbeatsDirectly(this.grpcServer, (call) => datanodeHandlers.Heartbeat(call as unknown as Parameters<typeof datanodeHandlers.Heartbeat>[0]), heartbeatCodec({
       decode: (bytes) => heartbeat.requestDeserialize(bytes), encode: (message) => heartbeat.responseSerialize(message as HeartbeatResponse),
-    }, Limits.maxGrpcMessageBytes);
+    }), Limits.maxGrpcMessageBytes);
     this.http = createHttpServer({
       datanodeReport: () => this.datanodeReport(), events: (after) => this.events.since(after), fsck: (p) => this.fs().fsck(p),
       metrics: this.metrics, liveness: this.options.liveness, clusterId: this.clusterId,

@@ -16,6 +16,7 @@ import type { PushCommands, Ready } from '../core/namenode-core';
 import type { Namesystem } from './namesystem';
 import { commandToWire, heartbeatFromWire, registrationFromWire, replicaFromWire } from './wire';
 import { checkRequestLimits } from './request-limits';
+import { HEARTBEAT_HANDLING_SAMPLE_EVERY } from './metrics';
 
 export interface DatanodeProtocolDeps {
   /** The Namesystem (its core and the Ready carrier); throws while the NameNode is starting. */
@@ -25,7 +26,7 @@ export interface DatanodeProtocolDeps {
   settings: { blockSizeBytes: number; blockReportIntervalMs: number; clusterId: string };
   /** Metrics hook: a heartbeat arrived at nowMs; accepted = counted for liveness. */
   onHeartbeat?(nodeId: string, nowMs: number, accepted: boolean): void;
-  /** Metrics hook: CPU-side time one heartbeat took in the handler (decode to answer written), ms. */
+  /** Metrics hook: time one heartbeat took in the handler (decode to answer written), ms; one beat in HEARTBEAT_HANDLING_SAMPLE_EVERY is timed. */
   onHeartbeatHandled?(ms: number): void;
   /** Node id a Heartbeat stream was authenticated for (adapters/auth.ts): every beat on it must carry it. */
   streamNodeId?(call: object): string | undefined;
@@ -48,6 +49,8 @@ export function ackGapFrom(metadata: grpc.Metadata | undefined): number {
 
 export class DatanodeProtocolService {
   private nextStreamId = 1;
+  /** Beats received, for sampling the handler time. */
+  private beats = 0;
   /** nodeId -> its current heartbeat stream (the one a newer stream ends). */
   private readonly sessions = new Map<string, { streamId: number; call: HeartbeatCall }>();
   /** streamId -> the call, for every stream with an accepted beat that is still open. */
@@ -127,7 +130,8 @@ export class DatanodeProtocolService {
         let answeredRole: string | undefined;
         let answeredEpoch = -1;
         call.on('data', (req: HeartbeatRequest__Output) => {
-          const startedMs = performance.now();
+          const timed = ++this.beats % HEARTBEAT_HANDLING_SAMPLE_EVERY === 0 && this.deps.onHeartbeatHandled !== undefined;
+          const startedMs = timed ? performance.now() : 0;
           const nowMs = clock.nowMs();
           const expectedNodeId = nodeId ?? boundNodeId;
           if (expectedNodeId !== undefined && req.nodeId !== expectedNodeId) {
@@ -173,7 +177,7 @@ export class DatanodeProtocolService {
           const ha = this.deps.ha;
           if (ackGapMs > 0 && !pending && !queued && ackedSequence > 0 && commands.length === 0 && !moved
             && nowMs - answeredAtMs < ackGapMs && (!ha || (ha.role() === answeredRole && ha.epoch() === answeredEpoch))) {
-            this.deps.onHeartbeatHandled?.(performance.now() - startedMs);
+            if (timed) this.deps.onHeartbeatHandled!(performance.now() - startedMs);
             return; // nothing to say: the answer is left out
           }
           answeredAtMs = nowMs;
@@ -195,7 +199,7 @@ export class DatanodeProtocolService {
             const q: Promise<void> = (queued ?? Promise.resolve()).then(() => pending).then(write).finally(() => { if (queued === q) queued = undefined; });
             queued = q;
           }
-          this.deps.onHeartbeatHandled?.(performance.now() - startedMs);
+          if (timed) this.deps.onHeartbeatHandled!(performance.now() - startedMs);
         });
         const closed = () => {
           if (nodeId === undefined) return;
