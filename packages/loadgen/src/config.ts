@@ -59,6 +59,12 @@ export interface LoadgenConfig {
    * beat answered (what a DataNode without quiet acks gets).
    */
   quietAckIntervals: number;
+  /**
+   * How the Heartbeat streams are carried: 'direct' = node:http2 with hand-encoded beats
+   * (./direct-heartbeat-client.ts, the default: less loadgen CPU per beat), 'grpc-js' = the grpc-js
+   * client, as a real DataNode does. Same wire either way.
+   */
+  heartbeatClient: 'direct' | 'grpc-js';
   /** Longest reconnect backoff of a simulated node's link, ms. */
   reconnectMaxMs: number;
   seed: number;
@@ -70,7 +76,7 @@ export function defaultLoadgenConfig(namenode: string, datanodes: number): Loadg
   return {
     namenode, datanodes, firstIndex: 0, totalDatanodes: datanodes, intervalMs: 0, jitterFraction: 0.05, blocksPerNode: 300,
     streamsPerChannel: DEFAULT_STREAMS_PER_CHANNEL, startsPerSecond: 2000, maxStartingNodes: 200, idPrefix: 'sim-', advertiseHost: '127.0.0.1',
-    capacityBytes: 4 * 2 ** 40, reconnectMaxMs: 2000, quietAckIntervals: LINK_QUIET_ACK_INTERVALS, seed: 1,
+    capacityBytes: 4 * 2 ** 40, reconnectMaxMs: 2000, quietAckIntervals: LINK_QUIET_ACK_INTERVALS, heartbeatClient: 'direct', seed: 1,
   };
 }
 
@@ -88,6 +94,7 @@ export function validateLoadgenConfig(c: LoadgenConfig): LoadgenConfig {
   int('maxStartingNodes', c.maxStartingNodes, 1, MAX_SIMULATED_DATANODES);
   int('reconnectMaxMs', c.reconnectMaxMs, 100, 600_000);
   int('quietAckIntervals', c.quietAckIntervals, 0, 1000);
+  if (c.heartbeatClient !== 'direct' && c.heartbeatClient !== 'grpc-js') throw new RangeError(`loadgen heartbeatClient must be direct or grpc-js, got ${String(c.heartbeatClient)}`);
   if (!(c.jitterFraction >= 0 && c.jitterFraction < 1)) throw new RangeError(`loadgen jitterFraction must be in [0, 1), got ${c.jitterFraction}`);
   if (!(c.capacityBytes > 0)) throw new RangeError(`loadgen capacityBytes must be > 0, got ${c.capacityBytes}`);
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(c.idPrefix)) throw new RangeError(`loadgen idPrefix must be [A-Za-z0-9._-]+, got ${JSON.stringify(c.idPrefix)}`);

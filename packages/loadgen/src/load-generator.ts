@@ -8,14 +8,21 @@
  * one connection) with `per_rpc_retry_buffer_size: 0` from CHANNEL_OPTIONS (shared/DESIGN.md:
  * without it many streams collapse to ~4k msg/s).
  *
+ * With heartbeatClient 'direct' (the default) each channel's Heartbeat streams go over an HTTP/2
+ * connection of their own without grpc-js (./direct-heartbeat-client.ts); Register and the reports
+ * stay on the grpc-js channel.
+ *
  * Channels are never replaced on a stream error (one node's hiccup must not cut 99 others off);
  * grpc-js reconnects a channel's connection by itself.
  */
 import * as grpc from '@grpc/grpc-js';
-import { CHANNEL_OPTIONS, type DatanodeProtocolClient, type Logger, deriveClusterKeys, loadProtos, parseHostPort, readSecretFile } from '@minidfs/common';
+import {
+  CHANNEL_OPTIONS, type DatanodeProtocolClient, type Logger, deriveClusterKeys, formatHostPort, loadProtos, parseHostPort, readSecretFile,
+} from '@minidfs/common';
 import { NodeCredentials } from '@minidfs/datanode';
 import { Random } from '@minidfs/sim';
 import { type LoadgenConfig, validateLoadgenConfig } from './config';
+import { DirectHeartbeatChannel } from './direct-heartbeat-client';
 import { SimulatedDatanode } from './simulated-datanode';
 import { type LoadCounters, type LoadgenSnapshot, newLoadCounters } from './stats';
 
@@ -28,6 +35,8 @@ export class LoadGenerator {
   readonly nodes: SimulatedDatanode[] = [];
   readonly counters: LoadCounters = newLoadCounters();
   private readonly clients: DatanodeProtocolClient[] = [];
+  /** The Heartbeat connections of the channels (heartbeatClient 'direct'). */
+  private readonly direct: DirectHeartbeatChannel[] = [];
   private readonly order: number[];
   private started = 0;
   private startTimer: NodeJS.Timeout | undefined;
@@ -43,7 +52,14 @@ export class LoadGenerator {
     }
     const Client = loadProtos().DatanodeProtocol;
     for (let c = 0; c < channels; c++) {
-      this.clients.push(new Client(`${host}:${port}`, grpc.credentials.createInsecure(), { ...CHANNEL_OPTIONS, 'grpc.use_local_subchannel_pool': 1 }));
+      const client = new Client(formatHostPort(host, port), grpc.credentials.createInsecure(), { ...CHANNEL_OPTIONS, 'grpc.use_local_subchannel_pool': 1 });
+      if (config.heartbeatClient === 'direct') {
+        const direct = new DirectHeartbeatChannel(formatHostPort(host, port));
+        this.direct.push(direct);
+        this.clients.push(direct.wrap(client));
+      } else {
+        this.clients.push(client);
+      }
     }
     const keys = config.secretFile ? deriveClusterKeys(readSecretFile(config.secretFile)) : undefined;
     const random = new Random(`loadgen/${config.seed}/process/${config.firstIndex}`);
@@ -101,6 +117,7 @@ export class LoadGenerator {
     clearTimeout(this.startTimer);
     await Promise.all(this.nodes.map((n) => n.stop(goodbye)));
     for (const c of this.clients) c.close();
+    for (const d of this.direct) d.close();
   }
 
   /** The first `count` nodes' ids, e.g. for a test to look up. */

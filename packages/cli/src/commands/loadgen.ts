@@ -16,7 +16,7 @@ import { intArg, opt, namenodeAddressOption } from '../options';
 interface LoadgenOptions {
   namenode: string; datanodes: number; heartbeatIntervalMs: number; blocksPerNode: number; duration: number; processes: number; json?: boolean; secretFile?: string;
   streamsPerChannel: number; startsPerSecond: number; maxStarting: number; jitter: number; idPrefix: string; seed: number; files: number; reportEveryS: number;
-  goodbye?: boolean; quietAckIntervals: number;
+  goodbye?: boolean; quietAckIntervals: number; heartbeatClient: 'direct' | 'grpc-js';
 }
 
 function fraction(v: string): number {
@@ -73,6 +73,8 @@ export function loadgenCommand(): Command {
     .addOption(opt('--starts-per-second <R>', 'ramp: nodes started (Register + block report + stream) per second', 2000, intArg(1, 1_000_000)))
     .addOption(opt('--max-starting <K>', 'ramp: nodes starting at once (started, first block report not yet answered)', 200, intArg(1, MAX_SIMULATED_DATANODES)))
     .addOption(opt('--jitter <F>', 'each beat delayed by a uniform ±F × interval', 0.05, fraction))
+    .addOption(opt('--heartbeat-client <C>', 'how Heartbeat streams are carried: direct (node:http2, hand-encoded beats) or grpc-js (as a DataNode does); same wire', 'direct')
+      .choices(['direct', 'grpc-js']))
     .addOption(opt('--quiet-ack-intervals <K>', 'ask the NameNode to answer beats that change nothing only once per K intervals (0 = every beat answered)', 4, intArg(0, 1000)))
     .addOption(opt('--files <F>', 'first write F one-block files through the simulated nodes (one process only), so their blocks are known to the namespace', 0, intArg(0, MAX_SEED_FILES)))
     .addOption(opt('--id-prefix <PREFIX>', 'simulated node ids are PREFIX00000, PREFIX00001, ...', 'sim-'))
@@ -86,7 +88,7 @@ export function loadgenCommand(): Command {
       const config = {
         ...defaultLoadgenConfig(o.namenode, o.datanodes), intervalMs: o.heartbeatIntervalMs, blocksPerNode: o.blocksPerNode, streamsPerChannel: o.streamsPerChannel,
         startsPerSecond: o.startsPerSecond, maxStartingNodes: o.maxStarting, jitterFraction: o.jitter, idPrefix: o.idPrefix, seed: o.seed,
-        quietAckIntervals: o.quietAckIntervals,
+        quietAckIntervals: o.quietAckIntervals, heartbeatClient: o.heartbeatClient,
         secretFile: o.secretFile ? path.resolve(o.secretFile) : undefined,
       };
       if (o.files > 0 && o.processes > 1) throw new Error('--files needs --processes 1 (the seeder drives the pipeline nodes in its own process)');
