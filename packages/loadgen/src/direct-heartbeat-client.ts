@@ -95,6 +95,9 @@ function frameOf(body: Buffer): Buffer {
   return out;
 }
 
+/** Why a connection failed, for the status of its streams. */
+const sessionErrors = new WeakMap<http2.ClientHttp2Session, string>();
+
 /** One HTTP/2 connection carrying the Heartbeat streams of the nodes of one channel. */
 export class DirectHeartbeatChannel {
   private session: http2.ClientHttp2Session | undefined;
@@ -112,8 +115,12 @@ export class DirectHeartbeatChannel {
   open(metadata: grpc.Metadata): DirectClientCall {
     let s = this.session;
     if (!s || s.closed || s.destroyed) {
-      s = http2.connect(`http://${this.address}`);
-      s.on('error', () => undefined); // its streams end with UNAVAILABLE
+      // As grpc-js does: Node's per-session memory limit (10 MB) refuses streams under load, and
+      // its behaviour degrades badly when reached.
+      s = http2.connect(`http://${this.address}`, { maxSessionMemory: Number.MAX_SAFE_INTEGER, maxSendHeaderBlockLength: Number.MAX_SAFE_INTEGER });
+      const session = s;
+      s.on('error', (err: Error) => { sessionErrors.set(session, err.message); }); // its streams end with UNAVAILABLE, naming it
+      s.on('goaway', (code: number) => { if (!sessionErrors.has(session)) sessionErrors.set(session, `GOAWAY ${code}`); });
       this.session = s;
     }
     return new DirectClientCall(s, metadata, new BeatEncoder((m) => this.hb.requestSerialize(m)), (b) => this.hb.responseDeserialize(b));
@@ -152,7 +159,10 @@ export class DirectClientCall extends EventEmitter {
     stream.on('trailers', (trailers) => this.statusFrom(trailers));
     stream.on('data', (chunk: Buffer) => this.read(chunk));
     stream.on('error', () => undefined);
-    stream.on('close', () => this.status(grpc.status.UNAVAILABLE, `stream closed (HTTP/2 code ${stream.rstCode ?? 0})`));
+    stream.on('close', () => {
+      const why = sessionErrors.get(session);
+      this.status(grpc.status.UNAVAILABLE, `stream closed (HTTP/2 code ${stream.rstCode ?? 0}${why ? `; connection: ${why}` : ''})`);
+    });
   }
 
   write(message: HeartbeatRequest): boolean {
