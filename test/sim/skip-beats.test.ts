@@ -4,8 +4,8 @@
  * run: every figure (QoS, repair, counts — heartbeats sent, lost, delivered, events) and every
  * liveness transition of the real HeartbeatMonitor (node, states, reason, time, silence) must be
  * identical. Scenarios mix what interrupts a run ahead: loss, crashes and restarts, lost disks,
- * pauses, partitions (one-way too), re-replication traffic; and the engine must in fact have
- * skipped most beats.
+ * pauses, partitions (one-way too), re-replication traffic, jitter large enough that beats share
+ * a tick step, watchdogs; and the engine must in fact have skipped most beats.
  */
 import type { Transition } from '@minidfs/namenode';
 import { type SimConfig, type SimResult, defaultSimConfig, runSimulation } from '@minidfs/sim';
@@ -65,6 +65,17 @@ describe('skipping uneventful beats: identical figures and transitions to the be
   test('loss 20%: runs end at most losses a tick can see', () => {
     const { fast } = expectSame(scenario('s5', (c) => { c.network.loss = 0.2; c.durationMs = 20 * 60_000; }));
     expect(fast.figures.qos.conviction.mistakes).toBeGreaterThan(0);
+  });
+
+  test('jitter of 400 ms mean: beats bunch up by FIFO, two in one tick step; and loss 50% (watchdogs)', () => {
+    const { fast } = expectSame(scenario('s10', (c) => {
+      c.network.jitterMs = 400;
+      c.network.loss = 0.02;
+      c.durationMs = 30 * 60_000;
+      c.faults.pausesPerNodeDay = 100;
+    }));
+    expect(fast.engine.replays).toBeGreaterThan(0);
+    expectSame(scenario('s11', (c) => { c.network.loss = 0.5; c.durationMs = 20 * 60_000; }));
   });
 
   test('a clean network at 1,000 nodes: almost every beat skipped, no transition', () => {

@@ -75,10 +75,9 @@ export class DataNodeTable {
   readonly commandsQueued: Uint8Array;
   /** Arrival of the latest beat the NameNode accepted from node i. */
   readonly lastDeliveredMs: Float64Array;
-  // skipped beats (simulation.ts, cruise): node i's beats were run ahead through cruiseEndArrivalMs
+  // skipped beats (simulation.ts, cruise): node i's beats were run ahead through tick step cruiseEndStep
   readonly cruising: Uint8Array;
   readonly cruiseEndStep: Int32Array;
-  readonly cruiseEndArrivalMs: Float64Array;
   /** The state the run ahead started from (its first beat delivered), to replay it up to a moment before its end. */
   readonly cruiseLinkInts: Int32Array;
   readonly cruiseLinkNums: Float64Array;
@@ -131,7 +130,6 @@ export class DataNodeTable {
     this.lastDeliveredMs = f64();
     this.cruising = new Uint8Array(n);
     this.cruiseEndStep = new Int32Array(n);
-    this.cruiseEndArrivalMs = f64();
     this.cruiseLinkInts = new Int32Array(4 * n);
     this.cruiseLinkNums = new Float64Array(2 * n);
     this.cruiseSendMs = f64();

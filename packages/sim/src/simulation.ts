@@ -382,7 +382,7 @@ export class Simulation {
   /** Delivers node i's beat if it arrives no later than `timeMs` (keeps per-node order exact). */
   private flushBeat(i: number, timeMs: number): void {
     const dn = this.dn;
-    if (dn.cruising[i]) this.settle(i, timeMs);
+    if (dn.cruising[i]) this.settle(i);
     if (dn.arrivalStep[i] >= 0 && dn.pendingArrivalMs[i] <= timeMs) this.deliverBeat(i, false);
   }
 
@@ -589,18 +589,21 @@ export class Simulation {
     const sent = c.heartbeatsSent;
     const lost = c.heartbeatsLost;
     const delivered = c.heartbeatsDelivered;
-    let n = this.runAhead(i, this.lastStep, true, 0, MAX_CRUISE_BEATS);
-    if (n < 0) {
-      // A watchdog came due: replay one beat short, so that the beat before it is delivered for real.
+    let n = this.runAhead(i, this.lastStep, true, MAX_CRUISE_BEATS);
+    if (n < 0 || (n > 0 && this.aheadSameStep)) {
+      // The run may not end on this beat: a watchdog came due when the next one was planned (it is
+      // pushed when that beat is delivered for real), or the next one arrives in the same step (one
+      // by one it would be delivered after the step's scan). Replayed one beat shorter.
+      const keep = n < 0 ? -n - 2 : n - 1;
       dn.cruiseCounts[3 * i] = c.heartbeatsSent - sent;
       dn.cruiseCounts[3 * i + 1] = c.heartbeatsLost - lost;
       dn.cruiseCounts[3 * i + 2] = c.heartbeatsDelivered - delivered;
       this.restoreCruise(i);
-      if (n === -1) {
+      if (keep < 0) {
         this.scheduleBeat(i, sendMs);
         return;
       }
-      n = this.runAhead(i, this.lastStep, true, 0, -n - 1);
+      n = this.runAhead(i, this.lastStep, true, keep);
     }
     dn.cruiseCounts[3 * i] = c.heartbeatsSent - sent;
     dn.cruiseCounts[3 * i + 1] = c.heartbeatsLost - lost;
@@ -611,24 +614,25 @@ export class Simulation {
       this.engine.beatsRunAhead += n;
       dn.cruising[i] = 1;
       dn.cruiseEndStep[i] = this.aheadStep;
-      dn.cruiseEndArrivalMs[i] = this.aheadArrivalMs;
     }
     if (dn.arrivalStep[i] >= 0) this.setArrivalStep(i, dn.arrivalStep[i]);
   }
 
   /** Step of the beat runAhead ended on. */
   private aheadStep = 0;
+  /** The run ahead stopped because its next beat arrives in the same step as its last one. */
+  private aheadSameStep = false;
   private readonly engine: SimEngineCounts = { beatsRunAhead: 0, runsAhead: 0, replays: 0 };
 
   /**
    * Plans node i's beats from its saved start and delivers those that arrive by the limit
-   * (a step before limitStep, or in it when limitAll or arriving by limitMs), at most maxBeats,
+   * (a step before limitStep, or in it when limitAll), at most maxBeats,
    * stopping before a beat a tick could tell apart. Exactly what scheduleBeat and deliverBeat's
    * uneventful path do for these beats (same draws in the same order), with the node's fields in
    * locals. Leaves the beat it stops at planned (its step in arrivalStep) but not marked. Returns
    * the beats delivered, or -(beats delivered) - 1 when a watchdog came due.
    */
-  private runAhead(i: number, limitStep: number, limitAll: boolean, limitMs: number, maxBeats: number): number {
+  private runAhead(i: number, limitStep: number, limitAll: boolean, maxBeats: number): number {
     const dn = this.dn;
     const net = this.network;
     const rnd = net.random;
@@ -653,6 +657,7 @@ export class Simulation {
     let lost = 0;
     let schedules = 0;
     let aborted = false;
+    let sameStep = false;
     let pendingSend = 0;
     let pendingArrival = 0;
     let pendingSeq = 0;
@@ -684,8 +689,11 @@ export class Simulation {
         break;
       }
       if (aborted) break;
-      if (step <= prevStep || n >= maxBeats) break; // in the same step as the last, or enough
-      if (!(step < limitStep || (step === limitStep && (limitAll || pendingArrival <= limitMs)))) break;
+      if (step <= prevStep) { // in the same step as the last
+        sameStep = true;
+        break;
+      }
+      if (n >= maxBeats || !(step < limitStep || (step === limitStep && limitAll))) break;
       // the last tick before this beat arrives must not find the node silent for its stale limit
       if (Math.floor(((step - 1) * tickMs - prevArrival) / interval) >= staleAfter) break;
       // deliverBeat, uneventful: the core is told at the end (heardThrough)
@@ -713,6 +721,7 @@ export class Simulation {
     this.aheadSeq = seq;
     this.aheadArrivalMs = prevArrival;
     this.aheadStep = prevStep;
+    this.aheadSameStep = sameStep;
     if (aborted) {
       dn.arrivalStep[i] = -1;
       return -n - 1;
@@ -746,22 +755,22 @@ export class Simulation {
   }
 
   /**
-   * Something touches node i now (an event for it at timeMs; -Infinity for a touch that is not an
-   * event for it, which sees only the beats of earlier steps, or of this one once it was scanned):
-   * if its run ahead has not ended by now, it is replayed up to now and the core told where the
-   * node really is.
+   * Something touches node i now: if its run ahead has not ended by now, it is replayed up to now
+   * and the core told where the node really is. One by one, the beats of earlier steps are
+   * delivered by now, and those of this step once it was scanned; before the scan a beat of this
+   * step is still in flight (an event for the node delivers it first if it has arrived: flushBeat).
    */
-  private settle(i: number, timeMs: number): void {
+  private settle(i: number): void {
     const dn = this.dn;
     if (!dn.cruising[i]) return;
     dn.cruising[i] = 0;
     const k = this.currentStep;
     const end = dn.cruiseEndStep[i];
-    if (end < k || (end === k && (this.scanning || dn.cruiseEndArrivalMs[i] <= timeMs))) return; // over: the table is right
+    if (end < k || (end === k && this.scanning)) return; // over: the table is right
     this.engine.replays += 1;
     this.engine.beatsRunAhead -= dn.cruiseCounts[3 * i + 2];
     this.restoreCruise(i);
-    this.engine.beatsRunAhead += this.runAhead(i, k, this.scanning, timeMs, MAX_CRUISE_BEATS);
+    this.engine.beatsRunAhead += this.runAhead(i, k, this.scanning, MAX_CRUISE_BEATS);
     this.nn.heardThrough(dn.ids[i], this.aheadSeq, dn.dnStream[i], this.aheadArrivalMs);
     if (dn.arrivalStep[i] >= 0) this.setArrivalStep(i, dn.arrivalStep[i]);
   }
@@ -772,7 +781,7 @@ export class Simulation {
     const touched = this.nn.drainTouched(); // the planner ran in nn.tick (every fourth tick)
     for (const id of touched) {
       const i = this.dn.indexOf.get(id)!;
-      if (this.dn.cruising[i]) this.settle(i, Number.NEGATIVE_INFINITY);
+      if (this.dn.cruising[i]) this.settle(i);
       const stream = this.dn.nnStream[i];
       if (stream === 0) {
         this.dn.commandsQueued[i] = 1; // no session: they wait for the node's next heartbeat answer
@@ -972,7 +981,7 @@ export class Simulation {
   }
 
   private receiveReplica(j: number, t: number, blockId: number): void {
-    if (this.dn.cruising[j]) this.settle(j, Number.NEGATIVE_INFINITY); // a copy from another node's event
+    if (this.dn.cruising[j]) this.settle(j); // a copy from another node's event
     if (this.dn.disk[j].has(blockId)) return;
     this.dn.disk[j].add(blockId);
     this.dn.usedBytes[j] += this.config.blockSizeBytes;
