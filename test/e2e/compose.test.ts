@@ -288,6 +288,8 @@ const HA_FILE_BYTES = 2 * BLOCK_SIZE_BYTES + 4_321; // 3 blocks
 const HA_FAILOVER_WITHIN_MS = 30_000;
 /** Least time the active stays frozen (`docker pause`): past its 4 s lease. */
 const HA_PAUSE_MS = 6_000;
+/** `docker pause` tries when the cgroup freezer reports "unable to freeze" (see freeze()). */
+const PAUSE_ATTEMPTS = 3;
 
 interface HaStatus { namenodes: Array<{ address: string; role: 'ACTIVE' | 'STANDBY' | 'NONE' | 'UNREACHABLE'; epoch: number; error?: string }> }
 
@@ -448,13 +450,27 @@ suite(`${title}: NameNode HA pair (profile ha)`, () => {
     since('restartToStandbyMs', t0);
   });
 
+  /**
+   * `docker pause`, tried again when the cgroup freezer gives up ("unable to freeze": a task of the
+   * container was in uninterruptible I/O, e.g. an fsync on a loaded disk). An engine hiccup, not the
+   * NameNode's behaviour; anything else fails the step.
+   */
+  async function freeze(id: string): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      const r = await docker(['pause', id], { allowFailure: true });
+      if (r.code === 0) return;
+      const err = r.stderr;
+      if (attempt >= PAUSE_ATTEMPTS || !/unable to freeze/.test(err)) throw new Error(`docker pause ${id} exited with ${r.code}: ${err.trim()}`);
+    }
+  }
+
   step('a frozen ACTIVE (`docker pause` past its lease) is replaced; resumed, it exits 75 and `restart: on-failure` brings it back as STANDBY', async () => {
     const before = pair(await haStatus())!;
     const id = await compose.containerId(before.active, HA_PROFILE);
     const restarts = async () => Number((await docker(['inspect', '-f', '{{.RestartCount}}', id])).stdout.toString().trim());
     const restartsBefore = await restarts();
     const t0 = Date.now();
-    await docker(['pause', id]);
+    await freeze(id);
     try {
       await waitFor(`${before.standby} ACTIVE while ${before.active} is frozen`, async () => roleOf(await haStatus(), before.standby)?.role === 'ACTIVE', HA_FAILOVER_WITHIN_MS, 250);
       since('pauseToActiveMs', t0);

@@ -8,17 +8,23 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Liveness } from '../support/cluster';
 import { HaCluster, type HaNameNode, describeWithEtcd } from '../support/ha';
 import { waitFor } from '../support/wait';
 
 jest.setTimeout(180_000);
+
+const HA_LIVENESS: Liveness = { heartbeatIntervalMs: 100, staleAfter: 3, deadAfter: 10 };
 
 describeWithEtcd('NameNode HA on etcd (real processes)', () => {
   let c: HaCluster;
   const files = new Map<string, Buffer>();
 
   beforeAll(async () => {
-    c = await HaCluster.start(2, 3);
+    // 100 ms beats, DEAD after 10 missed (1 s): a failover takes about a lease TTL (2 s), so a
+    // promotion that lost the beats the standby heard would still show as DEADs, while a loaded
+    // CI box's scheduling jitter (a 400-500 ms gap) does not.
+    c = await HaCluster.start(2, 3, HA_LIVENESS);
   });
   afterAll(async () => {
     await c?.stop();
