@@ -104,6 +104,28 @@ describe('skipping uneventful beats: identical figures and transitions to the be
     }));
   });
 
+  test('mixed settings, seeded: intervals 100 ms to 3 s, STALE after 1 to 3 missed, jitter up to 600 ms, loss up to 20%, faults', () => {
+    let x = 12345;
+    const r = () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const pick = <T>(values: readonly T[]): T => values[Math.floor(r() * values.length)];
+    for (let k = 0; k < 6; k++) {
+      const c = scenario(`mix${k}`, (m) => {
+        m.nodes = 60 + Math.floor(r() * 60);
+        m.nodesPerRack = 5 + Math.floor(r() * 20);
+        m.blocks = Math.floor(r() * 2000);
+        const interval = pick([100, 250, 1000, 3000]);
+        const stale = 1 + Math.floor(r() * 3);
+        m.liveness = { heartbeatIntervalMs: interval, staleAfterMissed: stale, deadAfterMissed: stale + 1 + Math.floor(r() * 3) };
+        m.durationMs = Math.min(10 * 60_000, interval * 600);
+        m.network.loss = pick([0, 0.01, 0.05, 0.2]);
+        m.network.jitterMs = pick([0.5, 5, 100, 600]);
+        m.network.partitionsPerDay = Math.floor(r() * 2000);
+        m.faults = { ...m.faults, crashesPerNodeDay: r() * 20, diskLossFraction: r(), pausesPerNodeDay: r() * 200 };
+      });
+      expectSame(c);
+    }
+  });
+
   test('the phi detector learns every inter-arrival time: no beat is skipped, same figures', () => {
     const c = scenario('s9', (x) => { x.detector = { kind: 'phi' }; x.durationMs = 20 * 60_000; });
     const { fast } = expectSame(c);
