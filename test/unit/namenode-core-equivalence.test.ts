@@ -181,7 +181,7 @@ async function runProcess(seed: number): Promise<Outcome> {
       }
       case 'fullReport': {
         const blocks = holders.flatMap((nodes, b) => (nodes.includes(i) ? [{ blockId: b + 1, generationStamp: GEN, lengthBytes: LEN }] : []));
-        handlers.BlockReport({ request: { nodeId: id(i), registrationId: registration[i], blocks } }, (err, value) => {
+        handlers.BlockReport({ request: { nodeId: id(i), registrationId: registration[i], blocks, beingWritten: [] } }, (err, value) => {
           if (err) throw err;
           for (const c of value.commands) commands.push(`${at} ${id(i)} ${wireCommandText(c)}`);
         });
