@@ -153,6 +153,38 @@ describe('write and read round trip', () => {
     expect(await store.verify(12)).toBe(true);
   });
 
+  it('writes packets given in pieces, with and without CRCs, verified or checked here, aligned or after a partial chunk', async () => {
+    const cut = (b: Buffer, at: number[]) => [0, ...at].map((from, i) => b.subarray(from, [...at, b.length][i]));
+    const p1 = bytes(PACKET, 21);
+    const p2 = bytes(PACKET, 22);
+    const odd = bytes(1000, 23); // leaves a partial chunk: the next packet's bytes are hashed here
+    const p3 = bytes(PACKET, 24);
+    const p4 = bytes(777, 25);
+    const writer = store.createWriter(14, GS);
+    const done = Promise.all([
+      writer.write(cut(p1, [100, 65_000]), chunkCrcs(p1), true),
+      writer.write(cut(p2, [512]), chunkCrcs(p2)),
+      writer.write(cut(odd, [1]), chunkCrcs(odd), true),
+      writer.write(cut(p3, [3000, 3001]), chunkCrcs(p3)),
+      writer.write(cut(p4, [700])),
+    ]);
+    await done;
+    await writer.finalize();
+    const all = Buffer.concat([p1, p2, odd, p3, p4]);
+    expect(Buffer.concat((await collect(store.read(14))).map((p) => p.data)).equals(all)).toBe(true);
+    const meta = fs.readFileSync(store.metaFilePath(14)!);
+    expect(Array.from({ length: (meta.length - 12) / 4 }, (_, i) => meta.readUInt32BE(12 + 4 * i))).toEqual(chunkCrcs(all));
+  });
+
+  it('checks unverified sender CRCs of a packet in pieces', async () => {
+    const packet = bytes(PACKET, 26);
+    const crcs = chunkCrcs(packet);
+    crcs[40] = (crcs[40]! ^ 1) >>> 0;
+    const writer = store.createWriter(15, GS);
+    await expect(writer.write([packet.subarray(0, 30_000), packet.subarray(30_000)], crcs)).rejects.toBeInstanceOf(ChecksumMismatchError);
+    expect(store.has(15)).toBe(false);
+  });
+
   it('serializes writes that the caller did not await', async () => {
     const data = bytes(10 * KiB + 3, 8);
     const writer = store.createWriter(13, GS);

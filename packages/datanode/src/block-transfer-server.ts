@@ -391,7 +391,7 @@ class TcpWritePipeline {
   private downstream: TransferSocket | undefined;
   private readonly downstreamId: string | undefined;
   /** Frames to forward while the downstream connection is being opened. */
-  private forwardQueue: Buffer[] | undefined;
+  private forwardQueue: Array<readonly Buffer[]> | undefined;
   private downstreamBacklogged = false;
   private downstreamFinal: { lengthBytes: number; ackedBy: string[] } | undefined;
   private readonly pending: PendingPacket[] = [];
@@ -507,10 +507,14 @@ class TcpWritePipeline {
     }
   }
 
+  /** Restarts the idle timer (one timer per connection, re-armed in place: several times per packet). */
   private touch(): void {
-    clearTimeout(this.idleTimer);
-    if (this.finished) return;
-    this.idleTimer = setTimeout(() => this.onIdle(), this.idleTimeoutMs);
+    if (this.finished) {
+      clearTimeout(this.idleTimer);
+      return;
+    }
+    if (this.idleTimer) this.idleTimer.refresh();
+    else this.idleTimer = setTimeout(() => this.onIdle(), this.idleTimeoutMs);
   }
 
   private onIdle(): void {
@@ -571,12 +575,19 @@ class TcpWritePipeline {
     });
   }
 
-  private forward(raw: Buffer): void {
+  /** Sends a frame's bytes as received (the views of the socket chunks it arrived in: one writev). */
+  private forward(raw: readonly Buffer[]): void {
     if (this.forwardQueue) {
       this.forwardQueue.push(raw);
       return;
     }
-    this.downstream!.write(raw);
+    const downstream = this.downstream!;
+    if (raw.length === 1) downstream.write(raw[0]!);
+    else {
+      downstream.cork();
+      for (const piece of raw) downstream.write(piece);
+      downstream.uncork();
+    }
     if (this.downstream!.writableLength > TRANSFER_SOCKET_BUFFER_BYTES) {
       this.downstreamBacklogged = true;
       this.updateFlow();
@@ -590,24 +601,25 @@ class TcpWritePipeline {
     if (packet.seqno !== this.nextSeqno) throw sender(new TransferProtocolError(`block ${blockId}: expected packet ${this.nextSeqno}, got ${packet.seqno}`));
     if (packet.offsetBytes !== this.nextOffset) throw sender(new TransferProtocolError(`block ${blockId}: packet ${packet.seqno} at offset ${packet.offsetBytes}, expected ${this.nextOffset}`));
     // Checked once here, before forwarding: corrupt data never travels further, and this node names itself.
-    const bad = firstBadChunk(packet.data, packet.chunkCrcs, Limits.bytesPerChecksum);
+    // The packet stays in the socket chunks it arrived in (dataPieces/rawPieces): checked, forwarded and written without a copy.
+    const bad = firstBadChunk(packet.dataPieces, packet.chunkCrcs, Limits.bytesPerChecksum);
     if (bad >= 0) throw new TransferFailure(new ChecksumMismatchError(`block ${blockId}: checksum mismatch in packet ${packet.seqno} chunk ${bad}`), this.ownId);
 
     this.nextSeqno += 1;
-    this.nextOffset += packet.data.length;
+    this.nextOffset += packet.dataBytes;
     this.sawLast = packet.last;
     this.counters.packetsReceived += 1;
-    this.counters.bytesReceived += packet.data.length;
+    this.counters.bytesReceived += packet.dataBytes;
     const entry: PendingPacket = { seqno: packet.seqno, last: packet.last, localDone: false, downstreamAckedBy: undefined };
     this.pending.push(entry);
     if (this.downstreamId !== undefined) {
-      this.forward(packet.raw);
-      this.counters.bytesSent += packet.data.length;
+      this.forward(packet.rawPieces);
+      this.counters.bytesSent += packet.dataBytes;
       this.armAckTimer(false);
     }
     this.updateFlow();
     const writer = this.writer;
-    writer.write(packet.data, packet.chunkCrcs, true).then(() => {
+    writer.write(packet.dataPieces, packet.chunkCrcs, true).then(() => {
       entry.localDone = true;
       this.touch();
       if (!packet.last) return this.flush();
