@@ -91,6 +91,32 @@ describe('NameNodeCore', () => {
     expect(second.records).toHaveLength(0);
   });
 
+  test('a rack that gains its first LIVE, reported DataNode makes the planner spread the blocks of a one-rack cluster onto it', () => {
+    const { core } = setup();
+    const regIds: string[] = [];
+    for (const i of [2, 4]) regIds[i] = replyValue(core.register(reg(i), stats, 0)).node.registrationId; // both on /r0
+    for (const i of [2, 4]) replyValue(core.fullBlockReport(`dn${i}`, regIds[i]!, [], 0));
+    const { blockId } = writeFile(core, 1);
+    const beatAll = (at: number) => {
+      for (const d of core.manager.all()) core.heartbeat({ nodeId: d.id, registrationId: d.registrationId, sequence: at + 1, streamId: 1, goodbye: false, stats }, at);
+    };
+    const orders: unknown[] = [];
+    const run = (from: number, to: number) => {
+      for (let t = from; t <= to; t += liveness.heartbeatIntervalMs / TICKS_PER_HEARTBEAT_INTERVAL) {
+        beatAll(t);
+        for (const p of core.tick(t).commands) orders.push(...p.commands.filter((c) => c.kind === 'replicate'));
+      }
+    };
+    run(2, 2000);
+    expect(orders).toEqual([]); // one rack: nothing to spread to
+    regIds[1] = replyValue(core.register(reg(1), stats, 2001)).node.registrationId; // /r1
+    run(2002, 2400);
+    expect(orders).toEqual([]); // LIVE but not reported yet: its rack does not count
+    replyValue(core.fullBlockReport('dn1', regIds[1]!, [], 2401));
+    run(2402, 4000);
+    expect(orders).toEqual([expect.objectContaining({ kind: 'replicate', blockId, targetIds: ['dn1'] })]);
+  });
+
   test('a delete queues INVALIDATE for the holders, pushed on their streams in the same Ready as the records', () => {
     const { core } = setup();
     const regIds: string[] = [];

@@ -351,6 +351,7 @@ export class NameNodeCore {
       rack: (id) => manager.get(id)?.rack,
       ...(racksWait ? { reported: (id: string) => this.fullyReported.has(id) } : {}),
       adminState: (id) => this.admin.state(id),
+      reportsNodeChanges: true,
     });
     for (const { file } of this.namespace.allFiles()) {
       for (const b of file.blocks) {
@@ -446,6 +447,7 @@ export class NameNodeCore {
 
   /** Makes this core a standby; only before its first input (an active that loses its leadership is restarted, not demoted). */
   becomeStandby(): void {
+    this.replication.allChanged();
     if (this.ticks >= 0) throw new DfsError('INTERNAL', 'becomeStandby after the first tick');
     this.standby = true;
   }
@@ -456,6 +458,7 @@ export class NameNodeCore {
    * again); every block is re-planned once, and postponed replicas of blocks still unknown are dropped.
    */
   promote(epoch: number, nowMs: number): Ready<undefined> {
+    this.replication.allChanged();
     if (!this.standby) throw new DfsError('INTERNAL', 'promote on an active core');
     this.standby = false;
     this.lastNowMs = Math.max(this.lastNowMs, nowMs);
@@ -508,6 +511,7 @@ export class NameNodeCore {
       if (!r.key.startsWith(ADMIN_KEY_PREFIX)) continue;
       const nodeId = r.key.slice(ADMIN_KEY_PREFIX.length);
       this.admin.applyRecord(nodeId, 'deleted' in r && r.deleted === true ? undefined : parseAdminRecord(r.key, (r as { value: unknown }).value));
+      this.replication.nodeChanged(nodeId);
     }
     return this.finish<undefined>(undefined);
   }
@@ -542,6 +546,7 @@ export class NameNodeCore {
     let reply: Reply<RegisterReply>;
     try {
       const { node, transitions, membershipSeeds } = this.manager.register(reg, stats, nowMs);
+      this.replication.nodeChanged(node.id);
       this.waiting.delete(node.id); // register clears the node's queue
       this.event('info', 'datanode registered', 'registered', nowMs, 'log', { nodeId: node.id, address: `${node.host}:${node.dataPort}`, uuid: node.uuid });
       if (transitions.length) this.onTransitions(transitions, nowMs);
@@ -647,6 +652,7 @@ export class NameNodeCore {
         const unknown = new Set(r.postponed);
         for (const b of blocks) if (unknown.has(b.blockId)) this.postpone(nodeId, b);
       }
+      if (!this.fullyReported.has(nodeId)) this.replication.nodeChanged(nodeId);
       this.fullyReported.add(nodeId);
       this.fullReports += 1;
       this.event('info', 'full block report', 'block-report', nowMs, 'log', {
@@ -1228,6 +1234,7 @@ export class NameNodeCore {
    */
   private onTransitions(ts: readonly Transition[], nowMs: number): void {
     for (const t of ts) {
+      this.replication.nodeChanged(t.nodeId);
       let affected: number[] = NONE as unknown as number[];
       if (t.to === 'DEAD') {
         affected = this.nodeDead(t.nodeId, nowMs);
@@ -1302,6 +1309,7 @@ export class NameNodeCore {
   /** Records each transition, and re-plans the node's blocks under the new rules. */
   private afterAdminTransitions(ts: readonly AdminTransition[], nowMs: number): void {
     for (const t of ts) {
+      this.replication.nodeChanged(t.nodeId);
       const fields = {
         nodeId: t.nodeId, from: t.from, to: t.to, reason: t.reason,
         ...(t.maintenanceExpiresAtMs !== undefined ? { maintenanceExpiresAtMs: t.maintenanceExpiresAtMs } : {}),

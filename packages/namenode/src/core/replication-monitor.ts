@@ -112,6 +112,12 @@ export interface ClusterView {
   reported?(nodeId: string): boolean;
   /** The node's admin state (admin-states.ts). Absent: every node is NORMAL. */
   adminState?(nodeId: string): AdminState;
+  /**
+   * True when the driver calls ReplicationMonitor.nodeChanged for every node whose liveness state,
+   * rack, admin state or reported flag may have changed: the racks with a LIVE node are then kept
+   * up to date from those nodes alone. Absent: recomputed from every node at each planner pass.
+   */
+  reportsNodeChanges?: boolean;
 }
 
 export interface ReplicateOrder {
@@ -610,7 +616,69 @@ export class ReplicationMonitor {
   }
 
   /** Racks with a LIVE, reported DataNode now; one that had none before starts a rescan of every block (see plan). */
+  /**
+   * With ClusterView.reportsNodeChanges: each rack's nodes that count for the rack rule (LIVE,
+   * reported, NORMAL), the rack each such node is counted in, and the nodes changed since the last
+   * pass (every node while `allNodesChanged`).
+   */
+  private readonly countedByRack = new Map<string, Set<string>>();
+  private readonly countedIn = new Map<string, string>();
+  private readonly changedNodes = new Set<string>();
+  private allNodesChanged = true;
+
+  /** The node's liveness state, rack, admin state or reported flag may have changed (ClusterView.reportsNodeChanges). */
+  nodeChanged(nodeId: string): void {
+    if (!this.allNodesChanged) this.changedNodes.add(nodeId);
+  }
+
+  /** Every node may have changed (e.g. a promotion): the next pass recounts all of them. */
+  allChanged(): void {
+    this.allNodesChanged = true;
+    this.changedNodes.clear();
+  }
+
+  private recount(nodeId: string, counts: boolean, rack: string | undefined): void {
+    const was = this.countedIn.get(nodeId);
+    if (was !== undefined && (!counts || was !== rack)) {
+      const set = this.countedByRack.get(was)!;
+      set.delete(nodeId);
+      if (set.size === 0) this.countedByRack.delete(was);
+      this.countedIn.delete(nodeId);
+    }
+    if (counts && rack !== undefined && was !== rack) {
+      let set = this.countedByRack.get(rack);
+      if (!set) this.countedByRack.set(rack, (set = new Set()));
+      set.add(nodeId);
+      this.countedIn.set(nodeId, rack);
+    }
+  }
+
+  /** The racks with a node that counts, from the nodes changed since the last pass (or all of them). */
+  private countedRacks(): Set<string> {
+    if (this.allNodesChanged) {
+      this.countedByRack.clear();
+      this.countedIn.clear();
+      for (const c of this.clusterView().candidates) this.recount(c.id, c.state === 'LIVE' && (this.cluster.reported?.(c.id) ?? true), c.rack);
+      this.allNodesChanged = false;
+    } else {
+      for (const id of this.changedNodes) {
+        const counts = this.cluster.state(id) === 'LIVE' && (this.cluster.reported?.(id) ?? true) && (this.cluster.adminState?.(id) ?? 'NORMAL') === 'NORMAL';
+        this.recount(id, counts, this.cluster.rack(id));
+      }
+    }
+    this.changedNodes.clear();
+    return new Set(this.countedByRack.keys());
+  }
+
   private updateLiveRacks(): void {
+    if (this.cluster.reportsNodeChanges) {
+      const now = this.countedRacks();
+      let gained = false;
+      for (const r of now) if (!this.liveRacks.has(r)) gained = true;
+      this.liveRacks = now;
+      if (gained && now.size >= 2) this.rescan = this.blocks.blockIds();
+      return;
+    }
     const now = new Set<string>();
     for (const c of this.clusterView().candidates) if (c.state === 'LIVE' && (this.cluster.reported?.(c.id) ?? true)) now.add(c.rack);
     let gained = false;
