@@ -158,7 +158,7 @@ export function simCommand(): Command {
         } else if (!hinted && w > 60_000) {
           hinted = true;
           process.stderr.write(`minidfs sim: ${formatDuration(v)} of ${formatDuration(config.durationMs)} simulated after ${(w / 1000).toFixed(0)} s` +
-            ' (the cost grows with nodes x duration / interval: the NameNode\'s planner lists every node once per interval, and beats a tick could' +
+            ' (the cost grows with nodes x duration / interval: the NameNode\'s planner runs once per interval, and beats a tick could' +
             ' tell apart go one by one; plus, per DEAD, the blocks it held).' +
             ' --progress reports as it goes.\n');
         }
