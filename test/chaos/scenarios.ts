@@ -12,6 +12,7 @@
  */
 import type { DfsWriteStream } from '@minidfs/client';
 import { deadEverywhereBoundMs, swimConfigForPeriod } from '@minidfs/membership';
+import { DEPOSE_AFTER_TTLS } from '@minidfs/namenode';
 import { type Verdict, check } from './checker';
 import { checkHa } from './ha-checker';
 import { type FaultKind } from './faults';
@@ -761,7 +762,7 @@ export const SCENARIOS: Scenario[] = [
       const f = await c.partitionNameNode(old, 'partition-etcd');
       const next = await c.waitForActive('another NameNode active', [old], 20_000);
       // It stops acting (ha-suspended, or ha-deposed) when its lease validity passes, and exits
-      // (ha-deposed) once a further TTL brings no answer from etcd.
+      // (ha-deposed) once DEPOSE_AFTER_TTLS further TTLs bring no answer from etcd.
       const stopped = await proc.waitForLine('ha-suspended or ha-deposed', (l) => l.event === 'ha-suspended' || l.event === 'ha-deposed', 10_000).catch(() => undefined);
       const stoppedMs = stopped ? Date.parse(String(stopped.timestamp)) - f.startMs : Number.NaN;
       const deposed = await proc.waitForLine('ha-deposed', (l) => l.event === 'ha-deposed', 15_000).catch(() => undefined);
@@ -771,7 +772,8 @@ export const SCENARIOS: Scenario[] = [
       // Stops acting within the lease: the keepalive tick (TTL/4) notices the validity has passed.
       ctx.require(stoppedMs <= ttl + ttl / 4 + 250, `${old} stopped acting within the lease (+ one keepalive tick): ${stoppedMs} ms <= ${ttl + ttl / 4 + 250} ms`);
       ctx.require(!promoted || !stopped || Date.parse(String(stopped.timestamp)) <= promoted.atMs, `${old} stopped acting before ${next} was promoted`);
-      ctx.require(deposedMs <= 2 * ttl + ttl / 4 + 250, `${old} stepped down a TTL later: ${deposedMs} ms <= ${2 * ttl + ttl / 4 + 250} ms`);
+      const deposeBoundMs = (1 + DEPOSE_AFTER_TTLS) * ttl + ttl / 4 + 250;
+      ctx.require(deposedMs <= deposeBoundMs, `${old} stepped down ${DEPOSE_AFTER_TTLS} TTLs later: ${deposedMs} ms <= ${deposeBoundMs} ms`);
       ctx.require(c.epochOf(next) > oldEpoch, `the new epoch ${c.epochOf(next)} is higher than ${oldEpoch}`);
       await firstAckedWrite(ctx, 'after etcd cut');
       await ctx.hold(ctx.rng.int(1000, 3000));

@@ -21,4 +21,5 @@ export {
   type AdminAction, type AdminView, type SafeModeAction, type ReplicaToVerify,
 } from './core/namenode-core';
 export { EtcdEditLog, etcdKeys, type EtcdKeys, MAX_TXN_OPS, EDIT_HISTORY_REVISIONS } from './adapters/etcd-edit-log';
+export { DEPOSE_AFTER_TTLS } from './adapters/ha-controller';
 export * from './core/leases';

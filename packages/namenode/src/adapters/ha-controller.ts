@@ -27,6 +27,12 @@ export const LEASE_SAFETY_MARGIN_MS = 100;
 export const RESIGN_EXIT_DELAY_MS = 300;
 /** Keepalives per lease TTL. */
 export const KEEPALIVES_PER_TTL = 4;
+/**
+ * A suspended active steps down after this many TTLs past its validity without any answer from
+ * etcd. Waiting is safe (it acts on nothing meanwhile) and etcd extends every lease across a
+ * leader election, so an election slowed by a loaded host must not cost a failover.
+ */
+export const DEPOSE_AFTER_TTLS = 2;
 
 export interface HaConfig {
   /** This NameNode's id in the group (--ha-id). */
@@ -144,10 +150,10 @@ export class HaController {
   private keepalive(): void {
     if (this.role === 'STOPPED') return;
     const sentAt = performance.now();
-    if (this.role === 'ACTIVE' && this.suspended && sentAt - this.validUntil > this.config.leaseTtlMs) {
-      // Unconfirmed for a whole TTL past its validity: etcd (as the others reach it) has let the
-      // lease go by now, and an etcd leader election would have answered long ago.
-      this.depose('lease not confirmed for a TTL past its validity (cut off from etcd?)');
+    if (this.role === 'ACTIVE' && this.suspended && sentAt - this.validUntil > DEPOSE_AFTER_TTLS * this.config.leaseTtlMs) {
+      // Unconfirmed for DEPOSE_AFTER_TTLS TTLs past its validity: etcd (as the others reach it) has
+      // let the lease go by now, and an etcd leader election would have answered.
+      this.depose(`lease not confirmed for ${DEPOSE_AFTER_TTLS} TTLs past its validity (cut off from etcd?)`);
       return;
     }
     if (this.role === 'ACTIVE' && sentAt >= this.validUntil && !this.suspended) {
