@@ -187,13 +187,15 @@ const WIRE_FIXED32 = 5;
 /** Longest varint (64 bits). */
 const MAX_VARINT_BYTES = 10;
 
-function varintBytes(value: number): number {
+/** Bytes of `value` (a non-negative safe integer) as a protobuf varint. */
+export function varintBytes(value: number): number {
   let n = 1;
   for (let v = value; v >= 0x80; v = Math.floor(v / 0x80)) n += 1;
   return n;
 }
 
-function writeVarint(buf: Buffer, at: number, value: number): number {
+/** Writes `value` (a non-negative safe integer) as a protobuf varint at `at`; returns the offset after it. */
+export function writeVarint(buf: Buffer, at: number, value: number): number {
   let v = value;
   while (v >= 0x80) {
     buf[at++] = (v % 0x80) | 0x80;

@@ -11,28 +11,10 @@
 import { EventEmitter } from 'node:events';
 import http2 from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
-import { type DatanodeProtocolClient, type HeartbeatRequest, Limits, loadProtos } from '@minidfs/common';
+import { type DatanodeProtocolClient, type HeartbeatRequest, Limits, loadProtos, varintBytes, writeVarint } from '@minidfs/common';
 
 const HEARTBEAT_PATH = '/minidfs.v1.DatanodeProtocol/Heartbeat';
 const PREFIX_BYTES = 5;
-
-function varintLength(v: number): number {
-  let n = 1;
-  while (v >= 0x80) {
-    v = Math.floor(v / 0x80);
-    n += 1;
-  }
-  return n;
-}
-
-function writeVarint(buf: Buffer, at: number, v: number): number {
-  while (v >= 0x80) {
-    buf[at++] = (v % 0x80) | 0x80;
-    v = Math.floor(v / 0x80);
-  }
-  buf[at++] = v;
-  return at;
-}
 
 /** Field tags of HeartbeatRequest's scalar fields 3..11 (varint wire type). */
 const SCALAR_TAGS: ReadonlyArray<[number, keyof HeartbeatRequest]> = [
@@ -58,7 +40,7 @@ export class BeatEncoder {
       for (const [tag, s] of [[0x0a, m.nodeId], [0x12, m.registrationId]] as const) {
         if (!s) continue;
         const bytes = Buffer.from(s, 'utf8');
-        const head = Buffer.allocUnsafe(1 + varintLength(bytes.length));
+        const head = Buffer.allocUnsafe(1 + varintBytes(bytes.length));
         head[0] = tag;
         writeVarint(head, 1, bytes.length);
         parts.push(head, bytes);
@@ -70,7 +52,7 @@ export class BeatEncoder {
     for (const [, key] of SCALAR_TAGS) {
       const v = Number(m[key] ?? 0);
       if (!Number.isSafeInteger(v) || v < 0) return frameOf(this.generic(m)); // odd values: protobufjs decides
-      if (v !== 0) length += 1 + varintLength(v);
+      if (v !== 0) length += 1 + varintBytes(v);
     }
     const out = Buffer.allocUnsafe(PREFIX_BYTES + length);
     out[0] = 0;

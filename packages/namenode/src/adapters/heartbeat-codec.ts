@@ -6,7 +6,7 @@
  * of an unexpected wire type, an answer with commands. Equivalence is property-tested
  * (test/unit/heartbeat-codec.test.ts).
  */
-import type { HeartbeatRequest__Output } from '@minidfs/common';
+import { type HeartbeatRequest__Output, writeVarint } from '@minidfs/common';
 
 export interface Codec {
   decode(bytes: Buffer): unknown;
@@ -95,15 +95,6 @@ export function decodeHeartbeatRequestFast(buf: Buffer): HeartbeatRequest__Outpu
     if (at < 0 || at > buf.length) return undefined;
   }
   return m;
-}
-
-function writeVarint(buf: Buffer, at: number, value: number): number {
-  while (value >= 0x80) {
-    buf[at++] = (value % 0x80) | 0x80;
-    value = Math.floor(value / 0x80);
-  }
-  buf[at++] = value;
-  return at;
 }
 
 const HA_ROLES: Readonly<Record<string, number>> = { HA_ROLE_UNSPECIFIED: 0, ACTIVE: 1, STANDBY: 2 };
